@@ -1,0 +1,54 @@
+"""Injectable clocks. Every "now" in the product comes from one of these."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (Europe/London)."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc).astimezone(LONDON)
+
+
+class FixedClock:
+    """A clock that always answers the same time (tests, screenshots, reproducible demos)."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at = as_london(at)
+
+    def now(self) -> datetime:
+        return self._at
+
+
+def as_london(moment: datetime) -> datetime:
+    """An aware London time; a naive datetime is read as London local time."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=LONDON)
+    return moment.astimezone(LONDON)
+
+
+def to_utc_naive(moment: datetime) -> datetime:
+    """The storage form: naive UTC. Durations stay right across clock changes."""
+    return as_london(moment).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def from_utc_naive(stored: datetime) -> datetime:
+    """From the storage form back to an aware London time."""
+    return stored.replace(tzinfo=timezone.utc).astimezone(LONDON)
+
+
+def parse_clock(text: str | None) -> Clock:
+    """``DASHBOARD_NOW`` unset gives the system clock; an ISO 8601 time fixes it."""
+    if not text:
+        return SystemClock()
+    return FixedClock(datetime.fromisoformat(text))

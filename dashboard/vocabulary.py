@@ -1,0 +1,118 @@
+"""Domain vocabulary: pathways, the 37 delay reasons, delay bands and outcomes.
+
+Codes and texts follow ``docs/domain.md`` (copied from the national definitions). This module
+is a leaf: it imports nothing from the project, so every layer may use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DelayReason:
+    code: str
+    group: str
+    text: str
+
+
+REASON_GROUPS: tuple[str, ...] = (
+    "Hospital process",
+    "Wellbeing concerns",
+    "Care transfer hub process",
+    "Interface process",
+    "Capacity",
+)
+
+_REASON_TABLE = """
+H1|Hospital process|awaiting therapy review of need for supported discharge
+H2|Hospital process|awaiting medical review of need for supported discharge
+H3|Hospital process|awaiting referral to the care transfer hub
+H4|Hospital process|awaiting patient transport
+H5|Hospital process|awaiting medicines to take home, discharge letter or other documents
+H6|Hospital process|infection prevention and control restrictions
+H7|Hospital process|awaiting formal decision to discharge (including test results)
+W1|Wellbeing concerns|patient, family or carer concerns over readiness
+W2|Wellbeing concerns|ongoing safeguarding concern
+W3|Wellbeing concerns|awaiting determination of mental capacity
+W4|Wellbeing concerns|discharge destination not ready
+T1|Care transfer hub process|awaiting confirmation of immediate care needs and pathway
+T2|Care transfer hub process|awaiting necessary referrals by the hub
+T3|Care transfer hub process|awaiting confirmation of funding eligibility
+I1|Interface process|home-based rehab/reablement/recovery arrangements underway (P1)
+I2|Interface process|other home-based social care arrangements underway (P1)
+I3|Interface process|other home-based community health arrangements underway (P1)
+I4|Interface process|housing for homelessness arrangements underway (P0/P1)
+I5|Interface process|bed-based rehab/reablement/recovery arrangements underway (P2)
+I6|Interface process|residential or nursing home arrangements underway (P3)
+I7|Interface process|end of life care incl. fast-track CHC arrangements underway (P1/P3)
+I8|Interface process|further action requested by the agreed provider
+I9|Interface process|homeless with no recourse to public funds
+I10|Interface process|self-funded care package arrangements underway
+I11|Interface process|patient, family or carer choice discussions underway
+I12|Interface process|out-of-area discharge arrangements not completed
+C1|Capacity|home-based rehab/reablement/recovery not yet available (P1)
+C2|Capacity|other home-based social care not yet available (P1)
+C3|Capacity|other home-based community health services not yet available (P1)
+C4|Capacity|housing provision not yet available (P0/P1)
+C5|Capacity|bed-based rehab/reablement/recovery not yet available (P2)
+C6|Capacity|mental health inpatient care not yet available (P2)
+C7|Capacity|residential or nursing home care not yet available (P3)
+C8|Capacity|end of life care incl. fast-track CHC not yet available (P1/P3)
+C9|Capacity|housing adaptations not yet completed (P1/P3)
+C10|Capacity|equipment and training not yet delivered (P1-P3)
+C11|Capacity|awaiting restart of existing social care (P0)
+"""
+
+DELAY_REASONS: dict[str, DelayReason] = {
+    code: DelayReason(code, group, text)
+    for code, group, text in (line.split("|") for line in _REASON_TABLE.strip().splitlines())
+}
+
+# Discharge pathways (0 = home with no new support; 1-3 = step-down intermediate care).
+PATHWAYS: dict[int, str] = {
+    0: "Pathway 0: home, no new support",
+    1: "Pathway 1: home-based intermediate care",
+    2: "Pathway 2: bed-based intermediate care",
+    3: "Pathway 3: care home placement",
+}
+INTERMEDIATE_CARE_PATHWAYS: tuple[int, ...] = (1, 2, 3)
+SERVICE_SETTINGS: tuple[str, ...] = ("home", "bed")
+SERVICE_SECTORS: tuple[str, ...] = ("nhs", "local_authority", "independent", "voluntary")
+
+
+@dataclass(frozen=True)
+class DelayBand:
+    label: str
+    min_days: int  # whole days completed, inclusive
+    max_days: int | None  # inclusive; None = open-ended
+
+
+# National discharge-ready-date bands, in whole days completed since NCTR.
+DELAY_BANDS: tuple[DelayBand, ...] = (
+    DelayBand("0 days", 0, 0),
+    DelayBand("1 day", 1, 1),
+    DelayBand("2-3 days", 2, 3),
+    DelayBand("4-6 days", 4, 6),
+    DelayBand("7-13 days", 7, 13),
+    DelayBand("14-20 days", 14, 20),
+    DelayBand("21+ days", 21, None),
+)
+
+END_OUTCOMES: dict[str, str] = {
+    "home_no_support": "Home with no ongoing support",
+    "home_with_support": "Home with ongoing care",
+    "care_home": "Residential or nursing care",
+    "readmitted": "Readmitted to hospital",
+    "died": "Died",
+    "other": "Other",
+}
+
+SEXES: dict[str, str] = {"F": "Female", "M": "Male", "U": "Not known"}
+
+AREA_LEVELS: tuple[str, ...] = ("region", "icb", "sub_icb", "district", "neighbourhood")
+
+# The 24-hour ambition: recovery support within 24 hours of no longer meeting the criteria to reside.
+AMBITION_HOURS: float = 24.0
+# A capacity report older than this is stale and never counted as current.
+STALE_REPORT_HOURS: float = 24.0

@@ -1,0 +1,1 @@
+"""The only package that touches the database: models, engine, loader and metric queries."""

@@ -1,0 +1,273 @@
+"""The data contract: the six CSV files, their columns, and how each value is read and checked.
+
+This module is the single source of the contract; ``docs/data-contract.md`` describes it for people.
+Parsing a row either yields typed values ready for the database or raises ``RowError`` with a reason
+a data lead can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from dashboard.clock import LONDON, to_utc_naive
+from dashboard.vocabulary import (
+    AREA_LEVELS,
+    DELAY_REASONS,
+    END_OUTCOMES,
+    INTERMEDIATE_CARE_PATHWAYS,
+    PATHWAYS,
+    SERVICE_SECTORS,
+    SERVICE_SETTINGS,
+    SEXES,
+)
+
+
+class RowError(ValueError):
+    """A row breaks the contract; the message says why."""
+
+
+def _text(max_length: int) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if len(raw) > max_length:
+            raise ValueError(f"longer than {max_length} characters")
+        return raw
+
+    return parse
+
+
+def _code(raw: str) -> str:
+    if len(raw) > 32 or not raw.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise ValueError("must be up to 32 letters, digits, '-', '_' or '.'")
+    return raw
+
+
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise ValueError(f"{value} is outside {low} to {high}")
+        return value
+
+    return parse
+
+
+def _one_of(allowed: Any, normalise: Callable[[str], str] = str) -> Callable[[str], Any]:
+    def parse(raw: str) -> Any:
+        value = normalise(raw)
+        if value not in allowed:
+            raise ValueError(f"{raw!r} is not one of {', '.join(map(str, allowed))}")
+        return value
+
+    return parse
+
+
+def _pathway(allowed: tuple[int, ...]) -> Callable[[str], int]:
+    return _one_of(allowed, normalise=lambda raw: int(raw) if raw.isdigit() else raw)  # type: ignore[return-value,arg-type]
+
+
+def parse_timestamp(raw: str) -> datetime:
+    """ISO 8601 to naive UTC. A timestamp without an offset is Europe/London local time."""
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not an ISO 8601 timestamp") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LONDON)
+    return to_utc_naive(moment)
+
+
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+
+
+def _boolean(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(f"{raw!r} is not true or false")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: Callable[[str], Any]
+    required: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One CSV file of the contract: its columns, natural key and row-level rules."""
+
+    name: str
+    table: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    check: Callable[[dict[str, Any]], None] = lambda row: None
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def parse_row(self, raw: dict[str, str | None]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for column in self.columns:
+            text = (raw.get(column.name) or "").strip()
+            if not text:
+                if column.required:
+                    raise RowError(f"{column.name} is missing")
+                values[column.name] = None
+                continue
+            try:
+                values[column.name] = column.parse(text)
+            except ValueError as error:
+                raise RowError(f"{column.name}: {error}") from None
+        self.check(values)
+        return values
+
+
+def _not_before(row: dict[str, Any], later: str, earlier: str) -> None:
+    if row[later] is not None and row[earlier] is not None and row[later] < row[earlier]:
+        raise RowError(f"{later} is before {earlier}")
+
+
+def _check_episode(row: dict[str, Any]) -> None:
+    _not_before(row, "nctr_at", "admitted_at")
+    _not_before(row, "discharged_at", "admitted_at")
+    _not_before(row, "discharged_at", "nctr_at")
+    _not_before(row, "service_end_at", "service_start_at")
+    if row["service_end_at"] is not None and row["service_start_at"] is None:
+        raise RowError("service_end_at is given without service_start_at")
+    if row["service_start_at"] is not None and row["pathway"] == 0:
+        raise RowError("pathway 0 has no intermediate care service, but service_start_at is given")
+
+
+TIMESTAMP = parse_timestamp
+POPULATION = _whole_number(0, 100_000_000)
+
+AREAS = FileSpec(
+    name="areas.csv",
+    table="areas",
+    key=("code",),
+    columns=(
+        Column("code", _code, True, "ONS code, or a local code for a neighbourhood"),
+        Column("name", _text(200), True),
+        Column("level", _one_of(AREA_LEVELS), True, " | ".join(AREA_LEVELS)),
+        Column("parent_code", _code, False, "code of the area one level up; blank at the top"),
+        Column("population_65_plus", POPULATION, False, "resident population aged 65+"),
+        Column("population_all", POPULATION, False, "resident population, all ages"),
+    ),
+)
+
+SITES = FileSpec(
+    name="sites.csv",
+    table="sites",
+    key=("code",),
+    columns=(
+        Column("code", _code, True, "ODS site code"),
+        Column("name", _text(200), True),
+        Column("trust_code", _code, True, "ODS trust code, such as RKB"),
+        Column("trust_name", _text(200), True),
+        Column("area_code", _code, True, "the area the site is in (usually its ICB)"),
+    ),
+)
+
+SERVICES = FileSpec(
+    name="services.csv",
+    table="services",
+    key=("code",),
+    columns=(
+        Column("code", _code, True),
+        Column("name", _text(200), True),
+        Column("pathway", _pathway(INTERMEDIATE_CARE_PATHWAYS), True, "1, 2 or 3"),
+        Column("setting", _one_of(SERVICE_SETTINGS), True, "home | bed"),
+        Column("provider", _text(200), True),
+        Column("sector", _one_of(SERVICE_SECTORS), True, " | ".join(SERVICE_SECTORS)),
+        Column("area_code", _code, True, "the area the service serves"),
+        Column("places", _whole_number(0, 100_000), True, "commissioned beds, or people at once"),
+    ),
+)
+
+EPISODES = FileSpec(
+    name="episodes.csv",
+    table="episodes",
+    key=("episode_id",),
+    columns=(
+        Column("episode_id", _text(64), True, "the source system's identifier of the journey"),
+        Column("person_ref", _text(64), True, "pseudonymised person reference"),
+        Column("site_code", _code, True),
+        Column("home_area_code", _code, True, "the person's home area (a neighbourhood, ideally)"),
+        Column("age", _whole_number(0, 120), False, "age in years at admission"),
+        Column("sex", _one_of(tuple(SEXES), normalise=str.upper), True, "F | M | U"),
+        Column("admitted_at", TIMESTAMP, True),
+        Column("nctr_at", TIMESTAMP, False, "no longer meets the criteria to reside"),
+        Column("referred_to_hub_at", TIMESTAMP, False),
+        Column("pathway", _pathway(tuple(PATHWAYS)), False, "0, 1, 2 or 3 (decided or intended)"),
+        Column("discharged_at", TIMESTAMP, False),
+        Column("service_code", _code, False),
+        Column("service_start_at", TIMESTAMP, False, "first visit, or admission to the bed"),
+        Column("service_end_at", TIMESTAMP, False),
+        Column("end_outcome", _one_of(tuple(END_OUTCOMES)), False, " | ".join(END_OUTCOMES)),
+        Column("readmitted_at", TIMESTAMP, False, "next emergency readmission to acute"),
+        Column("at_home_91_days", _boolean, False, "true | false, once the 91-day point has passed"),
+    ),
+    check=_check_episode,
+)
+
+DELAYS = FileSpec(
+    name="delays.csv",
+    table="delay_reasons",
+    key=("episode_id", "effective_at"),
+    columns=(
+        Column("episode_id", _text(64), True),
+        Column("effective_at", TIMESTAMP, True, "when this became the current reason"),
+        Column("reason_code", _one_of(tuple(DELAY_REASONS), normalise=str.upper), True,
+               "one of the 37 codes, H1 to C11"),
+    ),
+)
+
+
+def _check_capacity(row: dict[str, Any]) -> None:
+    # Occupied above places is accepted (and flagged as a data quality issue), closed places
+    # above places cannot be true.
+    if row["unavailable"] > row["places"]:
+        raise RowError("unavailable is more than places")
+
+
+CAPACITY = FileSpec(
+    name="capacity.csv",
+    table="capacity_reports",
+    key=("service_code", "reported_at"),
+    columns=(
+        Column("service_code", _code, True),
+        Column("reported_at", TIMESTAMP, True),
+        Column("places", _whole_number(0, 100_000), True),
+        Column("occupied", _whole_number(0, 100_000), True),
+        Column("unavailable", _whole_number(0, 100_000), True, "closed for staffing or infection"),
+    ),
+    check=_check_capacity,
+)
+
+# Load order: a file's references point only at files earlier in this tuple.
+FILE_SPECS: tuple[FileSpec, ...] = (AREAS, SITES, SERVICES, EPISODES, DELAYS, CAPACITY)
+SPECS_BY_NAME: dict[str, FileSpec] = {spec.name: spec for spec in FILE_SPECS}
+
+# (file, column) -> (referenced file, its key column)
+REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
+    ("areas.csv", "parent_code"): ("areas.csv", "code"),
+    ("sites.csv", "area_code"): ("areas.csv", "code"),
+    ("services.csv", "area_code"): ("areas.csv", "code"),
+    ("episodes.csv", "site_code"): ("sites.csv", "code"),
+    ("episodes.csv", "home_area_code"): ("areas.csv", "code"),
+    ("episodes.csv", "service_code"): ("services.csv", "code"),
+    ("delays.csv", "episode_id"): ("episodes.csv", "episode_id"),
+    ("capacity.csv", "service_code"): ("services.csv", "code"),
+}

@@ -1,0 +1,173 @@
+"""SQLAlchemy 2 typed models: the schema of record (Alembic migrations are written from it).
+
+All timestamps are stored as naive UTC (see ``dashboard.clock.to_utc_naive``) so durations are
+right across clock changes and both SQLite and PostgreSQL compare them the same way. Local
+(Europe/London) calendar dates that queries group by are derived once, at load time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CODE = String(32)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Area(Base):
+    """A node of region -> ICB -> sub-ICB location -> district -> neighbourhood."""
+
+    __tablename__ = "areas"
+
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
+    population_65_plus: Mapped[int | None] = mapped_column(Integer)
+    population_all: Mapped[int | None] = mapped_column(Integer)
+
+
+class AreaLink(Base):
+    """Closure of the area tree (each area is its own ancestor at depth 0).
+
+    Rebuilt on every areas load, so "everything inside area X" is one portable join.
+    """
+
+    __tablename__ = "area_links"
+
+    ancestor_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    descendant_code: Mapped[str] = mapped_column(
+        ForeignKey("areas.code"), primary_key=True, index=True
+    )
+    depth: Mapped[int] = mapped_column(SmallInteger)
+
+
+class Site(Base):
+    """An acute (or community) hospital site, with its NHS trust."""
+
+    __tablename__ = "sites"
+
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    trust_code: Mapped[str] = mapped_column(CODE, index=True)
+    trust_name: Mapped[str] = mapped_column(String(200))
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+
+
+class Service(Base):
+    """An intermediate care service: pathway 1 home-based, pathway 2/3 bed-based."""
+
+    __tablename__ = "services"
+
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    pathway: Mapped[int] = mapped_column(SmallInteger, index=True)
+    setting: Mapped[str] = mapped_column(String(8))
+    provider: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(24))
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    places: Mapped[int] = mapped_column(Integer)
+
+
+class Load(Base):
+    """One file of one load batch, whether it was loaded or rejected."""
+
+    __tablename__ = "loads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(String(36), index=True)
+    source: Mapped[str] = mapped_column(String(500))
+    file_name: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(16))  # loaded | partial | rejected
+    rows_read: Mapped[int] = mapped_column(Integer)
+    rows_accepted: Mapped[int] = mapped_column(Integer)
+    rows_rejected: Mapped[int] = mapped_column(Integer)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Episode(Base):
+    """One person's discharge journey, from admission to the end of intermediate care."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (
+        Index("ix_episodes_home_area_nctr", "home_area_code", "nctr_at"),
+        Index("ix_episodes_nctr_discharged", "nctr_at", "discharged_at"),
+        Index("ix_episodes_site_nctr_date", "site_code", "nctr_date"),
+        Index("ix_episodes_discharge_date_pathway", "discharge_date", "pathway"),
+        Index("ix_episodes_service_start_pathway", "service_start_at", "pathway"),
+    )
+
+    episode_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_ref: Mapped[str] = mapped_column(String(64))
+    site_code: Mapped[str] = mapped_column(ForeignKey("sites.code"))
+    home_area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    age: Mapped[int | None] = mapped_column(SmallInteger)
+    sex: Mapped[str] = mapped_column(String(1))
+    admitted_at: Mapped[datetime] = mapped_column(DateTime)
+    nctr_at: Mapped[datetime | None] = mapped_column(DateTime)
+    referred_to_hub_at: Mapped[datetime | None] = mapped_column(DateTime)
+    pathway: Mapped[int | None] = mapped_column(SmallInteger)
+    discharged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    service_code: Mapped[str | None] = mapped_column(ForeignKey("services.code"), index=True)
+    service_start_at: Mapped[datetime | None] = mapped_column(DateTime)
+    service_end_at: Mapped[datetime | None] = mapped_column(DateTime)
+    end_outcome: Mapped[str | None] = mapped_column(String(24))
+    readmitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    at_home_91_days: Mapped[bool | None] = mapped_column(Boolean)
+    # Derived at load time (local calendar dates, hours as a number) so queries stay portable.
+    nctr_date: Mapped[date | None] = mapped_column(Date, index=True)
+    discharge_date: Mapped[date | None] = mapped_column(Date)
+    service_start_date: Mapped[date | None] = mapped_column(Date)
+    service_end_date: Mapped[date | None] = mapped_column(Date)
+    hours_nctr_to_service: Mapped[float | None] = mapped_column(Float)
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class DelayReasonChange(Base):
+    """From ``effective_at`` on, the episode's current delay reason is ``reason_code``."""
+
+    __tablename__ = "delay_reasons"
+
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.episode_id"), primary_key=True)
+    effective_at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    reason_code: Mapped[str] = mapped_column(String(4), index=True)
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class CapacityReport(Base):
+    """A service's report of its places at a moment."""
+
+    __tablename__ = "capacity_reports"
+
+    service_code: Mapped[str] = mapped_column(ForeignKey("services.code"), primary_key=True)
+    reported_at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    places: Mapped[int] = mapped_column(Integer)
+    occupied: Mapped[int] = mapped_column(Integer)
+    unavailable: Mapped[int] = mapped_column(Integer)
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
