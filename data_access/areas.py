@@ -1,0 +1,88 @@
+"""The area tree: what the picker offers, and the SQL filters that confine a query to an area."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Engine, Select, select
+
+from data_access.models import Area, AreaLink, Episode, Service
+
+PICKER_LEVELS = ("icb", "sub_icb", "district", "neighbourhood")
+LEVEL_LABELS = {"region": "Region", "icb": "System", "sub_icb": "Sub-ICB location",
+                "district": "Place", "neighbourhood": "Neighbourhood"}
+
+
+@dataclass(frozen=True)
+class AreaInfo:
+    code: str
+    name: str
+    level: str
+    population_65_plus: int | None
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, self.level)
+
+
+def get_area(engine: Engine, code: str) -> AreaInfo | None:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(Area.code, Area.name, Area.level, Area.population_65_plus)
+            .where(Area.code == code)
+        ).first()
+    return None if row is None else AreaInfo(*row)
+
+
+def picker_areas(engine: Engine) -> pd.DataFrame:
+    """Areas offered by the picker, in tree order, with their depth below the top shown level.
+
+    A sub-ICB location that is its ICB's only one adds nothing (same people), so it is left out.
+    """
+    with engine.connect() as connection:
+        areas = pd.read_sql(select(Area.code, Area.name, Area.level, Area.parent_code), connection)
+    children = areas.groupby("parent_code")["code"].apply(list).to_dict()
+    only_child = {kids[0] for kids in children.values() if len(kids) == 1}
+    rows: list[dict[str, object]] = []
+
+    def visit(code: str, depth: int) -> None:
+        area = by_code.loc[code]
+        shown = area.level in PICKER_LEVELS and not (area.level == "sub_icb" and code in only_child)
+        if shown:
+            rows.append({"code": code, "name": area["name"], "level": area.level, "depth": depth})
+        for child in sorted(children.get(code, []), key=lambda c: by_code.loc[c, "name"]):
+            visit(child, depth + 1 if shown else depth)
+
+    by_code = areas.set_index("code")
+    for root in sorted(areas.loc[areas.parent_code.isna(), "code"]):
+        visit(root, 0)
+    return pd.DataFrame(rows, columns=["code", "name", "level", "depth"])
+
+
+def default_area_code(engine: Engine) -> str | None:
+    """The first system (ICB) in name order, or the first top-level area."""
+    with engine.connect() as connection:
+        return connection.scalar(
+            select(Area.code).order_by((Area.level != "icb"), Area.name).limit(1)
+        )
+
+
+def _descendants(area_code: str) -> Select[tuple[str]]:
+    return select(AreaLink.descendant_code).where(AreaLink.ancestor_code == area_code)
+
+
+def _ancestors(area_code: str) -> Select[tuple[str]]:
+    return select(AreaLink.ancestor_code).where(AreaLink.descendant_code == area_code)
+
+
+def episodes_in_area(area_code: str) -> ColumnElement[bool]:
+    """People whose home is inside the area (the area itself or any area below it)."""
+    return Episode.home_area_code.in_(_descendants(area_code))
+
+
+def services_serving_area(area_code: str) -> ColumnElement[bool]:
+    """Services available to the area's people: those of the area, of areas inside it, and of
+    the areas it lies in (a system-wide bed base serves every place in the system)."""
+    return Service.area_code.in_(_descendants(area_code).union(_ancestors(area_code)))
+

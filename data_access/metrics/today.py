@@ -1,0 +1,42 @@
+"""Everything the Today page shows, assembled from the metric functions (no metric of its own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+
+from dashboard.clock import as_london
+from data_access.metrics.capacity import PathwayCapacity, capacity_at, capacity_by_pathway
+from data_access.metrics.discharges import discharges_by_pathway
+from data_access.metrics.time_to_service import TimeToService, nctr_to_service
+from data_access.metrics.waiting import WaitingSnapshot, waiting_at
+
+
+@dataclass(frozen=True)
+class TodaySummary:
+    at: datetime
+    waiting_now: WaitingSnapshot
+    waiting_same_time_yesterday: WaitingSnapshot
+    discharges_yesterday: dict[int | None, int]
+    time_to_service_7_days: TimeToService
+    capacity: dict[int, PathwayCapacity]
+
+    @property
+    def change_since_yesterday(self) -> int:
+        return self.waiting_now.total - self.waiting_same_time_yesterday.total
+
+
+def today_summary(engine: Engine, area_code: str, at: datetime) -> TodaySummary:
+    """The huddle view at ``at``: "yesterday" and "7 days" are local calendar (wall-clock) spans."""
+    now = as_london(at)
+    yesterday = (now - timedelta(days=1)).date()
+    return TodaySummary(
+        at=now,
+        waiting_now=waiting_at(engine, area_code, now),
+        waiting_same_time_yesterday=waiting_at(engine, area_code, now - timedelta(days=1)),
+        discharges_yesterday=discharges_by_pathway(engine, area_code, yesterday, yesterday),
+        time_to_service_7_days=nctr_to_service(engine, area_code, now - timedelta(days=7), now),
+        capacity=capacity_by_pathway(capacity_at(engine, area_code, now)),
+    )

@@ -1,0 +1,105 @@
+"""People waiting in hospital after they no longer meet the criteria to reside (NCTR)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Engine, and_, case, func, or_, select
+
+from dashboard.clock import to_utc_naive
+from dashboard.vocabulary import AMBITION_HOURS, DELAY_BANDS
+from data_access.areas import episodes_in_area
+from data_access.models import Episode, Site
+
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class WaitingSnapshot:
+    at: datetime
+    total: int
+    over_24_hours: int
+    by_band: dict[str, int]  # every band of DELAY_BANDS, in order, zeros included
+
+
+def waiting_condition(at_utc: datetime) -> ColumnElement[bool]:
+    """Waiting at T: nctr_at <= T and not yet discharged at T (discharged_at null or > T)."""
+    return and_(Episode.nctr_at <= at_utc,
+                or_(Episode.discharged_at.is_(None), Episode.discharged_at > at_utc))
+
+
+def _band_of_delay(at_utc: datetime) -> ColumnElement[str]:
+    """Delay band by whole days completed, as a SQL CASE on nctr_at (portable: no date maths).
+
+    A delay of d whole days completed means T - (d+1) days < nctr_at <= T - d days.
+    """
+    whens = []
+    for band in DELAY_BANDS:
+        if band.max_days is None:
+            whens.append((Episode.nctr_at <= at_utc - band.min_days * DAY, band.label))
+        else:
+            whens.append((Episode.nctr_at > at_utc - (band.max_days + 1) * DAY, band.label))
+    return case(*whens)
+
+
+def waiting_at(engine: Engine, area_code: str, at: datetime) -> WaitingSnapshot:
+    """People waiting (NCTR, not discharged) at ``at``, by delay band, and how many over 24 h.
+
+    Over 24 h means a delay of more than 24.0 hours (exactly 24.0 h is not over).
+    """
+    at_utc = to_utc_naive(at)
+    band = _band_of_delay(at_utc).label("band")
+    statement = (
+        select(band, func.count().label("people"),
+               func.sum(case((Episode.nctr_at < at_utc - timedelta(hours=AMBITION_HOURS), 1),
+                             else_=0)).label("over_24"))
+        .where(waiting_condition(at_utc), episodes_in_area(area_code))
+        .group_by(band)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    counts = {label: people for label, people, _ in rows}
+    return WaitingSnapshot(
+        at=at,
+        total=sum(counts.values()),
+        over_24_hours=int(sum(over or 0 for _, _, over in rows)),
+        by_band={b.label: int(counts.get(b.label, 0)) for b in DELAY_BANDS},
+    )
+
+
+def sitrep_daily(engine: Engine, area_code: str, first_day: date, last_day: date,
+                 trust_code: str | None = None) -> pd.DataFrame:
+    """The discharge sitrep's daily counts, for each local calendar day from first to last.
+
+    ``nctr_patients`` on D = waiting at 00:00 plus those who became NCTR during D;
+    ``discharged`` = those of them discharged during D; ``remaining`` = still waiting at the end
+    of D. Computed from two grouped counts and one baseline count, then running sums.
+    """
+    scope = [episodes_in_area(area_code), Episode.nctr_date.is_not(None)]
+    if trust_code is not None:
+        scope.append(Episode.site_code.in_(select(Site.code).where(Site.trust_code == trust_code)))
+    in_range = lambda column: column.between(first_day, last_day)  # noqa: E731
+    with engine.connect() as connection:
+        waiting_at_start = connection.scalar(
+            select(func.count()).where(
+                *scope, Episode.nctr_date < first_day,
+                or_(Episode.discharge_date.is_(None), Episode.discharge_date >= first_day))
+        ) or 0
+        new = dict(connection.execute(
+            select(Episode.nctr_date, func.count()).where(*scope, in_range(Episode.nctr_date))
+            .group_by(Episode.nctr_date)).all())
+        discharged = dict(connection.execute(
+            select(Episode.discharge_date, func.count())
+            .where(*scope, in_range(Episode.discharge_date)).group_by(Episode.discharge_date)
+        ).all())
+    days = pd.date_range(first_day, last_day, freq="D").date
+    frame = pd.DataFrame({
+        "date": days,
+        "new_nctr": [int(new.get(day, 0)) for day in days],
+        "discharged": [int(discharged.get(day, 0)) for day in days],
+    })
+    frame["remaining"] = waiting_at_start + (frame.new_nctr - frame.discharged).cumsum()
+    frame["nctr_patients"] = frame.remaining + frame.discharged
+    return frame[["date", "nctr_patients", "new_nctr", "discharged", "remaining"]]
