@@ -1,0 +1,13 @@
+"""Callbacks: validate inputs, call data_access, hand plain data to layouts. No SQL here."""
+
+from __future__ import annotations
+
+from dash import Dash
+
+from dashboard.context import AppContext
+
+
+def register_all(app: Dash, context: AppContext) -> None:
+    from callbacks import shell
+
+    shell.register(app, context)

@@ -1,0 +1,92 @@
+"""Routing, the area picker and the URL, and the frame's banners."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from dash import Dash, Input, Output, ctx, html, no_update
+from sqlalchemy.exc import SQLAlchemyError
+
+from callbacks import today
+from dashboard import formatting as fmt
+from dashboard.context import AppContext
+from dashboard.pages import PAGES, PAGES_BY_PATH
+from dashboard.url_state import area_from_search, href, search_with_area
+from data_access.areas import AreaInfo, default_area_code, get_area
+from data_access.status import data_status
+from layouts import placeholder, shell
+from layouts.components import notice
+
+log = logging.getLogger(__name__)
+
+Renderer = Callable[[AppContext, AreaInfo, Callable[[str], str]], Any]
+RENDERERS: dict[str, Renderer] = {"/": today.render}
+NAV_PAGES = [page for page in PAGES if page.built]
+
+
+def resolve_area(context: AppContext, requested: str | None) -> tuple[AreaInfo | None, str | None]:
+    """The area to show and, if the URL asked for one that does not exist, a message saying so."""
+    if requested:
+        area = get_area(context.engine, requested)
+        if area is not None:
+            return area, None
+    default = default_area_code(context.engine)
+    area = get_area(context.engine, default) if default else None
+    if requested and area is not None:
+        return area, f"There is no area with the code {requested!r}; showing {area.name}."
+    return area, None
+
+
+def register(app: Dash, context: AppContext) -> None:
+    @app.callback(
+        Output("url", "search"), Output("area-picker", "value"),
+        Input("url", "search"), Input("area-picker", "value"),
+    )
+    def sync_area(search: str | None, picked: Any) -> tuple[Any, Any]:
+        """The picker writes the URL; the URL (a link, the back button) sets the picker."""
+        if ctx.triggered_id == "area-picker" and isinstance(picked, str):
+            if picked != area_from_search(search):
+                return search_with_area(search, picked), no_update
+            return no_update, no_update
+        area, _ = resolve_area(context, area_from_search(search))
+        return no_update, area.code if area else no_update
+
+    @app.callback(
+        Output("page-content", "children"), Output("synthetic-banner", "children"),
+        Output("data-as-at", "children"),
+        *[Output(shell.nav_id(page), "href") for page in NAV_PAGES],
+        Input("url", "pathname"), Input("url", "search"),
+    )
+    def route(pathname: str | None, search: str | None) -> tuple[Any, ...]:
+        try:
+            return _route(context, pathname or "/", search)
+        except SQLAlchemyError:
+            log.exception("database error while rendering %s", pathname)
+            message = notice("The data cannot be read right now (the database did not answer). "
+                             "Try again in a minute.", tone="danger", element_id="db-error")
+            return (message, no_update, no_update, *[no_update for _ in NAV_PAGES])
+
+
+def _route(context: AppContext, pathname: str, search: str | None) -> tuple[Any, ...]:
+    status = data_status(context.engine)
+    area, message = resolve_area(context, area_from_search(search))
+    area_code = area.code if area else None
+    link = lambda path: href(path, area_code)  # noqa: E731
+    page = PAGES_BY_PATH.get(pathname)
+    if area is None:
+        content: Any = notice("There is no data yet. Load data with "
+                              "'python -m dashboard load FOLDER' or 'python -m dashboard demo'.")
+    elif page is None:
+        content = placeholder.not_found(pathname, link("/"))
+    elif not page.built:
+        content = placeholder.planned(page, link("/"))
+    else:
+        content = RENDERERS[page.path](context, area, link)
+    if message:
+        content = html.Div([notice(message, element_id="area-message"), content])
+    as_at = (f"Data loaded {fmt.moment(status.last_loaded_at)} · "
+             f"now {fmt.moment(context.clock.now())}")
+    return (content, shell.synthetic_banner(status.synthetic), as_at,
+            *[link(page.path) for page in NAV_PAGES])

@@ -1,0 +1,70 @@
+"""Command line: ``python -m dashboard load|demo|migrate``. Errors are messages, not tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard.bootstrap import DEFAULT_ICB, build_demo
+from dashboard.config import settings_from_env
+from data_access.db import make_engine
+from data_access.loader import FolderError, load_folder
+from data_access.migrate import upgrade_to_head
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard",
+                                     description="Intermediate care dashboard: data commands. "
+                                     "The database is DATABASE_URL (default: embedded SQLite).")
+    commands = parser.add_subparsers(dest="command", required=True)
+    load = commands.add_parser("load", help="load a folder of data contract CSV files")
+    load.add_argument("folder", type=Path)
+    load.add_argument("--allow-partial", action="store_true",
+                      help="load the accepted rows even if some rows are rejected")
+    demo = commands.add_parser("demo", help="generate and load the synthetic demo system")
+    demo.add_argument("--seed", type=int, default=20261125)
+    demo.add_argument("--months", type=int, default=18, help="months of history (default 18)")
+    demo.add_argument("--icb", nargs="+", default=[DEFAULT_ICB], metavar="CODE",
+                      help="ICB codes to generate (default: Coventry and Warwickshire)")
+    demo.add_argument("--scale", type=int, metavar="N",
+                      help="generate the first N of the 42 ICBs instead of --icb")
+    demo.add_argument("--out", type=Path, help="also keep the generated CSV files here")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+    settings = settings_from_env()
+    try:
+        upgrade_to_head(settings.database_url)
+        engine = make_engine(settings.database_url)
+        if args.command == "migrate":
+            print("Schema is up to date.")
+            return 0
+        if args.command == "load":
+            report = load_folder(engine, args.folder, allow_partial=args.allow_partial,
+                                 clock=settings.clock)
+        else:
+            icbs = args.icb
+            if args.scale:
+                from dashboard.synthetic import all_icb_codes
+
+                icbs = all_icb_codes()[: args.scale]
+            report = build_demo(engine, settings.clock, icb_codes=icbs, months=args.months,
+                                seed=args.seed, out_dir=args.out)
+    except FolderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        print(f"error: the database at DATABASE_URL could not be used: {error.__class__.__name__}: "
+              f"{str(error).splitlines()[0]}", file=sys.stderr)
+        return 2
+    print(report.summary(), file=sys.stdout if report.loaded else sys.stderr)
+    return 0 if report.loaded and not report.rejections else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

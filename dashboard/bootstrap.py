@@ -1,0 +1,44 @@
+"""Getting a database ready: migrate it, and fill an empty one with the synthetic demo."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from dashboard.clock import Clock
+from data_access.loader import LoadReport, load_folder
+from data_access.migrate import upgrade_to_head
+from data_access.status import data_status
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ICB = "E54000018"  # NHS Coventry and Warwickshire ICB
+
+
+def build_demo(engine: Engine, clock: Clock, *, icb_codes: Sequence[str] = (DEFAULT_ICB,),
+               months: int = 18, seed: int = 20261125, out_dir: Path | None = None) -> LoadReport:
+    """Generate the synthetic system as contract CSV files and load them through the loader."""
+    from dashboard.synthetic import generate_system  # heavy; only needed here
+
+    with tempfile.TemporaryDirectory(prefix="demo-") as scratch:
+        folder = out_dir or Path(scratch)
+        counts = generate_system(folder, now=clock.now(), icb_codes=icb_codes, months=months,
+                                 seed=seed)
+        log.info("generated %s", counts)
+        return load_folder(engine, folder, synthetic=True, clock=clock)
+
+
+def prepare_database(engine: Engine, database_url: str, clock: Clock, *,
+                     demo_if_empty: bool) -> None:
+    upgrade_to_head(database_url)
+    if demo_if_empty and data_status(engine).episodes == 0:
+        log.warning("The database is empty: building the synthetic demonstration system "
+                    "(about a minute on first run)...")
+        report = build_demo(engine, clock)
+        if not report.loaded:
+            raise RuntimeError("the synthetic demo was rejected by the loader:\n"
+                               + report.summary())

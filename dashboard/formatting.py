@@ -1,0 +1,35 @@
+"""How figures are written on screen: one function per kind of value."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def whole(value: int | None) -> str:
+    return "–" if value is None else f"{value:,}"
+
+
+def hours(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f} h"
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}%"
+
+
+def moment(value: datetime | None) -> str:
+    """A London time as people say it: 08:30 Wed 25 Nov 2026."""
+    return "never" if value is None else value.strftime("%H:%M %a %d %b %Y")
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 service``, ``2 services``."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count:,} {word}"
+
+
+def change(value: int, noun: str = "people") -> str:
+    if value == 0:
+        return "no change since this time yesterday"
+    direction = "more" if value > 0 else "fewer"
+    return f"{abs(value):,} {direction} {noun} than at this time yesterday"

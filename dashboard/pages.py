@@ -1,0 +1,29 @@
+"""The page registry: every route the app knows, built or planned. Navigation is made from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    path: str
+    title: str
+    nav_label: str
+    built: bool  # False: planned; the route explains that the page is coming
+    purpose: str
+
+
+PAGES: tuple[PageInfo, ...] = (
+    PageInfo("/", "Today", "Today", True,
+             "Who is waiting now, how long for, and where there is room."),
+    PageInfo("/delays", "Delays by reason", "Delays", False,
+             "Why people who no longer need a hospital bed are still in one."),
+    PageInfo("/time-to-service", "Time from NCTR to service", "Time to service", False,
+             "How long from no longer meeting the criteria to reside to receiving a service."),
+    PageInfo("/capacity", "Capacity", "Capacity", False,
+             "Places, occupied and free, per service, pathway and place."),
+    PageInfo("/flow", "Flow", "Flow", False,
+             "Referrals, discharges by pathway and movement through services."),
+)
+PAGES_BY_PATH = {page.path: page for page in PAGES}

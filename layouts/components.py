@@ -1,0 +1,56 @@
+"""Shared building blocks: figure cards, charts that always come with their table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+
+
+def kpi_card(title: str, value: str, value_id: str, detail: str | html.Span = "",
+             link: tuple[str, str] | None = None, tone: str = "") -> dbc.Card:
+    """One headline figure: what it is, the number, one line of context, where to read more."""
+    body = [
+        html.H2(title, className="kpi-title"),
+        html.P(value, id=value_id, className="kpi-value"),
+        html.P(detail, className="kpi-detail"),
+    ]
+    if link:
+        href, text = link
+        body.append(dcc.Link(text, href=href, className="kpi-link"))
+    return dbc.Card(dbc.CardBody(body), className=f"kpi-card h-100 {tone}".strip())
+
+
+def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_id: str,
+               caption: str) -> html.Table:
+    return html.Table(
+        [html.Caption(caption),
+         html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
+         html.Tbody([html.Tr([html.Th(str(row[0]), scope="row"),
+                              *[html.Td(str(v)) for v in row[1:]]]) for row in rows])],
+        id=table_id, className="table table-sm data-table",
+    )
+
+
+def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,
+               table: html.Table, link: tuple[str, str] | None = None) -> dbc.Card:
+    """A chart with a plain-words summary and its data as a table, so nothing depends on
+    seeing the chart."""
+    body = [
+        html.H2(title, className="card-heading"),
+        html.P(summary, className="chart-summary"),
+        dcc.Graph(figure=figure, id=graph_id, config={"displayModeBar": False},
+                  className="chart"),
+        html.Details([html.Summary("Show the figures as a table"), table]),
+    ]
+    if link:
+        href, text = link
+        body.append(dcc.Link(text, href=href, className="kpi-link"))
+    return dbc.Card(dbc.CardBody(body), className="h-100")
+
+
+def notice(message: str, *, tone: str = "warning", element_id: str | None = None) -> dbc.Alert:
+    kwargs = {"id": element_id} if element_id else {}
+    return dbc.Alert(message, color=tone, className="notice", **kwargs)

@@ -1,0 +1,157 @@
+"""The loader: line-numbered rejections, atomic batches, idempotent upserts, time zones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from data_access.loader import FolderError, load_folder
+from data_access.metrics.waiting import waiting_at
+from data_access.models import Area, AreaLink, CapacityReport, Episode, Load
+from dashboard.clock import LONDON
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files, write_folder
+
+GOOD_EPISODES = EPISODE_HEADER + """\
+E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,,,,,,,,
+E2,p2,S1,N2,81,M,2026-11-20T10:00,2026-11-23T08:00,2026-11-23T09:00,1,2026-11-24T12:00,P1H,2026-11-24T13:00,,,,
+"""
+
+
+def count(engine, model) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(model))
+
+
+def test_malformed_file_is_rejected_with_line_numbers_and_nothing_is_loaded(engine, tmp_path):
+    bad_episodes = GOOD_EPISODES + """\
+E3,p3,S1,N1,80,X,2026-11-20T10:00,2026-11-24T08:00,,,,,,,,,
+E4,p4,S1,N9,80,F,2026-11-20T10:00,2026-11-24T08:00,,,,,,,,,
+E5,p5,S1,N1,80,F,yesterday,2026-11-24T08:00,,,,,,,,,
+E6,p6,S1,N1,80,F,2026-11-20T10:00,2026-11-19T08:00,,,,,,,,,
+E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,,,,,,,,
+"""
+    report = load_files(engine, tmp_path / "bad", {**GEOGRAPHY, "episodes.csv": bad_episodes})
+    assert not report.loaded
+    reasons = {(r.file_name, r.line): r.reason for r in report.rejections}
+    assert reasons[("episodes.csv", 4)].startswith("sex: 'X' is not one of")
+    assert reasons[("episodes.csv", 5)] == ("home_area_code 'N9' is not known "
+                                           "(not in areas.csv or the database)")
+    assert reasons[("episodes.csv", 6)] == "admitted_at: 'yesterday' is not an ISO 8601 timestamp"
+    assert reasons[("episodes.csv", 7)] == "nctr_at is before admitted_at"
+    assert reasons[("episodes.csv", 8)].startswith("duplicate of line 2")
+    assert len(report.rejections) == 5
+    # Atomic: the good files and rows of the batch were not loaded either.
+    for model in (Area, Episode):
+        assert count(engine, model) == 0
+    # The attempt is recorded, as rejected.
+    with engine.connect() as connection:
+        outcomes = set(connection.scalars(select(Load.outcome)))
+    assert outcomes == {"rejected"}
+    assert "Nothing was loaded" in report.summary()
+
+
+def test_allow_partial_loads_the_good_rows_only(engine, tmp_path):
+    bad = GOOD_EPISODES + "E3,p3,S1,N1,200,F,2026-11-20T10:00,,,,,,,,,,\n"
+    report = load_files(engine, tmp_path / "partial", {**GEOGRAPHY, "episodes.csv": bad},
+                        allow_partial=True)
+    assert report.loaded
+    assert [str(r) for r in report.rejections] == ["episodes.csv line 4: age: 200 is outside 0 to 120"]
+    assert count(engine, Episode) == 2
+
+
+def test_missing_required_column_rejects_the_whole_file(engine, tmp_path):
+    report = load_files(engine, tmp_path / "hdr", {
+        **GEOGRAPHY, "capacity.csv": "service_code,reported_at,places\nP1H,2026-11-24T08:00,10\n"})
+    assert not report.loaded
+    assert [str(r) for r in report.rejections] == [
+        "capacity.csv line 1: header lacks required column(s): occupied, unavailable; "
+        "the whole file is rejected"]
+
+
+def test_rejection_cascades_to_rows_that_reference_a_rejected_row(engine, tmp_path):
+    services = GEOGRAPHY["services.csv"] + "    BAD,Broken,7,home,X,nhs,D1,3\n"
+    capacity = "service_code,reported_at,places,occupied,unavailable\nBAD,2026-11-24T08:00,3,1,0\n"
+    report = load_files(engine, tmp_path / "cascade",
+                        {**GEOGRAPHY, "services.csv": services, "capacity.csv": capacity})
+    assert [(r.file_name, r.line) for r in report.rejections] == [
+        ("services.csv", 6), ("capacity.csv", 2)]
+
+
+def test_loading_the_same_folder_twice_changes_nothing(engine, tmp_path):
+    capacity = "service_code,reported_at,places,occupied,unavailable\nP1H,2026-11-24T08:00,10,4,1\n"
+    delays = "episode_id,effective_at,reason_code\nE1,2026-11-24T08:00,t1\nE1,2026-11-24T12:00,C1\n"
+    folder = write_folder(tmp_path / "twice", {**GEOGRAPHY, "episodes.csv": GOOD_EPISODES,
+                                               "delays.csv": delays, "capacity.csv": capacity})
+    first = load_folder(engine, folder)
+    assert first.loaded and not first.rejections
+    with engine.connect() as connection:
+        snapshot = [connection.execute(select(model)).all()
+                    for model in (Area, AreaLink, Episode, CapacityReport)]
+    at = datetime(2026, 11, 24, 18, 0, tzinfo=LONDON)
+    figures = waiting_at(engine, "ICB1", at)
+
+    second = load_folder(engine, folder)
+    assert second.loaded and not second.rejections
+    with engine.connect() as connection:
+        again = [connection.execute(select(model)).all()
+                 for model in (Area, AreaLink, Episode, CapacityReport)]
+    # Identical rows, including which load wrote them: nothing was rewritten.
+    assert again == snapshot
+    assert waiting_at(engine, "ICB1", at) == figures
+    assert figures.total == 1
+
+
+def test_an_episode_update_replaces_its_earlier_state(engine, tmp_path):
+    load_files(engine, tmp_path / "v1", {**GEOGRAPHY, "episodes.csv": GOOD_EPISODES})
+    discharged = EPISODE_HEADER + \
+        "E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,0,2026-11-24T15:00,,,,,,\n"
+    report = load_files(engine, tmp_path / "v2", {"episodes.csv": discharged})
+    assert report.loaded, report.summary()
+    assert count(engine, Episode) == 2
+    at = datetime(2026, 11, 24, 18, 0, tzinfo=LONDON)
+    assert waiting_at(engine, "ICB1", at).total == 0
+
+
+def test_naive_times_are_london_time_and_offsets_are_respected(engine, tmp_path):
+    episodes = EPISODE_HEADER + (
+        # Summer: naive 10:00 is BST, 09:00 UTC. The second row gives an explicit offset.
+        "S,p,S1,N1,80,F,2026-07-01T10:00,2026-07-01T12:00,,,,,,,,,\n"
+        "Z,p,S1,N1,80,F,2026-07-01T10:00+01:00,2026-07-01T11:00Z,,,,,,,,,\n")
+    report = load_files(engine, tmp_path / "tz", {**GEOGRAPHY, "episodes.csv": episodes})
+    assert report.loaded, report.summary()
+    with engine.connect() as connection:
+        stored = dict(connection.execute(select(Episode.episode_id, Episode.admitted_at)).all())
+        nctr_dates = dict(connection.execute(select(Episode.episode_id, Episode.nctr_at)).all())
+    assert stored["S"] == datetime(2026, 7, 1, 9, 0)
+    assert stored["Z"] == datetime(2026, 7, 1, 9, 0)
+    assert nctr_dates["Z"] == datetime(2026, 7, 1, 11, 0)
+
+
+def test_derived_fields_are_computed_at_load(engine, tmp_path):
+    episodes = EPISODE_HEADER + (
+        # NCTR 23:30 BST on 30 June is 1 July in UTC but 30 June locally.
+        "D,p,S1,N1,80,F,2026-06-29T10:00,2026-06-30T23:30,,1,2026-07-01T10:00,P1H,"
+        "2026-07-01T11:30,,,,\n")
+    load_files(engine, tmp_path / "derived", {**GEOGRAPHY, "episodes.csv": episodes})
+    with engine.connect() as connection:
+        row = connection.execute(select(Episode.nctr_date, Episode.discharge_date,
+                                        Episode.hours_nctr_to_service)).one()
+    assert str(row.nctr_date) == "2026-06-30"
+    assert str(row.discharge_date) == "2026-07-01"
+    assert row.hours_nctr_to_service == pytest.approx(12.0)
+
+
+def test_area_tree_closure_is_built(engine, tmp_path):
+    load_files(engine, tmp_path / "areas", GEOGRAPHY)
+    with engine.connect() as connection:
+        descendants = set(connection.scalars(
+            select(AreaLink.descendant_code).where(AreaLink.ancestor_code == "ICB1")))
+    assert descendants == {"ICB1", "D1", "D2", "N1", "N2"}
+
+
+def test_folder_without_contract_files_is_a_clear_error(engine, tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FolderError, match="holds none of the contract files"):
+        load_folder(engine, tmp_path / "empty")
