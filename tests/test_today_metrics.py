@@ -1,6 +1,7 @@
 """Known-answer tests for every figure of the Today page.
 
-The data below is hand-made; every expected figure was worked out by hand from it (see the
+The data (``TODAY_EPISODES`` in tests/builders.py, listed with a comment per row) is hand-made;
+every expected figure was worked out by hand from it (see the
 comments), never by calling the code under test. T = Wednesday 25 November 2026, 08:30 (GMT).
 """
 
@@ -16,41 +17,14 @@ from data_access.metrics.discharges import discharges_by_pathway
 from data_access.metrics.time_to_service import nctr_to_service
 from data_access.metrics.today import today_summary
 from data_access.metrics.waiting import waiting_at
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files
+from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
 
-T = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
-
-# id, home, nctr_at, pathway, discharged_at, service, service_start_at
-EPISODES = EPISODE_HEADER + """\
-E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-25T08:00,,,,,,,,,
-E2,p2,S1,N1,81,M,2026-11-20T10:00,2026-11-24T08:30,2026-11-24T09:00,1,,,,,,,
-E3,p3,S1,N2,82,F,2026-11-20T10:00,2026-11-24T08:29,2026-11-24T09:00,3,,,,,,,
-E4,p4,S1,N2,83,F,2026-11-10T10:00,2026-11-20T08:30,2026-11-20T09:00,1,,,,,,,
-E5,p5,S1,N1,84,M,2026-10-20T10:00,2026-11-01T08:00,2026-11-01T09:00,2,,,,,,,
-E6,p6,S1,N1,70,F,2026-11-20T10:00,2026-11-24T10:00,,0,2026-11-25T08:30,,,,,,
-E7,p7,S1,N1,71,F,2026-11-20T10:00,2026-11-23T12:00,2026-11-23T13:00,1,2026-11-24T15:00,P1H,2026-11-24T16:00,,,,
-E8,p8,S1,N2,72,M,2026-11-20T10:00,2026-11-22T09:00,,0,2026-11-24T09:00,,,,,,
-E9,p9,S1,N2,73,F,2026-11-20T10:00,2026-11-23T20:00,2026-11-23T21:00,2,2026-11-24T20:00,P2B,2026-11-24T20:00,,,,
-E10,p10,S1,N2,74,M,2026-11-10T10:00,2026-11-19T08:00,2026-11-19T09:00,3,2026-11-21T10:00,P3C,2026-11-21T10:00,,,,
-E11,p11,S1,N1,75,F,2026-11-10T10:00,2026-11-17T08:00,2026-11-17T09:00,1,2026-11-18T08:00,P1H,2026-11-18T08:00,,,,
-E12,p12,S1,N1,76,M,2026-11-23T10:00,2026-11-24T07:00,,0,2026-11-24T12:00,,,,,,
-E13,p13,S1,N2,77,F,2026-11-10T10:00,2026-11-20T09:00,2026-11-20T10:00,1,2026-11-22T10:00,P1X,,,,,
-"""
-
-CAPACITY = """\
-service_code,reported_at,places,occupied,unavailable
-P1H,2026-11-24T08:00,10,10,0
-P1H,2026-11-25T08:00,10,7,1
-P1H,2026-11-25T09:00,10,2,0
-P1X,2026-11-24T08:30,5,6,0
-P2B,2026-11-24T08:00,20,15,0
-"""
-
+T = TODAY_AT
 
 @pytest.fixture
 def loaded(engine, tmp_path):
     report = load_files(engine, tmp_path / "batch",
-                        {**GEOGRAPHY, "episodes.csv": EPISODES, "capacity.csv": CAPACITY})
+                        {**GEOGRAPHY, "episodes.csv": TODAY_EPISODES, "capacity.csv": TODAY_CAPACITY})
     assert report.loaded and not report.rejections, report.summary()
     return engine
 
