@@ -1,0 +1,52 @@
+"""The command line as a person uses it: messages and exit codes, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from data_access.models import Area, Episode
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, write_folder
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_load_rejects_a_malformed_file_with_line_numbers_and_loads_nothing(engine, database_url,
+                                                                          tmp_path):
+    episodes = EPISODE_HEADER + "E1,p1,S1,N1,eighty,F,2026-11-20T10:00,,,,,,,,,,\n"
+    folder = write_folder(tmp_path / "bad", {**GEOGRAPHY, "episodes.csv": episodes})
+    result = run_cli(database_url, "load", str(folder))
+    assert result.returncode == 1
+    assert "episodes.csv line 2: age: 'eighty' is not a whole number" in result.stderr
+    assert "Nothing was loaded" in result.stderr
+    assert "Traceback" not in result.stderr
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(Area)) == 0
+
+
+def test_load_twice_reports_the_same_and_keeps_row_counts(engine, database_url, tmp_path):
+    episodes = EPISODE_HEADER + "E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,,,,,,,,\n"
+    folder = write_folder(tmp_path / "good", {**GEOGRAPHY, "episodes.csv": episodes})
+    first = run_cli(database_url, "load", str(folder))
+    second = run_cli(database_url, "load", str(folder))
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "episodes.csv: 1 rows read, 1 loaded, 0 rejected" in second.stdout
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(Episode)) == 1
+        assert connection.scalar(select(func.count()).select_from(Area)) == 5
+
+
+def test_load_of_a_missing_folder_is_a_message(database_url, tmp_path):
+    result = run_cli(database_url, "load", str(tmp_path / "nowhere"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: {tmp_path / 'nowhere'} is not a folder"
