@@ -17,7 +17,7 @@ from data_access.metrics.discharges import discharges_by_pathway
 from data_access.metrics.time_to_service import nctr_to_service
 from data_access.metrics.today import today_summary
 from data_access.metrics.waiting import waiting_at
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
 
 T = TODAY_AT
 
@@ -108,3 +108,18 @@ def test_today_summary_assembles_the_figures(loaded):
     assert summary.discharges_yesterday[0] == 2
     assert summary.time_to_service_7_days.started == 3
     assert summary.capacity[1].free_current == 2
+
+
+def test_same_time_yesterday_is_local_clock_time_across_the_october_clock_change(engine,
+                                                                                   tmp_path):
+    # Clocks went back at 02:00 on Sunday 25 October 2026. T = 08:30 GMT that day.
+    # A: NCTR 24 Oct 08:00 BST (07:00 UTC): 25.5 h at T. B: NCTR 24 Oct 08:45 BST (07:45 UTC).
+    episodes = EPISODE_HEADER + (
+        "A,a,S1,N1,80,F,2026-10-20T10:00,2026-10-24T08:00,,,,,,,,,\n"
+        "B,b,S1,N1,80,F,2026-10-20T10:00,2026-10-24T08:45,,,,,,,,,\n")
+    load_files(engine, tmp_path / "dst", {**GEOGRAPHY, "episodes.csv": episodes})
+    summary = today_summary(engine, "ICB1", datetime(2026, 10, 25, 8, 30, tzinfo=LONDON))
+    assert summary.waiting_now.total == 2
+    assert summary.waiting_now.over_24_hours == 2  # 25.5 h and 24.75 h
+    # Same clock time yesterday is 08:30 BST (07:30 UTC), 25 hours earlier: only A was waiting.
+    assert summary.waiting_same_time_yesterday.total == 1
