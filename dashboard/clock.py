@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc).astimezone(LONDON)
+        return datetime.now(UTC).astimezone(LONDON)
 
 
 class FixedClock:
@@ -39,12 +39,12 @@ def as_london(moment: datetime) -> datetime:
 
 def to_utc_naive(moment: datetime) -> datetime:
     """The storage form: naive UTC. Durations stay right across clock changes."""
-    return as_london(moment).astimezone(timezone.utc).replace(tzinfo=None)
+    return as_london(moment).astimezone(UTC).replace(tzinfo=None)
 
 
 def from_utc_naive(stored: datetime) -> datetime:
     """From the storage form back to an aware London time."""
-    return stored.replace(tzinfo=timezone.utc).astimezone(LONDON)
+    return stored.replace(tzinfo=UTC).astimezone(LONDON)
 
 
 def parse_clock(text: str | None) -> Clock:

@@ -114,5 +114,5 @@ AREA_LEVELS: tuple[str, ...] = ("region", "icb", "sub_icb", "district", "neighbo
 
 # The 24-hour ambition: recovery support within 24 hours of no longer meeting the criteria to reside.
 AMBITION_HOURS: float = 24.0
-# A capacity report older than this is stale and never counted as current.
+# A capacity report older than this is stale, never counted as current.
 STALE_REPORT_HOURS: float = 24.0

@@ -217,7 +217,7 @@ EPISODES = FileSpec(
         Column("service_end_at", TIMESTAMP, False),
         Column("end_outcome", _one_of(tuple(END_OUTCOMES)), False, " | ".join(END_OUTCOMES)),
         Column("readmitted_at", TIMESTAMP, False, "next emergency readmission to acute"),
-        Column("at_home_91_days", _boolean, False, "true | false, once the 91-day point has passed"),
+        Column("at_home_91_days", _boolean, False, "true or false, once the 91-day point passed"),
     ),
     check=_check_episode,
 )

@@ -60,5 +60,9 @@ def area_options(rows: Sequence[dict[str, object]]) -> list[dict[str, str]]:
     """Dropdown options, indented by depth so the tree reads system -> place -> neighbourhood."""
     labels = {"icb": "system", "sub_icb": "sub-ICB location", "district": "place",
               "neighbourhood": "neighbourhood"}
-    return [{"label": "\u2003" * int(row["depth"]) + f"{row['name']} ({labels.get(str(row['level']), row['level'])})",
-             "value": str(row["code"])} for row in rows]
+    options = []
+    for row in rows:
+        level = labels.get(str(row["level"]), str(row["level"]))
+        indent = "\u2003" * int(row["depth"])  # em spaces survive HTML whitespace folding
+        options.append({"label": f"{indent}{row['name']} ({level})", "value": str(row["code"])})
+    return options

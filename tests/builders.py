@@ -9,7 +9,6 @@ from textwrap import dedent
 from sqlalchemy import Engine
 
 from dashboard.clock import LONDON
-
 from data_access.loader import LoadReport, load_folder
 
 

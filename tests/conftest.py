@@ -1,7 +1,7 @@
 """Shared fixtures: a migrated, empty database per test, on SQLite or PostgreSQL.
 
-``TEST_DATABASE_URL`` (a PostgreSQL URL) runs the whole suite against PostgreSQL; without it each
-test gets its own SQLite file. In CI (``CI=true``) nothing that needs a browser or a server may skip.
+``TEST_DATABASE_URL`` (a PostgreSQL URL) runs the whole suite against PostgreSQL; without it
+each test gets its own SQLite file. In CI (``CI=true``) nothing that needs a browser or a server may skip.
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def database_url(migrated_template: str, tmp_path: Path) -> str:
+    return fresh_database(migrated_template, tmp_path)
+
+
+def fresh_database(migrated_template: str, folder: Path) -> str:
+    """An empty migrated database: PostgreSQL emptied, or a copy of the SQLite template."""
     if POSTGRES_URL:
         engine = make_engine(POSTGRES_URL)
         tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
@@ -49,7 +54,7 @@ def database_url(migrated_template: str, tmp_path: Path) -> str:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return POSTGRES_URL
-    path = tmp_path / "test.db"
+    path = folder / "test.db"
     shutil.copy(migrated_template, path)
     return f"sqlite:///{path}"
 

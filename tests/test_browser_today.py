@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from dashboard import formatting as fmt
+from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
-from dashboard.app_factory import create_app
 from data_access.metrics.today import today_summary
 from tests.browser import CHROMIUM_ARGS, chromium_path, serving
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
@@ -95,5 +95,6 @@ def test_unknown_area_in_the_url_gets_a_clear_message(browser_page):
 
     page, base_url = browser_page
     page.goto(f"{base_url}/?area=NOWHERE")
-    expect(page.locator("#area-message")).to_contain_text("There is no area with the code 'NOWHERE'")
+    expect(page.locator("#area-message")).to_contain_text(
+        "There is no area with the code 'NOWHERE'")
     expect(page.locator("#waiting-now-value")).to_have_text("5")

@@ -7,10 +7,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
+from dashboard.clock import LONDON
 from data_access.loader import FolderError, load_folder
 from data_access.metrics.waiting import waiting_at
 from data_access.models import Area, AreaLink, CapacityReport, Episode, Load
-from dashboard.clock import LONDON
 from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files, write_folder
 
 GOOD_EPISODES = EPISODE_HEADER + """\
@@ -57,7 +57,8 @@ def test_allow_partial_loads_the_good_rows_only(engine, tmp_path):
     report = load_files(engine, tmp_path / "partial", {**GEOGRAPHY, "episodes.csv": bad},
                         allow_partial=True)
     assert report.loaded
-    assert [str(r) for r in report.rejections] == ["episodes.csv line 4: age: 200 is outside 0 to 120"]
+    assert [str(r) for r in report.rejections] == [
+        "episodes.csv line 4: age: 200 is outside 0 to 120"]
     assert count(engine, Episode) == 2
 
 

@@ -43,7 +43,7 @@ def test_python_app_py_serves_the_today_page(engine, database_url, tmp_path):
         with urllib.request.urlopen(f"{base}/_dash-dependencies", timeout=30) as response:
             callbacks = json.load(response)
         route = next(c for c in callbacks if "page-content.children" in c["output"])
-        outputs = [dict(zip(("id", "property"), part.rsplit(".", 1)))
+        outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
                    for part in route["output"].strip(".").split("...")]
         body = {"output": route["output"], "outputs": outputs, "changedPropIds": ["url.search"],
                 "inputs": [{"id": "url", "property": "pathname", "value": "/"},

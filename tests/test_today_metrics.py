@@ -17,14 +17,21 @@ from data_access.metrics.discharges import discharges_by_pathway
 from data_access.metrics.time_to_service import nctr_to_service
 from data_access.metrics.today import today_summary
 from data_access.metrics.waiting import waiting_at
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
+from tests.builders import (
+    EPISODE_HEADER,
+    GEOGRAPHY,
+    TODAY_AT,
+    TODAY_CAPACITY,
+    TODAY_EPISODES,
+    load_files,
+)
 
 T = TODAY_AT
 
 @pytest.fixture
 def loaded(engine, tmp_path):
-    report = load_files(engine, tmp_path / "batch",
-                        {**GEOGRAPHY, "episodes.csv": TODAY_EPISODES, "capacity.csv": TODAY_CAPACITY})
+    files = {**GEOGRAPHY, "episodes.csv": TODAY_EPISODES, "capacity.csv": TODAY_CAPACITY}
+    report = load_files(engine, tmp_path / "batch", files)
     assert report.loaded and not report.rejections, report.summary()
     return engine
 
