@@ -112,7 +112,7 @@ SEXES: dict[str, str] = {"F": "Female", "M": "Male", "U": "Not known"}
 
 AREA_LEVELS: tuple[str, ...] = ("region", "icb", "sub_icb", "district", "neighbourhood")
 
-# The 24-hour ambition: recovery support within 24 hours of no longer meeting the criteria to reside.
+# The ambition: recovery support within 24 hours of no longer meeting the criteria to reside.
 AMBITION_HOURS: float = 24.0
 # A capacity report older than this is stale, never counted as current.
 STALE_REPORT_HOURS: float = 24.0

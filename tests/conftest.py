@@ -1,7 +1,8 @@
 """Shared fixtures: a migrated, empty database per test, on SQLite or PostgreSQL.
 
 ``TEST_DATABASE_URL`` (a PostgreSQL URL) runs the whole suite against PostgreSQL; without it
-each test gets its own SQLite file. In CI (``CI=true``) nothing that needs a browser or a server may skip.
+each test gets its own SQLite file. In CI (``CI=true``) nothing that needs a browser or a
+server may skip.
 """
 
 from __future__ import annotations

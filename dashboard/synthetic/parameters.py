@@ -35,31 +35,41 @@ LENGTH_OF_STAY_TO_NCTR_MEDIAN_DAYS, LENGTH_OF_STAY_TO_NCTR_SIGMA = 6.0, 0.75
 # waits into later days is solved per trust so that the number still waiting at midnight matches
 # the trust's published "remaining" level (see journeys.pathway0_discharges).
 SAME_DAY_HOURS_MEDIAN, SAME_DAY_HOURS_SIGMA = 3.5, 0.6
-LATER_DAYS_MEDIAN, LATER_DAYS_SIGMA = 3.5, 1.0
+LATER_DAYS_MEDIAN, LATER_DAYS_SIGMA, LATER_DAYS_CAP = 4.0, 0.9, 60.0
 LATER_SHARE_BOUNDS = (0.03, 0.60)
-DISCHARGE_HOURS = (10.0, 19.0)  # local time window for planned discharges (we choose)
+DISCHARGE_HOURS = (9.0, 20.0)  # local time window for planned discharges (we choose)
 
 # --- Care transfer hub (domain.md "The journey", steps 3-4), lognormal (median hours, sigma).
-HUB_REFERRAL_HOURS = (5.0, 0.8)
-HUB_DECISION_HOURS = (14.0, 0.9)
+HUB_REFERRAL_HOURS = (3.0, 1.0)
+HUB_DECISION_HOURS = (20.0, 1.1)
 HUB_HOURS = (8.0, 20.0)  # the hub works 7 days, 08:00-20:00 (we choose)
+# Simple referrals the hub turns round within hours: every hub step takes this fraction.
+FAST_TRACK_SHARE, FAST_TRACK_SCALE = 0.25, 0.1
+# Complex arrangements (funding, choice, housing, out of area...) add days: the long tail of
+# waits (domain.md "Volumes": a long tail, some 21+ days). Lognormal (median days, sigma).
+COMPLEX_SHARE = 0.2
+COMPLEX_EXTRA_DAYS, COMPLEX_EXTRA_DAYS_CAP = (6.0, 0.85), 75.0
 # Arranging the service once the pathway is decided (interface reasons I1/I5/I6).
-ARRANGEMENT_HOURS = {1: (18.0, 0.8), 2: (24.0, 0.8), 3: (48.0, 0.9)}
+ARRANGEMENT_HOURS = {1: (24.0, 1.0), 2: (30.0, 1.0), 3: (48.0, 1.0)}
 # From a free place to the discharge (transport, bed preparation).
-TRANSFER_HOURS = (3.0, 0.5)
+TRANSFER_HOURS = (2.0, 0.5)
 # Pathway 1: first home visit on the discharge day, the next day or the day after.
 FIRST_VISIT_DAY_SHARES = (0.60, 0.30, 0.10)
 
 # --- Length of intermediate care (domain.md "Volumes": P1 median 5-9 mean 12-19 days; P2 mean
 # 34-43; P3 mean 32-59), lognormal (median days, sigma), capped.
-SERVICE_DAYS = {1: (7.0, 1.15), 2: (29.0, 0.72), 3: (31.0, 0.85)}
+SERVICE_DAYS = {1: (7.5, 1.15), 2: (31.0, 0.72), 3: (31.0, 0.85)}
 SERVICE_DAYS_CAP = {1: 120.0, 2: 180.0, 3: 200.0}
 
 # --- Capacity (domain.md "Volumes": care homes about 86% occupied). Places are commissioned to
 # the simulated demand with a square-root safety margin (places = load + margin * sqrt(load)), so
 # large services run at ~90-95% and small ones a little lower; winter peaks then queue.
-CAPACITY_SAFETY_MARGIN = 0.55
+CAPACITY_SAFETY_MARGIN = 0.3
 MIN_PLACES = 2
+# Escalation: when the wait for a place would pass this many days, a service opens an extra
+# place (spot purchase, winter beds), up to this share of its places (we choose).
+ESCALATION_AFTER_DAYS = 5.0
+ESCALATION_SHARE = 0.15
 # Routing weights of the service kinds serving a place (we choose).
 P1_NHS_REHAB_SHARE_OF_PLACES = 0.6  # share of places that also have an NHS home rehab team
 P2_COMMUNITY_HOSPITAL_SHARE_OF_PLACES = 0.5
@@ -80,8 +90,8 @@ AT_HOME_91_GIVEN_OUTCOME = {"home_no_support": 0.94, "home_with_support": 0.90,
 # --- Delay reasons (domain.md "Delay reasons"). Episodes discharged within this many hours of
 # NCTR have no reason recorded.
 REASON_AFTER_HOURS = 4.0
-# Chance that a step of a P1-3 journey carries another plausible reason than the usual one.
-OTHER_REASON_SHARE = 0.25
+# Chance that a P1-3 wait for a free place carries another capacity reason than the usual one.
+OTHER_CAPACITY_REASON_SHARE = 0.2
 # Chance that a pathway 0 wait of more than two days changes reason once.
 P0_SECOND_REASON_SHARE = 0.5
 
