@@ -1,0 +1,169 @@
+"""Why people who no longer meet the criteria to reside are still in hospital, and where the
+waiting time goes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import DateTime, Engine, and_, case, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
+
+from dashboard.clock import to_utc_naive
+from dashboard.vocabulary import DELAY_REASONS
+from data_access.areas import episodes_in_area
+from data_access.metrics.waiting import waiting_condition
+from data_access.models import Area, AreaLink, DelayReasonChange, Episode, Site
+from data_access.sql import epoch_seconds, greatest, least
+
+NOT_RECORDED = "not recorded"
+
+
+def _with_reason_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the reason's group and text; a missing code reads "not recorded"."""
+    codes = frame.reason_code.fillna(NOT_RECORDED)
+    frame = frame.assign(reason_code=codes)
+    frame["reason_group"] = [DELAY_REASONS[c].group if c in DELAY_REASONS else NOT_RECORDED
+                             for c in codes]
+    frame["reason"] = [DELAY_REASONS[c].text if c in DELAY_REASONS else "No reason recorded"
+                       for c in codes]
+    return frame
+
+
+def waiting_by_reason(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
+    """People waiting at ``at`` by their current delay reason: the latest reason that took effect
+    at or before ``at``. People with no reason yet are counted as "not recorded"."""
+    at_utc = to_utc_naive(at)
+    latest = (
+        select(DelayReasonChange.episode_id,
+               func.max(DelayReasonChange.effective_at).label("effective_at"))
+        .join(Episode, Episode.episode_id == DelayReasonChange.episode_id)
+        .where(DelayReasonChange.effective_at <= at_utc, waiting_condition(at_utc),
+               episodes_in_area(area_code))
+        .group_by(DelayReasonChange.episode_id)
+        .subquery()
+    )
+    statement = (
+        select(DelayReasonChange.reason_code, func.count().label("people"))
+        .select_from(Episode)
+        .outerjoin(latest, latest.c.episode_id == Episode.episode_id)
+        .outerjoin(DelayReasonChange, and_(
+            DelayReasonChange.episode_id == latest.c.episode_id,
+            DelayReasonChange.effective_at == latest.c.effective_at))
+        .where(waiting_condition(at_utc), episodes_in_area(area_code))
+        .group_by(DelayReasonChange.reason_code)
+    )
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    frame = _with_reason_names(frame)
+    return frame[["reason_code", "reason_group", "reason", "people"]].sort_values(
+        "people", ascending=False, ignore_index=True)
+
+
+def waiting_by_site(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
+    """People waiting at ``at`` by the hospital site they are in."""
+    at_utc = to_utc_naive(at)
+    statement = (
+        select(Site.code.label("site_code"), Site.name.label("site"),
+               func.count().label("people"))
+        .select_from(Episode)
+        .join(Site, Site.code == Episode.site_code)
+        .where(waiting_condition(at_utc), episodes_in_area(area_code))
+        .group_by(Site.code, Site.name)
+        .order_by(func.count().desc(), Site.name)
+    )
+    with engine.connect() as connection:
+        return pd.read_sql(statement, connection)
+
+
+def waiting_by_home_area(engine: Engine, area_code: str, at: datetime,
+                         level: str = "district") -> pd.DataFrame:
+    """People waiting at ``at`` by the area of ``level`` (a place, by default) their home is in."""
+    at_utc = to_utc_naive(at)
+    home = aliased(Area)
+    statement = (
+        select(home.code.label("area_code"), home.name.label("area"),
+               func.count().label("people"))
+        .select_from(Episode)
+        .join(AreaLink, AreaLink.descendant_code == Episode.home_area_code)
+        .join(home, and_(home.code == AreaLink.ancestor_code, home.level == level))
+        .where(waiting_condition(at_utc), episodes_in_area(area_code))
+        .group_by(home.code, home.name)
+        .order_by(func.count().desc(), home.name)
+    )
+    with engine.connect() as connection:
+        return pd.read_sql(statement, connection)
+
+
+def waiting_hours_by_reason(engine: Engine, area_code: str, start: datetime,
+                            end: datetime) -> pd.DataFrame:
+    """Hours of waiting inside the period (start, end], attributed to the reason current at each
+    moment, from the reason history.
+
+    Each reason holds from its ``effective_at`` until the episode's next reason, its discharge or
+    the period's end, whichever is first. Time between NCTR and the first reason is "not
+    recorded". A person who waited 10 h for a hub decision (T1) then 40 h for a pathway 1 start
+    (C1) gives 10 h to T1 and 40 h to C1. Summed over reasons this is the period's waiting time,
+    so it is also the bed days lost (divided by 24).
+    """
+    start_utc = literal(to_utc_naive(start), DateTime)
+    end_utc = literal(to_utc_naive(end), DateTime)
+    later = aliased(DelayReasonChange)
+    next_change = (select(func.min(later.effective_at))
+                   .where(later.episode_id == DelayReasonChange.episode_id,
+                          later.effective_at > DelayReasonChange.effective_at)
+                   .scalar_subquery())
+    first_change = (select(func.min(later.effective_at))
+                    .where(later.episode_id == Episode.episode_id)
+                    .scalar_subquery())
+    discharged_or_end = func.coalesce(Episode.discharged_at, end_utc)
+    in_period = [episodes_in_area(area_code), Episode.nctr_at.is_not(None),
+                 Episode.nctr_at < end_utc,
+                 or_(Episode.discharged_at.is_(None), Episode.discharged_at > start_utc)]
+    with_reason = (
+        select(DelayReasonChange.reason_code.label("reason_code"),
+               greatest(DelayReasonChange.effective_at, Episode.nctr_at, start_utc)
+               .label("span_start"),
+               least(func.coalesce(next_change, end_utc), discharged_or_end, end_utc)
+               .label("span_end"))
+        .join(Episode, Episode.episode_id == DelayReasonChange.episode_id)
+        .where(*in_period, DelayReasonChange.effective_at < end_utc)
+    )
+    before_first_reason = (
+        select(literal(None).label("reason_code"),
+               greatest(Episode.nctr_at, start_utc).label("span_start"),
+               least(func.coalesce(first_change, end_utc), discharged_or_end, end_utc)
+               .label("span_end"))
+        .where(*in_period)
+    )
+    spans = union_all(with_reason, before_first_reason).subquery()
+    seconds = epoch_seconds(spans.c.span_end) - epoch_seconds(spans.c.span_start)
+    statement = (
+        select(spans.c.reason_code,
+               func.sum(case((spans.c.span_end > spans.c.span_start, seconds), else_=0.0))
+               .label("seconds"))
+        .group_by(spans.c.reason_code)
+    )
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    frame["hours"] = frame.pop("seconds").astype(float) / 3600.0
+    frame = _with_reason_names(frame)
+    frame = frame[frame.hours > 0]
+    return frame[["reason_code", "reason_group", "reason", "hours"]].sort_values(
+        "hours", ascending=False, ignore_index=True)
+
+
+def bed_days_lost(engine: Engine, area_code: str, start: datetime, end: datetime) -> float:
+    """Days spent waiting inside the period (start, end]: over episodes, the overlap of
+    [nctr_at, discharged_at or the period's end] with the period."""
+    start_utc = literal(to_utc_naive(start), DateTime)
+    end_utc = literal(to_utc_naive(end), DateTime)
+    span_start = greatest(Episode.nctr_at, start_utc)
+    span_end = least(func.coalesce(Episode.discharged_at, end_utc), end_utc)
+    seconds = epoch_seconds(span_end) - epoch_seconds(span_start)
+    statement = select(func.sum(case((span_end > span_start, seconds), else_=0.0))).where(
+        episodes_in_area(area_code), Episode.nctr_at.is_not(None), Episode.nctr_at < end_utc,
+        or_(Episode.discharged_at.is_(None), Episode.discharged_at > start_utc))
+    with engine.connect() as connection:
+        total = connection.scalar(statement)
+    return float(total or 0.0) / 86400.0

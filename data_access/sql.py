@@ -1,0 +1,63 @@
+"""The few SQL expressions whose spelling differs between SQLite and PostgreSQL.
+
+Each is one SQLAlchemy construct compiled per dialect, so query code stays dialect-neutral.
+Arguments must not be NULL (SQLite's min() returns NULL where PostgreSQL's LEAST() skips it):
+wrap them in ``coalesce`` first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Float
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class epoch_seconds(FunctionElement[float]):  # noqa: N801 (reads like the SQL function it is)
+    """Seconds since 1970-01-01 of a naive (UTC) timestamp."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_postgresql(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+class least(FunctionElement[Any]):  # noqa: N801
+    """The smallest of its (non-NULL) arguments."""
+
+    inherit_cache = True
+
+
+class greatest(FunctionElement[Any]):  # noqa: N801
+    """The largest of its (non-NULL) arguments."""
+
+    inherit_cache = True
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element: least, compiler: Any, **kw: Any) -> str:
+    return f"min({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element: greatest, compiler: Any, **kw: Any) -> str:
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "postgresql")
+def _least_postgresql(element: least, compiler: Any, **kw: Any) -> str:
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "postgresql")
+def _greatest_postgresql(element: greatest, compiler: Any, **kw: Any) -> str:
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
