@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, or_, select
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, or_, select
 
 from dashboard.clock import to_utc_naive
 from dashboard.vocabulary import AMBITION_HOURS, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
-from data_access.models import Episode
+from data_access.models import Area, AreaLink, Episode
+from data_access.sql import epoch_seconds
 
 
 @dataclass(frozen=True)
@@ -27,42 +30,152 @@ class TimeToService:
         return None if self.started == 0 else 100.0 * self.within_24h / self.started
 
 
+def summarise_hours(hours: np.ndarray) -> tuple[int, float | None, float | None, int]:
+    """(count, median, 90th percentile, within 24 h) of hours from NCTR to service start.
+
+    Median: the middle value (mean of the two middle values for an even count). 90th percentile:
+    linear interpolation between ranks. Within 24 h: at most 24.0 hours.
+    """
+    if hours.size == 0:
+        return 0, None, None, 0
+    return (int(hours.size), float(np.median(hours)), float(np.percentile(hours, 90)),
+            int((hours <= AMBITION_HOURS).sum()))
+
+
+def _started_in_period(area_code: str, start: datetime, end: datetime) -> list[Any]:
+    """Services of pathways 1-3 started after ``start`` and at or before ``end``, NCTR known."""
+    return [
+        episodes_in_area(area_code),
+        Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
+        Episode.service_start_at > to_utc_naive(start),
+        Episode.service_start_at <= to_utc_naive(end),
+        Episode.hours_nctr_to_service.is_not(None),
+    ]
+
+
 def nctr_to_service(engine: Engine, area_code: str, start: datetime,
                     end: datetime) -> TimeToService:
     """Hours from NCTR to service start, over services that started after ``start`` and at or
-    before ``end``. Within 24 h means at most 24.0 hours. Median is the middle value (mean of the
-    two middle values for an even count); the 90th percentile interpolates linearly between
-    ranks. People still waiting are not dropped: ``still_waiting_over_24h`` counts them at ``end``.
+    before ``end`` (see ``summarise_hours``). People still waiting are not dropped:
+    ``still_waiting_over_24h`` counts them at ``end``.
     """
-    start_utc, end_utc = to_utc_naive(start), to_utc_naive(end)
     statement = select(Episode.hours_nctr_to_service).where(
-        episodes_in_area(area_code),
-        Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
-        Episode.service_start_at > start_utc,
-        Episode.service_start_at <= end_utc,
-        Episode.hours_nctr_to_service.is_not(None),
-    )
+        *_started_in_period(area_code, start, end))
     with engine.connect() as connection:
         hours = np.array(connection.scalars(statement).all(), dtype=float)
+    started, median, p90, within = summarise_hours(hours)
     return TimeToService(
-        started=int(hours.size),
-        median_hours=float(np.median(hours)) if hours.size else None,
-        p90_hours=float(np.percentile(hours, 90)) if hours.size else None,
-        within_24h=int((hours <= AMBITION_HOURS).sum()),
-        still_waiting_over_24h=waiting_for_service_over_24h(engine, area_code, end),
+        started=started, median_hours=median, p90_hours=p90, within_24h=within,
+        still_waiting_over_24h=sum(
+            waiting_for_service_over_24h(engine, area_code, end).values()),
     )
 
 
-def waiting_for_service_over_24h(engine: Engine, area_code: str, at: datetime) -> int:
-    """People with pathway 1-3 recorded, NCTR more than 24.0 h before ``at``, no service started
-    by ``at``, and whose journey has not otherwise ended (no end outcome recorded)."""
+def nctr_to_service_weekly(engine: Engine, area_code: str, start: datetime, end: datetime,
+                           pathway: int | None = None) -> pd.DataFrame:
+    """``nctr_to_service``'s figures per week (Monday to Sunday, by local service start date):
+    week_start, started, median_hours, p90_hours, within_24h, within_24h_percent."""
+    conditions = _started_in_period(area_code, start, end)
+    if pathway is not None:
+        conditions.append(Episode.pathway == pathway)
+    statement = select(Episode.service_start_date, Episode.hours_nctr_to_service).where(
+        *conditions)
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    days = pd.to_datetime(frame.service_start_date)
+    frame["week_start"] = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
+    rows = []
+    for week, group in frame.groupby("week_start"):
+        started, median, p90, within = summarise_hours(group.hours_nctr_to_service.to_numpy())
+        rows.append({"week_start": week, "started": started, "median_hours": median,
+                     "p90_hours": p90, "within_24h": within,
+                     "within_24h_percent": 100.0 * within / started})
+    return pd.DataFrame(rows, columns=["week_start", "started", "median_hours", "p90_hours",
+                                       "within_24h", "within_24h_percent"])
+
+
+def waiting_for_service_over_24h(engine: Engine, area_code: str,
+                                 at: datetime) -> dict[int, int]:
+    """By pathway 1-3 (zeros included): people with that pathway recorded, NCTR more than 24.0 h
+    before ``at``, no service started by ``at``, and whose journey has not otherwise ended (no
+    end outcome recorded)."""
     at_utc = to_utc_naive(at)
-    statement = select(func.count()).where(
+    statement = select(Episode.pathway, func.count()).where(
         episodes_in_area(area_code),
         Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
         Episode.nctr_at < at_utc - timedelta(hours=AMBITION_HOURS),
         or_(Episode.service_start_at.is_(None), Episode.service_start_at > at_utc),
         Episode.end_outcome.is_(None),
-    )
+    ).group_by(Episode.pathway)
     with engine.connect() as connection:
-        return int(connection.scalar(statement) or 0)
+        counts = dict(connection.execute(statement).all())
+    return {pathway: int(counts.get(pathway, 0)) for pathway in INTERMEDIATE_CARE_PATHWAYS}
+
+
+STAGES: tuple[tuple[str, str, str], ...] = (
+    # (label, from column, to column)
+    ("NCTR to hub referral", "nctr_at", "referred_to_hub_at"),
+    ("Hub referral to discharge", "referred_to_hub_at", "discharged_at"),
+    ("Discharge to service start", "discharged_at", "service_start_at"),
+)
+
+
+def stage_medians(engine: Engine, area_code: str, start: datetime, end: datetime,
+                  by: str = "pathway") -> pd.DataFrame:
+    """Where the time goes: median hours of each stage (NCTR -> hub referral -> discharge ->
+    service start) over services started in the period, per pathway or per home place.
+
+    A stage is measured for the people whose two timestamps are both recorded; ``people`` says
+    how many. Stages can be negative (a service can start before the discharge is recorded) and
+    are kept as they are, so the medians show the data as it is.
+    """
+    if by == "pathway":
+        group = Episode.pathway.label("group")
+        joins: list[Any] = []
+    elif by == "place":
+        group = Area.name.label("group")
+        joins = [(AreaLink, AreaLink.descendant_code == Episode.home_area_code),
+                 (Area, and_(Area.code == AreaLink.ancestor_code, Area.level == "district"))]
+    else:
+        raise ValueError(f"by must be 'pathway' or 'place', not {by!r}")
+    columns = [group]
+    for label, first, second in STAGES:
+        columns.append((epoch_seconds(getattr(Episode, second))
+                        - epoch_seconds(getattr(Episode, first))).label(label))
+    statement = select(*columns).select_from(Episode)
+    for target, condition in joins:
+        statement = statement.join(target, condition)
+    statement = statement.where(*_started_in_period(area_code, start, end))
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    long = frame.melt(id_vars="group", var_name="stage", value_name="seconds").dropna()
+    long["hours"] = long.seconds.astype(float) / 3600.0
+    result = (long.groupby(["group", "stage"], sort=False)
+              .hours.agg(median_hours="median", people="count").reset_index())
+    order = {label: i for i, (label, _, _) in enumerate(STAGES)}
+    return result.sort_values(["group", "stage"], key=lambda s: s.map(order) if s.name == "stage"
+                              else s, ignore_index=True)
+
+
+# Upper bounds in hours (inclusive); the first band is the 24-hour ambition.
+HOUR_BANDS: tuple[tuple[str, float | None], ...] = (
+    ("within 24 h", AMBITION_HOURS), ("24-48 h", 48.0), ("2-3 days", 72.0),
+    ("3-7 days", 168.0), ("1-2 weeks", 336.0), ("over 2 weeks", None),
+)
+
+
+def time_to_service_bands(engine: Engine, area_code: str, start: datetime,
+                          end: datetime) -> pd.DataFrame:
+    """The distribution of hours from NCTR to service start, per pathway, counted in SQL into
+    the bands of ``HOUR_BANDS`` (each band includes its upper bound). Zeros included."""
+    hours = Episode.hours_nctr_to_service
+    band = case(*[(hours <= upper, label) for label, upper in HOUR_BANDS if upper is not None],
+                else_=HOUR_BANDS[-1][0]).label("band")
+    statement = (select(Episode.pathway, band, func.count().label("people"))
+                 .where(*_started_in_period(area_code, start, end))
+                 .group_by(Episode.pathway, band))
+    with engine.connect() as connection:
+        counts = {(p, b): n for p, b, n in connection.execute(statement).all()}
+    return pd.DataFrame(
+        [{"pathway": p, "band": label, "people": int(counts.get((p, label), 0))}
+         for p in INTERMEDIATE_CARE_PATHWAYS for label, _ in HOUR_BANDS])
