@@ -13,7 +13,7 @@ from callbacks import today
 from dashboard import formatting as fmt
 from dashboard.context import AppContext
 from dashboard.pages import PAGES, PAGES_BY_PATH
-from dashboard.url_state import area_from_search, href, search_with_area
+from dashboard.url_state import ViewState, area_from_search, href, read_view_state, search_with_area
 from data_access.areas import AreaInfo, default_area_code, get_area
 from data_access.status import data_status
 from layouts import placeholder, shell
@@ -21,7 +21,7 @@ from layouts.components import notice
 
 log = logging.getLogger(__name__)
 
-Renderer = Callable[[AppContext, AreaInfo, Callable[[str], str]], Any]
+Renderer = Callable[[AppContext, AreaInfo, ViewState, Callable[[str], str]], Any]
 RENDERERS: dict[str, Renderer] = {"/": today.render}
 NAV_PAGES = [page for page in PAGES if page.built]
 
@@ -71,9 +71,11 @@ def register(app: Dash, context: AppContext) -> None:
 
 def _route(context: AppContext, pathname: str, search: str | None) -> tuple[Any, ...]:
     status = data_status(context.engine)
-    area, message = resolve_area(context, area_from_search(search))
-    area_code = area.code if area else None
-    link = lambda path: href(path, area_code)  # noqa: E731
+    state = read_view_state(search, context.clock.now().date())
+    area, message = resolve_area(context, state.area)
+    if area is not None and area.code != state.area:
+        search = search_with_area(search, area.code)
+    link = lambda path: href(path, search)  # noqa: E731
     page = PAGES_BY_PATH.get(pathname)
     if area is None:
         content: Any = notice("There is no data yet. Load data with "
@@ -83,9 +85,12 @@ def _route(context: AppContext, pathname: str, search: str | None) -> tuple[Any,
     elif not page.built:
         content = placeholder.planned(page, link("/"))
     else:
-        content = RENDERERS[page.path](context, area, link)
-    if message:
-        content = html.Div([notice(message, element_id="area-message"), content])
+        content = RENDERERS[page.path](context, area, state, link)
+    messages = [notice(message, element_id="area-message")] if message else []
+    messages += [notice(text, element_id=f"url-message-{i}")
+                 for i, text in enumerate(state.messages)]
+    if messages:
+        content = html.Div([*messages, content])
     as_at = (f"Data loaded {fmt.moment(status.last_loaded_at)} · "
              f"now {fmt.moment(context.clock.now())}")
     return (content, shell.synthetic_banner(status.synthetic), as_at,

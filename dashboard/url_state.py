@@ -1,27 +1,104 @@
-"""View state in the query string (``?area=CODE``), so a link reproduces the view."""
+"""View state in the query string (``?area=CODE&from=DATE&to=DATE&pathway=N``), so a link
+reproduces the view and the back button works. Everything read from a URL is validated here:
+the callback endpoint is public, so any value may arrive."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlencode
 
+from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
+
 MAX_CODE_LENGTH = 32
+DEFAULT_PERIOD_DAYS = 84  # twelve weeks: enough points for an SPC baseline of weekly figures
+MAX_PERIOD_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class ViewState:
+    area: str | None
+    first_day: date
+    last_day: date
+    pathway: int | None
+    messages: tuple[str, ...] = ()  # what was wrong with the URL and how it was read instead
+
+
+def _first(params: dict[str, list[str]], name: str) -> str:
+    values = params.get(name, [])
+    return values[0].strip() if values else ""
+
+
+def _date(text: str) -> date | None:
+    if not text or len(text) > 10:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def read_view_state(search: str | None, today: date) -> ViewState:
+    """The view a query string asks for, with defaults and corrections for anything invalid.
+
+    The period defaults to the twelve weeks ending yesterday (the last whole day), is never
+    later than today, is swapped if reversed, and is cut to three years.
+    """
+    params = parse_qs((search or "").lstrip("?"))
+    messages: list[str] = []
+    area = _first(params, "area")
+    if len(area) > MAX_CODE_LENGTH:
+        messages.append("The area code in the address is too long; showing the default area.")
+        area = ""
+    last_default = today - timedelta(days=1)
+    raw_from, raw_to = _first(params, "from"), _first(params, "to")
+    first_day, last_day = _date(raw_from), _date(raw_to)
+    if (raw_from and first_day is None) or (raw_to and last_day is None):
+        messages.append("A date in the address is not a date (YYYY-MM-DD); using the default.")
+    last_day = min(last_day or last_default, today)
+    first_day = first_day or last_day - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if first_day > last_day:
+        first_day, last_day = last_day, first_day
+        messages.append("The period's dates were the wrong way round; they have been swapped.")
+    if (last_day - first_day).days >= MAX_PERIOD_DAYS:
+        first_day = last_day - timedelta(days=MAX_PERIOD_DAYS - 1)
+        messages.append("Periods are limited to three years; showing the last three.")
+    raw_pathway = _first(params, "pathway")
+    pathway = int(raw_pathway) if raw_pathway in {str(p) for p in INTERMEDIATE_CARE_PATHWAYS} \
+        else None
+    if raw_pathway and pathway is None:
+        messages.append(f"There is no pathway {raw_pathway[:10]!r}; showing all pathways.")
+    return ViewState(area or None, first_day, last_day, pathway, tuple(messages))
 
 
 def area_from_search(search: str | None) -> str | None:
     """The ``area`` value of a query string, or None if absent or not a plausible code."""
-    values = parse_qs((search or "").lstrip("?")).get("area", [])
-    code = values[0].strip() if values else ""
+    code = _first(parse_qs((search or "").lstrip("?")), "area")
     if not code or len(code) > MAX_CODE_LENGTH:
         return None
     return code
 
 
-def search_with_area(search: str | None, area_code: str) -> str:
-    """The query string with ``area`` set, other parameters kept."""
+def search_with(search: str | None, **changes: str | None) -> str:
+    """The query string with the given parameters set (or removed when None), others kept."""
     params = parse_qs((search or "").lstrip("?"))
-    params["area"] = [area_code]
-    return "?" + urlencode(params, doseq=True)
+    for name, value in changes.items():
+        if value is None or value == "":
+            params.pop(name, None)
+        else:
+            params[name] = [value]
+    return "?" + urlencode(params, doseq=True) if params else ""
 
 
-def href(path: str, area_code: str | None) -> str:
-    return path if not area_code else f"{path}?{urlencode({'area': area_code})}"
+def search_with_area(search: str | None, area_code: str) -> str:
+    return search_with(search, area=area_code)
+
+
+VIEW_KEYS = ("area", "from", "to", "pathway")
+
+
+def href(path: str, search: str | None) -> str:
+    """A link to another page keeping the view state (area, period, pathway) and nothing else."""
+    params = parse_qs((search or "").lstrip("?"))
+    kept = {key: params[key][0] for key in VIEW_KEYS if params.get(key)}
+    return path + ("?" + urlencode(kept) if kept else "")

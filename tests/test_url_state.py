@@ -1,0 +1,47 @@
+"""Reading view state from a URL: defaults, and clear corrections for anything invalid."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dashboard.url_state import href, read_view_state, search_with
+
+TODAY = date(2026, 11, 25)
+
+
+def test_defaults_are_the_twelve_weeks_ending_yesterday_all_pathways():
+    state = read_view_state("", TODAY)
+    assert (state.area, state.pathway, state.messages) == (None, None, ())
+    assert state.last_day == date(2026, 11, 24)
+    assert state.first_day == date(2026, 9, 2)  # 84 days including both ends
+
+
+def test_valid_state_is_read_as_given():
+    state = read_view_state("?area=E54000018&from=2026-01-01&to=2026-03-31&pathway=2", TODAY)
+    assert (state.area, state.first_day, state.last_day, state.pathway) == (
+        "E54000018", date(2026, 1, 1), date(2026, 3, 31), 2)
+
+
+def test_reversed_dates_are_swapped_and_said():
+    state = read_view_state("?from=2026-03-31&to=2026-01-01", TODAY)
+    assert (state.first_day, state.last_day) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert state.messages == (
+        "The period's dates were the wrong way round; they have been swapped.",)
+
+
+def test_hostile_values_are_corrected_with_a_message():
+    state = read_view_state("?from=<script>&pathway=9&area=" + "X" * 500, TODAY)
+    assert state.area is None and state.pathway is None
+    assert state.first_day == date(2026, 9, 2)
+    assert len(state.messages) == 3
+
+
+def test_huge_periods_are_cut_to_three_years_and_the_future_to_today():
+    state = read_view_state("?from=1900-01-01&to=2999-01-01", TODAY)
+    assert state.last_day == TODAY
+    assert (state.last_day - state.first_day).days == 3 * 366 - 1
+
+
+def test_links_keep_the_view_state_and_nothing_else():
+    assert href("/delays", "?area=D1&from=2026-01-01&junk=1") == "/delays?area=D1&from=2026-01-01"
+    assert search_with("?area=D1&pathway=2", pathway=None) == "?area=D1"
