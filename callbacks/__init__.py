@@ -8,6 +8,7 @@ from dashboard.context import AppContext
 
 
 def register_all(app: Dash, context: AppContext) -> None:
-    from callbacks import shell
+    from callbacks import filters, shell
 
     shell.register(app, context)
+    filters.register(app)

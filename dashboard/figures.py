@@ -32,3 +32,45 @@ def horizontal_bars(labels: list[str], values: list[int], *, axis_title: str) ->
     # Every bar carries its value, so tick labels would only add noise (and fractions).
     figure.update_xaxes(title_text=axis_title, rangemode="tozero", showticklabels=False)
     return base_layout(figure)
+
+
+# Colour-blind-safe sequence (NHS blue, dark blue, warm yellow, aqua green, grey, purple), each
+# series also gets its own fill pattern, so colour is never the only cue.
+SERIES_COLOURS = ("#005EB8", "#003087", "#FFB81C", "#00A499", "#768692", "#330072", "#41B6E6")
+PATTERNS = ("", "/", ".", "x", "\\", "+", "-")
+
+
+def stacked_bars(x: list[object], series: dict[str, list[float]], *, axis_title: str,
+                 height: int = 300) -> go.Figure:
+    """Stacked vertical bars, one trace per series, with a legend."""
+    figure = go.Figure()
+    for i, (name, values) in enumerate(series.items()):
+        figure.add_bar(x=x, y=values, name=name,
+                       marker=dict(color=SERIES_COLOURS[i % len(SERIES_COLOURS)],
+                                   pattern=dict(shape=PATTERNS[i % len(PATTERNS)],
+                                                fgcolor="white")),
+                       hovertemplate=f"{name}: %{{y:,.0f}}<extra></extra>")
+    figure.update_layout(barmode="stack")
+    figure.update_yaxes(title_text=axis_title, rangemode="tozero")
+    base_layout(figure, height=height)
+    figure.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.2),
+                         margin=dict(l=8, r=8, t=8, b=60))
+    return figure
+
+
+def grouped_bars(categories: list[str], series: dict[str, list[int]], *, axis_title: str,
+                 height: int = 300) -> go.Figure:
+    """Bars grouped by category, one labelled trace per series."""
+    figure = go.Figure()
+    for i, (name, values) in enumerate(series.items()):
+        figure.add_bar(x=categories, y=values, name=name, text=values, textposition="outside",
+                       marker=dict(color=SERIES_COLOURS[i % len(SERIES_COLOURS)],
+                                   pattern=dict(shape=PATTERNS[i % len(PATTERNS)],
+                                                fgcolor="white")),
+                       hovertemplate=f"{name}, %{{x}}: %{{y}}<extra></extra>", cliponaxis=False)
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(title_text=axis_title, rangemode="tozero")
+    base_layout(figure, height=height)
+    figure.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.2),
+                         margin=dict(l=8, r=8, t=16, b=60))
+    return figure

@@ -17,7 +17,7 @@ class PageInfo:
 PAGES: tuple[PageInfo, ...] = (
     PageInfo("/", "Today", "Today", True,
              "Who is waiting now, how long for, and where there is room."),
-    PageInfo("/delays", "Delays by reason", "Delays", False,
+    PageInfo("/delays", "Delays by reason", "Delays", True,
              "Why people who no longer need a hospital bed are still in one."),
     PageInfo("/time-to-service", "Time from NCTR to service", "Time to service", False,
              "How long from no longer meeting the criteria to reside to receiving a service."),

@@ -5,9 +5,10 @@ the callback endpoint is public, so any value may arrive."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlencode
 
+from dashboard.clock import LONDON
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
 
 MAX_CODE_LENGTH = 32
@@ -22,6 +23,13 @@ class ViewState:
     last_day: date
     pathway: int | None
     messages: tuple[str, ...] = ()  # what was wrong with the URL and how it was read instead
+
+    def bounds(self, now: datetime) -> tuple[datetime, datetime]:
+        """The period as London times: from 00:00 on the first day to 24:00 on the last day,
+        or to ``now`` if that is earlier."""
+        start = datetime.combine(self.first_day, time.min, LONDON)
+        end = datetime.combine(self.last_day + timedelta(days=1), time.min, LONDON)
+        return start, min(end, now)
 
 
 def _first(params: dict[str, list[str]], name: str) -> str:

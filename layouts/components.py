@@ -54,3 +54,22 @@ def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,
 def notice(message: str, *, tone: str = "warning", element_id: str | None = None) -> dbc.Alert:
     kwargs = {"id": element_id} if element_id else {}
     return dbc.Alert(message, color=tone, className="notice", **kwargs)
+
+
+def spc_badges(variation: str | None, assurance: str | None, *, trial: bool) -> html.P:
+    """The SPC verdicts in words (with a symbol), never by colour alone."""
+    from dashboard.spc import ASSURANCE_LABELS, VARIATION_ICON_LABELS, Assurance, VariationIcon
+
+    parts: list[object] = []
+    if variation:
+        icon = VariationIcon(variation)
+        symbol = {"improvement": "▲", "concern": "▼", "neither": "◆"}.get(
+            next((k for k in ("improvement", "concern", "neither") if k in icon.value), ""), "●")
+        parts.append(html.Span(f"{symbol} {VARIATION_ICON_LABELS[icon]}",
+                               className=f"spc-badge spc-{icon.value}"))
+    if assurance:
+        parts.append(html.Span(ASSURANCE_LABELS[Assurance(assurance)],
+                               className=f"spc-badge spc-assurance-{assurance}"))
+    if trial:
+        parts.append(html.Span("Trial limits (fewer than 12 points)", className="spc-badge"))
+    return html.P(parts, className="spc-badges")

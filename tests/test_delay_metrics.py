@@ -14,6 +14,7 @@ from data_access.metrics.delays import (
     waiting_by_reason,
     waiting_by_site,
     waiting_hours_by_reason,
+    weekly_waiting_hours_by_group,
 )
 from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files
 
@@ -98,3 +99,14 @@ def test_people_waiting_now_by_site_and_by_home_place(loaded):
     assert sites.to_dict("records") == [{"site_code": "S1", "site": "Test hospital", "people": 3}]
     places = waiting_by_home_area(loaded, "ICB1", NOW)
     assert dict(zip(places.area_code, places.people, strict=True)) == {"D1": 2, "D2": 1}
+
+
+def test_weekly_hours_by_reason_group_cut_to_the_period(loaded):
+    # The period is the single day 24 Nov (a Tuesday): one week row per group, equal to the
+    # day's figures: Care transfer hub process T1 10 h, Capacity C1 14 h, Hospital process H3
+    # 10 h, not recorded 26 h.
+    frame = weekly_waiting_hours_by_group(loaded, "ICB1", DAY_START, DAY_END)
+    assert set(frame.week_start.astype(str)) == {"2026-11-23"}
+    assert dict(zip(frame.reason_group, frame.hours, strict=True)) == pytest.approx({
+        "Care transfer hub process": 10.0, "Capacity": 14.0, "Hospital process": 10.0,
+        "not recorded": 26.0})

@@ -3,7 +3,7 @@ waiting time goes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import DateTime, Engine, and_, case, func, literal, or_, select, union_all
@@ -167,3 +167,21 @@ def bed_days_lost(engine: Engine, area_code: str, start: datetime, end: datetime
     with engine.connect() as connection:
         total = connection.scalar(statement)
     return float(total or 0.0) / 86400.0
+
+
+def weekly_waiting_hours_by_group(engine: Engine, area_code: str, start: datetime,
+                                  end: datetime) -> pd.DataFrame:
+    """``waiting_hours_by_reason`` per week (Monday 00:00 to Monday 00:00, local time, cut to the
+    period), summed by reason group: week_start, reason_group, hours."""
+    rows = []
+    week_start = start - timedelta(days=start.weekday())
+    week_start = week_start.replace(hour=0, minute=0, second=0, microsecond=0)
+    while week_start < end:
+        week_end = week_start + timedelta(days=7)
+        hours = waiting_hours_by_reason(engine, area_code, max(start, week_start),
+                                        min(end, week_end))
+        for group, total in hours.groupby("reason_group").hours.sum().items():
+            rows.append({"week_start": week_start.date(), "reason_group": group,
+                         "hours": float(total)})
+        week_start = week_end
+    return pd.DataFrame(rows, columns=["week_start", "reason_group", "hours"])

@@ -1,0 +1,44 @@
+"""Period and pathway controls write the URL; the page re-renders from the URL."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from dash import Dash, Input, Output, State, no_update
+
+from dashboard.url_state import search_with
+from layouts.filters import ALL_PATHWAYS
+
+
+def _iso_date(value: Any) -> str | None:
+    """A date from the picker (ISO text, possibly with a time), or None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def register(app: Dash) -> None:
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("period-picker", "start_date"), Input("period-picker", "end_date"),
+        State("url", "search"), prevent_initial_call=True,
+    )
+    def choose_period(start: Any, end: Any, search: str | None) -> Any:
+        first, last = _iso_date(start), _iso_date(end)
+        if first is None or last is None:
+            return no_update  # half-chosen range: wait for the second date
+        new = search_with(search, **{"from": first, "to": last})
+        return new if new != (search or "") else no_update
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("pathway-picker", "value"), State("url", "search"), prevent_initial_call=True,
+    )
+    def choose_pathway(value: Any, search: str | None) -> Any:
+        chosen = value if isinstance(value, str) and value != ALL_PATHWAYS else None
+        new = search_with(search, pathway=chosen)
+        return new if new != (search or "") else no_update
