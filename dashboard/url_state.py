@@ -22,6 +22,7 @@ class ViewState:
     first_day: date
     last_day: date
     pathway: int | None
+    target: float | None = None  # a target percentage the user set, 0 to 100
     messages: tuple[str, ...] = ()  # what was wrong with the URL and how it was read instead
 
     def bounds(self, now: datetime) -> tuple[datetime, datetime]:
@@ -76,7 +77,20 @@ def read_view_state(search: str | None, today: date) -> ViewState:
         else None
     if raw_pathway and pathway is None:
         messages.append(f"There is no pathway {raw_pathway[:10]!r}; showing all pathways.")
-    return ViewState(area or None, first_day, last_day, pathway, tuple(messages))
+    raw_target = _first(params, "target")
+    target = _percent(raw_target)
+    if raw_target and target is None:
+        messages.append("The target in the address is not a percentage from 0 to 100; "
+                        "using the default.")
+    return ViewState(area or None, first_day, last_day, pathway, target, tuple(messages))
+
+
+def _percent(text: str) -> float | None:
+    try:
+        value = float(text[:12])
+    except ValueError:
+        return None
+    return value if 0 <= value <= 100 else None
 
 
 def area_from_search(search: str | None) -> str | None:
@@ -102,7 +116,7 @@ def search_with_area(search: str | None, area_code: str) -> str:
     return search_with(search, area=area_code)
 
 
-VIEW_KEYS = ("area", "from", "to", "pathway")
+VIEW_KEYS = ("area", "from", "to", "pathway", "target")
 
 
 def href(path: str, search: str | None) -> str:

@@ -116,3 +116,6 @@ AREA_LEVELS: tuple[str, ...] = ("region", "icb", "sub_icb", "district", "neighbo
 AMBITION_HOURS: float = 24.0
 # A capacity report older than this is stale, never counted as current.
 STALE_REPORT_HOURS: float = 24.0
+# We define: the default target for "% within 24 h" on SPC charts, until a system sets its own
+# (the URL's ``target`` overrides it). The ambition itself is everyone within 24 hours.
+DEFAULT_TARGET_WITHIN_24H_PERCENT: float = 80.0

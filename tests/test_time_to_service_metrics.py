@@ -91,3 +91,13 @@ def test_stage_medians_by_pathway_and_place(loaded):
     # Place two (C, D): NCTR->referral only D (1 h); discharge->start C 0 h, D 0 h.
     assert places[("Place two", "NCTR to hub referral")] == pytest.approx(1.0)
     assert places[("Place two", "Discharge to service start")] == pytest.approx(0.0)
+
+
+def test_weekly_figures_by_home_place(loaded):
+    weekly = nctr_to_service_weekly(loaded, "ICB1", START, END, by_level="district")
+    got = {(r.area_code, str(r.week_start)): (r.started, r.within_24h)
+           for r in weekly.itertuples()}
+    # Place one: A (24.0 h) and B (48 h) in week 1. Place two: C (48 h) in week 1, D (12 h)
+    # in week 2.
+    assert got == {("D1", "2026-11-02"): (2, 1), ("D2", "2026-11-02"): (1, 0),
+                   ("D2", "2026-11-09"): (1, 1)}

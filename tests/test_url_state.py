@@ -45,3 +45,10 @@ def test_huge_periods_are_cut_to_three_years_and_the_future_to_today():
 def test_links_keep_the_view_state_and_nothing_else():
     assert href("/delays", "?area=D1&from=2026-01-01&junk=1") == "/delays?area=D1&from=2026-01-01"
     assert search_with("?area=D1&pathway=2", pathway=None) == "?area=D1"
+
+
+def test_target_is_a_percentage():
+    assert read_view_state("?target=85", TODAY).target == 85.0
+    bad = read_view_state("?target=nan%", TODAY)
+    assert bad.target is None and len(bad.messages) == 1
+    assert read_view_state("?target=150", TODAY).target is None

@@ -42,56 +42,73 @@ def summarise_hours(hours: np.ndarray) -> tuple[int, float | None, float | None,
             int((hours <= AMBITION_HOURS).sum()))
 
 
-def _started_in_period(area_code: str, start: datetime, end: datetime) -> list[Any]:
-    """Services of pathways 1-3 started after ``start`` and at or before ``end``, NCTR known."""
+def _started_in_period(area_code: str, start: datetime, end: datetime,
+                       pathway: int | None = None) -> list[Any]:
+    """Services of pathways 1-3 (or the one given) started after ``start`` and at or before
+    ``end``, NCTR known."""
     return [
         episodes_in_area(area_code),
-        Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
+        Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS if pathway is None else (pathway,)),
         Episode.service_start_at > to_utc_naive(start),
         Episode.service_start_at <= to_utc_naive(end),
         Episode.hours_nctr_to_service.is_not(None),
     ]
 
 
-def nctr_to_service(engine: Engine, area_code: str, start: datetime,
-                    end: datetime) -> TimeToService:
+def nctr_to_service(engine: Engine, area_code: str, start: datetime, end: datetime,
+                    pathway: int | None = None) -> TimeToService:
     """Hours from NCTR to service start, over services that started after ``start`` and at or
     before ``end`` (see ``summarise_hours``). People still waiting are not dropped:
     ``still_waiting_over_24h`` counts them at ``end``.
     """
     statement = select(Episode.hours_nctr_to_service).where(
-        *_started_in_period(area_code, start, end))
+        *_started_in_period(area_code, start, end, pathway))
     with engine.connect() as connection:
         hours = np.array(connection.scalars(statement).all(), dtype=float)
     started, median, p90, within = summarise_hours(hours)
     return TimeToService(
         started=started, median_hours=median, p90_hours=p90, within_24h=within,
         still_waiting_over_24h=sum(
-            waiting_for_service_over_24h(engine, area_code, end).values()),
+            count for p, count in waiting_for_service_over_24h(engine, area_code, end).items()
+            if pathway is None or p == pathway),
     )
 
 
+WEEKLY_COLUMNS = ["week_start", "started", "median_hours", "p90_hours", "within_24h",
+                  "within_24h_percent"]
+
+
 def nctr_to_service_weekly(engine: Engine, area_code: str, start: datetime, end: datetime,
-                           pathway: int | None = None) -> pd.DataFrame:
+                           pathway: int | None = None,
+                           by_level: str | None = None) -> pd.DataFrame:
     """``nctr_to_service``'s figures per week (Monday to Sunday, by local service start date):
-    week_start, started, median_hours, p90_hours, within_24h, within_24h_percent."""
-    conditions = _started_in_period(area_code, start, end)
-    if pathway is not None:
-        conditions.append(Episode.pathway == pathway)
-    statement = select(Episode.service_start_date, Episode.hours_nctr_to_service).where(
-        *conditions)
+    week_start, started, median_hours, p90_hours, within_24h, within_24h_percent.
+
+    With ``by_level`` (such as "district"), per home area of that level too: the columns
+    ``area_code`` and ``area`` come first.
+    """
+    conditions = _started_in_period(area_code, start, end, pathway)
+    columns: list[Any] = [Episode.service_start_date, Episode.hours_nctr_to_service]
+    statement = select(*columns).select_from(Episode)
+    keys = ["week_start"]
+    if by_level is not None:
+        statement = (select(Area.code.label("area_code"), Area.name.label("area"), *columns)
+                     .select_from(Episode)
+                     .join(AreaLink, AreaLink.descendant_code == Episode.home_area_code)
+                     .join(Area, and_(Area.code == AreaLink.ancestor_code,
+                                      Area.level == by_level)))
+        keys = ["area_code", "area", "week_start"]
     with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
+        frame = pd.read_sql(statement.where(*conditions), connection)
     days = pd.to_datetime(frame.service_start_date)
     frame["week_start"] = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
     rows = []
-    for week, group in frame.groupby("week_start"):
+    for key, group in frame.groupby(keys):
         started, median, p90, within = summarise_hours(group.hours_nctr_to_service.to_numpy())
-        rows.append({"week_start": week, "started": started, "median_hours": median,
-                     "p90_hours": p90, "within_24h": within,
+        rows.append({**dict(zip(keys, key, strict=True)), "started": started,
+                     "median_hours": median, "p90_hours": p90, "within_24h": within,
                      "within_24h_percent": 100.0 * within / started})
-    return pd.DataFrame(rows, columns=["week_start", "started", "median_hours", "p90_hours",
-                                       "within_24h", "within_24h_percent"])
+    return pd.DataFrame(rows, columns=[*keys[:-1], *WEEKLY_COLUMNS])
 
 
 def waiting_for_service_over_24h(engine: Engine, area_code: str,
@@ -121,7 +138,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
 
 
 def stage_medians(engine: Engine, area_code: str, start: datetime, end: datetime,
-                  by: str = "pathway") -> pd.DataFrame:
+                  by: str = "pathway", pathway: int | None = None) -> pd.DataFrame:
     """Where the time goes: median hours of each stage (NCTR -> hub referral -> discharge ->
     service start) over services started in the period, per pathway or per home place.
 
@@ -145,7 +162,7 @@ def stage_medians(engine: Engine, area_code: str, start: datetime, end: datetime
     statement = select(*columns).select_from(Episode)
     for target, condition in joins:
         statement = statement.join(target, condition)
-    statement = statement.where(*_started_in_period(area_code, start, end))
+    statement = statement.where(*_started_in_period(area_code, start, end, pathway))
     with engine.connect() as connection:
         frame = pd.read_sql(statement, connection)
     long = frame.melt(id_vars="group", var_name="stage", value_name="seconds").dropna()
