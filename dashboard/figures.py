@@ -74,3 +74,42 @@ def grouped_bars(categories: list[str], series: dict[str, list[int]], *, axis_ti
     figure.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.2),
                          margin=dict(l=8, r=8, t=16, b=60))
     return figure
+
+
+def lines(x: list[object], series: dict[str, list[float | None]], *, axis_title: str,
+          height: int = 280) -> go.Figure:
+    """One line per series with markers of different shapes, and a legend."""
+    figure = go.Figure()
+    symbols = ("circle", "square", "diamond", "triangle-up")
+    for i, (name, values) in enumerate(series.items()):
+        figure.add_scatter(x=x, y=values, name=name, mode="lines+markers",
+                           line=dict(color=SERIES_COLOURS[i % len(SERIES_COLOURS)],
+                                     dash="solid" if i == 0 else "dash"),
+                           marker=dict(symbol=symbols[i % len(symbols)], size=7),
+                           hovertemplate=f"{name}: %{{y:,.1f}}<extra></extra>")
+    figure.update_yaxes(title_text=axis_title, rangemode="tozero")
+    base_layout(figure, height=height)
+    figure.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.25),
+                         margin=dict(l=8, r=8, t=8, b=60))
+    return figure
+
+
+def stacked_horizontal(labels: list[str], series: dict[str, list[float]], *, axis_title: str,
+                       height: int = 240) -> go.Figure:
+    """Horizontal bars stacked left to right (stages of a journey), each segment labelled."""
+    figure = go.Figure()
+    for i, (name, values) in enumerate(series.items()):
+        figure.add_bar(y=labels, x=values, name=name, orientation="h",
+                       text=[f"{v:,.0f} h" if v else "" for v in values],
+                       textposition="inside", insidetextanchor="middle",
+                       marker=dict(color=SERIES_COLOURS[i % len(SERIES_COLOURS)],
+                                   pattern=dict(shape=PATTERNS[i % len(PATTERNS)],
+                                                fgcolor="white")),
+                       hovertemplate=f"{name}: %{{x:,.1f}} h<extra></extra>")
+    figure.update_layout(barmode="stack")
+    figure.update_xaxes(title_text=axis_title, rangemode="tozero")
+    figure.update_yaxes(autorange="reversed")
+    base_layout(figure, height=height)
+    figure.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.3),
+                         margin=dict(l=8, r=8, t=8, b=70))
+    return figure

@@ -19,7 +19,7 @@ PAGES: tuple[PageInfo, ...] = (
              "Who is waiting now, how long for, and where there is room."),
     PageInfo("/delays", "Delays by reason", "Delays", True,
              "Why people who no longer need a hospital bed are still in one."),
-    PageInfo("/time-to-service", "Time from NCTR to service", "Time to service", False,
+    PageInfo("/time-to-service", "Time from NCTR to service", "Time to service", True,
              "How long from no longer meeting the criteria to reside to receiving a service."),
     PageInfo("/capacity", "Capacity", "Capacity", False,
              "Places, occupied and free, per service, pathway and place."),

@@ -10,11 +10,12 @@ WARMUP_DAYS = 120
 
 # --- Arrivals (domain.md "Volumes"): the level, weekday and month pattern come per trust from the
 # real sitrep (reference_data/nhse_discharge_sitrep); this adds day-to-day noise beyond Poisson.
-DAILY_VOLUME_CV = 0.08
+DAILY_VOLUME_CV = 0.05
 # Time of the NCTR decision: most at the morning board round, the rest through the day and night.
-BOARD_ROUND_SHARE = 0.8
-BOARD_ROUND_HOUR_MEAN = 10.5
-BOARD_ROUND_HOUR_SD = 1.6
+BOARD_ROUND_SHARE = 0.9
+BOARD_ROUND_HOUR_MEAN = 11.0
+BOARD_ROUND_HOUR_SD = 1.5
+BOARD_ROUND_HOURS = (8.0, 17.0)
 # Minimum days of valid published data for a trust's own weekday/month pattern; otherwise flat.
 MIN_SITREP_DAYS_FOR_PATTERN = 120
 MONTH_FACTOR_BOUNDS = (0.85, 1.15)
@@ -22,6 +23,9 @@ MONTH_FACTOR_BOUNDS = (0.85, 1.15)
 # --- Discharge pathways (domain.md "Discharge pathways": P0 84-86%, P1 7.5-9.5%, P2 3-4%,
 # P3 1.2-1.6% new + 1.4-1.8% returning).
 PATHWAY_MIX = {0: 0.850, 1: 0.085, 2: 0.036, 3: 0.029}
+# Winter brings frailer patients: the pathway 1-3 shares swing by this fraction over the year,
+# highest in January (domain.md "Volumes": winter is higher). The yearly mix is unchanged.
+WINTER_SUPPORT_SWING = 0.1
 
 # --- People ------------------------------------------------------------------------------------
 SHARE_AGED_65_PLUS = 0.80  # we choose; intermediate care serves mostly older people
@@ -36,18 +40,23 @@ LENGTH_OF_STAY_TO_NCTR_MEDIAN_DAYS, LENGTH_OF_STAY_TO_NCTR_SIGMA = 6.0, 0.75
 # the trust's published "remaining" level (see journeys.pathway0_discharges).
 SAME_DAY_HOURS_MEDIAN, SAME_DAY_HOURS_SIGMA = 3.5, 0.6
 LATER_DAYS_MEDIAN, LATER_DAYS_SIGMA, LATER_DAYS_CAP = 4.0, 0.9, 60.0
-LATER_SHARE_BOUNDS = (0.03, 0.60)
+LATER_SHARE_BOUNDS = (0.0, 0.60)
 DISCHARGE_HOURS = (9.0, 20.0)  # local time window for planned discharges (we choose)
 
 # --- Care transfer hub (domain.md "The journey", steps 3-4), lognormal (median hours, sigma).
 HUB_REFERRAL_HOURS = (3.0, 1.0)
 HUB_DECISION_HOURS = (20.0, 1.1)
 HUB_HOURS = (8.0, 20.0)  # the hub works 7 days, 08:00-20:00 (we choose)
+# Each trust's hub steps are paced (x PACE_BOUNDS) so that its pathway 1-3 people make up this
+# share of the people still waiting at midnight (its published "remaining" level); domain.md:
+# pathways 1-3 dominate long waits.
+PATHWAYS_123_SHARE_OF_REMAINING = 0.7
+PACE_BOUNDS = (0.1, 3.0)
 # Simple referrals the hub turns round within hours: every hub step takes this fraction.
 FAST_TRACK_SHARE, FAST_TRACK_SCALE = 0.25, 0.1
 # Complex arrangements (funding, choice, housing, out of area...) add days: the long tail of
 # waits (domain.md "Volumes": a long tail, some 21+ days). Lognormal (median days, sigma).
-COMPLEX_SHARE = 0.2
+COMPLEX_SHARE = 0.12
 COMPLEX_EXTRA_DAYS, COMPLEX_EXTRA_DAYS_CAP = (6.0, 0.85), 75.0
 # Arranging the service once the pathway is decided (interface reasons I1/I5/I6).
 ARRANGEMENT_HOURS = {1: (24.0, 1.0), 2: (30.0, 1.0), 3: (48.0, 1.0)}
@@ -68,11 +77,16 @@ CAPACITY_SAFETY_MARGIN = 0.3
 MIN_PLACES = 2
 # Escalation: when the wait for a place would pass this many days, a service opens an extra
 # place (spot purchase, winter beds), up to this share of its places (we choose).
-ESCALATION_AFTER_DAYS = 5.0
-ESCALATION_SHARE = 0.15
-# Routing weights of the service kinds serving a place (we choose).
-P1_NHS_REHAB_SHARE_OF_PLACES = 0.6  # share of places that also have an NHS home rehab team
+ESCALATION_AFTER_DAYS = 3.0
+ESCALATION_SHARE = 0.25
+# Services of each place and system-wide (we choose): share of places that also have an NHS home
+# rehab team or community hospital beds, and the planned share of a place's referrals of the
+# pathway that go to each kind of service (relative among the kinds the place has).
+P1_NHS_REHAB_SHARE_OF_PLACES = 0.6
 P2_COMMUNITY_HOSPITAL_SHARE_OF_PLACES = 0.5
+SERVICE_SHARES = {"P1-RA": 0.60, "P1-HR": 0.25, "P1-BR": 0.15,  # reablement, NHS rehab, bridging
+                  "P2-D2A": 0.50, "P2-CH": 0.30, "P2-ICU": 0.20,  # care-home D2A, hospital, unit
+                  "P3-D2A": 0.80, "P3-NUR": 0.20}  # care-home D2A, nursing/dementia
 
 # --- Outcomes (domain.md "Metric definitions"; ASCOF 2B(1) about 82% at home at 91 days).
 READMISSION_30_DAY_SHARE = 0.125

@@ -1,4 +1,4 @@
-"""Reading the public reference data the synthetic system is calibrated to (reference_data/ only)."""
+"""Reading the public reference data the synthetic system is calibrated to (reference_data/)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,9 @@ class TrustCalibration:
     trust_code: str
     discharges_per_day: float  # mean discharged_total = mean new NCTR people a day
     remaining: float  # mean nctr_patients - discharged_total: still waiting at midnight
-    weekday_factors: np.ndarray  # (7,) Monday first, mean 1
-    month_factors: np.ndarray  # (12,) January first, mean 1
+    weekday_factors: np.ndarray  # (7,) of discharges, Monday first, mean 1
+    month_factors: np.ndarray  # (12,) of discharges, January first, mean 1
+    remaining_month_factors: np.ndarray  # (12,) of the remaining level (winter waits are longer)
 
 
 @lru_cache(maxsize=1)
@@ -59,10 +60,10 @@ def sitrep_trust_days(trust_code: str) -> pd.DataFrame:
 
 def acute_trusts(icb_code: str) -> list[tuple[str, str]]:
     """(code, name) of the ICB's trusts that publish the acute discharge sitrep."""
-    reporting = set(_valid_trust_days()["nhs_trust22_code"])
+    reporting = set(_valid_trust_days()["nhs_trust22_code"].unique())
     rows = trusts()[(trusts()["icb22_code"] == icb_code)
                     & trusts()["nhs_trust22_code"].isin(reporting)]
-    return sorted(zip(rows["nhs_trust22_code"], rows["nhs_trust22_name"]))
+    return sorted(zip(rows["nhs_trust22_code"], rows["nhs_trust22_name"], strict=True))
 
 
 def calibrate_trust(trust_code: str) -> TrustCalibration:
@@ -73,7 +74,8 @@ def calibrate_trust(trust_code: str) -> TrustCalibration:
         discharges_per_day=float(days["discharged_total"].mean()),
         remaining=float(days["remaining"].mean()),
         weekday_factors=_weekday_factors(days) if enough else np.ones(7),
-        month_factors=_month_factors(days) if enough else np.ones(12),
+        month_factors=_month_factors(days, "discharged_total") if enough else np.ones(12),
+        remaining_month_factors=_month_factors(days, "remaining") if enough else np.ones(12),
     )
 
 
@@ -83,13 +85,13 @@ def _weekday_factors(days: pd.DataFrame) -> np.ndarray:
     return factors / factors.mean()
 
 
-def _month_factors(days: pd.DataFrame) -> np.ndarray:
+def _month_factors(days: pd.DataFrame, column: str) -> np.ndarray:
     """Seasonal factors as ratios to a centred 13-month moving average, median over the years.
 
     Ratios to the trend rather than plain month means, because some trusts' series change level
     (reporting changes) part-way through a year; the clip keeps one odd month from dominating.
     """
-    monthly = days["discharged_total"].groupby(days["date"].dt.to_period("M")).mean()
+    monthly = days[column].groupby(days["date"].dt.to_period("M")).mean()
     monthly = monthly.reindex(pd.period_range(monthly.index.min(), monthly.index.max(), freq="M"))
     ratio = (monthly / monthly.rolling(13, center=True, min_periods=7).mean()).dropna()
     by_month = ratio.groupby(ratio.index.month).median().reindex(range(1, 13)).fillna(1.0)
@@ -170,4 +172,4 @@ def reason_mix(trust_code: str) -> dict[str, float]:
     if own["patients"].sum() <= 0:
         own = counts.groupby("code", as_index=False)["patients"].sum()
     total = float(own["patients"].sum())
-    return {code: float(n) / total for code, n in zip(own["code"], own["patients"])}
+    return {code: float(n) / total for code, n in zip(own["code"], own["patients"], strict=True)}
