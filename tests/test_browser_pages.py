@@ -1,0 +1,116 @@
+"""The Delays and Time to service pages in a real headless Chromium, for a system, a place and a
+neighbourhood: the figures on screen equal the metric functions' results for the same inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from dashboard import formatting as fmt
+from dashboard.app_factory import create_app
+from dashboard.clock import FixedClock
+from dashboard.config import Settings
+from dashboard.url_state import read_view_state
+from data_access.db import make_engine
+from data_access.metrics.delays import bed_days_lost, waiting_by_reason
+from data_access.metrics.time_to_service import nctr_to_service, waiting_for_service_over_24h
+from data_access.metrics.waiting import waiting_at
+from tests.browser import CHROMIUM_ARGS, chromium_path, serving
+from tests.builders import (
+    GEOGRAPHY,
+    TODAY_AT,
+    TODAY_CAPACITY,
+    TODAY_DELAYS,
+    TODAY_EPISODES,
+    load_files,
+)
+from tests.conftest import fresh_database, skip_or_fail
+
+pytestmark = pytest.mark.browser
+PERIOD = "from=2026-11-02&to=2026-11-24"
+AREAS = ("ICB1", "D1", "N1")  # a system, a place, a neighbourhood
+
+
+@pytest.fixture(scope="module")
+def site(migrated_template, tmp_path_factory) -> Iterator[tuple[object, str, object]]:
+    executable = chromium_path()
+    if executable is None:
+        skip_or_fail("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    folder = tmp_path_factory.mktemp("pages")
+    url = fresh_database(migrated_template, folder)
+    engine = make_engine(url)
+    report = load_files(engine, folder / "batch", {
+        **GEOGRAPHY, "episodes.csv": TODAY_EPISODES, "capacity.csv": TODAY_CAPACITY,
+        "delays.csv": TODAY_DELAYS})
+    assert report.loaded, report.summary()
+    app = create_app(Settings(database_url=url, clock=FixedClock(TODAY_AT)), engine)
+    with serving(app.server) as base_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True,
+                                             args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield page, base_url, engine
+        browser.close()
+        assert errors == [], errors
+    engine.dispose()
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_delays_page_figures_equal_the_metric_functions(site, area):
+    from playwright.sync_api import expect
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/delays?area={area}&{PERIOD}")
+    expect(page.locator("#page-title")).to_contain_text("Delays by reason")
+    waiting = waiting_at(engine, area, TODAY_AT)
+    expect(page.locator("#delays-waiting-value")).to_have_text(fmt.whole(waiting.total))
+    expect(page.locator("#delays-21-value")).to_have_text(fmt.whole(waiting.by_band["21+ days"]))
+    rows = page.locator("#reasons-table tbody tr")
+    reasons = waiting_by_reason(engine, area, TODAY_AT)
+    expect(rows).to_have_count(len(reasons))
+    for i, reason in enumerate(reasons.itertuples()):
+        expect(rows.nth(i).locator("th")).to_have_text(reason.reason_code)
+        expect(rows.nth(i).locator("td").last).to_have_text(str(reason.people))
+    start, end = read_view_state(f"?{PERIOD}", date(2026, 11, 25)).bounds(TODAY_AT)
+    expect(page.locator("#bed-days-chart").locator("..")).to_contain_text(
+        f"{bed_days_lost(engine, area, start, end):,.1f} bed days were lost")
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_time_to_service_page_figures_equal_the_metric_functions(site, area):
+    from playwright.sync_api import expect
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/time-to-service?area={area}&{PERIOD}")
+    expect(page.locator("#page-title")).to_contain_text("Time from NCTR to service")
+    start, end = read_view_state(f"?{PERIOD}", date(2026, 11, 25)).bounds(TODAY_AT)
+    summary = nctr_to_service(engine, area, start, end)
+    expect(page.locator("#tts-page-within-value")).to_have_text(
+        fmt.percent(summary.within_24h_percent))
+    expect(page.locator("#tts-page-median-value")).to_have_text(fmt.hours(summary.median_hours))
+    expect(page.locator("#tts-page-p90-value")).to_have_text(fmt.hours(summary.p90_hours))
+    waiting = waiting_for_service_over_24h(engine, area, TODAY_AT)
+    for pathway, count in waiting.items():
+        expect(page.locator(f"#tts-waiting-p{pathway}-value")).to_have_text(fmt.whole(count))
+
+
+def test_choosing_a_pathway_writes_the_url_and_filters_the_figures(site):
+    from playwright.sync_api import expect
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/time-to-service?area=ICB1&{PERIOD}")
+    expect(page.locator("#tts-waiting-p2-value")).to_be_visible()
+    page.locator("#pathway-picker").click()
+    page.get_by_role("option", name="Pathway 1").click()
+    expect(page).to_have_url(f"{base_url}/time-to-service?area=ICB1&{PERIOD}&pathway=1")
+    expect(page.locator("#tts-waiting-p2-value")).to_have_count(0)
+    start, end = read_view_state(f"?{PERIOD}", date(2026, 11, 25)).bounds(TODAY_AT)
+    summary = nctr_to_service(engine, "ICB1", start, end, pathway=1)
+    expect(page.locator("#tts-page-median-value")).to_have_text(fmt.hours(summary.median_hours))
+    page.go_back()
+    expect(page.locator("#tts-waiting-p2-value")).to_be_visible()
