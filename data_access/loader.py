@@ -26,7 +26,7 @@ from data_access.contract import (
     FileSpec,
     RowError,
 )
-from data_access.models import AreaLink, Base, Load
+from data_access.models import STILL_IN_HOSPITAL, AreaLink, Base, Load
 
 RawRow = dict[str, str | None]
 NumberedRows = list[tuple[int, RawRow]]  # (line number in the source, raw values)
@@ -275,6 +275,7 @@ def _with_derived(spec: FileSpec, values: dict[str, Any]) -> dict[str, Any]:
     if spec.table == "episodes":
         row["nctr_date"] = _local_date(values["nctr_at"])
         row["discharge_date"] = _local_date(values["discharged_at"])
+        row["in_hospital_until"] = values["discharged_at"] or STILL_IN_HOSPITAL
         row["service_start_date"] = _local_date(values["service_start_at"])
         row["service_end_date"] = _local_date(values["service_end_at"])
         start, nctr = values["service_start_at"], values["nctr_at"]

@@ -32,6 +32,7 @@ NAMING_CONVENTION = {
 }
 
 CODE = String(32)
+STILL_IN_HOSPITAL = datetime(9999, 12, 31)
 
 
 class Base(DeclarativeBase):
@@ -118,6 +119,7 @@ class Episode(Base):
     __table_args__ = (
         Index("ix_episodes_home_area_nctr", "home_area_code", "nctr_at"),
         Index("ix_episodes_nctr_discharged", "nctr_at", "discharged_at"),
+        Index("ix_episodes_in_hospital_until_nctr", "in_hospital_until", "nctr_at"),
         Index("ix_episodes_site_nctr_date", "site_code", "nctr_date"),
         Index("ix_episodes_discharge_date_pathway", "discharge_date", "pathway"),
         Index("ix_episodes_service_start_pathway", "service_start_at", "pathway"),
@@ -146,6 +148,9 @@ class Episode(Base):
     service_start_date: Mapped[date | None] = mapped_column(Date)
     service_end_date: Mapped[date | None] = mapped_column(Date)
     hours_nctr_to_service: Mapped[float | None] = mapped_column(Float)
+    # discharged_at, or the end of time while still in hospital: "in hospital at T" becomes the
+    # single indexed range in_hospital_until > T (an OR with IS NULL defeats the indexes).
+    in_hospital_until: Mapped[datetime] = mapped_column(DateTime, default=STILL_IN_HOSPITAL)
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 

@@ -43,3 +43,31 @@ def test_upgrade_head_builds_the_schema_of_the_models(empty_database_url):
     engine.dispose()
     assert set(Base.metadata.tables) <= tables
     assert differences == []
+
+
+def test_upgrade_from_0001_keeps_episodes_and_fills_in_hospital_until(empty_database_url):
+    from alembic import command
+
+    from data_access.migrate import alembic_config
+
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0001")
+    engine = make_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO areas (code, name, level) VALUES ('A', 'Area', 'icb')"))
+        connection.execute(text(
+            "INSERT INTO sites (code, name, trust_code, trust_name, area_code) "
+            "VALUES ('S', 'Site', 'T', 'Trust', 'A')"))
+        for episode, discharged in (("open", None), ("closed", "2026-11-20 10:00:00")):
+            connection.execute(text(
+                "INSERT INTO episodes (episode_id, person_ref, site_code, home_area_code, sex, "
+                "admitted_at, discharged_at) VALUES (:e, 'p', 'S', 'A', 'F', "
+                "'2026-11-01 10:00:00', :d)"), {"e": episode, "d": discharged})
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text(
+            "SELECT episode_id, in_hospital_until FROM episodes")).all())
+    engine.dispose()
+    assert str(rows["closed"]).startswith("2026-11-20 10:00:00")
+    assert str(rows["open"]).startswith("9999-12-31")

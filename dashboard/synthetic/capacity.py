@@ -1,9 +1,9 @@
 """Daily capacity reports: places, people in the service at report time, places closed.
 
 Occupied is counted from the simulated journeys, so the reports agree with the episodes. Places
-are the commissioned places plus any escalation places open at the time. Reports
-are mostly sent between 08:00 and 10:00; a few days are missing, and a couple of services have not
-reported for over a day at `now` so that stale reports show up.
+are the commissioned places plus any escalation places open at the time. Reports are mostly sent
+between 08:00 and 10:00; a few days are missing, and a couple of services have not reported for
+over a day at `now` so that stale reports show up.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from dashboard.synthetic.timeaxis import HOUR, Calendar
 
 @dataclass
 class CapacityReports:
+    """One row per report, all services of an ICB."""
+
     service: list[str]
     reported: np.ndarray  # days
     places: np.ndarray

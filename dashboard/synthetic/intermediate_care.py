@@ -55,8 +55,9 @@ class _Draws:
     transfer: np.ndarray
     visit_day: np.ndarray  # pathway 1: first visit 0, 1 or 2 days after discharge
     service_days: np.ndarray
-    uniforms: np.ndarray  # (n, 6): hub, decision, discharge hour, discharge day, visit hour,
-    # choice of service
+    # (n, 6) uniforms for: referral hour, decision hour, discharge hour, discharge day, first
+    # visit hour, choice among services with a free place
+    uniforms: np.ndarray
 
 
 def serve_pathways_123(journeys: Journeys, system: System,

@@ -93,8 +93,8 @@ def _episode_columns(system: System, journeys: Journeys, ids: np.ndarray, writte
     def until_now(times: np.ndarray) -> np.ndarray:
         return format_timestamps(np.where(times <= now, times, np.nan)[written])
 
-    service_codes = np.array([s.code for s in system.services] + [""])[j.service]
-    service_known = np.where(j.decided <= now, service_codes, "")
+    service_codes = np.array([s.code for s in system.services] + [""])[j.service]  # -1 -> ""
+    service_known = np.where(j.decided <= now, service_codes, "")  # arranged once decided
     outcome = np.where(j.end <= now, j.outcome, "")
     at_home_known = (j.pathway > 0) & (j.discharged + 91 <= now)
     at_home = np.where(at_home_known, np.where(j.at_home_91 == 1.0, "true", "false"), "")

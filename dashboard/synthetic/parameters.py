@@ -5,7 +5,8 @@ from __future__ import annotations
 
 # --- Time ---------------------------------------------------------------------------------------
 # Days simulated before the history window so that beds are occupied and queues exist on day one
-# (pathway 3 stays average up to ~59 days, so 4 months reach a steady state). We choose.
+# (pathway 3 stays average up to ~59 days, so 4 months reach a steady state). We choose. Levels
+# are matched from the second half of the warm-up on (timeaxis.Calendar.calibration_start).
 WARMUP_DAYS = 120
 
 # --- Arrivals (domain.md "Volumes"): the level, weekday and month pattern come per trust from the
@@ -18,6 +19,7 @@ BOARD_ROUND_HOUR_SD = 1.5
 BOARD_ROUND_HOURS = (8.0, 17.0)
 # Minimum days of valid published data for a trust's own weekday/month pattern; otherwise flat.
 MIN_SITREP_DAYS_FOR_PATTERN = 120
+# Month-of-year factors are clipped so that one odd month of a trust's returns does not dominate.
 MONTH_FACTOR_BOUNDS = (0.85, 1.15)
 
 # --- Discharge pathways (domain.md "Discharge pathways": P0 84-86%, P1 7.5-9.5%, P2 3-4%,
@@ -36,8 +38,9 @@ LENGTH_OF_STAY_TO_NCTR_MEDIAN_DAYS, LENGTH_OF_STAY_TO_NCTR_SIGMA = 6.0, 0.75
 
 # --- Pathway 0 waits (domain.md "Volumes": 13-14.5% leave a day or more after their ready date,
 # mean about 6 days, long tail). Same-day discharges leave a few hours after NCTR. The share that
-# waits into later days is solved per trust so that the number still waiting at midnight matches
-# the trust's published "remaining" level (see journeys.pathway0_discharges).
+# waits into later days is solved per trust and month so that the number still waiting at
+# midnight matches the trust's published "remaining" level (see pathway0.py); where even the
+# upper bound is not enough, the later waits are stretched.
 SAME_DAY_HOURS_MEDIAN, SAME_DAY_HOURS_SIGMA = 3.5, 0.6
 LATER_DAYS_MEDIAN, LATER_DAYS_SIGMA, LATER_DAYS_CAP = 4.0, 0.9, 60.0
 LATER_SHARE_BOUNDS = (0.0, 0.60)

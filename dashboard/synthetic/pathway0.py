@@ -21,7 +21,7 @@ from dashboard.synthetic.timeaxis import HOUR, Calendar, defer_to_busy_day
 
 
 def discharge_pathway0(journeys: Journeys, calibrations: Sequence[TrustCalibration],
-                         calendar: Calendar, rng: np.random.Generator) -> None:
+                       calendar: Calendar, rng: np.random.Generator) -> None:
     """Same-day discharge a few hours after NCTR, or a later day (long tail).
 
     Who leaves on a later day is solved per trust, month by month in time order, so that the
@@ -29,14 +29,14 @@ def discharge_pathway0(journeys: Journeys, calibrations: Sequence[TrustCalibrati
     month-of-year factor, counting the pathway 1-3 people waiting and earlier months' stayers.
     Pathway 0 thereby absorbs the swings of the queues for places.
     """
-    day_months = calendar.month_of(calendar.days.astype(float))
+    day_months = calendar.month_of(calendar.days)
     for index, calibration in enumerate(calibrations):
         of_site = journeys.site == index
         who = np.flatnonzero(of_site & (journeys.pathway == 0))
         others = np.flatnonzero(of_site & (journeys.pathway > 0))
         nctr = journeys.nctr[who]
         same_day = nctr + lognormal(rng, SAME_DAY_HOURS_MEDIAN, SAME_DAY_HOURS_SIGMA,
-                                     len(who)) * HOUR
+                                    len(who)) * HOUR
         days_later = np.rint(lognormal(rng, LATER_DAYS_MEDIAN, LATER_DAYS_SIGMA, len(who)))
         u = rng.random((len(who), 3))  # later or not, discharge hour, day deferral
         factors = list(calibration.weekday_factors)

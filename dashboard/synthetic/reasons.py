@@ -39,6 +39,8 @@ MIX_FLOOR = 0.002
 
 @dataclass
 class ReasonChanges:
+    """One row per change of a journey's current delay reason."""
+
     journey: np.ndarray  # index into Journeys
     effective: np.ndarray  # days
     code: np.ndarray

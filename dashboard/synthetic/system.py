@@ -109,8 +109,6 @@ def short_icb_name(icb_name: str) -> str:
 def build_system(icb_code: str, rng: np.random.Generator, used_codes: set[str]) -> System:
     """Areas, sites and services of one ICB. `used_codes` keeps area codes unique across ICBs."""
     rows = geography()[geography()["icb22_code"] == icb_code]
-    if rows.empty:
-        raise ValueError(f"{icb_code} is not an ICB code of the geography file")
     areas = _upper_areas(rows)
     districts: list[Area] = []
     neighbourhoods: list[Area] = []

@@ -72,8 +72,9 @@ class Calendar:
     def calibration_days(self) -> float:
         return self.now - self.calibration_start
 
-    def month_of(self, times: np.ndarray) -> np.ndarray:
-        """The month of each time as year * 12 + month - 1 (times within the simulated days)."""
+    @staticmethod
+    def month_of(times: np.ndarray) -> np.ndarray:
+        """The month of each time, counted as year * 12 + month - 1."""
         dates = _EPOCH64.astype("datetime64[D]") + np.floor(times).astype(int)
         return dates.astype("datetime64[M]").astype(int) + 1970 * 12
 
@@ -83,8 +84,7 @@ class Calendar:
 
     def months(self) -> np.ndarray:
         """Calendar month 1-12 for every simulated day."""
-        dates = _EPOCH64.astype("datetime64[D]") + self.days
-        return dates.astype("datetime64[M]").astype(int) % 12 + 1
+        return self.month_of(self.days) % 12 + 1
 
 
 def into_hours(t: float, opening: tuple[float, float], u: float) -> float:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import DateTime, Engine, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import DateTime, Engine, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from dashboard.clock import to_utc_naive
 from dashboard.vocabulary import DELAY_REASONS
 from data_access.areas import episodes_in_area
-from data_access.metrics.waiting import waiting_condition
+from data_access.metrics.waiting import in_hospital_after, waiting_condition
 from data_access.models import Area, AreaLink, DelayReasonChange, Episode, Site
 from data_access.sql import epoch_seconds, greatest, least
 
@@ -119,7 +119,7 @@ def waiting_hours_by_reason(engine: Engine, area_code: str, start: datetime,
     discharged_or_end = func.coalesce(Episode.discharged_at, end_utc)
     in_period = [episodes_in_area(area_code), Episode.nctr_at.is_not(None),
                  Episode.nctr_at < end_utc,
-                 or_(Episode.discharged_at.is_(None), Episode.discharged_at > start_utc)]
+                 in_hospital_after(start_utc)]
     with_reason = (
         select(DelayReasonChange.reason_code.label("reason_code"),
                greatest(DelayReasonChange.effective_at, Episode.nctr_at, start_utc)
@@ -163,7 +163,7 @@ def bed_days_lost(engine: Engine, area_code: str, start: datetime, end: datetime
     seconds = epoch_seconds(span_end) - epoch_seconds(span_start)
     statement = select(func.sum(case((span_end > span_start, seconds), else_=0.0))).where(
         episodes_in_area(area_code), Episode.nctr_at.is_not(None), Episode.nctr_at < end_utc,
-        or_(Episode.discharged_at.is_(None), Episode.discharged_at > start_utc))
+        in_hospital_after(start_utc))
     with engine.connect() as connection:
         total = connection.scalar(statement)
     return float(total or 0.0) / 86400.0

@@ -26,8 +26,12 @@ class WaitingSnapshot:
 
 def waiting_condition(at_utc: datetime) -> ColumnElement[bool]:
     """Waiting at T: nctr_at <= T and not yet discharged at T (discharged_at null or > T)."""
-    return and_(Episode.nctr_at <= at_utc,
-                or_(Episode.discharged_at.is_(None), Episode.discharged_at > at_utc))
+    return and_(Episode.nctr_at <= at_utc, in_hospital_after(at_utc))
+
+
+def in_hospital_after(at_utc: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """Not discharged at T: discharged_at null or later than T (one indexed range)."""
+    return Episode.in_hospital_until > at_utc
 
 
 def _band_of_delay(at_utc: datetime) -> ColumnElement[str]:

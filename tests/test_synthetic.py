@@ -1,0 +1,88 @@
+"""The synthetic demonstration system: loads cleanly, is deterministic, and is calibrated to the
+real published discharge sitrep series of Coventry and Warwickshire's three acute trusts."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard.bootstrap import DEFAULT_ICB, build_demo
+from dashboard.clock import LONDON, FixedClock
+from dashboard.synthetic import generate_system
+from data_access.db import make_engine
+from data_access.metrics.capacity import capacity_at
+from data_access.metrics.waiting import sitrep_daily, waiting_at
+from tests.conftest import fresh_database
+
+NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
+REFERENCE = Path(__file__).resolve().parent.parent / "reference_data"
+TRUSTS = ("RKB", "RJC", "RLT")
+
+
+@pytest.fixture(scope="module")
+def demo(migrated_template, tmp_path_factory):
+    url = fresh_database(migrated_template, tmp_path_factory.mktemp("demo"))
+    engine = make_engine(url)
+    report = build_demo(engine, FixedClock(NOW))
+    yield engine, report
+    engine.dispose()
+
+
+def test_demo_loads_through_the_loader_without_rejections(demo):
+    _, report = demo
+    assert report.loaded
+    assert report.rejections == []
+    assert {f.file_name for f in report.files} == {"areas.csv", "sites.csv", "services.csv",
+                                                  "episodes.csv", "delays.csv", "capacity.csv"}
+
+
+def real_trust_series(trust: str, months: set[int]) -> pd.DataFrame:
+    real = pd.read_csv(REFERENCE / "nhse_discharge_sitrep" / "trust_daily_nctr.csv",
+                       parse_dates=["date"])
+    real = real[(real.nhs_trust22_code == trust) & (real.nctr_patients > 0)]
+    return real[real.date.dt.month.isin(months)]
+
+
+@pytest.mark.parametrize("trust", TRUSTS)
+def test_daily_nctr_and_discharges_per_trust_fall_in_the_real_published_range(demo, trust):
+    engine, _ = demo
+    last_day = NOW.date() - timedelta(days=1)
+    first_day = last_day - timedelta(days=364)
+    simulated = sitrep_daily(engine, DEFAULT_ICB, first_day, last_day, trust_code=trust)
+    real = real_trust_series(trust, {d.month for d in simulated.date})
+    for ours, theirs in (("nctr_patients", "nctr_patients"), ("discharged", "discharged_total")):
+        low, q1, q3, high = real[theirs].quantile([0.025, 0.25, 0.75, 0.975])
+        mean = simulated[ours].mean()
+        assert q1 <= mean <= q3, f"{trust} {ours}: demo mean {mean:.1f} outside real {q1}-{q3}"
+        inside = simulated[ours].between(low, high).mean()
+        assert inside >= 0.95, f"{trust} {ours}: only {inside:.0%} of days in {low}-{high}"
+
+
+def test_present_state_has_people_waiting_and_services_part_full(demo):
+    engine, _ = demo
+    waiting = waiting_at(engine, DEFAULT_ICB, NOW)
+    assert 150 <= waiting.total <= 450  # the real ICB has about 290 remaining a day
+    assert waiting.over_24_hours > 0 and waiting.by_band["21+ days"] > 0
+    services = capacity_at(engine, DEFAULT_ICB, NOW)
+    assert set(services.pathway) == {1, 2, 3}
+    current = services[services.status == "current"]
+    assert (current.occupied > 0).all()
+    assert (services.status == "stale").any()  # the demo shows how stale reports look
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_generation_is_deterministic_for_a_seed(tmp_path):
+    first = generate_system(tmp_path / "a", now=NOW, months=1, seed=7)
+    second = generate_system(tmp_path / "b", now=NOW, months=1, seed=7)
+    other = generate_system(tmp_path / "c", now=NOW, months=1, seed=8)
+    assert first == second
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+    assert other["episodes.csv"] > 0
+    assert digest(tmp_path / "a")["episodes.csv"] != digest(tmp_path / "c")["episodes.csv"]
