@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 from dash import html
@@ -18,6 +18,17 @@ from layouts import delays as delays_layout
 
 CHILD_LEVEL = {"region": "icb", "icb": "district", "sub_icb": "district",
                "district": "neighbourhood", "neighbourhood": "neighbourhood"}
+
+
+def week_ends(start: datetime, end: datetime) -> list[datetime]:
+    """Each Monday 00:00 (local) after ``start`` and at or before ``end``: the end of a week."""
+    monday = (start + timedelta(days=7 - start.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0)
+    moments = []
+    while monday <= end:
+        moments.append(monday)
+        monday = (monday + timedelta(days=7)).replace(tzinfo=monday.tzinfo)
+    return moments
 
 
 def render(context: AppContext, area: AreaInfo, state: ViewState,
@@ -37,6 +48,7 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
         remaining_spc=spc(remaining, direction="down"),
         hours_by_reason=delays.waiting_hours_by_reason(engine, area.code, start, end),
         bed_days_lost=delays.bed_days_lost(engine, area.code, start, end),
-        weekly_mix=delays.weekly_waiting_hours_by_group(engine, area.code, start, end),
+        weekly_mix=delays.waiting_by_reason_group_at(engine, area.code,
+                                                     week_ends(start, end)),
     )
     return delays_layout.build(view, href)

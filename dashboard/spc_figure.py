@@ -7,6 +7,7 @@ or green; every class also has its own marker symbol, so colour is never the onl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,51 +48,49 @@ def spc_figure(result: SpcResult, *, title_y: str, target: float | None = None,
     """Values joined by a line, each point coloured and shaped by its class; the mean (solid)
     and process limits (dashed) of each segment, labelled at the right end; the target (dotted)
     when given here or to ``spc()``; "Trial limits" over any segment with trial limits."""
-    figure = go.Figure()
     points = result.points
     if points.empty:
-        figure.add_annotation(text="No data to chart", showarrow=False, xref="paper",
-                              yref="paper", x=0.5, y=0.5)
-        return base_layout(figure, height=height)
+        note = dict(text="No data to chart", showarrow=False, xref="paper", yref="paper",
+                    x=0.5, y=0.5)
+        return go.Figure(layout=base_layout(height=height, annotations=[note]))
     target_line = result.target if target is None else target
-    figure.add_trace(go.Scatter(x=points["date"], y=points["value"], mode="lines",
-                                line=dict(color=COMMON_CAUSE_GREY, width=1.5),
-                                hoverinfo="skip", name="Value"))
+    traces: list[dict[str, Any]] = [dict(
+        type="scatter", x=points["date"], y=points["value"], mode="lines",
+        line=dict(color=COMMON_CAUSE_GREY, width=1.5), hoverinfo="skip", name="Value")]
     for cls, style in CLASS_STYLES.items():
-        _add_points(figure, points[points["point_class"] == cls], cls, style)
-    for attribute, label in LINE_LABELS.items():
-        figure.add_trace(_segment_line(result.segments, attribute, label))
+        traces += _points_trace(points[points["point_class"] == cls], cls, style)
+    traces += [_segment_line(result.segments, attribute, label)
+               for attribute, label in LINE_LABELS.items()]
     if target_line is not None:
-        figure.add_trace(go.Scatter(
-            x=[points["date"].iloc[0], points["date"].iloc[-1]], y=[target_line] * 2,
-            mode="lines", line=dict(color=TARGET_COLOUR, width=1.5, dash="dot"), name="Target",
-            hovertemplate=f"Target: {target_line:,.4g}<extra></extra>",
-        ))
-    _label_right_end(figure, result, target_line)
-    for segment in result.segments:
-        if segment.trial:
-            figure.add_annotation(text="Trial limits", showarrow=False, x=segment.start,
-                                  xanchor="left", yref="paper", y=1, yanchor="bottom")
-    base_layout(figure, height=height)
-    figure.update_layout(margin=dict(r=RIGHT_MARGIN, t=28), hovermode="closest",
-                         colorway=[COMMON_CAUSE_GREY])
-    figure.update_yaxes(title_text=title_y)
-    return figure
+        traces.append(dict(
+            type="scatter", x=[points["date"].iloc[0], points["date"].iloc[-1]],
+            y=[target_line] * 2, mode="lines", name="Target",
+            line=dict(color=TARGET_COLOUR, width=1.5, dash="dot"),
+            hovertemplate=f"Target: {target_line:,.4g}<extra></extra>"))
+    annotations = _right_end_labels(result, target_line) + [
+        dict(text="Trial limits", showarrow=False, x=segment.start, xanchor="left",
+             yref="paper", y=1, yanchor="bottom")
+        for segment in result.segments if segment.trial]
+    return go.Figure(data=traces, layout=base_layout(
+        height=height, margin=dict(r=RIGHT_MARGIN, t=28), hovermode="closest",
+        colorway=[COMMON_CAUSE_GREY], annotations=annotations,
+        yaxis=dict(title=dict(text=title_y))))
 
 
-def _add_points(figure: go.Figure, points: pd.DataFrame, cls: PointClass,
-                style: MarkerStyle) -> None:
+def _points_trace(points: pd.DataFrame, cls: PointClass,
+                  style: MarkerStyle) -> list[dict[str, Any]]:
     if points.empty:
-        return
+        return []
     reasons = [_reasons(rule) for rule in points["rule"]]
-    figure.add_trace(go.Scatter(
-        x=points["date"], y=points["value"], mode="markers", name=POINT_CLASS_LABELS[cls],
+    return [dict(
+        type="scatter", x=points["date"], y=points["value"], mode="markers",
+        name=POINT_CLASS_LABELS[cls],
         marker=dict(color=style.colour, symbol=style.symbol, size=style.size,
                     line=dict(color=MARKER_OUTLINE, width=1)),
         customdata=reasons,
         hovertemplate=("%{x|%d %b %Y}: %{y:,.4g}<br>" + POINT_CLASS_LABELS[cls]
                        + "%{customdata}<extra></extra>"),
-    ))
+    )]
 
 
 def _reasons(rule: str | None) -> str:
@@ -100,7 +99,8 @@ def _reasons(rule: str | None) -> str:
     return "".join(f"<br>• {RULE_LABELS[Rule(code)]}" for code in rule.split(", "))
 
 
-def _segment_line(segments: tuple[Segment, ...], attribute: str, label: str) -> go.Scatter:
+def _segment_line(segments: tuple[Segment, ...], attribute: str,
+                  label: str) -> dict[str, Any]:
     """One horizontal line per segment, broken between segments (re-basing is a change)."""
     x: list[pd.Timestamp | None] = []
     y: list[float | None] = []
@@ -110,11 +110,12 @@ def _segment_line(segments: tuple[Segment, ...], attribute: str, label: str) -> 
         y += [value, value, None]
     dash = "solid" if attribute == "mean" else "dash"
     colour = MEAN_COLOUR if attribute == "mean" else LIMIT_COLOUR
-    return go.Scatter(x=x, y=y, mode="lines", name=label, line=dict(color=colour, width=1.5,
-                      dash=dash), hovertemplate=f"{label}: %{{y:,.4g}}<extra></extra>")
+    return dict(type="scatter", x=x, y=y, mode="lines", name=label,
+                line=dict(color=colour, width=1.5, dash=dash),
+                hovertemplate=f"{label}: %{{y:,.4g}}<extra></extra>")
 
 
-def _label_right_end(figure: go.Figure, result: SpcResult, target: float | None) -> None:
+def _right_end_labels(result: SpcResult, target: float | None) -> list[dict[str, Any]]:
     """Labels in the right margin at the height of each line of the latest segment; lines at the
     same height share one label, and labels closer than a line of text are moved apart."""
     latest = result.segments[-1]
@@ -126,9 +127,9 @@ def _label_right_end(figure: go.Figure, result: SpcResult, target: float | None)
     drawn = sorted(height for height in labels if not pd.isna(height))
     heights = [*result.points["value"], *drawn]
     gap = LABEL_GAP * (max(heights) - min(heights))
-    for height, placed in zip(drawn, _spread(drawn, gap), strict=True):
-        figure.add_annotation(text="<br>".join(labels[height]), showarrow=False, xref="paper",
-                              x=1, xanchor="left", xshift=6, y=placed, yref="y", align="left")
+    return [dict(text="<br>".join(labels[height]), showarrow=False, xref="paper", x=1,
+                 xanchor="left", xshift=6, y=placed, yref="y", align="left")
+            for height, placed in zip(drawn, _spread(drawn, gap), strict=True)]
 
 
 def _spread(heights: list[float], gap: float) -> list[float]:

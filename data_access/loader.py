@@ -145,7 +145,17 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
                 _upsert(connection, spec, results[spec.name], load_ids[spec.name])
             if "areas.csv" in results:
                 rebuild_area_links(connection)
+    if loaded:
+        _refresh_statistics(engine, [_table(spec).name for spec in specs])
     return report
+
+
+def _refresh_statistics(engine: Engine, tables: list[str]) -> None:
+    """Let the query planner see the new row counts (both dialects spell it ANALYZE)."""
+    with engine.connect() as connection:
+        for table in tables + (["area_links"] if "areas" in tables else []):
+            connection.exec_driver_sql(f"ANALYZE {table}")
+        connection.commit()
 
 
 def _parse_file(spec: FileSpec, rows: NumberedRows) -> FileResult:

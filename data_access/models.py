@@ -117,8 +117,8 @@ class Episode(Base):
 
     __tablename__ = "episodes"
     __table_args__ = (
-        Index("ix_episodes_home_area_nctr", "home_area_code", "nctr_at"),
-        Index("ix_episodes_nctr_discharged", "nctr_at", "discharged_at"),
+        # Time ranges drive the queries; the area filter is applied to what they find. (An
+        # index led by home area tempts SQLite into scanning every episode of a system.)
         Index("ix_episodes_in_hospital_until_nctr", "in_hospital_until", "nctr_at"),
         Index("ix_episodes_site_nctr_date", "site_code", "nctr_date"),
         Index("ix_episodes_discharge_date_pathway", "discharge_date", "pathway"),

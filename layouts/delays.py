@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -197,16 +197,17 @@ def _accumulation_card(view: DelaysView) -> dbc.Card:
 
 
 def _weekly_mix_card(view: DelaysView) -> dbc.Card:
-    mix = view.weekly_mix.pivot_table(index="week_start", columns="reason_group",
-                                      values="hours", aggfunc="sum", fill_value=0.0)
-    mix = mix[[g for g in GROUP_ORDER if g in mix.columns]] / 24.0
-    weeks = [f"{w:%d %b}" for w in mix.index]
-    series = {group: [round(v, 1) for v in mix[group]] for group in mix.columns}
-    rows = [(week, *[f"{v:,.1f}" for v in mix.loc[index]])
-            for week, index in zip(weeks, mix.index, strict=True)]
+    mix = view.weekly_mix.pivot_table(index="at", columns="reason_group", values="people",
+                                      aggfunc="sum", fill_value=0)
+    mix = mix[[g for g in GROUP_ORDER if g in mix.columns]]
+    weeks = [f"{(at - timedelta(days=1)):%d %b}" for at in mix.index]
+    series = {group: [int(v) for v in mix[group]] for group in mix.columns}
+    rows = [(week, *[int(v) for v in mix.loc[at]])
+            for week, at in zip(weeks, mix.index, strict=True)]
     return chart_card(
-        "Reason mix week by week (bed days)",
-        stacked_bars(weeks, series, axis_title="bed days"), "weekly-mix-chart",
-        "Bed days lost each week (Monday to Sunday), split by reason group.",
-        data_table(["Week from", *mix.columns], rows, "weekly-mix-table",
-                   "Bed days lost each week by reason group"))
+        "Reason mix week by week", stacked_bars(weeks, series, axis_title="people waiting"),
+        "weekly-mix-chart",
+        "People still waiting at the end of each Sunday in the period, by the reason group "
+        "current then (as the national sitrep counts patients remaining by reason).",
+        data_table(["Week ending", *mix.columns], rows, "weekly-mix-table",
+                   "People waiting at the end of each week by reason group"))

@@ -12,9 +12,9 @@ from data_access.metrics.delays import (
     bed_days_lost,
     waiting_by_home_area,
     waiting_by_reason,
+    waiting_by_reason_group_at,
     waiting_by_site,
     waiting_hours_by_reason,
-    weekly_waiting_hours_by_group,
 )
 from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files
 
@@ -101,12 +101,12 @@ def test_people_waiting_now_by_site_and_by_home_place(loaded):
     assert dict(zip(places.area_code, places.people, strict=True)) == {"D1": 2, "D2": 1}
 
 
-def test_weekly_hours_by_reason_group_cut_to_the_period(loaded):
-    # The period is the single day 24 Nov (a Tuesday): one week row per group, equal to the
-    # day's figures: Care transfer hub process T1 10 h, Capacity C1 14 h, Hospital process H3
-    # 10 h, not recorded 26 h.
-    frame = weekly_waiting_hours_by_group(loaded, "ICB1", DAY_START, DAY_END)
-    assert set(frame.week_start.astype(str)) == {"2026-11-23"}
-    assert dict(zip(frame.reason_group, frame.hours, strict=True)) == pytest.approx({
-        "Care transfer hub process": 10.0, "Capacity": 14.0, "Hospital process": 10.0,
-        "not recorded": 26.0})
+def test_snapshots_by_reason_group_at_several_moments_in_one_query(loaded):
+    evening = datetime(2026, 11, 24, 21, 0, tzinfo=LONDON)
+    frame = waiting_by_reason_group_at(loaded, "ICB1", [evening, NOW])
+    got = {(at, group): people for at, group, people in frame.itertuples(index=False)}
+    # 24 Nov 21:00: A (C1, Capacity), B (H3, Hospital process), E (none). D is not NCTR yet.
+    # 25 Nov 08:30: B (T1, Care transfer hub process); D and E have no reason.
+    assert got == {(evening, "Capacity"): 1, (evening, "Hospital process"): 1,
+                   (evening, "not recorded"): 1, (NOW, "Care transfer hub process"): 1,
+                   (NOW, "not recorded"): 2}

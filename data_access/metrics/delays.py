@@ -3,10 +3,21 @@ waiting time goes."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import DateTime, Engine, and_, case, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Engine,
+    ScalarSelect,
+    and_,
+    case,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from dashboard.clock import to_utc_naive
@@ -30,34 +41,53 @@ def _with_reason_names(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def current_reason(at_utc: datetime | ColumnElement[datetime]) -> ScalarSelect[str]:
+    """The episode's current delay reason at T: the latest that took effect at or before T
+    (NULL when none has). A correlated subquery: one index seek per episode."""
+    change = aliased(DelayReasonChange)
+    return (select(change.reason_code)
+            .where(change.episode_id == Episode.episode_id, change.effective_at <= at_utc)
+            .order_by(change.effective_at.desc()).limit(1).scalar_subquery())
+
+
 def waiting_by_reason(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
-    """People waiting at ``at`` by their current delay reason: the latest reason that took effect
-    at or before ``at``. People with no reason yet are counted as "not recorded"."""
+    """People waiting at ``at`` by their current delay reason (see ``current_reason``). People
+    with no reason yet are counted as "not recorded"."""
     at_utc = to_utc_naive(at)
-    latest = (
-        select(DelayReasonChange.episode_id,
-               func.max(DelayReasonChange.effective_at).label("effective_at"))
-        .join(Episode, Episode.episode_id == DelayReasonChange.episode_id)
-        .where(DelayReasonChange.effective_at <= at_utc, waiting_condition(at_utc),
-               episodes_in_area(area_code))
-        .group_by(DelayReasonChange.episode_id)
-        .subquery()
-    )
-    statement = (
-        select(DelayReasonChange.reason_code, func.count().label("people"))
-        .select_from(Episode)
-        .outerjoin(latest, latest.c.episode_id == Episode.episode_id)
-        .outerjoin(DelayReasonChange, and_(
-            DelayReasonChange.episode_id == latest.c.episode_id,
-            DelayReasonChange.effective_at == latest.c.effective_at))
-        .where(waiting_condition(at_utc), episodes_in_area(area_code))
-        .group_by(DelayReasonChange.reason_code)
-    )
+    reason = current_reason(at_utc).label("reason_code")
+    statement = (select(reason, func.count().label("people"))
+                 .where(waiting_condition(at_utc), episodes_in_area(area_code))
+                 .group_by(reason))
     with engine.connect() as connection:
         frame = pd.read_sql(statement, connection)
     frame = _with_reason_names(frame)
     return frame[["reason_code", "reason_group", "reason", "people"]].sort_values(
-        "people", ascending=False, ignore_index=True)
+        ["people", "reason_code"], ascending=[False, True], ignore_index=True)
+
+
+def waiting_by_reason_group_at(engine: Engine, area_code: str,
+                               moments: list[datetime]) -> pd.DataFrame:
+    """Snapshots: people waiting at each of ``moments`` by current reason group, in one query:
+    at (as given), reason_group, people. Zeros are not listed."""
+    if not moments:
+        return pd.DataFrame(columns=["at", "reason_group", "people"])
+    stored = {to_utc_naive(m): m for m in moments}
+    # A UNION ALL of one-row selects: SQLite cannot name the columns of a VALUES list.
+    snapshot = union_all(*[select(literal(m, DateTime).label("at")) for m in stored]) \
+        .subquery("snapshots")
+    reason = current_reason(snapshot.c.at).label("reason_code")
+    statement = (select(snapshot.c.at, reason, func.count().label("people"))
+                 .select_from(snapshot)
+                 .join(Episode, and_(Episode.nctr_at <= snapshot.c.at,
+                                     in_hospital_after(snapshot.c.at)))
+                 .where(episodes_in_area(area_code))
+                 .group_by(snapshot.c.at, reason))
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    frame = _with_reason_names(frame)
+    frame["at"] = [stored[pd.Timestamp(t).to_pydatetime()] for t in frame["at"]]
+    return (frame.groupby(["at", "reason_group"], as_index=False).people.sum()
+            [["at", "reason_group", "people"]])
 
 
 def waiting_by_site(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
@@ -167,21 +197,3 @@ def bed_days_lost(engine: Engine, area_code: str, start: datetime, end: datetime
     with engine.connect() as connection:
         total = connection.scalar(statement)
     return float(total or 0.0) / 86400.0
-
-
-def weekly_waiting_hours_by_group(engine: Engine, area_code: str, start: datetime,
-                                  end: datetime) -> pd.DataFrame:
-    """``waiting_hours_by_reason`` per week (Monday 00:00 to Monday 00:00, local time, cut to the
-    period), summed by reason group: week_start, reason_group, hours."""
-    rows = []
-    week_start = start - timedelta(days=start.weekday())
-    week_start = week_start.replace(hour=0, minute=0, second=0, microsecond=0)
-    while week_start < end:
-        week_end = week_start + timedelta(days=7)
-        hours = waiting_hours_by_reason(engine, area_code, max(start, week_start),
-                                        min(end, week_end))
-        for group, total in hours.groupby("reason_group").hours.sum().items():
-            rows.append({"week_start": week_start.date(), "reason_group": group,
-                         "hours": float(total)})
-        week_start = week_end
-    return pd.DataFrame(rows, columns=["week_start", "reason_group", "hours"])

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, case, func, select
 
-from dashboard.clock import to_utc_naive
+from dashboard.clock import LONDON, to_utc_naive
 from dashboard.vocabulary import AMBITION_HOURS, DELAY_BANDS
 from data_access.areas import episodes_in_area
 from data_access.models import Episode, Site
@@ -73,6 +73,11 @@ def waiting_at(engine: Engine, area_code: str, at: datetime) -> WaitingSnapshot:
     )
 
 
+def day_start(day: date) -> datetime:
+    """00:00 London time on ``day``."""
+    return datetime.combine(day, time.min, LONDON)
+
+
 def sitrep_daily(engine: Engine, area_code: str, first_day: date, last_day: date,
                  trust_code: str | None = None) -> pd.DataFrame:
     """The discharge sitrep's daily counts, for each local calendar day from first to last.
@@ -89,7 +94,7 @@ def sitrep_daily(engine: Engine, area_code: str, first_day: date, last_day: date
         waiting_at_start = connection.scalar(
             select(func.count()).where(
                 *scope, Episode.nctr_date < first_day,
-                or_(Episode.discharge_date.is_(None), Episode.discharge_date >= first_day))
+                in_hospital_after(to_utc_naive(day_start(first_day)) - timedelta(microseconds=1)))
         ) or 0
         new = dict(connection.execute(
             select(Episode.nctr_date, func.count()).where(*scope, in_range(Episode.nctr_date))

@@ -1,0 +1,114 @@
+"""Time each page's callback on the demo data: median and 95th percentile over repeated calls
+with varied areas and periods, through Dash's real callback endpoint (HTTP, JSON in and out).
+
+    python -m benchmarks.callbacks [--database-url URL] [--repeats N] [--write docs/performance.md]
+
+Without --database-url it builds the synthetic demo (Coventry and Warwickshire, 18 months) into a
+temporary SQLite file first. Not part of the test suite: speed is measured here, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from dashboard.app_factory import create_app
+from dashboard.bootstrap import build_demo
+from dashboard.clock import LONDON, FixedClock
+from dashboard.config import Settings
+from data_access.areas import picker_areas
+from data_access.db import make_engine
+from data_access.migrate import upgrade_to_head
+
+NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
+PAGES = ("/", "/delays", "/time-to-service")
+PERIODS = ("", "&from=2026-08-01&to=2026-11-24", "&from=2025-12-01&to=2026-02-28")
+
+
+def route_payload(callbacks: list[dict], pathname: str, search: str) -> dict:
+    route = next(c for c in callbacks if "page-content.children" in c["output"])
+    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
+               for part in route["output"].strip(".").split("...")]
+    return {"output": route["output"], "outputs": outputs, "changedPropIds": ["url.search"],
+            "inputs": [{"id": "url", "property": "pathname", "value": pathname},
+                       {"id": "url", "property": "search", "value": search}]}
+
+
+def measure(database_url: str, repeats: int) -> list[dict]:
+    engine = make_engine(database_url)
+    app = create_app(Settings(database_url=database_url, clock=FixedClock(NOW)), engine)
+    client = app.server.test_client()
+    callbacks = json.loads(client.get("/_dash-dependencies").data)
+    areas = picker_areas(engine)
+    samples = {"system": list(areas[areas.level == "icb"].code[:1]),
+               "place": list(areas[areas.level == "district"].code[:3]),
+               "neighbourhood": list(areas[areas.level == "neighbourhood"].code[:3])}
+    results = []
+    for page in PAGES:
+        for kind, codes in samples.items():
+            timings = []
+            for i in range(repeats):
+                search = f"?area={codes[i % len(codes)]}{PERIODS[i % len(PERIODS)]}"
+                body = route_payload(callbacks, page, search)
+                started = time.perf_counter()
+                response = client.post("/_dash-update-component", json=body)
+                timings.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, response.data[:500]
+            timings.sort()
+            results.append({"page": page, "area": kind, "calls": repeats,
+                            "median_ms": statistics.median(timings),
+                            "p95_ms": timings[max(0, round(0.95 * len(timings)) - 1)]})
+    engine.dispose()
+    return results
+
+
+def markdown(results: list[dict], database_url: str, command: str) -> str:
+    lines = [
+        "# Performance", "",
+        f"Measured {datetime.now():%Y-%m-%d} on {platform.machine()}, {platform.system()}, "
+        f"Python {platform.python_version()}, 2 cores; database "
+        f"{database_url.split(':', 1)[0]}; the synthetic Coventry and Warwickshire demo "
+        "(18 months, about 98,000 episodes).", "",
+        f"Command: `{command}`", "",
+        "Each row is the page's routing callback (all its queries, figures and layout) called "
+        "through Dash's HTTP callback endpoint, with areas and periods varied between calls. "
+        "Target: p95 under 300 ms.", "",
+        "| page | area | calls | median ms | p95 ms | target met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        met = "yes" if r["p95_ms"] < 300 else "**no**"
+        lines.append(f"| `{r['page']}` | {r['area']} | {r['calls']} | {r['median_ms']:.0f} | "
+                     f"{r['p95_ms']:.0f} | {met} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--write", type=Path, help="write the results as Markdown here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        url = args.database_url
+        if url is None:
+            url = f"sqlite:///{Path(scratch) / 'demo.db'}"
+            upgrade_to_head(url)
+            build_demo(make_engine(url), FixedClock(NOW))
+        results = measure(url, args.repeats)
+    for r in results:
+        print(f"{r['page']:<18} {r['area']:<14} median {r['median_ms']:6.0f} ms   "
+              f"p95 {r['p95_ms']:6.0f} ms")
+    if args.write:
+        command = "python -m benchmarks.callbacks --write docs/performance.md"
+        args.write.write_text(markdown(results, url, command), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
