@@ -10,6 +10,8 @@ from contextlib import contextmanager
 
 from werkzeug.serving import make_server
 
+from tests.conftest import skip_or_fail
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-quic", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -32,3 +34,25 @@ def serving(flask_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@contextmanager
+def browsing(flask_app) -> Iterator[tuple[object, str]]:  # type: ignore[no-untyped-def]
+    """Serve the app and open one headless Chromium page on it; yield (page, base URL).
+
+    On leaving, the browser console must hold no errors (a failed callback logs one).
+    """
+    executable = chromium_path()
+    if executable is None:
+        skip_or_fail("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with serving(flask_app) as base_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True,
+                                             args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield page, base_url
+        browser.close()
+    assert errors == [], errors

@@ -17,7 +17,7 @@ from data_access.db import make_engine
 from data_access.metrics.delays import bed_days_lost, waiting_by_reason
 from data_access.metrics.time_to_service import nctr_to_service, waiting_for_service_over_24h
 from data_access.metrics.waiting import waiting_at
-from tests.browser import CHROMIUM_ARGS, chromium_path, serving
+from tests.browser import browsing
 from tests.builders import (
     GEOGRAPHY,
     TODAY_AT,
@@ -26,7 +26,7 @@ from tests.builders import (
     TODAY_EPISODES,
     load_files,
 )
-from tests.conftest import fresh_database, skip_or_fail
+from tests.conftest import fresh_database
 
 pytestmark = pytest.mark.browser
 PERIOD = "from=2026-11-02&to=2026-11-24"
@@ -35,11 +35,6 @@ AREAS = ("ICB1", "D1", "N1")  # a system, a place, a neighbourhood
 
 @pytest.fixture(scope="module")
 def site(migrated_template, tmp_path_factory) -> Iterator[tuple[object, str, object]]:
-    executable = chromium_path()
-    if executable is None:
-        skip_or_fail("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     folder = tmp_path_factory.mktemp("pages")
     url = fresh_database(migrated_template, folder)
     engine = make_engine(url)
@@ -48,15 +43,8 @@ def site(migrated_template, tmp_path_factory) -> Iterator[tuple[object, str, obj
         "delays.csv": TODAY_DELAYS})
     assert report.loaded, report.summary()
     app = create_app(Settings(database_url=url, clock=FixedClock(TODAY_AT)), engine)
-    with serving(app.server) as base_url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    with browsing(app.server) as (page, base_url):
         yield page, base_url, engine
-        browser.close()
-        assert errors == [], errors
     engine.dispose()
 
 

@@ -11,34 +11,21 @@ from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from data_access.metrics.today import today_summary
-from tests.browser import CHROMIUM_ARGS, chromium_path, serving
+from tests.browser import browsing
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
-from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def browser_page(engine, database_url, tmp_path) -> Iterator[tuple[object, str]]:
-    executable = chromium_path()
-    if executable is None:
-        skip_or_fail("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     report = load_files(engine, tmp_path / "batch", {**GEOGRAPHY, "episodes.csv": TODAY_EPISODES,
                                                      "capacity.csv": TODAY_CAPACITY},
                         synthetic=True)
     assert report.loaded, report.summary()
     app = create_app(Settings(database_url=database_url, clock=FixedClock(TODAY_AT)), engine)
-    with serving(app.server) as base_url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        yield page, base_url
-        browser.close()
-        assert errors == [], errors
+    with browsing(app.server) as page_and_url:
+        yield page_and_url
 
 
 def test_today_page_shows_the_metric_figures(engine, browser_page, tmp_path):
