@@ -16,6 +16,7 @@ server = app.server
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     prepare_database(engine, settings.database_url, settings.clock,
                      demo_if_empty=settings.demo_if_empty)
     print(f"Serving on http://{settings.host}:{settings.port}", flush=True)

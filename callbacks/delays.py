@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 from dash import html
 
+from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.spc import spc
 from dashboard.url_state import ViewState
@@ -33,22 +34,23 @@ def week_ends(start: datetime, end: datetime) -> list[datetime]:
 
 def render(context: AppContext, area: AreaInfo, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
-    engine, now = context.engine, context.clock.now()
+    engine, now, code = context.engine, context.clock.now(), area.code
     start, end = state.bounds(now)
-    sitrep = sitrep_daily(engine, area.code, state.first_day, state.last_day)
-    remaining = pd.Series(sitrep.remaining.to_numpy(), index=pd.to_datetime(sitrep.date))
-    view = delays_layout.DelaysView(
-        area=area, state=state, now=now,
-        waiting=waiting_at(engine, area.code, now),
-        waiting_week_ago=waiting_at(engine, area.code, now - timedelta(days=7)),
-        by_reason=delays.waiting_by_reason(engine, area.code, now),
-        by_site=delays.waiting_by_site(engine, area.code, now),
-        by_home_area=delays.waiting_by_home_area(engine, area.code, now,
-                                                 level=CHILD_LEVEL[area.level]),
-        remaining_spc=spc(remaining, direction="down"),
-        hours_by_reason=delays.waiting_hours_by_reason(engine, area.code, start, end),
-        bed_days_lost=delays.bed_days_lost(engine, area.code, start, end),
-        weekly_mix=delays.waiting_by_reason_group_at(engine, area.code,
-                                                     week_ends(start, end)),
+    results = gather(
+        waiting=lambda: waiting_at(engine, code, now),
+        waiting_week_ago=lambda: waiting_at(engine, code, now - timedelta(days=7)),
+        by_reason=lambda: delays.waiting_by_reason(engine, code, now),
+        by_site=lambda: delays.waiting_by_site(engine, code, now),
+        by_home_area=lambda: delays.waiting_by_home_area(engine, code, now,
+                                                         level=CHILD_LEVEL[area.level]),
+        sitrep=lambda: sitrep_daily(engine, code, state.first_day, state.last_day),
+        hours_by_reason=lambda: delays.waiting_hours_by_reason(engine, code, start, end),
+        bed_days_lost=lambda: delays.bed_days_lost(engine, code, start, end),
+        weekly_mix=lambda: delays.waiting_by_reason_group_at(engine, code,
+                                                             week_ends(start, end)),
     )
+    sitrep = results.pop("sitrep")
+    remaining = pd.Series(sitrep.remaining.to_numpy(), index=pd.to_datetime(sitrep.date))
+    view = delays_layout.DelaysView(area=area, state=state, now=now,
+                                    remaining_spc=spc(remaining, direction="down"), **results)
     return delays_layout.build(view, href)

@@ -9,6 +9,7 @@ import pandas as pd
 from dash import html
 
 from callbacks.delays import CHILD_LEVEL
+from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.spc import spc
 from dashboard.url_state import ViewState
@@ -28,32 +29,35 @@ def weekly_series(frame: pd.DataFrame, column: str, state: ViewState) -> pd.Seri
 
 def render(context: AppContext, area: AreaInfo, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
-    engine, now = context.engine, context.clock.now()
+    engine, now, code, pathway = context.engine, context.clock.now(), area.code, state.pathway
     start, end = state.bounds(now)
     target = state.target if state.target is not None else DEFAULT_TARGET_WITHIN_24H_PERCENT
-    weekly = tts.nctr_to_service_weekly(engine, area.code, start, end, state.pathway)
-    by_place = tts.nctr_to_service_weekly(engine, area.code, start, end, state.pathway,
-                                          by_level=CHILD_LEVEL[area.level])
-    place_rows = []
-    for (code, name), weeks in by_place.groupby(["area_code", "area"], sort=True):
-        hours = tts.nctr_to_service(engine, code, start, end, state.pathway)
-        place_rows.append(tts_layout.PlaceRow(
-            code=code, name=name, summary=hours,
+    results = gather(
+        summary=lambda: tts.nctr_to_service(engine, code, start, end, pathway),
+        waiting_by_pathway=lambda: tts.waiting_for_service_over_24h(engine, code, now),
+        weekly=lambda: tts.nctr_to_service_weekly(engine, code, start, end, pathway),
+        by_place=lambda: tts.nctr_to_service_weekly(engine, code, start, end, pathway,
+                                                    by_level=CHILD_LEVEL[area.level]),
+        bands=lambda: tts.time_to_service_bands(engine, code, start, end),
+        stages_by_pathway=lambda: tts.stage_medians(engine, code, start, end, "pathway",
+                                                    pathway),
+        stages_by_place=lambda: tts.stage_medians(engine, code, start, end, "place", pathway),
+    )
+    by_place = results.pop("by_place")
+    places = list(by_place.groupby(["area_code", "area"], sort=True))
+    place_summaries = gather(**{
+        place_code: (lambda c=place_code: tts.nctr_to_service(engine, c, start, end, pathway))
+        for (place_code, _), _ in places})
+    place_rows = tuple(
+        tts_layout.PlaceRow(
+            code=place_code, name=name, summary=place_summaries[place_code],
             median_spc=spc(weekly_series(weeks, "median_hours", state), direction="down"),
             within_spc=spc(weekly_series(weeks, "within_24h_percent", state), direction="up",
-                           target=target)))
+                           target=target))
+        for (place_code, name), weeks in places)
     view = tts_layout.TimeToServiceView(
-        area=area, state=state, now=now, target=target,
-        summary=tts.nctr_to_service(engine, area.code, start, end, state.pathway),
-        waiting_by_pathway=tts.waiting_for_service_over_24h(engine, area.code, now),
-        weekly=weekly,
-        within_spc=spc(weekly_series(weekly, "within_24h_percent", state), direction="up",
-                       target=target),
-        bands=tts.time_to_service_bands(engine, area.code, start, end),
-        stages_by_pathway=tts.stage_medians(engine, area.code, start, end, "pathway",
-                                            state.pathway),
-        stages_by_place=tts.stage_medians(engine, area.code, start, end, "place",
-                                          state.pathway),
-        places=tuple(place_rows),
-    )
+        area=area, state=state, now=now, target=target, places=place_rows,
+        within_spc=spc(weekly_series(results["weekly"], "within_24h_percent", state),
+                       direction="up", target=target),
+        **results)
     return tts_layout.build(view, href)
