@@ -52,5 +52,6 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
     sitrep = results.pop("sitrep")
     remaining = pd.Series(sitrep.remaining.to_numpy(), index=pd.to_datetime(sitrep.date))
     view = delays_layout.DelaysView(area=area, state=state, now=now,
-                                    remaining_spc=spc(remaining, direction="down"), **results)
+                                    remaining_spc=spc(remaining, direction="down",
+                                                      rebase_at=state.rebase), **results)
     return delays_layout.build(view, href)

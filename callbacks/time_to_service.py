@@ -51,13 +51,14 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
     place_rows = tuple(
         tts_layout.PlaceRow(
             code=place_code, name=name, summary=place_summaries[place_code],
-            median_spc=spc(weekly_series(weeks, "median_hours", state), direction="down"),
+            median_spc=spc(weekly_series(weeks, "median_hours", state), direction="down",
+                           rebase_at=state.rebase),
             within_spc=spc(weekly_series(weeks, "within_24h_percent", state), direction="up",
-                           target=target))
+                           target=target, rebase_at=state.rebase))
         for (place_code, name), weeks in places)
     view = tts_layout.TimeToServiceView(
         area=area, state=state, now=now, target=target, places=place_rows,
         within_spc=spc(weekly_series(results["weekly"], "within_24h_percent", state),
-                       direction="up", target=target),
+                       direction="up", target=target, rebase_at=state.rebase),
         **results)
     return tts_layout.build(view, href)

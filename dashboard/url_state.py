@@ -23,6 +23,7 @@ class ViewState:
     last_day: date
     pathway: int | None
     target: float | None = None  # a target percentage the user set, 0 to 100
+    rebase: tuple[date, ...] = ()  # dates of known changes: SPC limits are re-based there only
     messages: tuple[str, ...] = ()  # what was wrong with the URL and how it was read instead
 
     def bounds(self, now: datetime) -> tuple[datetime, datetime]:
@@ -82,7 +83,13 @@ def read_view_state(search: str | None, today: date) -> ViewState:
     if raw_target and target is None:
         messages.append("The target in the address is not a percentage from 0 to 100; "
                         "using the default.")
-    return ViewState(area or None, first_day, last_day, pathway, target, tuple(messages))
+    raw_rebase = _first(params, "rebase")
+    rebase = tuple(sorted({d for d in map(_date, raw_rebase.split(",")[:10]) if d}))
+    if raw_rebase and len(rebase) != len({t for t in raw_rebase.split(",") if t}):
+        messages.append("A re-basing date in the address is not a date (YYYY-MM-DD); "
+                        "it is ignored.")
+    return ViewState(area or None, first_day, last_day, pathway, target, rebase,
+                     tuple(messages))
 
 
 def _percent(text: str) -> float | None:
@@ -116,7 +123,7 @@ def search_with_area(search: str | None, area_code: str) -> str:
     return search_with(search, area=area_code)
 
 
-VIEW_KEYS = ("area", "from", "to", "pathway", "target")
+VIEW_KEYS = ("area", "from", "to", "pathway", "target", "rebase")
 
 
 def href(path: str, search: str | None) -> str:

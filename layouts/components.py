@@ -56,6 +56,10 @@ def notice(message: str, *, tone: str = "warning", element_id: str | None = None
     return dbc.Alert(message, color=tone, className="notice", **kwargs)
 
 
+SPC_LIMITS_NOTE = ("Limits are fixed on the first 20 points and re-based only at dates of a "
+                   "known change, given in the address as ?rebase=YYYY-MM-DD.")
+
+
 def spc_badges(variation: str | None, assurance: str | None, *, trial: bool) -> html.P:
     """The SPC verdicts in words (with a symbol), never by colour alone."""
     from dashboard.spc import ASSURANCE_LABELS, VARIATION_ICON_LABELS, Assurance, VariationIcon

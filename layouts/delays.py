@@ -20,7 +20,7 @@ from dashboard.vocabulary import REASON_GROUPS
 from data_access.areas import AreaInfo
 from data_access.metrics.delays import NOT_RECORDED
 from data_access.metrics.waiting import WaitingSnapshot
-from layouts.components import chart_card, data_table, kpi_card, spc_badges
+from layouts.components import SPC_LIMITS_NOTE, chart_card, data_table, kpi_card, spc_badges
 from layouts.filters import filter_bar
 
 GROUP_ORDER = [*REASON_GROUPS, NOT_RECORDED]
@@ -157,7 +157,8 @@ def _remaining_card(view: DelaysView) -> dbc.Card:
         html.H2("People still waiting at the end of each day (sitrep 'remaining')",
                 className="card-heading"),
         html.P(f"Latest {latest}{mean}. Fewer is better. Blue points show special cause "
-               "improvement, orange concern, grey common cause.", className="chart-summary"),
+               f"improvement, orange concern, grey common cause. {SPC_LIMITS_NOTE}",
+               className="chart-summary"),
         spc_badges(result.variation_icon, result.assurance, trial=result.trial_limits),
         dcc.Graph(figure=spc_figure(result, title_y="people remaining"),
                   id="remaining-spc-chart", config={"displayModeBar": False}),

@@ -19,7 +19,7 @@ from dashboard.url_state import ViewState
 from dashboard.vocabulary import AMBITION_HOURS, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import AreaInfo
 from data_access.metrics.time_to_service import HOUR_BANDS, STAGES, TimeToService
-from layouts.components import chart_card, data_table, kpi_card, spc_badges
+from layouts.components import SPC_LIMITS_NOTE, chart_card, data_table, kpi_card, spc_badges
 from layouts.filters import filter_bar
 
 
@@ -114,7 +114,8 @@ def _within_spc_card(view: TimeToServiceView) -> dbc.Card:
         html.H2("Share within 24 hours, week by week", className="card-heading"),
         html.P(f"Whole weeks (Monday to Sunday) of the period, by the day the service started. "
                f"Higher is better; the "
-               f"target is {view.target:.0f}% (change it with ?target= in the address).",
+               f"target is {view.target:.0f}% (change it with ?target= in the address). "
+               f"{SPC_LIMITS_NOTE}",
                className="chart-summary"),
         spc_badges(result.variation_icon, result.assurance, trial=result.trial_limits),
         dcc.Graph(figure=spc_figure(result, title_y="% within 24 h", target=view.target),

@@ -52,3 +52,10 @@ def test_target_is_a_percentage():
     bad = read_view_state("?target=nan%", TODAY)
     assert bad.target is None and len(bad.messages) == 1
     assert read_view_state("?target=150", TODAY).target is None
+
+
+def test_rebase_dates_are_read_sorted_and_bad_ones_reported():
+    state = read_view_state("?rebase=2026-06-01,2026-01-05", TODAY)
+    assert state.rebase == (date(2026, 1, 5), date(2026, 6, 1))
+    bad = read_view_state("?rebase=2026-06-01,soon", TODAY)
+    assert bad.rebase == (date(2026, 6, 1),) and len(bad.messages) == 1
