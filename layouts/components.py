@@ -24,18 +24,24 @@ def kpi_card(title: str, value: str, value_id: str, detail: str | html.Span = ""
 
 
 def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_id: str,
-               caption: str) -> html.Table:
-    return html.Table(
+               caption: str) -> html.Div:
+    """A table of a chart's figures, with a button that downloads it as CSV (in the browser,
+    from the table shown: see assets/table_download.js)."""
+    table = html.Table(
         [html.Caption(caption),
          html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
          html.Tbody([html.Tr([html.Th(str(row[0]), scope="row"),
                               *[html.Td(str(v)) for v in row[1:]]]) for row in rows])],
         id=table_id, className="table table-sm data-table",
     )
+    download = html.Button("Download CSV", className="btn btn-outline-primary btn-sm download-csv",
+                           type="button", id=f"{table_id}-download",
+                           **{"data-table": table_id, "data-filename": f"{table_id}.csv"})
+    return html.Div([table, download], className="table-block")
 
 
 def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,
-               table: html.Table, link: tuple[str, str] | None = None) -> dbc.Card:
+               table: html.Div, link: tuple[str, str] | None = None) -> dbc.Card:
     """A chart with a plain-words summary and its data as a table, so nothing depends on
     seeing the chart."""
     body = [

@@ -102,3 +102,24 @@ def test_choosing_a_pathway_writes_the_url_and_filters_the_figures(site):
     expect(page.locator("#tts-page-median-value")).to_have_text(fmt.hours(summary.median_hours))
     page.go_back()
     expect(page.locator("#tts-waiting-p2-value")).to_be_visible()
+
+
+def test_a_table_downloads_as_csv_with_the_figures_shown(site, tmp_path):
+    from playwright.sync_api import expect
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/delays?area=ICB1&{PERIOD}")
+    expect(page.locator("#reasons-table")).to_be_visible()
+    with page.expect_download() as download_info:
+        page.locator("#reasons-table-download").click()
+    path = tmp_path / "reasons.csv"
+    download_info.value.save_as(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    reasons = waiting_by_reason(engine, "ICB1", TODAY_AT)
+    assert lines[0] == "Code,Group,Reason,People"
+    assert lines[1:] == [f"{r.reason_code},{r.reason_group},{_csv(r.reason)},{r.people}"
+                         for r in reasons.itertuples()]
+
+
+def _csv(text: str) -> str:
+    return f'"{text}"' if "," in text else text
