@@ -119,3 +119,11 @@ STALE_REPORT_HOURS: float = 24.0
 # We define: the default target for "% within 24 h" on SPC charts, until a system sets its own
 # (the URL's ``target`` overrides it). The ambition itself is everyone within 24 hours.
 DEFAULT_TARGET_WITHIN_24H_PERCENT: float = 80.0
+
+# The pathway a delay reason implies (interface and capacity reasons naming one pathway): used to
+# count demand for a pathway when the person's pathway is not recorded yet.
+REASON_PATHWAY: dict[str, int] = {
+    "I1": 1, "I2": 1, "I3": 1, "C1": 1, "C2": 1, "C3": 1,
+    "I5": 2, "C5": 2, "C6": 2,
+    "I6": 3, "C7": 3,
+}

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 
-from dashboard.clock import from_utc_naive, to_utc_naive
-from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, STALE_REPORT_HOURS
-from data_access.areas import services_serving_area
-from data_access.models import CapacityReport, Service
+from dashboard.clock import LONDON, from_utc_naive, to_utc_naive
+from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, REASON_PATHWAY, STALE_REPORT_HOURS
+from data_access.areas import episodes_in_area, services_serving_area
+from data_access.metrics.delays import current_reason
+from data_access.metrics.waiting import in_hospital_after
+from data_access.models import Area, CapacityReport, Episode, Service
 
-CAPACITY_COLUMNS = ["service_code", "name", "pathway", "setting", "provider", "reported_at",
-                    "places", "occupied", "unavailable", "free", "occupancy", "status"]
+CAPACITY_COLUMNS = ["service_code", "name", "pathway", "setting", "provider", "area_code", "area",
+                    "reported_at", "places", "occupied", "unavailable", "free", "occupancy",
+                    "status"]
 
 
 def capacity_at(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
@@ -33,8 +36,10 @@ def capacity_at(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
     )
     statement = (
         select(Service.code.label("service_code"), Service.name, Service.pathway, Service.setting,
-               Service.provider, CapacityReport.reported_at, CapacityReport.places,
-               CapacityReport.occupied, CapacityReport.unavailable)
+               Service.provider, Service.area_code, Area.name.label("area"),
+               CapacityReport.reported_at, CapacityReport.places, CapacityReport.occupied,
+               CapacityReport.unavailable)
+        .join(Area, Area.code == Service.area_code)
         .where(services_serving_area(area_code))
         .outerjoin(latest, latest.c.service_code == Service.code)
         .outerjoin(CapacityReport, and_(CapacityReport.service_code == Service.code,
@@ -82,3 +87,95 @@ def capacity_by_pathway(services: pd.DataFrame) -> dict[int, PathwayCapacity]:
             oldest_current_report=min(current.reported_at) if len(current) else None,
         )
     return result
+
+
+def roll_up(services: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``capacity_at`` summed by ``pathway`` or by ``area`` (the area a service belongs to).
+
+    Sums count current reports only; stale and unreported services are counted beside them.
+    Occupancy = occupied / (places - unavailable) over the current reports.
+    """
+    current = services[services.status == "current"]
+    sums = current.groupby(by)[["places", "occupied", "unavailable", "free"]].sum()
+    counts = services.groupby(by).status.value_counts().unstack(fill_value=0)
+    frame = sums.join(counts.reindex(columns=["current", "stale", "no report"], fill_value=0),
+                      how="outer").fillna(0)
+    frame = frame.rename(columns={"current": "current_reports", "stale": "stale_reports",
+                                  "no report": "no_report"}).astype(int)
+    open_places = frame.places - frame.unavailable
+    frame["occupancy"] = (frame.occupied / open_places).where(open_places > 0)
+    return frame.reset_index()
+
+
+def capacity_daily(engine: Engine, area_code: str, first_day: date,
+                   last_day: date) -> pd.DataFrame:
+    """Capacity at the end of each local day, by pathway: ``capacity_at`` applied at 24:00 of
+    each day (latest report at or before it, stale reports left out): date, pathway, places,
+    occupied, unavailable, free, occupancy, reporting (services with a current report)."""
+    first_end = datetime.combine(first_day + timedelta(days=1), time.min, LONDON)
+    last_end = datetime.combine(last_day + timedelta(days=1), time.min, LONDON)
+    statement = (
+        select(CapacityReport.service_code, Service.pathway, CapacityReport.reported_at,
+               CapacityReport.places, CapacityReport.occupied, CapacityReport.unavailable)
+        .join(Service, Service.code == CapacityReport.service_code)
+        .where(services_serving_area(area_code),
+               CapacityReport.reported_at > to_utc_naive(first_end)
+               - timedelta(hours=STALE_REPORT_HOURS),
+               CapacityReport.reported_at <= to_utc_naive(last_end))
+        .order_by(CapacityReport.reported_at)
+    )
+    with engine.connect() as connection:
+        reports = pd.read_sql(statement, connection)
+    days = pd.date_range(first_day, last_day, freq="D")
+    ends = pd.DataFrame({"date": days.date, "at": [to_utc_naive(datetime.combine(
+        d.date() + timedelta(days=1), time.min, LONDON)) for d in days]})
+    ends["at"] = pd.to_datetime(ends["at"])
+    reports["reported_at"] = pd.to_datetime(reports.reported_at)
+    latest = _latest_per_service(ends, reports)
+    latest = latest[latest["at"] - latest["rep"] <= pd.Timedelta(hours=STALE_REPORT_HOURS)]
+    latest["free"] = (latest.places - latest.occupied - latest.unavailable).clip(lower=0)
+    daily = latest.groupby(["date", "pathway"])[["places", "occupied", "unavailable",
+                                                 "free"]].sum()
+    daily["reporting"] = latest.groupby(["date", "pathway"]).size()
+    daily = daily.reset_index()
+    open_places = daily.places - daily.unavailable
+    daily["occupancy"] = (daily.occupied / open_places).where(open_places > 0)
+    return daily
+
+
+def _latest_per_service(ends: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """For every (day end, service): the service's latest report at or before that moment."""
+    frames = []
+    for _, service_reports in reports.groupby("service_code"):
+        frames.append(pd.merge_asof(ends, service_reports.rename(columns={"reported_at": "rep"}),
+                                    left_on="at", right_on="rep", direction="backward")
+                      .dropna(subset=["rep"]))
+    if not frames:
+        return pd.DataFrame(columns=["date", "at", "service_code", "pathway", "rep", "places",
+                                     "occupied", "unavailable"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def waiting_for_pathway(engine: Engine, area_code: str, at: datetime) -> dict[int, int]:
+    """Demand now, by pathway 1-3 (zeros included): people who no longer meet the criteria to
+    reside (NCTR at or before T), have not started a service by T and whose journey has not
+    ended, counted under their recorded pathway or, when none is recorded yet, under the pathway
+    their current delay reason names (I1/C1 and the other P1 reasons -> 1, I5/C5/C6 -> 2,
+    I6/C7 -> 3). They may be in hospital or at home awaiting a first visit."""
+    at_utc = to_utc_naive(at)
+    reason = current_reason(at_utc)
+    implied = case(*[(reason == code, pathway) for code, pathway in REASON_PATHWAY.items()],
+                   else_=None)
+    pathway = func.coalesce(Episode.pathway, implied).label("wanted")
+    statement = (
+        select(pathway, func.count())
+        .where(episodes_in_area(area_code), Episode.nctr_at <= at_utc,
+               or_(Episode.service_start_at.is_(None), Episode.service_start_at > at_utc),
+               Episode.end_outcome.is_(None),
+               or_(Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
+                   and_(Episode.pathway.is_(None), in_hospital_after(at_utc))))
+        .group_by(pathway)
+    )
+    with engine.connect() as connection:
+        counts = dict(connection.execute(statement).all())
+    return {p: int(counts.get(p, 0)) for p in INTERMEDIATE_CARE_PATHWAYS}
