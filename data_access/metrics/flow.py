@@ -1,0 +1,176 @@
+"""Flow: referrals, discharges by pathway, movement through intermediate care, and how long it
+lasts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, case, func, or_, select
+
+from dashboard.clock import LONDON, to_utc_naive
+from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS
+from data_access.areas import episodes_in_area
+from data_access.metrics.waiting import day_start
+from data_access.models import Episode, Service, Site
+from data_access.sql import epoch_seconds
+
+LONG_STAY_DAYS = 42  # six weeks: intermediate care is usually up to six weeks
+
+
+def _days(first_day: date, last_day: date) -> list[date]:
+    return list(pd.date_range(first_day, last_day, freq="D").date)
+
+
+def referrals_daily(engine: Engine, area_code: str, first_day: date,
+                    last_day: date) -> pd.DataFrame:
+    """Referrals to the care transfer hub per local day: date, referrals (zeros included)."""
+    start = to_utc_naive(day_start(first_day))
+    end = to_utc_naive(day_start(last_day + timedelta(days=1)))
+    statement = select(Episode.referred_to_hub_at).where(
+        episodes_in_area(area_code), Episode.referred_to_hub_at >= start,
+        Episode.referred_to_hub_at < end)
+    with engine.connect() as connection:
+        moments = pd.Series(connection.scalars(statement).all(), dtype="datetime64[us]")
+    local_days = moments.dt.tz_localize("UTC").dt.tz_convert(LONDON).dt.date
+    counts = local_days.value_counts()
+    return pd.DataFrame({"date": _days(first_day, last_day),
+                         "referrals": [int(counts.get(d, 0)) for d in _days(first_day, last_day)]})
+
+
+def discharges_daily(engine: Engine, area_code: str, first_day: date,
+                     last_day: date) -> pd.DataFrame:
+    """Discharges per local day and pathway (0-3; zeros included): date, pathway, discharges."""
+    statement = (select(Episode.discharge_date, Episode.pathway, func.count())
+                 .where(episodes_in_area(area_code),
+                        Episode.discharge_date.between(first_day, last_day),
+                        Episode.pathway.is_not(None))
+                 .group_by(Episode.discharge_date, Episode.pathway))
+    with engine.connect() as connection:
+        counts = {(d, p): n for d, p, n in connection.execute(statement).all()}
+    return pd.DataFrame([{"date": d, "pathway": p, "discharges": int(counts.get((d, p), 0))}
+                         for d in _days(first_day, last_day) for p in range(4)])
+
+
+def pathway_mix_weekly(discharges: pd.DataFrame) -> pd.DataFrame:
+    """``discharges_daily`` by week (Monday to Sunday): week_start, pathway, discharges and
+    share (% of the week's discharges with a pathway recorded)."""
+    frame = discharges.copy()
+    days = pd.to_datetime(frame.date)
+    frame["week_start"] = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
+    weekly = frame.groupby(["week_start", "pathway"], as_index=False).discharges.sum()
+    totals = weekly.groupby("week_start").discharges.transform("sum")
+    weekly["share"] = (100.0 * weekly.discharges / totals).where(totals > 0)
+    return weekly
+
+
+def starts_and_ends_daily(engine: Engine, area_code: str, first_day: date,
+                          last_day: date) -> pd.DataFrame:
+    """Intermediate care services (pathways 1-3) starting and ending per local day."""
+    in_scope = [episodes_in_area(area_code), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS)]
+    with engine.connect() as connection:
+        starts = dict(connection.execute(
+            select(Episode.service_start_date, func.count())
+            .where(*in_scope, Episode.service_start_date.between(first_day, last_day))
+            .group_by(Episode.service_start_date)).all())
+        ends = dict(connection.execute(
+            select(Episode.service_end_date, func.count())
+            .where(*in_scope, Episode.service_end_date.between(first_day, last_day))
+            .group_by(Episode.service_end_date)).all())
+    days = _days(first_day, last_day)
+    return pd.DataFrame({"date": days, "starts": [int(starts.get(d, 0)) for d in days],
+                         "ends": [int(ends.get(d, 0)) for d in days]})
+
+
+def in_service_at(engine: Engine, area_code: str, at: datetime) -> dict[int, int]:
+    """People receiving intermediate care at T, by pathway 1-3: service started at or before T
+    and not ended by T."""
+    at_utc = to_utc_naive(at)
+    statement = (select(Episode.pathway, func.count())
+                 .where(episodes_in_area(area_code),
+                        Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
+                        Episode.service_start_at <= at_utc,
+                        or_(Episode.service_end_at.is_(None), Episode.service_end_at > at_utc))
+                 .group_by(Episode.pathway))
+    with engine.connect() as connection:
+        counts = dict(connection.execute(statement).all())
+    return {p: int(counts.get(p, 0)) for p in INTERMEDIATE_CARE_PATHWAYS}
+
+
+@dataclass(frozen=True)
+class LengthOfCare:
+    ended: int  # services that ended in the period
+    median_days: float | None
+    p90_days: float | None
+    beyond_six_weeks: int  # of those ended, lasted more than 42 days
+    still_in_service: int  # started, not ended at the period's end
+    still_in_service_beyond_six_weeks: int
+
+    @property
+    def beyond_six_weeks_percent(self) -> float | None:
+        return None if self.ended == 0 else 100.0 * self.beyond_six_weeks / self.ended
+
+
+def length_of_intermediate_care(engine: Engine, area_code: str, start: datetime, end: datetime,
+                                pathway: int | None = None) -> LengthOfCare:
+    """Days from service start to service end, over services that ended after ``start`` and at
+    or before ``end`` (median; 90th percentile interpolated linearly; share beyond 42 days).
+    People still in service at ``end`` are not dropped: they are counted beside, with how many
+    have already passed 42 days."""
+    start_utc, end_utc = to_utc_naive(start), to_utc_naive(end)
+    pathways = INTERMEDIATE_CARE_PATHWAYS if pathway is None else (pathway,)
+    in_scope = [episodes_in_area(area_code), Episode.pathway.in_(pathways)]
+    days = (epoch_seconds(Episode.service_end_at) - epoch_seconds(Episode.service_start_at)) \
+        / 86400.0
+    long_ago = end_utc - timedelta(days=LONG_STAY_DAYS)
+    with engine.connect() as connection:
+        lengths = np.array(connection.scalars(select(days).where(
+            *in_scope, Episode.service_end_at > start_utc, Episode.service_end_at <= end_utc,
+            Episode.service_start_at.is_not(None))).all(), dtype=float)
+        still, still_long = connection.execute(select(
+            func.count(), func.coalesce(func.sum(case(
+                (Episode.service_start_at < long_ago, 1), else_=0)), 0)).where(
+            *in_scope, Episode.service_start_at <= end_utc,
+            or_(Episode.service_end_at.is_(None), Episode.service_end_at > end_utc))).one()
+    return LengthOfCare(
+        ended=int(lengths.size),
+        median_days=float(np.median(lengths)) if lengths.size else None,
+        p90_days=float(np.percentile(lengths, 90)) if lengths.size else None,
+        beyond_six_weeks=int((lengths > LONG_STAY_DAYS).sum()),
+        still_in_service=int(still), still_in_service_beyond_six_weeks=int(still_long))
+
+
+SERVICE_TYPES = {"home": "Home-based service", "bed": "Bed-based service"}
+
+
+def journeys(engine: Engine, area_code: str, first_day: date, last_day: date) -> pd.DataFrame:
+    """The period's journeys (people discharged on its days) from site to pathway to service type
+    to end outcome: site, pathway, service_type, outcome, people. Pathway 0 has "no new service";
+    a journey whose service has not ended is "still in service" (or "awaiting a service")."""
+    statement = (
+        select(Site.name.label("site"), Episode.pathway, Service.setting,
+               Episode.service_start_at.is_not(None).label("started"), Episode.end_outcome,
+               func.count().label("people"))
+        .select_from(Episode)
+        .join(Site, Site.code == Episode.site_code)
+        .outerjoin(Service, Service.code == Episode.service_code)
+        .where(episodes_in_area(area_code), Episode.discharge_date.between(first_day, last_day))
+        .group_by(Site.name, Episode.pathway, Service.setting,
+                  Episode.service_start_at.is_not(None), Episode.end_outcome)
+    )
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    frame["pathway"] = [f"Pathway {int(p)}" if pd.notna(p) else "Pathway not recorded"
+                        for p in frame.pathway]
+    frame["service_type"] = [
+        "No new service" if p == "Pathway 0" else SERVICE_TYPES.get(s, "Service not recorded")
+        for p, s in zip(frame.pathway, frame.setting, strict=True)]
+    frame["outcome"] = [
+        END_OUTCOMES[o] if isinstance(o, str) and o in END_OUTCOMES
+        else ("Home, no new service" if p == "Pathway 0"
+              else "Still in service" if started else "Awaiting a service")
+        for o, p, started in zip(frame.end_outcome, frame.pathway, frame.started, strict=True)]
+    return (frame.groupby(["site", "pathway", "service_type", "outcome"], as_index=False)
+            .people.sum())
