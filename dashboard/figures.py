@@ -112,3 +112,19 @@ def stacked_horizontal(labels: list[str], series: dict[str, list[float]], *, axi
         legend=dict(orientation="h", y=-0.3),
         xaxis=dict(title=dict(text=axis_title), rangemode="tozero"),
         yaxis=dict(autorange="reversed")))
+
+
+def sankey(flows: list[tuple[str, str, int]], *, height: int = 420) -> go.Figure:
+    """A Sankey diagram from (source label, target label, people) links; every node is labelled
+    with its name, and hovering shows the counts."""
+    labels = list(dict.fromkeys([s for s, _, _ in flows] + [t for _, t, _ in flows]))
+    index = {label: i for i, label in enumerate(labels)}
+    trace = dict(type="sankey", arrangement="snap",
+                 node=dict(label=labels, pad=14, thickness=16,
+                           color=[SERIES_COLOURS[i % len(SERIES_COLOURS)]
+                                  for i in range(len(labels))],
+                           line=dict(color="white", width=0.5)),
+                 link=dict(source=[index[s] for s, _, _ in flows],
+                           target=[index[t] for _, t, _ in flows],
+                           value=[v for _, _, v in flows], color="rgba(66, 85, 99, 0.25)"))
+    return go.Figure(data=[trace], layout=base_layout(height=height, margin=dict(t=8, b=8)))

@@ -21,7 +21,7 @@ PAGES: tuple[PageInfo, ...] = (
              "Why people who no longer need a hospital bed are still in one."),
     PageInfo("/time-to-service", "Time from NCTR to service", "Time to service", True,
              "How long from no longer meeting the criteria to reside to receiving a service."),
-    PageInfo("/capacity", "Capacity", "Capacity", False,
+    PageInfo("/capacity", "Capacity", "Capacity", True,
              "Places, occupied and free, per service, pathway and place."),
     PageInfo("/flow", "Flow", "Flow", False,
              "Referrals, discharges by pathway and movement through services."),

@@ -1,0 +1,188 @@
+"""The Capacity page: what is free now, demand beside supply, capacity over time, the outlook."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from dashboard import formatting as fmt
+from dashboard.figures import grouped_bars
+from dashboard.spc import SpcResult
+from dashboard.spc_figure import spc_figure
+from dashboard.url_state import ViewState
+from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
+from data_access.areas import AreaInfo
+from layouts.components import SPC_LIMITS_NOTE, chart_card, data_table, spc_badges
+from layouts.filters import filter_bar
+
+PATHWAY_LABEL = {1: "P1 home-based", 2: "P2 beds", 3: "P3 beds"}
+
+
+@dataclass(frozen=True)
+class CapacityView:
+    area: AreaInfo
+    state: ViewState
+    now: datetime
+    services: pd.DataFrame  # capacity_at
+    by_pathway: pd.DataFrame  # roll_up by pathway
+    by_area: pd.DataFrame  # roll_up by area
+    waiting: dict[int, int]  # waiting_for_pathway
+    occupancy_spc: dict[int, SpcResult]
+    free_spc: dict[int, SpcResult]
+    outlook: html.Div | None = None
+
+
+def pathways_shown(state: ViewState) -> tuple[int, ...]:
+    return INTERMEDIATE_CARE_PATHWAYS if state.pathway is None else (state.pathway,)
+
+
+def _free(view: CapacityView, pathway: int) -> int:
+    rows = view.by_pathway[view.by_pathway.pathway == pathway]
+    return int(rows.free.sum())
+
+
+def summary_sentence(view: CapacityView) -> str:
+    shown = pathways_shown(view.state)
+    free = ", ".join(f"{PATHWAY_LABEL[p]} {_free(view, p):,}" for p in shown)
+    waiting = ", ".join(f"{PATHWAY_LABEL[p]} {view.waiting[p]:,}" for p in shown)
+    stale = int((view.services.status != "current").sum())
+    caveat = (f" {fmt.plural(stale, 'service')} without a current report "
+              "(not counted)." if stale else "")
+    return f"Free places now: {free}. People waiting for them: {waiting}.{caveat}"
+
+
+def build(view: CapacityView, href: Callable[[str], str]) -> html.Div:
+    return html.Div([
+        html.H1(f"Capacity: {view.area.name}", id="page-title"),
+        html.P(summary_sentence(view), className="lead-in", id="capacity-summary"),
+        filter_bar(view.state, pathway=True),
+        dbc.Row([
+            dbc.Col(_demand_supply_card(view), lg=6),
+            dbc.Col(_pathway_table_card(view), lg=6),
+        ], className="g-3 mb-3"),
+        dbc.Row([dbc.Col(_services_card(view), lg=12)], className="g-3 mb-3"),
+        *([dbc.Row([dbc.Col(view.outlook, lg=12)], className="g-3 mb-3")]
+          if view.outlook is not None else []),
+        html.H2(f"Over the period {view.state.first_day:%d %b %Y} to "
+                f"{view.state.last_day:%d %b %Y}", className="section-heading"),
+        dbc.Row([dbc.Col(_spc_card(view, p), lg=12 // len(pathways_shown(view.state)))
+                 for p in pathways_shown(view.state)], className="g-3 mb-3"),
+        dbc.Row([dbc.Col(_area_table_card(view), lg=12)], className="g-3 mb-3"),
+    ])
+
+
+def _demand_supply_card(view: CapacityView) -> dbc.Card:
+    shown = pathways_shown(view.state)
+    labels = [PATHWAY_LABEL[p] for p in shown]
+    series = {"People waiting": [view.waiting[p] for p in shown],
+              "Free places now": [_free(view, p) for p in shown]}
+    rows = [(PATHWAY_LABEL[p], view.waiting[p], _free(view, p),
+             view.waiting[p] - _free(view, p)) for p in shown]
+    return chart_card(
+        "Demand beside supply", grouped_bars(labels, series, axis_title="people or places"),
+        "demand-supply-chart",
+        "People waiting now for each pathway (by their recorded pathway, else the pathway "
+        "their delay reason names) beside the free places with a current report.",
+        data_table(["Pathway", "People waiting", "Free places", "Waiting minus free"], rows,
+                   "demand-supply-table", "Demand beside supply by pathway"))
+
+
+def _percent(value: float) -> str:
+    return "–" if pd.isna(value) else f"{100 * value:.0f}%"
+
+
+def _pathway_table_card(view: CapacityView) -> dbc.Card:
+    rows = [(PATHWAY_LABEL[int(r.pathway)], r.places, r.occupied, r.unavailable, r.free,
+             _percent(r.occupancy), r.current_reports, r.stale_reports, r.no_report)
+            for r in view.by_pathway.itertuples() if int(r.pathway) in pathways_shown(view.state)]
+    return dbc.Card(dbc.CardBody([
+        html.H2("By pathway, now", className="card-heading"),
+        html.P("Totals over services whose latest report is current (at most 24 hours old).",
+               className="chart-summary"),
+        data_table(["Pathway", "Places", "Occupied", "Unavailable", "Free", "Occupancy",
+                    "Current reports", "Stale reports", "Never reported"], rows,
+                   "capacity-pathway-table", "Capacity now by pathway"),
+    ]), className="h-100")
+
+
+def _services_card(view: CapacityView) -> dbc.Card:
+    frame = view.services[view.services.pathway.isin(pathways_shown(view.state))]
+    records = [{
+        "service": r.name, "pathway": int(r.pathway), "setting": r.setting,
+        "provider": r.provider, "area": r.area,
+        "reported": fmt.moment(r.reported_at) if r.reported_at is not None else "never",
+        "places": _int(r.places), "occupied": _int(r.occupied),
+        "unavailable": _int(r.unavailable), "free": _int(r.free),
+        "occupancy": None if pd.isna(r.occupancy) else round(100 * r.occupancy),
+        "status": {"current": "current", "stale": "⚠ stale: not counted",
+                   "no report": "⚠ never reported"}[r.status],
+    } for r in frame.itertuples()]
+    columns = [
+        {"field": "service", "headerName": "Service", "minWidth": 240, "pinned": "left"},
+        {"field": "pathway", "headerName": "Pathway", "maxWidth": 110},
+        {"field": "area", "headerName": "Area"},
+        {"field": "provider", "headerName": "Provider"},
+        {"field": "places", "headerName": "Places", "type": "numericColumn"},
+        {"field": "occupied", "headerName": "Occupied", "type": "numericColumn"},
+        {"field": "unavailable", "headerName": "Unavailable", "type": "numericColumn"},
+        {"field": "free", "headerName": "Free", "type": "numericColumn"},
+        {"field": "occupancy", "headerName": "Occupancy %", "type": "numericColumn"},
+        {"field": "reported", "headerName": "Last report"},
+        {"field": "status", "headerName": "Report"},
+    ]
+    return dbc.Card(dbc.CardBody([
+        html.H2("Every service, now", className="card-heading"),
+        html.P("Sort by any column; filter with the boxes under the headings. A report more "
+               "than 24 hours old is stale and is not counted in any total.",
+               className="chart-summary"),
+        dag.AgGrid(id="services-grid", rowData=records, columnDefs=columns,
+                   defaultColDef={"sortable": True, "filter": True, "floatingFilter": True,
+                                  "resizable": True},
+                   columnSize="responsiveSizeToFit", dashGridOptions={"domLayout": "autoHeight"},
+                   className="ag-theme-alpine"),
+        html.Details([html.Summary("Show as a plain table, or download it"), data_table(
+            ["Service", "Pathway", "Places", "Occupied", "Unavailable", "Free", "Occupancy %",
+             "Last report", "Report"],
+            [(r["service"], r["pathway"], r["places"], r["occupied"], r["unavailable"],
+              r["free"], r["occupancy"], r["reported"], r["status"]) for r in records],
+            "services-table", "Every service's latest report")]),
+    ]))
+
+
+def _int(value: object) -> int | None:
+    return None if pd.isna(value) else int(value)  # type: ignore[arg-type]
+
+
+def _spc_card(view: CapacityView, pathway: int) -> dbc.Card:
+    occupancy = view.occupancy_spc[pathway]
+    free = view.free_spc[pathway]
+    return dbc.Card(dbc.CardBody([
+        html.H2(f"{PATHWAY_LABEL[pathway]}: occupancy and free places day by day",
+                className="card-heading"),
+        html.P("At the end of each day, from each service's latest current report. "
+               + SPC_LIMITS_NOTE, className="chart-summary"),
+        spc_badges(occupancy.variation_icon, None, trial=occupancy.trial_limits),
+        dcc.Graph(figure=spc_figure(occupancy, title_y="occupancy %", height=260),
+                  id=f"occupancy-spc-p{pathway}", config={"displayModeBar": False}),
+        spc_badges(free.variation_icon, None, trial=free.trial_limits),
+        dcc.Graph(figure=spc_figure(free, title_y="free places", height=260),
+                  id=f"free-spc-p{pathway}", config={"displayModeBar": False}),
+    ]), className="h-100")
+
+
+def _area_table_card(view: CapacityView) -> dbc.Card:
+    rows = [(r.area, r.places, r.occupied, r.unavailable, r.free, _percent(r.occupancy),
+             r.stale_reports + r.no_report) for r in view.by_area.itertuples()]
+    return dbc.Card(dbc.CardBody([
+        html.H2("By the area a service belongs to, now", className="card-heading"),
+        html.P("A system-wide service is listed under the system.", className="chart-summary"),
+        data_table(["Area", "Places", "Occupied", "Unavailable", "Free", "Occupancy",
+                    "Without a current report"], rows, "capacity-area-table",
+                   "Capacity now by area"),
+    ]))
