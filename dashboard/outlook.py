@@ -92,15 +92,16 @@ def method_text(weeks: int = DEFAULT_WEEKS, level: float = DEFAULT_LEVEL,
     return (
         f"New demand for each of the next {horizon} days is the average number of people who "
         f"newly needed this pathway on the same weekday over the last {weeks} weeks. "
-        f"The shaded range is where about {in_ten} days in 10 would fall if people arrive at "
+        f"The range shown is where about {in_ten} days in 10 would fall if people arrive at "
         "random around that average; trends, seasons and bank holidays are not allowed for. "
         "Places becoming free come from the people in the service now: from how long the stays "
         "that ended in the last 12 months lasted, we work out each person's chance of still "
         "being in the service on each day, given how long they have been in it already. "
         "Someone who has already stayed longer than every completed stay is given the leaving "
         "rate of the longest stays. "
-        "Expected shortfall = new demand so far + people already waiting - places free now - "
-        "places expected to become free; above zero means not enough places. "
+        "The expected shortfall is the new demand so far plus the people already waiting, "
+        "minus the places free now and the places expected to become free: above zero means "
+        "not enough places. "
         "People admitted during the outlook are not counted as leaving again, so the shortfall "
         "is on the cautious side, most of all for pathway 1 where stays are short. "
         "The back-test repeats the forecast from past dates and shows how far off it was."
@@ -131,8 +132,8 @@ def demand_forecast(arrivals: pd.Series, origin: date, *, horizon: int = DEFAULT
     start = _day(origin)
     dates = pd.date_range(start + pd.Timedelta(days=1), periods=horizon, freq="D")
     window = _window(daily_arrivals(arrivals), start, weeks)
-    by_weekday = window.groupby(window.index.dayofweek).agg(["mean", "size"])
-    weekday = dates.dayofweek
+    by_weekday = window.groupby(window.index.day_of_week).agg(["mean", "size"])
+    weekday = dates.day_of_week
     fallback = float(window.mean()) if len(window) else float("nan")
     mean = by_weekday["mean"].reindex(weekday).fillna(fallback).to_numpy(dtype=float)
     used = by_weekday["size"].reindex(weekday).fillna(0).to_numpy(dtype=int)

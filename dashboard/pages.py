@@ -23,7 +23,7 @@ PAGES: tuple[PageInfo, ...] = (
              "How long from no longer meeting the criteria to reside to receiving a service."),
     PageInfo("/capacity", "Capacity", "Capacity", True,
              "Places, occupied and free, per service, pathway and place."),
-    PageInfo("/flow", "Flow", "Flow", False,
+    PageInfo("/flow", "Flow", "Flow", True,
              "Referrals, discharges by pathway and movement through services."),
 )
 PAGES_BY_PATH = {page.path: page for page in PAGES}

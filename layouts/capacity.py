@@ -116,7 +116,7 @@ def _services_card(view: CapacityView) -> dbc.Card:
     records = [{
         "service": r.name, "pathway": int(r.pathway), "setting": r.setting,
         "provider": r.provider, "area": r.area,
-        "reported": fmt.moment(r.reported_at) if r.reported_at is not None else "never",
+        "reported": fmt.moment(None if pd.isna(r.reported_at) else r.reported_at),
         "places": _int(r.places), "occupied": _int(r.occupied),
         "unavailable": _int(r.unavailable), "free": _int(r.free),
         "occupancy": None if pd.isna(r.occupancy) else round(100 * r.occupancy),

@@ -1,5 +1,6 @@
-"""The Delays and Time to service pages in a real headless Chromium, for a system, a place and a
-neighbourhood: the figures on screen equal the metric functions' results for the same inputs."""
+"""The Delays, Time to service, Capacity and Flow pages in a real headless Chromium, for a
+system, a place and a neighbourhood: the figures on screen equal the metric functions' results
+for the same inputs."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from dashboard.url_state import read_view_state
 from data_access.db import make_engine
+from data_access.metrics.capacity import capacity_at, roll_up, waiting_for_pathway
 from data_access.metrics.delays import bed_days_lost, waiting_by_reason
+from data_access.metrics.flow import in_service_at, length_of_intermediate_care
 from data_access.metrics.time_to_service import nctr_to_service, waiting_for_service_over_24h
 from data_access.metrics.waiting import waiting_at
 from tests.browser import browsing
@@ -123,3 +126,42 @@ def test_a_table_downloads_as_csv_with_the_figures_shown(site, tmp_path):
 
 def _csv(text: str) -> str:
     return f'"{text}"' if "," in text else text
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_capacity_page_figures_equal_the_metric_functions(site, area):
+    from playwright.sync_api import expect
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/capacity?area={area}&{PERIOD}")
+    expect(page.locator("#page-title")).to_contain_text("Capacity")
+    waiting = waiting_for_pathway(engine, area, TODAY_AT)
+    by_pathway = roll_up(capacity_at(engine, area, TODAY_AT), "pathway").set_index("pathway")
+    rows = page.locator("#demand-supply-table tbody tr")
+    expect(rows).to_have_count(3)
+    for i, pathway in enumerate((1, 2, 3)):
+        free = int(by_pathway.free.get(pathway, 0))
+        expect(rows.nth(i).locator("td")).to_have_text(
+            [str(waiting[pathway]), str(free), str(waiting[pathway] - free)])
+    services = capacity_at(engine, area, TODAY_AT)
+    expect(page.locator("#services-grid .ag-center-cols-container .ag-row")).to_have_count(
+        len(services))
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_flow_page_figures_equal_the_metric_functions(site, area):
+    from playwright.sync_api import expect
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/flow?area={area}&{PERIOD}")
+    expect(page.locator("#page-title")).to_contain_text("Flow")
+    in_service = in_service_at(engine, area, TODAY_AT)
+    expect(page.locator("#flow-in-service-value")).to_have_text(
+        fmt.whole(sum(in_service.values())))
+    for pathway, count in in_service.items():
+        expect(page.locator(f"#flow-in-service-p{pathway}-value")).to_have_text(fmt.whole(count))
+    start, end = read_view_state(f"?{PERIOD}", date(2026, 11, 25)).bounds(TODAY_AT)
+    los = length_of_intermediate_care(engine, area, start, end)
+    expect(page.locator("#flow-still-value")).to_have_text(fmt.whole(los.still_in_service))
+    expect(page.locator("#flow-waiting-value")).to_have_text(
+        fmt.whole(waiting_at(engine, area, TODAY_AT).total))

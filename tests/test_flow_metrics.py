@@ -92,3 +92,11 @@ def test_length_of_intermediate_care_with_people_still_in_service(engine, tmp_pa
     assert (result.still_in_service, result.still_in_service_beyond_six_weeks) == (2, 1)
     pathway_two = length_of_intermediate_care(engine, "ICB1", start, end, pathway=2)
     assert (pathway_two.ended, pathway_two.still_in_service) == (1, 1)
+
+
+def test_pathway_mix_among_intermediate_care_pathways(today):
+    daily = discharges_daily(today, "ICB1", date(2026, 11, 23), date(2026, 11, 24))
+    weekly = pathway_mix_weekly(daily, (1, 2, 3))
+    shares = dict(zip(weekly.pathway, weekly.share, strict=True))
+    # Week from 23 Nov, pathways 1-3 only: E7 (P1) and E9 (P2).
+    assert shares == pytest.approx({1: 50.0, 2: 50.0, 3: 0.0})

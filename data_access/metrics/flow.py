@@ -54,10 +54,11 @@ def discharges_daily(engine: Engine, area_code: str, first_day: date,
                          for d in _days(first_day, last_day) for p in range(4)])
 
 
-def pathway_mix_weekly(discharges: pd.DataFrame) -> pd.DataFrame:
+def pathway_mix_weekly(discharges: pd.DataFrame,
+                       pathways: tuple[int, ...] = (0, 1, 2, 3)) -> pd.DataFrame:
     """``discharges_daily`` by week (Monday to Sunday): week_start, pathway, discharges and
-    share (% of the week's discharges with a pathway recorded)."""
-    frame = discharges.copy()
+    share (% of the week's discharges to the given pathways)."""
+    frame = discharges[discharges.pathway.isin(pathways)].copy()
     days = pd.to_datetime(frame.date)
     frame["week_start"] = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
     weekly = frame.groupby(["week_start", "pathway"], as_index=False).discharges.sum()

@@ -1,0 +1,61 @@
+"""Flow page: how people move from hospital through intermediate care."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+from dash import html
+
+from dashboard.concurrency import gather
+from dashboard.context import AppContext
+from dashboard.spc import spc
+from dashboard.url_state import ViewState
+from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
+from data_access.areas import AreaInfo
+from data_access.metrics import flow
+from data_access.metrics.waiting import sitrep_daily, waiting_at
+from layouts import flow as flow_layout
+
+
+def _series(dates: pd.Series, values: pd.Series) -> pd.Series:
+    return pd.Series(values.to_numpy(dtype=float), index=pd.to_datetime(dates))
+
+
+def render(context: AppContext, area: AreaInfo, state: ViewState,
+           href: Callable[[str], str]) -> html.Div:
+    engine, now, code = context.engine, context.clock.now(), area.code
+    start, end = state.bounds(now)
+    first, last = state.first_day, state.last_day
+    results = gather(
+        waiting=lambda: waiting_at(engine, code, now),
+        in_service=lambda: flow.in_service_at(engine, code, now),
+        length_of_care=lambda: flow.length_of_intermediate_care(engine, code, start, end,
+                                                                 state.pathway),
+        sitrep=lambda: sitrep_daily(engine, code, first, last),
+        referrals=lambda: flow.referrals_daily(engine, code, first, last),
+        discharges=lambda: flow.discharges_daily(engine, code, first, last),
+        journeys=lambda: flow.journeys(engine, code, first, last),
+        starts_ends=lambda: flow.starts_and_ends_daily(engine, code, first, last),
+    )
+    sitrep, referrals = results.pop("sitrep"), results.pop("referrals")
+    discharges = results.pop("discharges")
+    pathways = INTERMEDIATE_CARE_PATHWAYS if state.pathway is None else (state.pathway,)
+    chosen = discharges[discharges.pathway.isin(pathways)].groupby("date").discharges.sum()
+    charts = {
+        "New NCTR patients per day": spc(_series(sitrep.date, sitrep.new_nctr),
+                                         rebase_at=state.rebase),
+        "Referrals to the care transfer hub per day": spc(
+            _series(referrals.date, referrals.referrals), rebase_at=state.rebase),
+        "Discharges to intermediate care per day"
+        + ("" if state.pathway is None else f" (pathway {state.pathway})"):
+            spc(_series(pd.Series(chosen.index), chosen.reset_index(drop=True)),
+                rebase_at=state.rebase),
+        "Discharges home with no new support (pathway 0) per day": spc(_series(
+            discharges[discharges.pathway == 0].date,
+            discharges[discharges.pathway == 0].discharges), rebase_at=state.rebase),
+    }
+    view = flow_layout.FlowView(area=area, state=state, now=now, spc_charts=charts,
+                                mix=flow.pathway_mix_weekly(discharges, INTERMEDIATE_CARE_PATHWAYS),
+                                **results)
+    return flow_layout.build(view, href)
