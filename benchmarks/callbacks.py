@@ -27,7 +27,7 @@ from data_access.db import make_engine
 from data_access.migrate import upgrade_to_head
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
-PAGES = ("/", "/delays", "/time-to-service")
+PAGES = ("/", "/delays", "/time-to-service", "/capacity", "/flow")
 PERIODS = ("", "&from=2026-08-01&to=2026-11-24", "&from=2025-12-01&to=2026-02-28")
 
 
