@@ -229,6 +229,8 @@ def places_freed(elapsed_days: np.ndarray | Sequence[float],
 def still_in_service(elapsed: np.ndarray, los: np.ndarray, horizon: int) -> np.ndarray:
     """p_i(d), occupants by days 1 .. horizon: S(e_i + d) / S(e_i). When S(e_i) = 0 (longer than
     every completed stay) p_i(d) = (1 - h)^d, h = ``tail_leaving_probability(los)``."""
+    if los.size == 0:
+        raise ValueError("at least one completed stay is needed")
     days = np.arange(1, horizon + 1, dtype=float)
     at_origin = survival(los, elapsed)[:, None]
     later = survival(los, elapsed[:, None] + days[None, :])

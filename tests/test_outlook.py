@@ -28,7 +28,9 @@ import pandas as pd
 import pytest
 
 from dashboard.outlook import (
+    DEMAND_COLUMNS,
     METHOD_TEXT,
+    PLACES_COLUMNS,
     BacktestResult,
     PlacesCase,
     backtest_demand,
@@ -66,6 +68,7 @@ def test_same_weekday_mean_with_one_busy_monday():
     forecast = demand_forecast(busy_monday_series(), ORIGIN)
     # Mondays: (7 x 3 + 5) / 8 = 26 / 8 = 3.25; every other weekday 8 x 1 / 8 = 1.
     # Forecast days 2024-03-05 (Tue) .. 2024-03-18 (Mon): days 7 and 14 are Mondays.
+    assert list(forecast.columns) == list(DEMAND_COLUMNS)
     assert len(forecast) == 14
     assert forecast["date"].iloc[0] == pd.Timestamp("2024-03-05")
     assert forecast["date"].iloc[-1] == pd.Timestamp("2024-03-18")
@@ -245,6 +248,7 @@ def test_places_freed_mean_and_band_by_hand():
     assert table["occupants"].tolist() == [3, 3, 3]
     assert table["occupants_beyond_longest_stay"].tolist() == [0, 0, 0]
     assert table["day"].tolist() == [1, 2, 3]
+    assert list(table.columns) == list(PLACES_COLUMNS)
 
 
 def test_band_is_clipped_to_the_number_of_occupants():
