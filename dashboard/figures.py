@@ -128,3 +128,24 @@ def sankey(flows: list[tuple[str, str, int]], *, height: int = 420) -> go.Figure
                            target=[index[t] for _, t, _ in flows],
                            value=[v for _, _, v in flows], color="rgba(66, 85, 99, 0.25)"))
     return go.Figure(data=[trace], layout=base_layout(height=height, margin=dict(t=8, b=8)))
+
+
+def lines_with_bands(x: list[object], series: dict[str, tuple[list[float], list[float],
+                                                              list[float]]], *,
+                     axis_title: str, height: int = 280) -> go.Figure:
+    """Lines, each with a shaded band (low to high) behind it: series name -> (values, low,
+    high). Line styles differ as well as colours."""
+    traces: list[dict[str, Any]] = []
+    for i, (name, (values, low, high)) in enumerate(series.items()):
+        colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+        traces.append(dict(type="scatter", x=list(x) + list(x)[::-1],
+                           y=list(high) + list(low)[::-1], fill="toself", fillcolor=colour,
+                           opacity=0.15, line=dict(width=0), hoverinfo="skip",
+                           showlegend=False, name=f"{name} range"))
+        traces.append(dict(type="scatter", x=x, y=values, name=name, mode="lines+markers",
+                           line=dict(color=colour, dash="solid" if i == 0 else "dash"),
+                           marker=dict(symbol=("circle", "square", "diamond")[i % 3], size=6),
+                           hovertemplate=f"{name}: %{{y:,.1f}}<extra></extra>"))
+    return go.Figure(data=traces, layout=base_layout(
+        height=height, with_legend=True,
+        yaxis=dict(title=dict(text=axis_title), rangemode="tozero")))

@@ -12,12 +12,14 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import formatting as fmt
-from dashboard.figures import grouped_bars
+from dashboard.figures import grouped_bars, lines_with_bands
+from dashboard.outlook import METHOD_TEXT, BacktestResult
 from dashboard.spc import SpcResult
 from dashboard.spc_figure import spc_figure
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import AreaInfo
+from data_access.metrics.outlook import Backtest
 from layouts.components import SPC_LIMITS_NOTE, chart_card, data_table, spc_badges
 from layouts.filters import filter_bar
 
@@ -35,7 +37,8 @@ class CapacityView:
     waiting: dict[int, int]  # waiting_for_pathway
     occupancy_spc: dict[int, SpcResult]
     free_spc: dict[int, SpcResult]
-    outlook: html.Div | None = None
+    outlook: dict[int, pd.DataFrame]  # data_access.metrics.outlook.capacity_outlook
+    backtest: dict[int, Backtest]
 
 
 def pathways_shown(state: ViewState) -> tuple[int, ...]:
@@ -67,8 +70,10 @@ def build(view: CapacityView, href: Callable[[str], str]) -> html.Div:
             dbc.Col(_pathway_table_card(view), lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([dbc.Col(_services_card(view), lg=12)], className="g-3 mb-3"),
-        *([dbc.Row([dbc.Col(view.outlook, lg=12)], className="g-3 mb-3")]
-          if view.outlook is not None else []),
+        html.H2("The next 14 days", className="section-heading"),
+        html.P(METHOD_TEXT, className="chart-summary", id="outlook-method"),
+        dbc.Row([dbc.Col(_outlook_card(view, p), lg=12 // len(pathways_shown(view.state)))
+                 for p in pathways_shown(view.state)], className="g-3 mb-3"),
         html.H2(f"Over the period {view.state.first_day:%d %b %Y} to "
                 f"{view.state.last_day:%d %b %Y}", className="section-heading"),
         dbc.Row([dbc.Col(_spc_card(view, p), lg=12 // len(pathways_shown(view.state)))
@@ -93,8 +98,8 @@ def _demand_supply_card(view: CapacityView) -> dbc.Card:
                    "demand-supply-table", "Demand beside supply by pathway"))
 
 
-def _percent(value: float) -> str:
-    return "–" if pd.isna(value) else f"{100 * value:.0f}%"
+def _percent(value: float | None) -> str:
+    return "–" if value is None or pd.isna(value) else f"{100 * value:.0f}%"
 
 
 def _pathway_table_card(view: CapacityView) -> dbc.Card:
@@ -186,3 +191,49 @@ def _area_table_card(view: CapacityView) -> dbc.Card:
                     "Without a current report"], rows, "capacity-area-table",
                    "Capacity now by area"),
     ]))
+
+
+def backtest_sentence(result: BacktestResult, noun: str) -> str:
+    if result.origins == 0:
+        return f"No back-test of {noun} yet: not enough history."
+    return (f"{noun.capitalize()}: off by {result.mean_absolute_error:,.1f} on average "
+            f"({_percent(result.weighted_mape)} of what happened; bias "
+            f"{result.mean_error:+,.1f}); the range held the actual "
+            f"{_percent(result.coverage)} of the time ({result.origins} weekly forecasts).")
+
+
+def _outlook_card(view: CapacityView, pathway: int) -> dbc.Card:
+    table = view.outlook[pathway]
+    days = [f"{d:%d %b}" for d in table.date]
+    demand = table.cumulative_demand + table.waiting_now
+    supply = table.expected_free_without_new_admissions
+    series = {
+        "People needing a place (waiting now + new)": (
+            list(demand), list(table.cumulative_demand_low + table.waiting_now),
+            list(table.cumulative_demand_high + table.waiting_now)),
+        "Places free (free now + freed)": (
+            list(supply), list(table.expected_free_without_new_admissions_low),
+            list(table.expected_free_without_new_admissions_high)),
+    }
+    last = table.iloc[-1]
+    verdict = ("more people than places" if last.expected_shortfall > 0
+               else "enough places")
+    rows = [(f"{r.date:%a %d %b}", f"{r.expected_new_demand:.1f}", f"{needed:.0f}",
+             f"{free:.0f}", f"{r.expected_shortfall:+.0f}")
+            for r, needed, free in zip(table.itertuples(), demand, supply, strict=True)]
+    backtest = view.backtest[pathway]
+    return dbc.Card(dbc.CardBody([
+        html.H2(f"{PATHWAY_LABEL[pathway]}: outlook", className="card-heading"),
+        html.P(f"By {last.date:%a %d %b}: {verdict}, expected shortfall "
+               f"{last.expected_shortfall:+,.0f} (range {last.expected_shortfall_low:+,.0f} to "
+               f"{last.expected_shortfall_high:+,.0f}).", className="chart-summary",
+               id=f"outlook-summary-p{pathway}"),
+        dcc.Graph(figure=lines_with_bands(days, series, axis_title="people or places"),
+                  id=f"outlook-chart-p{pathway}", config={"displayModeBar": False}),
+        html.P([html.Strong("Back-test. "), backtest_sentence(backtest.demand, "new demand"),
+                " ", backtest_sentence(backtest.places, "places freed")],
+               className="chart-summary", id=f"outlook-backtest-p{pathway}"),
+        html.Details([html.Summary("Show the figures as a table"), data_table(
+            ["Day", "New demand", "Needing a place", "Places free", "Shortfall"], rows,
+            f"outlook-table-p{pathway}", f"{PATHWAY_LABEL[pathway]}: 14-day outlook")]),
+    ]), className="h-100")

@@ -165,3 +165,26 @@ def test_flow_page_figures_equal_the_metric_functions(site, area):
     expect(page.locator("#flow-still-value")).to_have_text(fmt.whole(los.still_in_service))
     expect(page.locator("#flow-waiting-value")).to_have_text(
         fmt.whole(waiting_at(engine, area, TODAY_AT).total))
+
+
+def test_capacity_outlook_and_its_back_test_are_on_the_page(site):
+    from playwright.sync_api import expect
+
+    from data_access.metrics.outlook import capacity_outlook, outlook_backtest
+    from data_access.status import data_status
+    from layouts.capacity import backtest_sentence
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/capacity?area=ICB1&{PERIOD}")
+    by_pathway = roll_up(capacity_at(engine, "ICB1", TODAY_AT), "pathway")
+    tables = capacity_outlook(
+        engine, "ICB1", TODAY_AT,
+        free_now=dict(zip(by_pathway.pathway, by_pathway.free, strict=True)),
+        waiting_now=waiting_for_pathway(engine, "ICB1", TODAY_AT))
+    backtest = outlook_backtest(engine, "ICB1", TODAY_AT, data_status(engine).last_loaded_at)
+    for pathway in (1, 2, 3):
+        last = tables[pathway].iloc[-1]
+        expect(page.locator(f"#outlook-summary-p{pathway}")).to_contain_text(
+            f"expected shortfall {last.expected_shortfall:+,.0f}")
+        expect(page.locator(f"#outlook-backtest-p{pathway}")).to_contain_text(
+            backtest_sentence(backtest[pathway].demand, "new demand"))

@@ -1,0 +1,160 @@
+"""The 14-day capacity outlook per pathway, and its back-test, from the database.
+
+The method itself is ``dashboard/outlook.py`` (pure, documented in docs/outlook.md); this module
+fetches its inputs: arrivals per day, the people in each service now and at past origins, and
+the stays that had ended before each origin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, func, or_, select
+
+from dashboard import outlook as method
+from dashboard.clock import LONDON, to_utc_naive
+from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
+from data_access.areas import episodes_in_area
+from data_access.metrics.waiting import day_start
+from data_access.models import Episode
+
+STAYS_WINDOW_DAYS = 365  # completed stays of the last 12 months make the survival curve
+BACKTEST_ORIGINS = 12  # weekly origins, the latest one a whole horizon before today
+
+
+def arrivals_daily(engine: Engine, area_code: str, first_day: date,
+                   last_day: date) -> pd.DataFrame:
+    """People newly needing each pathway per local day: NCTR on that day with pathway 1-3
+    (the pathway as recorded now): date, pathway, arrivals. Days without any are left out."""
+    statement = (select(Episode.nctr_date, Episode.pathway, func.count())
+                 .where(episodes_in_area(area_code),
+                        Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
+                        Episode.nctr_date.between(first_day, last_day))
+                 .group_by(Episode.nctr_date, Episode.pathway))
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    return pd.DataFrame(rows, columns=["date", "pathway", "arrivals"])
+
+
+def service_spans(engine: Engine, area_code: str, since: datetime,
+                  until: datetime) -> pd.DataFrame:
+    """Intermediate care services that started by ``until`` and had not ended before ``since``:
+    pathway, start, end (naive UTC; end NaT while still in service)."""
+    statement = select(Episode.pathway, Episode.service_start_at.label("start"),
+                       Episode.service_end_at.label("end")).where(
+        episodes_in_area(area_code), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
+        Episode.service_start_at <= to_utc_naive(until),
+        or_(Episode.service_end_at.is_(None), Episode.service_end_at >= to_utc_naive(since)))
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    frame["start"] = pd.to_datetime(frame.start)
+    frame["end"] = pd.to_datetime(frame.end)
+    return frame
+
+
+def _days_between(later: pd.Timestamp, earlier: pd.Series) -> np.ndarray:
+    return ((later - earlier).dt.total_seconds() / 86400.0).to_numpy(dtype=float)
+
+
+def _occupants(spans: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
+    return spans[(spans.start <= moment) & (spans.end.isna() | (spans.end > moment))]
+
+
+def _stays_before(spans: pd.DataFrame, moment: pd.Timestamp) -> np.ndarray:
+    ended = spans[(spans.end <= moment)
+                  & (spans.end > moment - pd.Timedelta(days=STAYS_WINDOW_DAYS))]
+    return ((ended.end - ended.start).dt.total_seconds() / 86400.0).to_numpy(dtype=float)
+
+
+def _places_case(spans: pd.DataFrame, origin: date, horizon: int) -> method.PlacesCase:
+    """The people in service at the end of ``origin``, and how many of them were still in it at
+    the end of each of the next ``horizon`` days."""
+    moment = _end_of(origin)
+    present = _occupants(spans, moment)
+    ends = present.end.to_numpy(dtype="datetime64[us]")
+    later = np.array([_end_of(origin + timedelta(days=d)).to_datetime64()
+                      for d in range(1, horizon + 1)], dtype="datetime64[us]")
+    still = np.isnat(ends)[:, None] | (ends[:, None] > later[None, :])
+    return method.PlacesCase(origin, _days_between(moment, present.start),
+                             still.sum(axis=0).tolist())
+
+
+def _end_of(day: date) -> pd.Timestamp:
+    return pd.Timestamp(to_utc_naive(day_start(day + timedelta(days=1))))
+
+
+def _series(arrivals: pd.DataFrame, pathway: int, first_day: date,
+            last_day: date) -> pd.Series:
+    rows = arrivals[arrivals.pathway == pathway]
+    series = pd.Series(rows.arrivals.to_numpy(dtype=float), index=pd.to_datetime(rows.date),
+                       dtype=float)
+    return series.reindex(pd.date_range(first_day, last_day), fill_value=0.0)
+
+
+def capacity_outlook(engine: Engine, area_code: str, at: datetime, *,
+                     free_now: Mapping[int, float], waiting_now: Mapping[int, int],
+                     horizon: int = method.DEFAULT_HORIZON,
+                     weeks: int = method.DEFAULT_WEEKS) -> dict[int, pd.DataFrame]:
+    """Per pathway 1-3: the outlook table from ``at`` (origin = today): new demand from the last
+    ``weeks`` weeks of arrivals, places freed by the people in service now (survival of the
+    stays that ended in the last 12 months), against the free places now (``roll_up`` of
+    ``capacity_at``) and the people waiting now (``waiting_for_pathway``)."""
+    today = at.astimezone(LONDON).date()
+    history_start = today - timedelta(days=7 * weeks)
+    arrivals = arrivals_daily(engine, area_code, history_start, today - timedelta(days=1))
+    spans = service_spans(engine, area_code, at - timedelta(days=STAYS_WINDOW_DAYS), at)
+    now = pd.Timestamp(to_utc_naive(at))
+    tables = {}
+    for pathway in INTERMEDIATE_CARE_PATHWAYS:
+        own = spans[spans.pathway == pathway]
+        occupants = _occupants(own, now)
+        tables[pathway] = method.outlook(
+            _series(arrivals, pathway, history_start, today - timedelta(days=1)), today,
+            _days_between(now, occupants.start), _stays_before(own, now),
+            open_places_now=float(free_now.get(pathway, 0)),
+            waiting_now=waiting_now.get(pathway, 0),
+            horizon=horizon, weeks=weeks)
+    return tables
+
+
+@dataclass(frozen=True)
+class Backtest:
+    demand: method.BacktestResult
+    places: method.BacktestResult
+
+
+def outlook_backtest(engine: Engine, area_code: str, at: datetime,
+                     data_version: object) -> dict[int, Backtest]:
+    """The outlook re-made at the ``BACKTEST_ORIGINS`` weekly origins whose whole horizon has
+    passed, against what happened. It changes only with the day and the data, so it is cached
+    on (area, day, ``data_version``): pass something that changes with every load."""
+    return _cached_backtest(engine, area_code, at.astimezone(LONDON).date(), data_version)
+
+
+@lru_cache(maxsize=64)
+def _cached_backtest(engine: Engine, area_code: str, today: date,
+                     data_version: object) -> dict[int, Backtest]:
+    horizon, weeks = method.DEFAULT_HORIZON, method.DEFAULT_WEEKS
+    latest_origin = today - timedelta(days=horizon + 1)
+    origins = [latest_origin - timedelta(days=7 * k) for k in range(BACKTEST_ORIGINS)][::-1]
+    history_start = origins[0] - timedelta(days=7 * weeks)
+    arrivals = arrivals_daily(engine, area_code, history_start, today - timedelta(days=1))
+    spans = service_spans(engine, area_code,
+                          day_start(origins[0]) - timedelta(days=STAYS_WINDOW_DAYS),
+                          day_start(today))
+    result = {}
+    for pathway in INTERMEDIATE_CARE_PATHWAYS:
+        own = spans[spans.pathway == pathway]
+        series = _series(arrivals, pathway, history_start, today - timedelta(days=1))
+        result[pathway] = Backtest(
+            method.backtest_demand(series, [o + timedelta(days=1) for o in origins],
+                                   horizon=horizon, weeks=weeks),
+            method.backtest_places(
+                [_places_case(own, origin, horizon) for origin in origins],
+                lambda origin, own=own: _stays_before(own, _end_of(origin)), horizon=horizon))
+    return result
