@@ -8,7 +8,8 @@ from dashboard.context import AppContext
 
 
 def register_all(app: Dash, context: AppContext) -> None:
-    from callbacks import filters, shell
+    from callbacks import capacity, filters, shell
 
     shell.register(app, context)
     filters.register(app)
+    capacity.register(app, context)

@@ -5,17 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
-from dash import html
+from dash import Dash, Input, Output, html
 
+from callbacks.common import resolve_area
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.spc import spc
-from dashboard.url_state import ViewState
+from dashboard.url_state import ViewState, read_view_state
 from data_access.areas import AreaInfo
 from data_access.metrics import capacity
 from data_access.metrics.outlook import capacity_outlook, outlook_backtest
 from data_access.status import data_status
 from layouts import capacity as capacity_layout
+
+
+def register(app: Dash, context: AppContext) -> None:
+    @app.callback(Output("outlook-backtest", "children"), Input("url", "search"))
+    def show_backtest(search: str | None) -> html.Div:
+        """The outlook's back-test, filled in after the page shows (it takes longest, and
+        changes only with the day and the data: it is cached on both)."""
+        state = read_view_state(search, context.clock.now().date())
+        area = resolve_area(context, state.area)[0]
+        if area is None:
+            return html.P("No data.")
+        backtest = outlook_backtest(context.engine, area.code, context.clock.now(),
+                                    data_status(context.engine).last_loaded_at)
+        return capacity_layout.backtest_block(backtest,
+                                              capacity_layout.pathways_shown(state))
 
 
 def render(context: AppContext, area: AreaInfo, state: ViewState,
@@ -25,19 +41,15 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
         services=lambda: capacity.capacity_at(engine, code, now),
         waiting=lambda: capacity.waiting_for_pathway(engine, code, now),
         daily=lambda: capacity.capacity_daily(engine, code, state.first_day, state.last_day),
-        version=lambda: data_status(engine).last_loaded_at,
     )
-    daily, version = results.pop("daily"), results.pop("version")
+    daily = results.pop("daily")
     shown = capacity_layout.pathways_shown(state)
     by_pathway = capacity.roll_up(results["services"], "pathway")
     free_now = dict(zip(by_pathway.pathway, by_pathway.free, strict=True))
-    ahead = gather(
-        outlook=lambda: capacity_outlook(engine, code, now, free_now=free_now,
-                                         waiting_now=results["waiting"]),
-        backtest=lambda: outlook_backtest(engine, code, now, version),
-    )
     view = capacity_layout.CapacityView(
-        area=area, state=state, now=now, by_pathway=by_pathway, **ahead,
+        area=area, state=state, now=now, by_pathway=by_pathway,
+        outlook=capacity_outlook(engine, code, now, free_now=free_now,
+                                 waiting_now=results["waiting"]),
         by_area=capacity.roll_up(results["services"], "area"),
         occupancy_spc={p: spc(_series(daily, p, "occupancy") * 100, rebase_at=state.rebase)
                        for p in shown},

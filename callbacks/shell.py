@@ -10,11 +10,12 @@ from dash import Dash, Input, Output, ctx, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks import capacity, delays, flow, time_to_service, today
+from callbacks.common import resolve_area
 from dashboard import formatting as fmt
 from dashboard.context import AppContext
 from dashboard.pages import PAGES, PAGES_BY_PATH
 from dashboard.url_state import ViewState, area_from_search, href, read_view_state, search_with_area
-from data_access.areas import AreaInfo, default_area_code, get_area
+from data_access.areas import AreaInfo
 from data_access.status import data_status
 from layouts import placeholder, shell
 from layouts.components import notice
@@ -26,19 +27,6 @@ RENDERERS: dict[str, Renderer] = {
     "/": today.render, "/delays": delays.render, "/time-to-service": time_to_service.render,
     "/capacity": capacity.render, "/flow": flow.render}
 NAV_PAGES = [page for page in PAGES if page.built]
-
-
-def resolve_area(context: AppContext, requested: str | None) -> tuple[AreaInfo | None, str | None]:
-    """The area to show and, if the URL asked for one that does not exist, a message saying so."""
-    if requested:
-        area = get_area(context.engine, requested)
-        if area is not None:
-            return area, None
-    default = default_area_code(context.engine)
-    area = get_area(context.engine, default) if default else None
-    if requested and area is not None:
-        return area, f"There is no area with the code {requested!r}; showing {area.name}."
-    return area, None
 
 
 def register(app: Dash, context: AppContext) -> None:

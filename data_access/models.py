@@ -122,6 +122,14 @@ class Episode(Base):
         Index("ix_episodes_in_hospital_until_nctr", "in_hospital_until", "nctr_at"),
         Index("ix_episodes_site_nctr_date", "site_code", "nctr_date"),
         Index("ix_episodes_discharge_date_pathway", "discharge_date", "pathway"),
+        # Day-by-day counts read these alone (home area included: the area filter needs no
+        # table lookups).
+        Index("ix_episodes_nctr_date_area", "nctr_date", "home_area_code", "pathway"),
+        Index("ix_episodes_discharge_date_area", "discharge_date", "pathway", "home_area_code"),
+        Index("ix_episodes_service_start_date_area", "service_start_date", "pathway",
+              "home_area_code"),
+        Index("ix_episodes_service_end_date_area", "service_end_date", "pathway",
+              "home_area_code"),
         Index("ix_episodes_service_start_pathway", "service_start_at", "pathway"),
     )
 

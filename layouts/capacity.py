@@ -38,7 +38,6 @@ class CapacityView:
     occupancy_spc: dict[int, SpcResult]
     free_spc: dict[int, SpcResult]
     outlook: dict[int, pd.DataFrame]  # data_access.metrics.outlook.capacity_outlook
-    backtest: dict[int, Backtest]
 
 
 def pathways_shown(state: ViewState) -> tuple[int, ...]:
@@ -74,6 +73,12 @@ def build(view: CapacityView, href: Callable[[str], str]) -> html.Div:
         html.P(METHOD_TEXT, className="chart-summary", id="outlook-method"),
         dbc.Row([dbc.Col(_outlook_card(view, p), lg=12 // len(pathways_shown(view.state)))
                  for p in pathways_shown(view.state)], className="g-3 mb-3"),
+        dbc.Card(dbc.CardBody([
+            html.H2("How far off the outlook has been", className="card-heading"),
+            # Filled by its own callback (callbacks/capacity.py), after the page shows.
+            html.Div(html.P("Working out the back-test…", className="chart-summary"),
+                     id="outlook-backtest", **{"aria-live": "polite"}),
+        ]), className="mb-3"),
         html.H2(f"Over the period {view.state.first_day:%d %b %Y} to "
                 f"{view.state.last_day:%d %b %Y}", className="section-heading"),
         dbc.Row([dbc.Col(_spc_card(view, p), lg=12 // len(pathways_shown(view.state)))
@@ -221,7 +226,6 @@ def _outlook_card(view: CapacityView, pathway: int) -> dbc.Card:
     rows = [(f"{r.date:%a %d %b}", f"{r.expected_new_demand:.1f}", f"{needed:.0f}",
              f"{free:.0f}", f"{r.expected_shortfall:+.0f}")
             for r, needed, free in zip(table.itertuples(), demand, supply, strict=True)]
-    backtest = view.backtest[pathway]
     return dbc.Card(dbc.CardBody([
         html.H2(f"{PATHWAY_LABEL[pathway]}: outlook", className="card-heading"),
         html.P(f"By {last.date:%a %d %b}: {verdict}, expected shortfall "
@@ -230,10 +234,26 @@ def _outlook_card(view: CapacityView, pathway: int) -> dbc.Card:
                id=f"outlook-summary-p{pathway}"),
         dcc.Graph(figure=lines_with_bands(days, series, axis_title="people or places"),
                   id=f"outlook-chart-p{pathway}", config={"displayModeBar": False}),
-        html.P([html.Strong("Back-test. "), backtest_sentence(backtest.demand, "new demand"),
-                " ", backtest_sentence(backtest.places, "places freed")],
-               className="chart-summary", id=f"outlook-backtest-p{pathway}"),
         html.Details([html.Summary("Show the figures as a table"), data_table(
             ["Day", "New demand", "Needing a place", "Places free", "Shortfall"], rows,
             f"outlook-table-p{pathway}", f"{PATHWAY_LABEL[pathway]}: 14-day outlook")]),
     ]), className="h-100")
+
+
+def backtest_block(backtest: dict[int, Backtest], pathways: tuple[int, ...]) -> html.Div:
+    """The back-test in words, per pathway, with its table."""
+    rows = [(PATHWAY_LABEL[p], result.measure, result.origins,
+             f"{result.mean_absolute_error:,.1f}", _percent(result.weighted_mape),
+             f"{result.mean_error:+,.1f}", _percent(result.coverage))
+            for p in pathways for result in (backtest[p].demand, backtest[p].places)]
+    return html.Div([
+        html.P("The same outlook made at past dates (weekly, whose 14 days have passed), "
+               "against what happened.", className="chart-summary"),
+        *[html.P([html.Strong(f"{PATHWAY_LABEL[p]}. "),
+                  backtest_sentence(backtest[p].demand, "new demand"), " ",
+                  backtest_sentence(backtest[p].places, "places freed")],
+                 className="chart-summary", id=f"outlook-backtest-p{p}") for p in pathways],
+        data_table(["Pathway", "Measure", "Forecasts", "Mean absolute error", "Weighted error",
+                    "Bias", "Band held the actual"], rows, "outlook-backtest-table",
+                   "Back-test of the 14-day outlook"),
+    ])

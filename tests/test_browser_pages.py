@@ -188,3 +188,5 @@ def test_capacity_outlook_and_its_back_test_are_on_the_page(site):
             f"expected shortfall {last.expected_shortfall:+,.0f}")
         expect(page.locator(f"#outlook-backtest-p{pathway}")).to_contain_text(
             backtest_sentence(backtest[pathway].demand, "new demand"))
+        expect(page.locator(f"#outlook-backtest-p{pathway}")).to_contain_text(
+            backtest_sentence(backtest[pathway].places, "places freed"))

@@ -129,6 +129,9 @@ def length_of_intermediate_care(engine: Engine, area_code: str, start: datetime,
     with engine.connect() as connection:
         lengths = np.array(connection.scalars(select(days).where(
             *in_scope, Episode.service_end_at > start_utc, Episode.service_end_at <= end_utc,
+            # The same range in local dates (a day wider each side): lets the date index lead.
+            Episode.service_end_date.between((start - timedelta(days=1)).date(),
+                                             (end + timedelta(days=1)).date()),
             Episode.service_start_at.is_not(None))).all(), dtype=float)
         still, still_long = connection.execute(select(
             func.count(), func.coalesce(func.sum(case(

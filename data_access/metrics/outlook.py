@@ -71,7 +71,7 @@ def _stays_before(spans: pd.DataFrame, moment: pd.Timestamp) -> np.ndarray:
     return ((ended.end - ended.start).dt.total_seconds() / 86400.0).to_numpy(dtype=float)
 
 
-def _places_case(spans: pd.DataFrame, origin: date, horizon: int) -> method.PlacesCase:
+def places_case(spans: pd.DataFrame, origin: date, horizon: int) -> method.PlacesCase:
     """The people in service at the end of ``origin``, and how many of them were still in it at
     the end of each of the next ``horizon`` days."""
     moment = _end_of(origin)
@@ -152,9 +152,9 @@ def _cached_backtest(engine: Engine, area_code: str, today: date,
         own = spans[spans.pathway == pathway]
         series = _series(arrivals, pathway, history_start, today - timedelta(days=1))
         result[pathway] = Backtest(
-            method.backtest_demand(series, [o + timedelta(days=1) for o in origins],
-                                   horizon=horizon, weeks=weeks),
+            # As today's outlook: history up to the day before the origin, days after it.
+            method.backtest_demand(series, origins, horizon=horizon, weeks=weeks),
             method.backtest_places(
-                [_places_case(own, origin, horizon) for origin in origins],
+                [places_case(own, origin, horizon) for origin in origins],
                 lambda origin, own=own: _stays_before(own, _end_of(origin)), horizon=horizon))
     return result

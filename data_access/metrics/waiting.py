@@ -93,7 +93,7 @@ def sitrep_daily(engine: Engine, area_code: str, first_day: date, last_day: date
     with engine.connect() as connection:
         waiting_at_start = connection.scalar(
             select(func.count()).where(
-                *scope, Episode.nctr_date < first_day,
+                *scope, Episode.nctr_at < to_utc_naive(day_start(first_day)),
                 in_hospital_after(to_utc_naive(day_start(first_day)) - timedelta(microseconds=1)))
         ) or 0
         new = dict(connection.execute(

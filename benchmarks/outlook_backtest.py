@@ -1,0 +1,70 @@
+"""Back-test the 14-day capacity outlook on the demo data and write the results into
+docs/outlook.md (between the markers of its "Back-test on the demo data" section).
+
+    python -m benchmarks.outlook_backtest [--database-url URL] [--write docs/outlook.md]
+
+Without --database-url it builds the synthetic demo (Coventry and Warwickshire) first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from dashboard.bootstrap import build_demo
+from dashboard.clock import LONDON, FixedClock
+from data_access.db import make_engine
+from data_access.metrics.outlook import BACKTEST_ORIGINS, outlook_backtest
+from data_access.migrate import upgrade_to_head
+from layouts.capacity import PATHWAY_LABEL
+
+NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
+MARKER = "<!-- backtest results are written here by benchmarks/outlook_backtest.py -->"
+END_MARKER = "<!-- end of backtest results -->"
+
+
+def results_markdown(database_url: str) -> str:
+    engine = make_engine(database_url)
+    results = outlook_backtest(engine, "E54000018", NOW, data_version=None)
+    lines = [
+        f"Coventry and Warwickshire demo, origin {NOW:%d %b %Y}; {BACKTEST_ORIGINS} weekly "
+        "origins whose 14 days had passed; 80% bands. Written by "
+        "`python -m benchmarks.outlook_backtest --write docs/outlook.md`.", "",
+        "| pathway | measure | forecasts | mean absolute error | weighted MAPE | bias "
+        "(expected - actual) | band coverage |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for pathway, backtest in results.items():
+        for result in (backtest.demand, backtest.places):
+            lines.append(
+                f"| {PATHWAY_LABEL[pathway]} | {result.measure} | {result.origins} | "
+                f"{result.mean_absolute_error:.1f} | {100 * result.weighted_mape:.1f}% | "
+                f"{result.mean_error:+.1f} | {100 * result.coverage:.0f}% |")
+    engine.dispose()
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--write", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        url = args.database_url
+        if url is None:
+            url = f"sqlite:///{Path(scratch) / 'demo.db'}"
+            upgrade_to_head(url)
+            build_demo(make_engine(url), FixedClock(NOW))
+        table = results_markdown(url)
+    print(table)
+    if args.write:
+        text = args.write.read_text(encoding="utf-8")
+        before, _, rest = text.partition(MARKER)
+        after = rest.split(END_MARKER, 1)[1] if END_MARKER in rest else rest
+        args.write.write_text(f"{before}{MARKER}\n{table}\n{END_MARKER}{after}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
