@@ -38,19 +38,19 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
         weekly=lambda: tts.nctr_to_service_weekly(engine, code, start, end, pathway),
         by_place=lambda: tts.nctr_to_service_weekly(engine, code, start, end, pathway,
                                                     by_level=CHILD_LEVEL[area.level]),
+        place_summaries=lambda: tts.nctr_to_service_by_area(engine, code, start, end, pathway,
+                                                            CHILD_LEVEL[area.level]),
         bands=lambda: tts.time_to_service_bands(engine, code, start, end),
         stages_by_pathway=lambda: tts.stage_medians(engine, code, start, end, "pathway",
                                                     pathway),
         stages_by_place=lambda: tts.stage_medians(engine, code, start, end, "place", pathway),
     )
     by_place = results.pop("by_place")
+    summaries = results.pop("place_summaries").set_index("area_code")
     places = list(by_place.groupby(["area_code", "area"], sort=True))
-    place_summaries = gather(**{
-        place_code: (lambda c=place_code: tts.nctr_to_service(engine, c, start, end, pathway))
-        for (place_code, _), _ in places})
     place_rows = tuple(
         tts_layout.PlaceRow(
-            code=place_code, name=name, summary=place_summaries[place_code],
+            code=place_code, name=name, summary=summaries.loc[place_code],
             median_spc=spc(weekly_series(weeks, "median_hours", state), direction="down",
                            rebase_at=state.rebase),
             within_spc=spc(weekly_series(weeks, "within_24h_percent", state), direction="up",

@@ -27,7 +27,7 @@ from layouts.filters import filter_bar
 class PlaceRow:
     code: str
     name: str
-    summary: TimeToService
+    summary: pd.Series  # a row of nctr_to_service_by_area
     median_spc: SpcResult
     within_spc: SpcResult
 
@@ -186,9 +186,10 @@ def _icon(result: SpcResult) -> str:
 
 
 def _places_card(view: TimeToServiceView) -> dbc.Card:
-    rows = [(row.name, fmt.whole(row.summary.started), fmt.hours(row.summary.median_hours),
-             _icon(row.median_spc), fmt.percent(row.summary.within_24h_percent),
-             _icon(row.within_spc)) for row in view.places]
+    rows = [(row.name, fmt.whole(int(row.summary.started)),
+             fmt.hours(row.summary.median_hours), _icon(row.median_spc),
+             fmt.percent(row.summary.within_24h_percent), _icon(row.within_spc))
+            for row in view.places]
     return dbc.Card(dbc.CardBody([
         html.H2("By home area", className="card-heading"),
         html.P("Each figure over the period, with the SPC variation of its latest week "

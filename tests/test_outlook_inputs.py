@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import pandas as pd
-
 from dashboard.clock import LONDON
 from data_access.metrics.outlook import arrivals_daily, places_case, service_spans
 from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files
@@ -40,4 +38,3 @@ def test_people_in_service_at_an_origin_and_how_many_remain(engine, tmp_path):
     assert sorted(case.elapsed_days) == [1.0, 2.0]
     # End of 3 Nov: both. End of 4 Nov: A left at 12:00, B remains. End of 5 Nov: B.
     assert list(case.actual_remaining) == [2, 1, 1]
-    assert isinstance(spans.start.iloc[0], pd.Timestamp)

@@ -10,6 +10,7 @@ import pytest
 from dashboard.clock import LONDON
 from data_access.metrics.time_to_service import (
     nctr_to_service,
+    nctr_to_service_by_area,
     nctr_to_service_weekly,
     stage_medians,
     time_to_service_bands,
@@ -101,3 +102,12 @@ def test_weekly_figures_by_home_place(loaded):
     # in week 2.
     assert got == {("D1", "2026-11-02"): (2, 1), ("D2", "2026-11-02"): (1, 0),
                    ("D2", "2026-11-09"): (1, 1)}
+
+
+def test_period_figures_by_home_place_in_one_query(loaded):
+    frame = nctr_to_service_by_area(loaded, "ICB1", START, END).set_index("area_code")
+    # Place one: A 24.0 h, B 48 h -> median 36, 1 of 2 within. Place two: C 48 h, D 12 h.
+    assert frame.loc["D1", ["started", "within_24h"]].tolist() == [2, 1]
+    assert frame.loc["D1", "median_hours"] == pytest.approx(36.0)
+    assert frame.loc["D2", "median_hours"] == pytest.approx(30.0)
+    assert frame.loc["D2", "within_24h_percent"] == pytest.approx(50.0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -22,7 +22,9 @@ from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
 from data_access.metrics.waiting import day_start
 from data_access.models import Episode
+from data_access.sql import epoch_seconds
 
+DAY = 86400.0
 STAYS_WINDOW_DAYS = 365  # completed stays of the last 12 months make the survival curve
 BACKTEST_ORIGINS = 12  # weekly origins, the latest one a whole horizon before today
 
@@ -44,31 +46,33 @@ def arrivals_daily(engine: Engine, area_code: str, first_day: date,
 def service_spans(engine: Engine, area_code: str, since: datetime,
                   until: datetime) -> pd.DataFrame:
     """Intermediate care services that started by ``until`` and had not ended before ``since``:
-    pathway, start, end (naive UTC; end NaT while still in service)."""
-    statement = select(Episode.pathway, Episode.service_start_at.label("start"),
-                       Episode.service_end_at.label("end")).where(
+    pathway, start, end, as days since 1970-01-01 UTC (floats: cheap to fetch and compare;
+    end is infinite while still in service)."""
+    statement = select(Episode.pathway, (epoch_seconds(Episode.service_start_at) / DAY)
+                       .label("start"), (epoch_seconds(Episode.service_end_at) / DAY)
+                       .label("end")).where(
         episodes_in_area(area_code), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
         Episode.service_start_at <= to_utc_naive(until),
         or_(Episode.service_end_at.is_(None), Episode.service_end_at >= to_utc_naive(since)))
     with engine.connect() as connection:
         frame = pd.read_sql(statement, connection)
-    frame["start"] = pd.to_datetime(frame.start)
-    frame["end"] = pd.to_datetime(frame.end)
+    frame["end"] = frame.end.astype(float).fillna(np.inf)
+    frame["start"] = frame.start.astype(float)
     return frame
 
 
-def _days_between(later: pd.Timestamp, earlier: pd.Series) -> np.ndarray:
-    return ((later - earlier).dt.total_seconds() / 86400.0).to_numpy(dtype=float)
+def epoch_days(moment: datetime) -> float:
+    """A moment as days since 1970-01-01 UTC, as ``service_spans`` gives them."""
+    return moment.astimezone(UTC).timestamp() / DAY
 
 
-def _occupants(spans: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
-    return spans[(spans.start <= moment) & (spans.end.isna() | (spans.end > moment))]
+def _occupants(spans: pd.DataFrame, moment: float) -> pd.DataFrame:
+    return spans[(spans.start <= moment) & (spans.end > moment)]
 
 
-def _stays_before(spans: pd.DataFrame, moment: pd.Timestamp) -> np.ndarray:
-    ended = spans[(spans.end <= moment)
-                  & (spans.end > moment - pd.Timedelta(days=STAYS_WINDOW_DAYS))]
-    return ((ended.end - ended.start).dt.total_seconds() / 86400.0).to_numpy(dtype=float)
+def _stays_before(spans: pd.DataFrame, moment: float) -> np.ndarray:
+    ended = spans[(spans.end <= moment) & (spans.end > moment - STAYS_WINDOW_DAYS)]
+    return (ended.end - ended.start).to_numpy(dtype=float)
 
 
 def places_case(spans: pd.DataFrame, origin: date, horizon: int) -> method.PlacesCase:
@@ -76,16 +80,15 @@ def places_case(spans: pd.DataFrame, origin: date, horizon: int) -> method.Place
     the end of each of the next ``horizon`` days."""
     moment = _end_of(origin)
     present = _occupants(spans, moment)
-    ends = present.end.to_numpy(dtype="datetime64[us]")
-    later = np.array([_end_of(origin + timedelta(days=d)).to_datetime64()
-                      for d in range(1, horizon + 1)], dtype="datetime64[us]")
-    still = np.isnat(ends)[:, None] | (ends[:, None] > later[None, :])
-    return method.PlacesCase(origin, _days_between(moment, present.start),
+    later = np.array([_end_of(origin + timedelta(days=d)) for d in range(1, horizon + 1)])
+    still = present.end.to_numpy(dtype=float)[:, None] > later[None, :]
+    return method.PlacesCase(origin, (moment - present.start).to_numpy(dtype=float),
                              still.sum(axis=0).tolist())
 
 
-def _end_of(day: date) -> pd.Timestamp:
-    return pd.Timestamp(to_utc_naive(day_start(day + timedelta(days=1))))
+def _end_of(day: date) -> float:
+    """The end of a local day (00:00 the day after) in epoch days."""
+    return epoch_days(day_start(day + timedelta(days=1)))
 
 
 def _series(arrivals: pd.DataFrame, pathway: int, first_day: date,
@@ -108,14 +111,14 @@ def capacity_outlook(engine: Engine, area_code: str, at: datetime, *,
     history_start = today - timedelta(days=7 * weeks)
     arrivals = arrivals_daily(engine, area_code, history_start, today - timedelta(days=1))
     spans = service_spans(engine, area_code, at - timedelta(days=STAYS_WINDOW_DAYS), at)
-    now = pd.Timestamp(to_utc_naive(at))
+    now = epoch_days(at)
     tables = {}
     for pathway in INTERMEDIATE_CARE_PATHWAYS:
         own = spans[spans.pathway == pathway]
         occupants = _occupants(own, now)
         tables[pathway] = method.outlook(
             _series(arrivals, pathway, history_start, today - timedelta(days=1)), today,
-            _days_between(now, occupants.start), _stays_before(own, now),
+            (now - occupants.start).to_numpy(dtype=float), _stays_before(own, now),
             open_places_now=float(free_now.get(pathway, 0)),
             waiting_now=waiting_now.get(pathway, 0),
             horizon=horizon, weeks=weeks)

@@ -78,6 +78,33 @@ WEEKLY_COLUMNS = ["week_start", "started", "median_hours", "p90_hours", "within_
                   "within_24h_percent"]
 
 
+def _started_rows(engine: Engine, area_code: str, start: datetime, end: datetime,
+                  pathway: int | None, by_level: str | None) -> pd.DataFrame:
+    """The services started in the period: their start date and hours from NCTR, and with
+    ``by_level`` the home area of that level (area_code, area) they belong to."""
+    columns: list[Any] = [Episode.service_start_date, Episode.hours_nctr_to_service]
+    statement = select(*columns).select_from(Episode)
+    if by_level is not None:
+        statement = (select(Area.code.label("area_code"), Area.name.label("area"), *columns)
+                     .select_from(Episode)
+                     .join(AreaLink, AreaLink.descendant_code == Episode.home_area_code)
+                     .join(Area, and_(Area.code == AreaLink.ancestor_code,
+                                      Area.level == by_level)))
+    with engine.connect() as connection:
+        return pd.read_sql(statement.where(*_started_in_period(area_code, start, end, pathway)),
+                           connection)
+
+
+def _summaries(frame: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
+    rows = []
+    for key, group in frame.groupby(keys):
+        started, median, p90, within = summarise_hours(group.hours_nctr_to_service.to_numpy())
+        rows.append({**dict(zip(keys, key, strict=True)), "started": started,
+                     "median_hours": median, "p90_hours": p90, "within_24h": within,
+                     "within_24h_percent": 100.0 * within / started})
+    return rows
+
+
 def nctr_to_service_weekly(engine: Engine, area_code: str, start: datetime, end: datetime,
                            pathway: int | None = None,
                            by_level: str | None = None) -> pd.DataFrame:
@@ -87,28 +114,21 @@ def nctr_to_service_weekly(engine: Engine, area_code: str, start: datetime, end:
     With ``by_level`` (such as "district"), per home area of that level too: the columns
     ``area_code`` and ``area`` come first.
     """
-    conditions = _started_in_period(area_code, start, end, pathway)
-    columns: list[Any] = [Episode.service_start_date, Episode.hours_nctr_to_service]
-    statement = select(*columns).select_from(Episode)
-    keys = ["week_start"]
-    if by_level is not None:
-        statement = (select(Area.code.label("area_code"), Area.name.label("area"), *columns)
-                     .select_from(Episode)
-                     .join(AreaLink, AreaLink.descendant_code == Episode.home_area_code)
-                     .join(Area, and_(Area.code == AreaLink.ancestor_code,
-                                      Area.level == by_level)))
-        keys = ["area_code", "area", "week_start"]
-    with engine.connect() as connection:
-        frame = pd.read_sql(statement.where(*conditions), connection)
+    frame = _started_rows(engine, area_code, start, end, pathway, by_level)
     days = pd.to_datetime(frame.service_start_date)
     frame["week_start"] = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
-    rows = []
-    for key, group in frame.groupby(keys):
-        started, median, p90, within = summarise_hours(group.hours_nctr_to_service.to_numpy())
-        rows.append({**dict(zip(keys, key, strict=True)), "started": started,
-                     "median_hours": median, "p90_hours": p90, "within_24h": within,
-                     "within_24h_percent": 100.0 * within / started})
-    return pd.DataFrame(rows, columns=[*keys[:-1], *WEEKLY_COLUMNS])
+    keys = ["week_start"] if by_level is None else ["area_code", "area", "week_start"]
+    return pd.DataFrame(_summaries(frame, keys), columns=[*keys[:-1], *WEEKLY_COLUMNS])
+
+
+def nctr_to_service_by_area(engine: Engine, area_code: str, start: datetime, end: datetime,
+                            pathway: int | None = None,
+                            level: str = "district") -> pd.DataFrame:
+    """``nctr_to_service``'s period figures per home area of ``level``, in one query:
+    area_code, area, started, median_hours, p90_hours, within_24h, within_24h_percent."""
+    frame = _started_rows(engine, area_code, start, end, pathway, level)
+    return pd.DataFrame(_summaries(frame, ["area_code", "area"]),
+                        columns=["area_code", "area", *WEEKLY_COLUMNS[1:]])
 
 
 def waiting_for_service_over_24h(engine: Engine, area_code: str,
