@@ -145,15 +145,13 @@ def capacity_daily(engine: Engine, area_code: str, first_day: date,
 
 def _latest_per_service(ends: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     """For every (day end, service): the service's latest report at or before that moment."""
-    frames = []
-    for _, service_reports in reports.groupby("service_code"):
-        frames.append(pd.merge_asof(ends, service_reports.rename(columns={"reported_at": "rep"}),
-                                    left_on="at", right_on="rep", direction="backward")
-                      .dropna(subset=["rep"]))
-    if not frames:
-        return pd.DataFrame(columns=["date", "at", "service_code", "pathway", "rep", "places",
-                                     "occupied", "unavailable"])
-    return pd.concat(frames, ignore_index=True)
+    services = reports[["service_code", "pathway"]].drop_duplicates()
+    grid = ends.merge(services, how="cross").sort_values("at")
+    latest = pd.merge_asof(grid, reports.drop(columns="pathway")
+                           .rename(columns={"reported_at": "rep"}).sort_values("rep"),
+                           left_on="at", right_on="rep", by="service_code",
+                           direction="backward")
+    return latest.dropna(subset=["rep"])
 
 
 def waiting_for_pathway(engine: Engine, area_code: str, at: datetime) -> dict[int, int]:
