@@ -18,15 +18,13 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from benchmarks.common import NOW, database_url
 from dashboard.app_factory import create_app
-from dashboard.bootstrap import build_demo
-from dashboard.clock import LONDON, FixedClock
+from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from data_access.areas import picker_areas
 from data_access.db import make_engine
-from data_access.migrate import upgrade_to_head
 
-NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
 PAGES = ("/", "/delays", "/time-to-service", "/capacity", "/flow")
 PERIODS = ("", "&from=2026-08-01&to=2026-11-24", "&from=2025-12-01&to=2026-02-28")
 
@@ -145,11 +143,7 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="write the results as Markdown here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        url = args.database_url
-        if url is None:
-            url = f"sqlite:///{Path(scratch) / 'demo.db'}"
-            upgrade_to_head(url)
-            build_demo(make_engine(url), FixedClock(NOW))
+        url = database_url(args.database_url, Path(scratch))
         results = measure(url, args.repeats)
     for r in results:
         print(f"{r['page']:<18} {r['area']:<14} median {r['median_ms']:6.0f} ms   "

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
-from dashboard.bootstrap import build_demo
-from dashboard.clock import LONDON, FixedClock
+from benchmarks.common import NOW, database_url
 from data_access.db import make_engine
 from data_access.metrics.outlook import BACKTEST_ORIGINS, outlook_backtest
-from data_access.migrate import upgrade_to_head
 from layouts.capacity import PATHWAY_LABEL
 
-NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
 MARKER = "<!-- backtest results are written here by benchmarks/outlook_backtest.py -->"
 END_MARKER = "<!-- end of backtest results -->"
 
@@ -52,11 +48,7 @@ def main() -> None:
     parser.add_argument("--write", type=Path)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        url = args.database_url
-        if url is None:
-            url = f"sqlite:///{Path(scratch) / 'demo.db'}"
-            upgrade_to_head(url)
-            build_demo(make_engine(url), FixedClock(NOW))
+        url = database_url(args.database_url, Path(scratch))
         table = results_markdown(url)
     print(table)
     if args.write:

@@ -1,0 +1,24 @@
+"""What the benchmark scripts share: the demo database they measure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from dashboard.bootstrap import build_demo
+from dashboard.clock import LONDON, FixedClock
+from data_access.db import make_engine
+from data_access.migrate import upgrade_to_head
+
+NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
+
+
+def database_url(given: str | None, scratch: Path) -> str:
+    """The database to measure: the one given, or the synthetic demo (Coventry and Warwickshire,
+    18 months up to ``NOW``) built into a new SQLite file in ``scratch``."""
+    if given is not None:
+        return given
+    url = f"sqlite:///{scratch / 'demo.db'}"
+    upgrade_to_head(url)
+    build_demo(make_engine(url), FixedClock(NOW))
+    return url
