@@ -1,0 +1,70 @@
+"""Small statistics for fair comparison: rates per 100,000, Wilson intervals, funnel limits.
+
+Pure functions (numpy only). Definitions in docs/metrics.md ("Comparing places fairly").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+from dashboard.outlook import poisson_quantile
+
+PER = 100_000
+FUNNEL_LEVELS = (0.95, 0.998)
+
+
+def z_value(confidence: float) -> float:
+    """The two-sided standard normal quantile: 1.96 for 95%, 3.09 for 99.8%."""
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
+
+
+def rate_per_100k(count: float, population: float) -> float | None:
+    """Count per 100,000 people (of the population aged 65+ for our rates); None if no one."""
+    return None if not population else PER * count / population
+
+
+@dataclass(frozen=True)
+class Proportion:
+    numerator: int
+    denominator: int
+    low: float | None  # Wilson interval
+    high: float | None
+
+    @property
+    def value(self) -> float | None:
+        return None if self.denominator == 0 else self.numerator / self.denominator
+
+
+def wilson(numerator: int, denominator: int, confidence: float = 0.95) -> Proportion:
+    """A proportion with its Wilson score interval (good for small counts and for 0% or 100%,
+    where the usual normal interval fails)."""
+    if denominator == 0:
+        return Proportion(numerator, 0, None, None)
+    z = z_value(confidence)
+    p = numerator / denominator
+    scale = 1 + z * z / denominator
+    centre = (p + z * z / (2 * denominator)) / scale
+    half = (z / scale) * math.sqrt(p * (1 - p) / denominator
+                                   + z * z / (4 * denominator * denominator))
+    return Proportion(numerator, denominator, max(0.0, centre - half), min(1.0, centre + half))
+
+
+def proportion_funnel(target: float, denominator: float,
+                      confidence: float) -> tuple[float, float]:
+    """Funnel limits for a proportion around ``target`` at a denominator (normal approximation
+    to the binomial, as in Spiegelhalter 2005), clipped to [0, 1]."""
+    half = z_value(confidence) * math.sqrt(target * (1 - target) / denominator)
+    return max(0.0, target - half), min(1.0, target + half)
+
+
+def rate_funnel(target_rate: float, population: float,
+                confidence: float) -> tuple[float, float]:
+    """Funnel limits for a rate per 100,000 around ``target_rate`` at a population: exact
+    Poisson quantiles of the expected count, as rates."""
+    expected = target_rate * population / PER
+    tail = (1 - confidence) / 2
+    low = poisson_quantile(expected, tail)
+    high = poisson_quantile(expected, 1 - tail)
+    return PER * low / population, PER * high / population
