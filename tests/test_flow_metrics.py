@@ -17,7 +17,7 @@ from data_access.metrics.flow import (
     referrals_daily,
     starts_and_ends_daily,
 )
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, TODAY_AT, TODAY_EPISODES, load_files
+from tests.builders import GEOGRAPHY, STAYS, TODAY_AT, TODAY_EPISODES, load_files
 
 
 @pytest.fixture
@@ -67,14 +67,6 @@ def test_journeys_from_site_to_outcome(today):
     }
 
 
-STAYS = EPISODE_HEADER + """\
-L1,a,S1,N1,80,F,2026-09-28T10:00,2026-09-29T10:00,,1,2026-10-01T00:00,P1H,2026-10-01T00:00,2026-10-06T00:00,home_no_support,,
-L2,b,S1,N1,80,F,2026-08-28T10:00,2026-08-29T10:00,,1,2026-09-01T00:00,P1H,2026-09-01T00:00,2026-10-20T00:00,home_with_support,,
-L3,c,S1,N2,80,F,2026-09-28T10:00,2026-09-29T10:00,,2,2026-10-01T00:00,P2B,2026-10-01T00:00,2026-10-11T12:00,home_no_support,,
-L4,d,S1,N1,80,F,2026-09-07T10:00,2026-09-08T10:00,,1,2026-09-10T00:00,P1H,2026-09-10T00:00,,,,
-L5,e,S1,N2,80,F,2026-10-22T10:00,2026-10-23T10:00,,2,2026-10-25T00:00,P2B,2026-10-25T00:00,,,,
-L6,f,S1,N1,80,F,2026-07-28T10:00,2026-07-29T10:00,,1,2026-08-01T00:00,P1H,2026-08-01T00:00,2026-09-15T00:00,home_no_support,,
-"""
 
 
 def test_length_of_intermediate_care_with_people_still_in_service(engine, tmp_path):

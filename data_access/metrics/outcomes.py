@@ -1,0 +1,125 @@
+"""Outcomes: at home 91 days after discharge (ASCOF 2B(1) style), readmission within 30 days,
+how intermediate care ended; each optionally broken down for equity (age band, sex)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, case, func, select
+
+from dashboard.clock import to_utc_naive
+from dashboard.statistics import wilson
+from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS
+from data_access.areas import episodes_in_area
+from data_access.models import Episode
+from data_access.sql import epoch_seconds
+
+AT_HOME_DAYS = 91
+READMISSION_DAYS = 30
+ASCOF_PATHWAYS = (1, 2)
+ASCOF_MIN_AGE = 65
+# We define the age bands (the ASCOF measure itself is for people aged 65+).
+AGE_BANDS: tuple[tuple[int, int | None, str], ...] = (
+    (0, 64, "under 65"), (65, 74, "65-74"), (75, 84, "75-84"), (85, None, "85+"))
+PROPORTION_COLUMNS = ["group", "numerator", "denominator", "value", "low", "high"]
+
+
+def _group_column(by: str | None) -> Any:
+    if by is None:
+        return None
+    if by == "sex":
+        return Episode.sex
+    if by == "age_band":
+        return case(*[(Episode.age.between(low, high if high is not None else 200), label)
+                      for low, high, label in AGE_BANDS], else_="age not recorded")
+    if by == "pathway":
+        return Episode.pathway
+    raise ValueError(f"cannot break down by {by!r}")
+
+
+def _proportions(rows: list[tuple[Any, int, int]]) -> pd.DataFrame:
+    """(group, numerator, denominator) rows as proportions with Wilson 95% intervals."""
+    records = []
+    for group, numerator, denominator in rows:
+        share = wilson(int(numerator), int(denominator))
+        records.append({"group": "all" if group is None else group,
+                        "numerator": share.numerator, "denominator": share.denominator,
+                        "value": share.value, "low": share.low, "high": share.high})
+    return pd.DataFrame(records, columns=PROPORTION_COLUMNS)
+
+
+def at_home_91_days(engine: Engine, area_code: str, start: datetime, end: datetime,
+                    by: str | None = None) -> pd.DataFrame:
+    """Share at home 91 days after discharge, ASCOF 2B(1) style: people aged 65+ discharged to
+    pathway 1 or 2 whose 91-day point falls after ``start`` and at or before ``end``.
+    Numerator: at home at 91 days. Those in hospital, in a care home or dead at 91 days count in
+    the denominator only. People whose status at 91 days is not recorded are left out of both
+    (``not_recorded`` counts them). Columns: PROPORTION_COLUMNS + not_recorded."""
+    group = _group_column(by)
+    window = timedelta(days=AT_HOME_DAYS)
+    columns = [group.label("group")] if group is not None else []
+    recorded = Episode.at_home_91_days.is_not(None)
+    statement = select(
+        *columns,
+        func.sum(case((Episode.at_home_91_days.is_(True), 1), else_=0)),
+        func.sum(case((recorded, 1), else_=0)),
+        func.sum(case((recorded, 0), else_=1)),
+    ).where(
+        episodes_in_area(area_code), Episode.pathway.in_(ASCOF_PATHWAYS),
+        Episode.age >= ASCOF_MIN_AGE,
+        Episode.discharged_at > to_utc_naive(start) - window,
+        Episode.discharged_at <= to_utc_naive(end) - window,
+    )
+    if group is not None:
+        statement = statement.group_by(group)
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    rows = [(r[0] if group is not None else None, *r[-3:]) for r in rows
+            if (r[-2] or 0) + (r[-1] or 0) > 0]
+    frame = _proportions([(g, n or 0, d or 0) for g, n, d, _ in rows])
+    frame["not_recorded"] = [int(u or 0) for *_, u in rows]
+    return frame
+
+
+def readmitted_within_30_days(engine: Engine, area_code: str, start: datetime, end: datetime,
+                              now: datetime, by: str | None = None) -> pd.DataFrame:
+    """Share readmitted to acute within 30 days of discharge, over episodes discharged after
+    ``start`` and at or before ``end`` and at least 30 days before ``now`` (so that everyone
+    counted has had the full 30 days). Columns: PROPORTION_COLUMNS."""
+    group = _group_column(by)
+    latest = min(to_utc_naive(end), to_utc_naive(now) - timedelta(days=READMISSION_DAYS))
+    days_to_readmission = (epoch_seconds(Episode.readmitted_at)
+                           - epoch_seconds(Episode.discharged_at)) / 86400.0
+    columns = [group.label("group")] if group is not None else []
+    statement = select(
+        *columns,
+        func.sum(case((Episode.readmitted_at.is_not(None)
+                       & (days_to_readmission <= READMISSION_DAYS), 1), else_=0)),
+        func.count(),
+    ).where(episodes_in_area(area_code), Episode.discharged_at > to_utc_naive(start),
+            Episode.discharged_at <= latest)
+    if group is not None:
+        statement = statement.group_by(group)
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    return _proportions([(r[0] if group is not None else None, r[-2] or 0, r[-1])
+                         for r in rows if r[-1]])
+
+
+def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime,
+                            end: datetime) -> pd.DataFrame:
+    """How intermediate care ended, over services (pathways 1-3) that ended after ``start`` and
+    at or before ``end``: pathway, outcome (its label; "not recorded" when blank), people."""
+    statement = (select(Episode.pathway, Episode.end_outcome, func.count())
+                 .where(episodes_in_area(area_code),
+                        Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
+                        Episode.service_end_at > to_utc_naive(start),
+                        Episode.service_end_at <= to_utc_naive(end))
+                 .group_by(Episode.pathway, Episode.end_outcome))
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    return pd.DataFrame([{"pathway": p, "outcome": END_OUTCOMES.get(o, "not recorded"),
+                          "people": int(n)} for p, o, n in rows],
+                        columns=["pathway", "outcome", "people"])
