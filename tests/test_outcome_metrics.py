@@ -80,7 +80,12 @@ def test_readmission_within_30_days_only_after_30_days_have_passed(engine, tmp_p
 def test_end_of_service_outcomes(engine, tmp_path):
     load_files(engine, tmp_path / "s", {**GEOGRAPHY, "episodes.csv": STAYS})
     frame = end_of_service_outcomes(engine, "ICB1", *OCTOBER)
-    got = {(r.pathway, r.outcome): r.people for r in frame.itertuples()}
+    got = {(r.group, r.outcome): r.people for r in frame.itertuples()}
     # Ended in October: L1 (P1, home, no support), L2 (P1, home with care), L3 (P2, home).
     assert got == {(1, "Home with no ongoing support"): 1, (1, "Home with ongoing care"): 1,
                    (2, "Home with no ongoing support"): 1}
+    by_month = end_of_service_outcomes(engine, "ICB1", *OCTOBER, by="month")
+    assert set(by_month.group) == {"2026-10"} and by_month.people.sum() == 3
+    by_place = end_of_service_outcomes(engine, "ICB1", *OCTOBER, by="place")
+    # L1, L2 live in place one (N1); L3 in place two.
+    assert by_place.groupby("group").people.sum().to_dict() == {"Place one": 2, "Place two": 1}

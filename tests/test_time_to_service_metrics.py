@@ -11,6 +11,7 @@ from dashboard.clock import LONDON
 from data_access.metrics.time_to_service import (
     nctr_to_service,
     nctr_to_service_by_area,
+    nctr_to_service_by_group,
     nctr_to_service_weekly,
     stage_medians,
     time_to_service_bands,
@@ -111,3 +112,15 @@ def test_period_figures_by_home_place_in_one_query(loaded):
     assert frame.loc["D1", "median_hours"] == pytest.approx(36.0)
     assert frame.loc["D2", "median_hours"] == pytest.approx(30.0)
     assert frame.loc["D2", "within_24h_percent"] == pytest.approx(50.0)
+
+
+def test_equity_of_waits_by_sex_with_wilson_intervals(loaded):
+    frame = nctr_to_service_by_group(loaded, "ICB1", START, END, by="sex").set_index("group")
+    # Everyone in this case is F: A 24.0 h, B 48 h, C 48 h, D 12 h -> 2 of 4 within 24 h.
+    assert frame.loc["F", ["started", "within_24h"]].tolist() == [4, 2]
+    assert frame.loc["F", "median_hours"] == pytest.approx(36.0)
+    assert frame.loc["F", "within_24h_percent"] == pytest.approx(50.0)
+    # Wilson 95% for 2 of 4: scale 1 + 3.8415/4 = 1.9604, centre 0.5, half-width
+    # (1.96 / 1.9604) * sqrt(0.0625 + 3.8415/64) = 0.3500 -> 15.0% to 85.0%.
+    assert (frame.loc["F", "low"], frame.loc["F", "high"]) == pytest.approx((15.0, 85.0),
+                                                                              abs=0.01)

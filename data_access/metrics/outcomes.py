@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, and_, case, func, select
 
 from dashboard.clock import to_utc_naive
 from dashboard.statistics import wilson
 from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
-from data_access.models import Episode
+from data_access.models import Area, AreaLink, Episode
 from data_access.sql import epoch_seconds
 
 AT_HOME_DAYS = 91
@@ -26,7 +26,8 @@ AGE_BANDS: tuple[tuple[int, int | None, str], ...] = (
 PROPORTION_COLUMNS = ["group", "numerator", "denominator", "value", "low", "high"]
 
 
-def _group_column(by: str | None) -> Any:
+def group_column(by: str | None) -> Any:
+    """The SQL expression an equity breakdown groups by: sex, age band or pathway."""
     if by is None:
         return None
     if by == "sex":
@@ -57,7 +58,7 @@ def at_home_91_days(engine: Engine, area_code: str, start: datetime, end: dateti
     Numerator: at home at 91 days. Those in hospital, in a care home or dead at 91 days count in
     the denominator only. People whose status at 91 days is not recorded are left out of both
     (``not_recorded`` counts them). Columns: PROPORTION_COLUMNS + not_recorded."""
-    group = _group_column(by)
+    group = group_column(by)
     window = timedelta(days=AT_HOME_DAYS)
     columns = [group.label("group")] if group is not None else []
     recorded = Episode.at_home_91_days.is_not(None)
@@ -88,7 +89,7 @@ def readmitted_within_30_days(engine: Engine, area_code: str, start: datetime, e
     """Share readmitted to acute within 30 days of discharge, over episodes discharged after
     ``start`` and at or before ``end`` and at least 30 days before ``now`` (so that everyone
     counted has had the full 30 days). Columns: PROPORTION_COLUMNS."""
-    group = _group_column(by)
+    group = group_column(by)
     latest = min(to_utc_naive(end), to_utc_naive(now) - timedelta(days=READMISSION_DAYS))
     days_to_readmission = (epoch_seconds(Episode.readmitted_at)
                            - epoch_seconds(Episode.discharged_at)) / 86400.0
@@ -108,18 +109,36 @@ def readmitted_within_30_days(engine: Engine, area_code: str, start: datetime, e
                          for r in rows if r[-1]])
 
 
-def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime,
-                            end: datetime) -> pd.DataFrame:
+def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime, end: datetime,
+                            by: str = "pathway") -> pd.DataFrame:
     """How intermediate care ended, over services (pathways 1-3) that ended after ``start`` and
-    at or before ``end``: pathway, outcome (its label; "not recorded" when blank), people."""
-    statement = (select(Episode.pathway, Episode.end_outcome, func.count())
+    at or before ``end``, by ``pathway``, home ``place`` (district) or ``month`` the service
+    ended: group, outcome (its label; "not recorded" when blank), people."""
+    if by == "pathway":
+        group: Any = Episode.pathway
+    elif by == "month":
+        group = Episode.service_end_date
+    elif by == "place":
+        group = Area.name
+    else:
+        raise ValueError(f"cannot group outcomes by {by!r}")
+    statement = (select(group, Episode.end_outcome, func.count())
+                 .select_from(Episode)
                  .where(episodes_in_area(area_code),
                         Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
                         Episode.service_end_at > to_utc_naive(start),
                         Episode.service_end_at <= to_utc_naive(end))
-                 .group_by(Episode.pathway, Episode.end_outcome))
+                 .group_by(group, Episode.end_outcome))
+    if by == "place":
+        statement = (statement.join(AreaLink, AreaLink.descendant_code == Episode.home_area_code)
+                     .join(Area, and_(Area.code == AreaLink.ancestor_code,
+                                      Area.level == "district")))
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
-    return pd.DataFrame([{"pathway": p, "outcome": END_OUTCOMES.get(o, "not recorded"),
-                          "people": int(n)} for p, o, n in rows],
-                        columns=["pathway", "outcome", "people"])
+    frame = pd.DataFrame([{"group": g, "outcome": END_OUTCOMES.get(o, "not recorded"),
+                           "people": int(n)} for g, o, n in rows],
+                         columns=["group", "outcome", "people"])
+    if by == "month":
+        frame["group"] = [f"{d:%Y-%m}" for d in pd.to_datetime(frame.group)]
+        frame = frame.groupby(["group", "outcome"], as_index=False).people.sum()
+    return frame

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
 
 from dashboard.clock import to_utc_naive
+from dashboard.statistics import wilson
 from dashboard.vocabulary import AMBITION_HOURS, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
 from data_access.models import Area, AreaLink, Episode
@@ -216,3 +217,25 @@ def time_to_service_bands(engine: Engine, area_code: str, start: datetime,
     return pd.DataFrame(
         [{"pathway": p, "band": label, "people": int(counts.get((p, label), 0))}
          for p in INTERMEDIATE_CARE_PATHWAYS for label, _ in HOUR_BANDS])
+
+
+def nctr_to_service_by_group(engine: Engine, area_code: str, start: datetime, end: datetime,
+                             by: str) -> pd.DataFrame:
+    """Equity of waits: ``nctr_to_service``'s figures per sex or age band (see
+    ``outcomes.group_column``), with the Wilson 95% interval of the share within 24 h:
+    group, started, median_hours, within_24h, within_24h_percent, low, high (percentages)."""
+    from data_access.metrics.outcomes import group_column  # outcomes imports nothing from here
+
+    statement = select(group_column(by).label("group"), Episode.hours_nctr_to_service).where(
+        *_started_in_period(area_code, start, end))
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    rows = []
+    for group, part in frame.groupby("group"):
+        started, median, _, within = summarise_hours(part.hours_nctr_to_service.to_numpy())
+        share = wilson(within, started)
+        rows.append({"group": group, "started": started, "median_hours": median,
+                     "within_24h": within, "within_24h_percent": 100 * (share.value or 0),
+                     "low": 100 * (share.low or 0), "high": 100 * (share.high or 0)})
+    return pd.DataFrame(rows, columns=["group", "started", "median_hours", "within_24h",
+                                       "within_24h_percent", "low", "high"])
