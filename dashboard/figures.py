@@ -149,3 +149,29 @@ def lines_with_bands(x: list[object], series: dict[str, tuple[list[float], list[
     return go.Figure(data=traces, layout=base_layout(
         height=height, with_legend=True,
         yaxis=dict(title=dict(text=axis_title), rangemode="tozero")))
+
+
+def intervals(labels: list[str], values: list[float | None], lows: list[float | None],
+              highs: list[float | None], *, axis_title: str,
+              reference: tuple[float, str] | None = None, height: int = 260) -> go.Figure:
+    """Points with their confidence intervals (error bars), one row per group, and an optional
+    labelled reference line: a gap between groups is real only where the intervals part."""
+    point = dict(type="scatter", x=values, y=labels, mode="markers",
+                 marker=dict(color=NHS_BLUE, size=10, symbol="diamond"),
+                 error_x=dict(type="data", symmetric=False,
+                              array=[None if v is None or h is None else h - v
+                                     for v, h in zip(values, highs, strict=True)],
+                              arrayminus=[None if v is None or lo is None else v - lo
+                                          for v, lo in zip(values, lows, strict=True)],
+                              color=NHS_DARK_GREY, thickness=1.5),
+                 hovertemplate="%{y}: %{x:.1f}<extra></extra>")
+    shapes, annotations = [], []
+    if reference is not None:
+        value, label = reference
+        shapes.append(dict(type="line", x0=value, x1=value, yref="paper", y0=0, y1=1,
+                           line=dict(color=NHS_DARK_BLUE, dash="dot")))
+        annotations.append(dict(x=value, yref="paper", y=1, text=label, showarrow=False,
+                                yanchor="bottom"))
+    return go.Figure(data=[point], layout=base_layout(
+        height=height, shapes=shapes, annotations=annotations, margin=dict(t=24),
+        xaxis=dict(title=dict(text=axis_title)), yaxis=dict(autorange="reversed")))

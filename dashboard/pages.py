@@ -25,5 +25,8 @@ PAGES: tuple[PageInfo, ...] = (
              "Places, occupied and free, per service, pathway and place."),
     PageInfo("/flow", "Flow", "Flow", True,
              "Referrals, discharges by pathway and movement through services."),
+    PageInfo("/outcomes", "Outcomes", "Outcomes", True,
+             "Where people are at the end of intermediate care and 91 days later, "
+             "readmissions, and equity."),
 )
 PAGES_BY_PATH = {page.path: page for page in PAGES}

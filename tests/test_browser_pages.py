@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from dashboard import formatting as fmt
@@ -190,3 +191,22 @@ def test_capacity_outlook_and_its_back_test_are_on_the_page(site):
             backtest_sentence(backtest[pathway].demand, "new demand"))
         expect(page.locator(f"#outlook-backtest-p{pathway}")).to_contain_text(
             backtest_sentence(backtest[pathway].places, "places freed"))
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_outcomes_page_figures_equal_the_metric_functions(site, area):
+    from playwright.sync_api import expect
+
+    from data_access.metrics.outcomes import end_of_service_outcomes, readmitted_within_30_days
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/outcomes?area={area}&{PERIOD}")
+    expect(page.locator("#page-title")).to_contain_text("Outcomes")
+    start, end = read_view_state(f"?{PERIOD}", date(2026, 11, 25)).bounds(TODAY_AT)
+    ended = end_of_service_outcomes(engine, area, start, end)
+    expect(page.locator("#ended-value")).to_have_text(fmt.whole(int(ended.people.sum())))
+    readmitted = readmitted_within_30_days(engine, area, start, end, TODAY_AT)
+    expected = ("–" if readmitted.empty or pd.isna(readmitted.value.iloc[0])
+                else fmt.percent(100 * readmitted.value.iloc[0]))
+    expect(page.locator("#readmitted-value")).to_have_text(expected)
+    expect(page.locator("#equity-sex-table")).to_be_attached()

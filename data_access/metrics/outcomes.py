@@ -40,6 +40,13 @@ def group_column(by: str | None) -> Any:
     raise ValueError(f"cannot break down by {by!r}")
 
 
+def _discharge_days(start: datetime, end: datetime) -> Any:
+    """The same range in local discharge dates, a day wider each side: lets the date index
+    lead (the exact timestamps decide)."""
+    return Episode.discharge_date.between((start - timedelta(days=1)).date(),
+                                          (end + timedelta(days=1)).date())
+
+
 def _proportions(rows: list[tuple[Any, int, int]]) -> pd.DataFrame:
     """(group, numerator, denominator) rows as proportions with Wilson 95% intervals."""
     records = []
@@ -72,6 +79,7 @@ def at_home_91_days(engine: Engine, area_code: str, start: datetime, end: dateti
         Episode.age >= ASCOF_MIN_AGE,
         Episode.discharged_at > to_utc_naive(start) - window,
         Episode.discharged_at <= to_utc_naive(end) - window,
+        _discharge_days(start - window, end - window),
     )
     if group is not None:
         statement = statement.group_by(group)
@@ -100,7 +108,7 @@ def readmitted_within_30_days(engine: Engine, area_code: str, start: datetime, e
                        & (days_to_readmission <= READMISSION_DAYS), 1), else_=0)),
         func.count(),
     ).where(episodes_in_area(area_code), Episode.discharged_at > to_utc_naive(start),
-            Episode.discharged_at <= latest)
+            Episode.discharged_at <= latest, _discharge_days(start, end))
     if group is not None:
         statement = statement.group_by(group)
     with engine.connect() as connection:

@@ -1,0 +1,71 @@
+"""Outcomes page: the end of intermediate care, 91 days on, readmissions, equity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import pandas as pd
+from dash import html
+
+from dashboard.clock import LONDON
+from dashboard.concurrency import gather
+from dashboard.context import AppContext
+from dashboard.url_state import ViewState
+from data_access.areas import AreaInfo
+from data_access.metrics import outcomes
+from data_access.metrics.time_to_service import nctr_to_service_by_group
+from layouts import outcomes as outcomes_layout
+
+QUARTERS_SHOWN = 6
+EQUITY_BY = ("age_band", "sex")
+
+
+def last_quarters(now: datetime, count: int = QUARTERS_SHOWN) -> list[tuple[str, datetime,
+                                                                             datetime]]:
+    """The last ``count`` whole calendar quarters before ``now``: (label, start, end)."""
+    quarter_start = datetime(now.year, 3 * ((now.month - 1) // 3) + 1, 1, tzinfo=LONDON)
+    quarters = []
+    for _ in range(count):
+        end = quarter_start
+        month = end.month - 3
+        start = datetime(end.year + (month - 1) // 12, (month - 1) % 12 + 1, 1, tzinfo=LONDON)
+        quarters.append((f"{start:%b}-{(end - pd.Timedelta(days=1)):%b %Y}", start, end))
+        quarter_start = start
+    return quarters[::-1]
+
+
+def render(context: AppContext, area: AreaInfo, state: ViewState,
+           href: Callable[[str], str]) -> html.Div:
+    engine, now, code = context.engine, context.clock.now(), area.code
+    start, end = state.bounds(now)
+    quarters = last_quarters(now)
+    calls: dict[str, Callable[[], object]] = {
+        "at_home": lambda: outcomes.at_home_91_days(engine, code, start, end),
+        "readmitted": lambda: outcomes.readmitted_within_30_days(engine, code, start, end, now),
+        "by_pathway": lambda: outcomes.end_of_service_outcomes(engine, code, start, end),
+        "by_place": lambda: outcomes.end_of_service_outcomes(engine, code, start, end, "place"),
+        "by_month": lambda: outcomes.end_of_service_outcomes(engine, code, start, end, "month"),
+    }
+    for label, q_start, q_end in quarters:
+        calls[f"q {label}"] = (lambda s=q_start, e=q_end:
+                               outcomes.at_home_91_days(engine, code, s, e))
+    for by in EQUITY_BY:
+        calls[f"at_home {by}"] = lambda b=by: outcomes.at_home_91_days(engine, code, start,
+                                                                        end, b)
+        calls[f"readmitted {by}"] = lambda b=by: outcomes.readmitted_within_30_days(
+            engine, code, start, end, now, b)
+        calls[f"waits {by}"] = lambda b=by: nctr_to_service_by_group(engine, code, start,
+                                                                      end, b)
+    results = gather(**calls)
+    by_quarter = pd.concat([results[f"q {label}"].assign(quarter=label)
+                            for label, _, _ in quarters], ignore_index=True)
+    view = outcomes_layout.OutcomesView(
+        area=area, state=state, now=now, at_home=results["at_home"],
+        at_home_by_quarter=by_quarter, readmitted=results["readmitted"],
+        by_pathway=results["by_pathway"], by_place=results["by_place"],
+        by_month=results["by_month"],
+        equity={by: {part: results[f"{part} {by}"] for part in ("at_home", "readmitted",
+                                                                 "waits")}
+                for by in EQUITY_BY})
+    return outcomes_layout.build(view, href)
