@@ -3,7 +3,7 @@ waiting time goes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import (
@@ -28,6 +28,7 @@ from data_access.models import Area, AreaLink, DelayReasonChange, Episode, Site
 from data_access.sql import epoch_seconds, greatest, least
 
 NOT_RECORDED = "not recorded"
+LONG_WAIT_DAYS = 7  # a long wait: 7 days or more since NCTR (the national 7+ day band)
 
 
 def _with_reason_names(frame: pd.DataFrame) -> pd.DataFrame:
@@ -108,12 +109,15 @@ def waiting_by_site(engine: Engine, area_code: str, at: datetime) -> pd.DataFram
 
 def waiting_by_home_area(engine: Engine, area_code: str, at: datetime,
                          level: str = "district") -> pd.DataFrame:
-    """People waiting at ``at`` by the area of ``level`` (a place, by default) their home is in."""
+    """People waiting at ``at`` by the area of ``level`` (a place, by default) their home is in:
+    area_code, area, people, and long_waits (of them, waiting 7 days or more: whole days)."""
     at_utc = to_utc_naive(at)
     home = aliased(Area)
+    long_wait = Episode.nctr_at <= at_utc - timedelta(days=LONG_WAIT_DAYS)
     statement = (
         select(home.code.label("area_code"), home.name.label("area"),
-               func.count().label("people"))
+               func.count().label("people"),
+               func.sum(case((long_wait, 1), else_=0)).label("long_waits"))
         .select_from(Episode)
         .join(AreaLink, AreaLink.descendant_code == Episode.home_area_code)
         .join(home, and_(home.code == AreaLink.ancestor_code, home.level == level))

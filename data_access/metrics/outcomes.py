@@ -37,7 +37,18 @@ def group_column(by: str | None) -> Any:
                       for low, high, label in AGE_BANDS], else_="age not recorded")
     if by == "pathway":
         return Episode.pathway
+    if by in ("district", "neighbourhood"):
+        return home_area_of_level(by)
     raise ValueError(f"cannot break down by {by!r}")
+
+
+def home_area_of_level(level: str) -> Any:
+    """The code of the area of ``level`` that an episode's home lies in (a correlated scalar
+    subquery, so any query can group by it without a join)."""
+    return (select(AreaLink.ancestor_code)
+            .join(Area, Area.code == AreaLink.ancestor_code)
+            .where(AreaLink.descendant_code == Episode.home_area_code, Area.level == level)
+            .limit(1).scalar_subquery())
 
 
 def _discharge_days(start: datetime, end: datetime) -> Any:

@@ -1,0 +1,73 @@
+"""Places side by side: each area one level below the chosen one, on rates per 100,000 people
+aged 65+ and on percentages, so places of different sizes compare fairly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from dashboard.clock import to_utc_naive
+from dashboard.statistics import rate_per_100k
+from data_access.areas import episodes_in_area
+from data_access.metrics.delays import waiting_by_home_area
+from data_access.metrics.outcomes import at_home_91_days, home_area_of_level
+from data_access.metrics.time_to_service import nctr_to_service_by_area
+from data_access.models import Area, AreaLink, Episode
+
+CHILD_LEVEL = {"region": "icb", "icb": "district", "sub_icb": "district",
+               "district": "neighbourhood", "neighbourhood": "neighbourhood"}
+
+
+def child_areas(engine: Engine, area_code: str, level: str) -> pd.DataFrame:
+    """The areas of ``level`` inside the area: area_code, area, population_65_plus."""
+    statement = (select(Area.code.label("area_code"), Area.name.label("area"),
+                        Area.population_65_plus)
+                 .join(AreaLink, AreaLink.descendant_code == Area.code)
+                 .where(AreaLink.ancestor_code == area_code, Area.level == level)
+                 .order_by(Area.name))
+    with engine.connect() as connection:
+        return pd.read_sql(statement, connection)
+
+
+def pathway_one_starts(engine: Engine, area_code: str, start: datetime, end: datetime,
+                       level: str) -> pd.Series:
+    """Pathway 1 (home-based) services started in the period, by home area of ``level``."""
+    home = home_area_of_level(level).label("area_code")
+    statement = (select(home, func.count())
+                 .where(episodes_in_area(area_code), Episode.pathway == 1,
+                        Episode.service_start_at > to_utc_naive(start),
+                        Episode.service_start_at <= to_utc_naive(end))
+                 .group_by(home))
+    with engine.connect() as connection:
+        return pd.Series(dict(connection.execute(statement).all()), dtype=float)
+
+
+def place_comparison(engine: Engine, area_code: str, level: str, at: datetime,
+                     start: datetime, end: datetime) -> pd.DataFrame:
+    """One row per area of ``level`` inside the area, zeros included: population_65_plus;
+    waiting now and long waits (7+ days), each also per 100,000 aged 65+; pathway 1 starts in
+    the period per 100,000; services started, within 24 h and its %; at home 91 days (numerator,
+    denominator, %)."""
+    frame = child_areas(engine, area_code, level).set_index("area_code")
+    waiting = waiting_by_home_area(engine, area_code, at, level).set_index("area_code")
+    frame["waiting"] = waiting.people.reindex(frame.index).fillna(0).astype(int)
+    frame["long_waits"] = waiting.long_waits.reindex(frame.index).fillna(0).astype(int)
+    frame["p1_starts"] = pathway_one_starts(engine, area_code, start, end, level) \
+        .reindex(frame.index).fillna(0).astype(int)
+    times = nctr_to_service_by_area(engine, area_code, start, end, level=level) \
+        .set_index("area_code")
+    frame["started"] = times.started.reindex(frame.index).fillna(0).astype(int)
+    frame["within_24h"] = times.within_24h.reindex(frame.index).fillna(0).astype(int)
+    at_home = at_home_91_days(engine, area_code, start, end, by=level).set_index("group")
+    frame["at_home"] = at_home.numerator.reindex(frame.index).fillna(0).astype(int)
+    frame["at_home_counted"] = at_home.denominator.reindex(frame.index).fillna(0).astype(int)
+    for column in ("waiting", "long_waits", "p1_starts"):
+        frame[f"{column}_rate"] = [rate_per_100k(n, p) for n, p in
+                                   zip(frame[column], frame.population_65_plus, strict=True)]
+    frame["within_24h_percent"] = (100 * frame.within_24h / frame.started).where(
+        frame.started > 0)
+    frame["at_home_percent"] = (100 * frame.at_home / frame.at_home_counted).where(
+        frame.at_home_counted > 0)
+    return frame.reset_index()
