@@ -175,3 +175,28 @@ def intervals(labels: list[str], values: list[float | None], lows: list[float | 
     return go.Figure(data=[point], layout=base_layout(
         height=height, shapes=shapes, annotations=annotations, margin=dict(t=24),
         xaxis=dict(title=dict(text=axis_title)), yaxis=dict(autorange="reversed")))
+
+
+def funnel(labels: list[str], sizes: list[float], values: list[float | None],
+           limits: dict[str, tuple[list[float], list[float], list[float]]], *, centre: float,
+           x_title: str, y_title: str, height: int = 340) -> go.Figure:
+    """A funnel plot: each place's value against its size, with control limits that narrow as
+    size grows (limits: label -> (sizes, lower, upper)). Points are labelled with their names."""
+    traces: list[dict[str, Any]] = []
+    styles = ("dash", "dot")
+    for i, (label, (xs, lower, upper)) in enumerate(limits.items()):
+        for bound in (lower, upper):
+            traces.append(dict(type="scatter", x=xs, y=bound, mode="lines", name=label,
+                               showlegend=bound is lower, hoverinfo="skip",
+                               line=dict(color=NHS_DARK_GREY, width=1,
+                                         dash=styles[i % len(styles)])))
+    traces.append(dict(type="scatter", x=[min(sizes, default=0), max(sizes, default=1)],
+                       y=[centre, centre], mode="lines", name="Overall",
+                       line=dict(color=NHS_DARK_BLUE, width=1.5), hoverinfo="skip"))
+    traces.append(dict(type="scatter", x=sizes, y=values, text=labels, mode="markers+text",
+                       textposition="top center", name="Areas",
+                       marker=dict(color=NHS_BLUE, size=10, symbol="diamond"),
+                       hovertemplate="%{text}: %{y:,.1f} (size %{x:,.0f})<extra></extra>"))
+    return go.Figure(data=traces, layout=base_layout(
+        height=height, with_legend=True, xaxis=dict(title=dict(text=x_title)),
+        yaxis=dict(title=dict(text=y_title), rangemode="tozero")))

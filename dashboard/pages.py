@@ -28,5 +28,7 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("/outcomes", "Outcomes", "Outcomes", True,
              "Where people are at the end of intermediate care and 91 days later, "
              "readmissions, and equity."),
+    PageInfo("/places", "Places", "Places", True,
+             "Every place side by side, per 100,000 people aged 65+, judged fairly."),
 )
 PAGES_BY_PATH = {page.path: page for page in PAGES}

@@ -210,3 +210,26 @@ def test_outcomes_page_figures_equal_the_metric_functions(site, area):
                 else fmt.percent(100 * readmitted.value.iloc[0]))
     expect(page.locator("#readmitted-value")).to_have_text(expected)
     expect(page.locator("#equity-sex-table")).to_be_attached()
+
+
+def test_places_page_and_the_drill_down_through_the_url(site):
+    from playwright.sync_api import expect
+
+    from data_access.metrics.places import place_comparison
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/places?area=ICB1&{PERIOD}")
+    expect(page.locator("#page-title")).to_contain_text("Places")
+    start, end = read_view_state(f"?{PERIOD}", date(2026, 11, 25)).bounds(TODAY_AT)
+    places = place_comparison(engine, "ICB1", "district", TODAY_AT, start, end)
+    for r in places.itertuples():
+        expect(page.locator(f"#place-waiting-{r.area_code}")).to_have_text(fmt.whole(r.waiting))
+        expect(page.locator(f"#place-waiting-rate-{r.area_code}")).to_have_text(
+            f"{r.waiting_rate:,.1f}")
+    # Drill into place one: its neighbourhoods, and every page now follows it.
+    page.locator("#place-link-D1").click()
+    expect(page).to_have_url(f"{base_url}/places?area=D1&{PERIOD}")
+    expect(page.locator("#page-title")).to_have_text("Places: Place one")
+    expect(page.locator("#place-waiting-N1")).to_be_visible()
+    page.locator("#nav-today").click()
+    expect(page.locator("#page-title")).to_have_text("Today: Place one")
