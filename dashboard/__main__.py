@@ -1,4 +1,7 @@
-"""Command line: ``python -m dashboard load|demo|migrate``. Errors are messages, not tracebacks."""
+"""Command line: ``python -m dashboard load|load-published|demo|migrate``.
+
+Errors are messages, not tracebacks.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from dashboard.config import settings_from_env
 from data_access.db import make_engine
 from data_access.loader import FolderError, load_folder
 from data_access.migrate import upgrade_to_head
+from data_access.published import load_published
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("folder", type=Path)
     load.add_argument("--allow-partial", action="store_true",
                       help="load the accepted rows even if some rows are rejected")
+    published = commands.add_parser(
+        "load-published", help="load NHS England's published discharge sitrep files "
+        "(icb_daily_nctr.csv, trust_daily_nctr.csv, trust_monthly_delay_reasons.csv)")
+    published.add_argument("folder", type=Path)
+    published.add_argument("--allow-partial", action="store_true",
+                           help="load the accepted rows even if some rows are rejected")
     demo = commands.add_parser("demo", help="generate and load the synthetic demo system")
     demo.add_argument("--seed", type=int, default=20261125)
     demo.add_argument("--months", type=int, default=18, help="months of history (default 18)")
@@ -48,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "load":
             report = load_folder(engine, args.folder, allow_partial=args.allow_partial,
                                  clock=settings.clock)
+        elif args.command == "load-published":
+            report = load_published(engine, args.folder, allow_partial=args.allow_partial,
+                                    clock=settings.clock)
         else:
             icbs = args.icb
             if args.scale:

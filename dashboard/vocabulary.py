@@ -127,3 +127,10 @@ REASON_PATHWAY: dict[str, int] = {
     "I5": 2, "C5": 2, "C6": 2,
     "I6": 3, "C7": 3,
 }
+
+# ONS ethnic groups (5 high-level groups) and "not stated".
+ETHNIC_GROUPS: dict[str, str] = {
+    "white": "White", "mixed": "Mixed or multiple ethnic groups",
+    "asian": "Asian or Asian British", "black": "Black, Black British, Caribbean or African",
+    "other": "Other ethnic group", "not_stated": "Not stated",
+}

@@ -150,6 +150,11 @@ class Episode(Base):
     end_outcome: Mapped[str | None] = mapped_column(String(24))
     readmitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     at_home_91_days: Mapped[bool | None] = mapped_column(Boolean)
+    ethnic_group: Mapped[str | None] = mapped_column(String(16))
+    imd_decile: Mapped[int | None] = mapped_column(SmallInteger)
+    barthel_start: Mapped[int | None] = mapped_column(SmallInteger)
+    barthel_end: Mapped[int | None] = mapped_column(SmallInteger)
+    goals_met: Mapped[bool | None] = mapped_column(Boolean)
     # Derived at load time (local calendar dates, hours as a number) so queries stay portable.
     nctr_date: Mapped[date | None] = mapped_column(Date, index=True)
     discharge_date: Mapped[date | None] = mapped_column(Date)
@@ -183,4 +188,66 @@ class CapacityReport(Base):
     places: Mapped[int] = mapped_column(Integer)
     occupied: Mapped[int] = mapped_column(Integer)
     unavailable: Mapped[int] = mapped_column(Integer)
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class PublishedOrganisation(Base):
+    """An ICB or acute trust of NHS England's published figures, from reference_data/geography."""
+
+    __tablename__ = "published_organisations"
+
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)  # ICB E54..., trust ODS code
+    level: Mapped[str] = mapped_column(String(8), index=True)  # icb | trust
+    name: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(100))  # NHS region name
+    # Trusts: the ICB from which the trust draws most of its patients (blank for some).
+    icb_code: Mapped[str | None] = mapped_column(
+        ForeignKey("published_organisations.code"), index=True
+    )
+    status: Mapped[str | None] = mapped_column(String(16))  # trusts: open | closed
+    population_65_plus: Mapped[int | None] = mapped_column(Integer)  # ICBs: ONS mid-2020
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class PublishedDaily(Base):
+    """One organisation's published daily discharge sitrep. Blank (None) = not submitted."""
+
+    __tablename__ = "published_daily"
+    __table_args__ = (Index("ix_published_daily_level_date", "level", "date"),)
+
+    level: Mapped[str] = mapped_column(String(8), primary_key=True)  # icb | trust
+    org_code: Mapped[str] = mapped_column(
+        ForeignKey("published_organisations.code"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column("date", Date, primary_key=True)
+    nctr_patients: Mapped[int | None] = mapped_column(Integer)
+    discharged_by_1700: Mapped[int | None] = mapped_column(Integer)
+    discharged_between_1701_2359: Mapped[int | None] = mapped_column(Integer)
+    discharged_total: Mapped[int | None] = mapped_column(Integer)
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class PublishedReason(Base):
+    """Patients remaining in hospital by delay reason, per trust and month, as published."""
+
+    __tablename__ = "published_reasons"
+    __table_args__ = (Index("ix_published_reasons_month_reason", "month_start", "reason_code"),)
+
+    trust_code: Mapped[str] = mapped_column(
+        ForeignKey("published_organisations.code"), primary_key=True
+    )
+    month_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason_code: Mapped[str] = mapped_column(String(4), primary_key=True)  # H1 ... C11
+    patients: Mapped[int | None] = mapped_column(Integer)  # None = not submitted
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class PublishedReasonText(Base):
+    """A delay reason text exactly as published, and the code it was matched to."""
+
+    __tablename__ = "published_reason_texts"
+
+    published_text: Mapped[str] = mapped_column(String(300), primary_key=True)
+    reason_code: Mapped[str] = mapped_column(String(4))
+    matched_by: Mapped[str] = mapped_column(String(8))  # mapping | fuzzy
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))

@@ -11,6 +11,7 @@ from dashboard.clock import LONDON
 from data_access.metrics.outcomes import (
     at_home_91_days,
     end_of_service_outcomes,
+    functional_change,
     readmitted_within_30_days,
 )
 from tests.builders import EPISODE_HEADER, GEOGRAPHY, STAYS, load_files
@@ -89,3 +90,43 @@ def test_end_of_service_outcomes(engine, tmp_path):
     by_place = end_of_service_outcomes(engine, "ICB1", *OCTOBER, by="place")
     # L1, L2 live in place one (N1); L3 in place two.
     assert by_place.groupby("group").people.sum().to_dict() == {"Place one": 2, "Place two": 1}
+
+
+DETAILS = EPISODE_HEADER.rstrip("\n") + \
+    ",ethnic_group,imd_decile,barthel_start,barthel_end,goals_met\n" + """\
+F1,a,S1,N1,80,F,2026-09-01T10:00,2026-09-02T10:00,,1,2026-09-03T10:00,P1H,2026-09-03T10:00,2026-10-10T10:00,home_no_support,,,white,1,10,15,true
+F2,b,S1,N1,80,F,2026-09-01T10:00,2026-09-02T10:00,,1,2026-09-03T10:00,P1H,2026-09-03T10:00,2026-10-12T10:00,home_with_support,,,asian,2,12,12,false
+F3,c,S1,N2,80,M,2026-09-01T10:00,2026-09-02T10:00,,2,2026-09-03T10:00,P2B,2026-09-03T10:00,2026-10-14T10:00,care_home,,,,9,8,6,
+F4,d,S1,N2,80,M,2026-09-01T10:00,2026-09-02T10:00,,2,2026-09-03T10:00,P2B,2026-09-03T10:00,2026-10-16T10:00,died,,,NOT_STATED,10,7,,
+"""
+
+
+def test_functional_change_and_goals_met(engine, tmp_path):
+    report = load_files(engine, tmp_path / "f", {**GEOGRAPHY, "episodes.csv": DETAILS})
+    assert report.loaded, report.summary()
+    result = functional_change(engine, "ICB1", *OCTOBER)
+    # Both scores: F1 +5, F2 0, F3 -2 (F4 died: no end score). Median 0; 2 of 3 kept or improved.
+    assert (result.people, result.median_change, result.improved_or_kept) == (3, 0.0, 2)
+    # Goals recorded for F1 (met) and F2 (not met).
+    goals = result.goals.iloc[0]
+    assert (goals.numerator, goals.denominator) == (1, 2)
+
+
+def test_breakdowns_by_ethnic_group_and_deprivation_quintile(engine, tmp_path):
+    load_files(engine, tmp_path / "g", {**GEOGRAPHY, "episodes.csv": DETAILS})
+    assert group_values(engine, "ethnic_group") == {"white": 1, "asian": 1, "not recorded": 1,
+                                                    "not_stated": 1}
+    # Deciles 1 and 2 make quintile 1; 9 and 10 make quintile 5.
+    assert group_values(engine, "deprivation_quintile") == {"1": 2, "5": 2}
+
+
+def group_values(engine, by):
+    from sqlalchemy import func, select
+
+    from data_access.metrics.outcomes import group_column
+    from data_access.models import Episode
+
+    column = group_column(by)
+    with engine.connect() as connection:
+        return dict(connection.execute(
+            select(column, func.count()).select_from(Episode).group_by(column)).all())

@@ -12,6 +12,7 @@ from dashboard.clock import as_london
 from dashboard.synthetic.capacity import capacity_reports
 from dashboard.synthetic.output import ContractWriter
 from dashboard.synthetic.parameters import WARMUP_DAYS
+from dashboard.synthetic.person_details import person_details
 from dashboard.synthetic.reasons import reason_changes
 from dashboard.synthetic.reference import calibrate_trust, geography, reason_mix
 from dashboard.synthetic.simulation import simulate_journeys
@@ -40,7 +41,7 @@ def generate_system(out_dir: Path, *, now: datetime, icb_codes: Sequence[str] = 
         for icb_code in icb_codes:
             # One random stream per ICB and step: an ICB's data do not depend on the others chosen.
             streams = [np.random.default_rng(s) for s in
-                       np.random.SeedSequence([seed, known.index(icb_code)]).spawn(4)]
+                       np.random.SeedSequence([seed, known.index(icb_code)]).spawn(5)]
             system = build_system(icb_code, streams[0], used_area_codes)
             calibrations = [calibrate_trust(site.trust_code) for site in system.sites]
             journeys = simulate_journeys(system, calibrations, calendar, streams[1])
@@ -48,7 +49,8 @@ def generate_system(out_dir: Path, *, now: datetime, icb_codes: Sequence[str] = 
             changes = reason_changes(journeys, mixes, calendar.now, streams[2])
             reports = capacity_reports(system, journeys, calendar, streams[3])
             writer.add_system(system)
-            writer.add_journeys(system, journeys, changes, reports, calendar)
+            details = person_details(system, journeys, calendar.now, streams[4])
+            writer.add_journeys(system, journeys, changes, reports, calendar, details)
     return writer.rows_written
 
 

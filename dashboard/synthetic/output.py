@@ -14,6 +14,7 @@ import numpy as np
 
 from dashboard.synthetic.capacity import CapacityReports
 from dashboard.synthetic.journeys import Journeys
+from dashboard.synthetic.person_details import PersonDetails
 from dashboard.synthetic.reasons import ReasonChanges
 from dashboard.synthetic.system import System
 from dashboard.synthetic.timeaxis import Calendar, format_timestamps
@@ -62,10 +63,14 @@ class ContractWriter:
                                 s.area_code, str(s.places)) for s in system.services))
 
     def add_journeys(self, system: System, journeys: Journeys, changes: ReasonChanges,
-                     reports: CapacityReports, calendar: Calendar) -> None:
+                     reports: CapacityReports, calendar: Calendar,
+                     details: PersonDetails) -> None:
         ids = episode_ids(system, journeys)
         written = written_journeys(journeys, calendar)
-        self._write_columns(EPISODES, *_episode_columns(system, journeys, ids, written, calendar))
+        self._write_columns(EPISODES, *_episode_columns(system, journeys, ids, written, calendar),
+                            *(column[written] for column in (
+                                details.ethnic_group, details.imd_decile,
+                                details.barthel_start, details.barthel_end, details.goals_met)))
         self._write_columns(DELAYS, *_delay_columns(changes, ids, written))
         self._write_columns(CAPACITY, reports.service, format_timestamps(reports.reported),
                             reports.places, reports.occupied, reports.unavailable)

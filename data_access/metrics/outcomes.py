@@ -3,6 +3,7 @@ how intermediate care ended; each optionally broken down for equity (age band, s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,6 +38,11 @@ def group_column(by: str | None) -> Any:
                       for low, high, label in AGE_BANDS], else_="age not recorded")
     if by == "pathway":
         return Episode.pathway
+    if by == "ethnic_group":
+        return func.coalesce(Episode.ethnic_group, "not recorded")
+    if by == "deprivation_quintile":
+        return case(*[(Episode.imd_decile.in_((2 * q - 1, 2 * q)), f"{q}") for q in range(1, 6)],
+                    else_="not recorded")
     if by in ("district", "neighbourhood"):
         return home_area_of_level(by)
     raise ValueError(f"cannot break down by {by!r}")
@@ -161,3 +167,34 @@ def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime, end
         frame["group"] = [f"{d:%Y-%m}" for d in pd.to_datetime(frame.group)]
         frame = frame.groupby(["group", "outcome"], as_index=False).people.sum()
     return frame
+
+
+@dataclass(frozen=True)
+class FunctionalChange:
+    people: int  # ended in the period with both scores recorded
+    median_change: float | None  # Modified Barthel points, end minus start
+    improved_or_kept: int  # change >= 0
+    goals: pd.DataFrame  # proportion of people whose own goals were met (one row)
+
+
+def functional_change(engine: Engine, area_code: str, start: datetime,
+                      end: datetime) -> FunctionalChange:
+    """Over services (pathways 1-3) that ended in the period: the change in Modified Barthel
+    score from start to end (people with both scores), how many improved or kept their
+    independence (change of 0 or more), and the share whose own goals were met (of those with
+    it recorded, Wilson interval)."""
+    in_period = [episodes_in_area(area_code), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
+                 Episode.service_end_at > to_utc_naive(start),
+                 Episode.service_end_at <= to_utc_naive(end)]
+    with engine.connect() as connection:
+        changes = pd.Series(connection.scalars(select(
+            Episode.barthel_end - Episode.barthel_start).where(
+            *in_period, Episode.barthel_start.is_not(None),
+            Episode.barthel_end.is_not(None))).all(), dtype=float)
+        met, recorded = connection.execute(select(
+            func.coalesce(func.sum(case((Episode.goals_met.is_(True), 1), else_=0)), 0),
+            func.count(Episode.goals_met)).where(*in_period)).one()
+    return FunctionalChange(
+        people=len(changes), median_change=float(changes.median()) if len(changes) else None,
+        improved_or_kept=int((changes >= 0).sum()),
+        goals=_proportions([(None, int(met), int(recorded))] if recorded else []))
