@@ -3,8 +3,9 @@ with varied areas and periods, through Dash's real callback endpoint (HTTP, JSON
 
     python -m benchmarks.callbacks [--database-url URL] [--repeats N] [--write docs/performance.md]
 
-Without --database-url it builds the synthetic demo (Coventry and Warwickshire, 18 months) into a
-temporary SQLite file first. Not part of the test suite: speed is measured here, not asserted.
+Without --database-url it builds the synthetic demo (Coventry and Warwickshire, 18 months) and
+loads NHS England's published extracts into a temporary SQLite file first. Not part of the test
+suite: speed is measured here, not asserted.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from dashboard.config import Settings
 from data_access.areas import picker_areas
 from data_access.db import make_engine
 
-PAGES = ("/", "/delays", "/time-to-service", "/capacity", "/flow")
+PAGES = ("/", "/delays", "/time-to-service", "/capacity", "/flow", "/outcomes", "/places",
+         "/benchmark")
 PERIODS = ("", "&from=2026-08-01&to=2026-11-24", "&from=2025-12-01&to=2026-02-28")
 
 
@@ -118,7 +120,8 @@ def markdown(results: list[dict], database_url: str, command: str) -> str:
         f"Measured {datetime.now():%Y-%m-%d} on {platform.machine()}, {platform.system()}, "
         f"Python {platform.python_version()}, 2 cores; database "
         f"{database_url.split(':', 1)[0]}; the synthetic Coventry and Warwickshire demo "
-        "(18 months, about 98,000 episodes).", "",
+        "(18 months, about 98,000 episodes) plus NHS England's full published discharge "
+        "extracts (42 ICBs and their trusts, April 2022 to December 2024).", "",
         f"Command: `{command}`", "",
         "Each row is a page's routing callback (all its queries, figures and layout) called "
         "through Dash's HTTP callback endpoint, with areas and periods varied between calls; "

@@ -9,16 +9,22 @@ from dashboard.bootstrap import build_demo
 from dashboard.clock import LONDON, FixedClock
 from data_access.db import make_engine
 from data_access.migrate import upgrade_to_head
+from data_access.published import load_published
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
+PUBLISHED = Path(__file__).resolve().parent.parent / "reference_data" / "nhse_discharge_sitrep"
 
 
 def database_url(given: str | None, scratch: Path) -> str:
     """The database to measure: the one given, or the synthetic demo (Coventry and Warwickshire,
-    18 months up to ``NOW``) built into a new SQLite file in ``scratch``."""
+    18 months up to ``NOW``) plus NHS England's full published extracts, built into a new
+    SQLite file in ``scratch``."""
     if given is not None:
         return given
     url = f"sqlite:///{scratch / 'demo.db'}"
     upgrade_to_head(url)
-    build_demo(make_engine(url), FixedClock(NOW))
+    engine = make_engine(url)
+    build_demo(engine, FixedClock(NOW))
+    load_published(engine, PUBLISHED)
+    engine.dispose()
     return url

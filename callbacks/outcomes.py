@@ -18,7 +18,7 @@ from data_access.metrics.time_to_service import nctr_to_service_by_group
 from layouts import outcomes as outcomes_layout
 
 QUARTERS_SHOWN = 6
-EQUITY_BY = ("age_band", "sex")
+EQUITY_BY = ("age_band", "sex", "ethnic_group", "deprivation_quintile")
 
 
 def last_quarters(now: datetime, count: int = QUARTERS_SHOWN) -> list[tuple[str, datetime,
@@ -46,6 +46,7 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
         "by_pathway": lambda: outcomes.end_of_service_outcomes(engine, code, start, end),
         "by_place": lambda: outcomes.end_of_service_outcomes(engine, code, start, end, "place"),
         "by_month": lambda: outcomes.end_of_service_outcomes(engine, code, start, end, "month"),
+        "functional": lambda: outcomes.functional_change(engine, code, start, end),
     }
     for label, q_start, q_end in quarters:
         calls[f"q {label}"] = (lambda s=q_start, e=q_end:
@@ -64,7 +65,7 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
         area=area, state=state, now=now, at_home=results["at_home"],
         at_home_by_quarter=by_quarter, readmitted=results["readmitted"],
         by_pathway=results["by_pathway"], by_place=results["by_place"],
-        by_month=results["by_month"],
+        by_month=results["by_month"], functional=results["functional"],
         equity={by: {part: results[f"{part} {by}"] for part in ("at_home", "readmitted",
                                                                  "waits")}
                 for by in EQUITY_BY})

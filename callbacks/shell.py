@@ -9,7 +9,16 @@ from typing import Any
 from dash import Dash, Input, Output, ctx, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
-from callbacks import capacity, delays, flow, outcomes, places, time_to_service, today
+from callbacks import (
+    benchmark,
+    capacity,
+    delays,
+    flow,
+    outcomes,
+    places,
+    time_to_service,
+    today,
+)
 from callbacks.common import resolve_area
 from dashboard import formatting as fmt
 from dashboard.context import AppContext
@@ -26,7 +35,7 @@ Renderer = Callable[[AppContext, AreaInfo, ViewState, Callable[[str], str]], Any
 RENDERERS: dict[str, Renderer] = {
     "/": today.render, "/delays": delays.render, "/time-to-service": time_to_service.render,
     "/capacity": capacity.render, "/flow": flow.render, "/outcomes": outcomes.render,
-    "/places": places.render}
+    "/places": places.render, "/benchmark": benchmark.render}
 NAV_PAGES = [page for page in PAGES if page.built]
 
 

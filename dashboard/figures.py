@@ -200,3 +200,27 @@ def funnel(labels: list[str], sizes: list[float], values: list[float | None],
     return go.Figure(data=traces, layout=base_layout(
         height=height, with_legend=True, xaxis=dict(title=dict(text=x_title)),
         yaxis=dict(title=dict(text=y_title), rangemode="tozero")))
+
+
+def ranked_bars(labels: list[str], values: list[float], *, highlight: str | None,
+                peers: set[str], reference: tuple[float, str], axis_title: str,
+                height: int = 760) -> go.Figure:
+    """Horizontal bars, largest first; the highlighted one dark blue and hatched, its peers mid
+    blue, the rest grey, and the names of the highlighted and peers marked in words too."""
+    colours = [NHS_DARK_BLUE if label == highlight else NHS_BLUE if label in peers
+               else "#AEB7BD" for label in labels]
+    patterns = ["/" if label == highlight else "" for label in labels]
+    names = [f"{label} (yours)" if label == highlight else f"{label} (region)"
+             if label in peers else label for label in labels]
+    value, text = reference
+    bar = dict(type="bar", x=values, y=names, orientation="h",
+               marker=dict(color=colours, pattern=dict(shape=patterns, fgcolor="white")),
+               hovertemplate="%{y}: %{x:,.1f}<extra></extra>")
+    return go.Figure(data=[bar], layout=base_layout(
+        height=height, margin=dict(t=24),
+        shapes=[dict(type="line", x0=value, x1=value, yref="paper", y0=0, y1=1,
+                     line=dict(color="#212B32", dash="dot"))],
+        annotations=[dict(x=value, yref="paper", y=1, text=text, showarrow=False,
+                          yanchor="bottom")],
+        xaxis=dict(title=dict(text=axis_title)),
+        yaxis=dict(autorange="reversed", tickfont=dict(size=11))))

@@ -30,5 +30,7 @@ PAGES: tuple[PageInfo, ...] = (
              "readmissions, and equity."),
     PageInfo("/places", "Places", "Places", True,
              "Every place side by side, per 100,000 people aged 65+, judged fairly."),
+    PageInfo("/benchmark", "National benchmark", "Benchmark", True,
+             "Every ICB on NHS England's published discharge figures."),
 )
 PAGES_BY_PATH = {page.path: page for page in PAGES}

@@ -14,14 +14,21 @@ from dash import html
 from dashboard import formatting as fmt
 from dashboard.figures import intervals, stacked_bars
 from dashboard.url_state import ViewState
-from dashboard.vocabulary import END_OUTCOMES
+from dashboard.vocabulary import END_OUTCOMES, ETHNIC_GROUPS
 from data_access.areas import AreaInfo
+from data_access.metrics.outcomes import FunctionalChange
 from layouts.components import chart_card, data_table, kpi_card
 from layouts.filters import filter_bar
 
 ASCOF_REFERENCE = 82.0  # domain.md: ASCOF 2B(1) in England, about 82% (2011-2020)
-GROUP_NAMES = {"sex": "Sex", "age_band": "Age band"}
-SEX_LABELS = {"F": "Female", "M": "Male", "U": "Not known"}
+GROUP_NAMES = {"sex": "Sex", "age_band": "Age band", "ethnic_group": "Ethnic group",
+               "deprivation_quintile": "Deprivation quintile"}
+GROUP_LABELS: dict[str, dict[str, str]] = {
+    "sex": {"F": "Female", "M": "Male", "U": "Not known"},
+    "ethnic_group": ETHNIC_GROUPS,
+    "deprivation_quintile": {"1": "1 (most deprived)", "5": "5 (least deprived)"},
+}
+AUDIT_REFERENCE = "about 93% nationally (intermediate care audit)"
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class OutcomesView:
     by_pathway: pd.DataFrame  # end_of_service_outcomes
     by_place: pd.DataFrame
     by_month: pd.DataFrame
+    functional: FunctionalChange
     equity: dict[str, dict[str, pd.DataFrame]]  # by -> {"at_home", "readmitted", "waits"}
 
 
@@ -48,6 +56,18 @@ def _interval(row: pd.Series) -> str:
     if row.value is None or pd.isna(row.value):
         return "–"
     return f"{100 * row.value:.0f}% ({100 * row.low:.0f}-{100 * row.high:.0f}%)"
+
+
+def _points(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.0f} points"
+
+
+def _goals_detail(goals: pd.DataFrame) -> str:
+    if goals.empty:
+        return "not recorded for anyone whose service ended in the period"
+    row = goals.iloc[0]
+    return (f"{row.numerator:,} of {row.denominator:,} with it recorded; 95% interval "
+            f"{_interval(row)}")
 
 
 def summary_sentence(view: OutcomesView) -> str:
@@ -80,6 +100,19 @@ def build(view: OutcomesView, href: Callable[[str], str]) -> html.Div:
             dbc.Col(kpi_card(
                 "Intermediate care ended", fmt.whole(int(view.by_pathway.people.sum())),
                 "ended-value", "services (pathways 1-3) that ended in the period"), md=4),
+        ], className="g-3 mb-3"),
+        dbc.Row([
+            dbc.Col(kpi_card(
+                "Improved or kept their independence",
+                fmt.percent(None if not view.functional.people else
+                            100 * view.functional.improved_or_kept / view.functional.people),
+                "independence-value",
+                f"Modified Barthel from start to end, {view.functional.people:,} people with "
+                f"both scores; median change {_points(view.functional.median_change)}; "
+                f"{AUDIT_REFERENCE}"), md=6),
+            dbc.Col(kpi_card(
+                "Own goals met", _share(view.functional.goals), "goals-value",
+                _goals_detail(view.functional.goals)), md=6),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_quarters_card(view), lg=6),
@@ -147,7 +180,11 @@ def _equity_card(view: OutcomesView, by: str) -> dbc.Card:
     readmitted = parts["readmitted"].set_index("group")
     waits = parts["waits"].set_index("group")
     groups = sorted(set(at_home.index) | set(readmitted.index) | set(waits.index), key=str)
-    name = (lambda g: SEX_LABELS.get(g, g)) if by == "sex" else str
+    labels = GROUP_LABELS.get(by, {})
+
+    def name(group: object) -> str:
+        return labels.get(str(group), str(group))
+
     rows = []
     for g in groups:
         rows.append((

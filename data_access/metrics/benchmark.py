@@ -1,0 +1,139 @@
+"""The national benchmark from NHS England's published discharge sitreps: every ICB (and trust)
+on NCTR patients per 100,000 aged 65+, discharges the same day and people remaining; the reason
+mix. Source: NHS England, Open Government Licence v3.0."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, select
+
+from dashboard.statistics import PER
+from dashboard.vocabulary import DELAY_REASONS
+from data_access.models import (
+    Area as LocalArea,
+)
+from data_access.models import (
+    AreaLink,
+    PublishedDaily,
+    PublishedOrganisation,
+    PublishedReason,
+)
+
+BENCHMARK_DAYS = 84  # the latest twelve weeks of published figures
+
+
+def latest_published_day(engine: Engine) -> date | None:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.max(PublishedDaily.day))
+                                 .where(PublishedDaily.level == "icb"))
+
+
+def benchmark_period(engine: Engine) -> tuple[date, date] | None:
+    """The latest twelve weeks with published ICB figures."""
+    last = latest_published_day(engine)
+    return None if last is None else (last - timedelta(days=BENCHMARK_DAYS - 1), last)
+
+
+def _measures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per-day means to the three measures (days not submitted are left out of every mean)."""
+    frame["nctr_per_100k"] = PER * frame.nctr / frame.days / frame.population_65_plus
+    frame["remaining_per_100k"] = PER * (frame.nctr - frame.discharged) / frame.days \
+        / frame.population_65_plus
+    frame["same_day_percent"] = (100 * frame.discharged / frame.nctr).where(frame.nctr > 0)
+    return frame
+
+
+def icb_benchmark(engine: Engine, first_day: date, last_day: date) -> pd.DataFrame:
+    """Every ICB over the period (those with nothing submitted too, with blank measures): code,
+    name, region, population_65_plus, days (submitted),
+    nctr, discharged (sums), nctr_per_100k and remaining_per_100k (daily means per 100,000 aged
+    65+), same_day_percent (discharged the same day, % of NCTR patients)."""
+    submitted = and_(PublishedDaily.nctr_patients.is_not(None),
+                     PublishedDaily.discharged_total.is_not(None))
+    statement = (
+        select(PublishedOrganisation.code, PublishedOrganisation.name,
+               PublishedOrganisation.region, PublishedOrganisation.population_65_plus,
+               func.count(PublishedDaily.day).label("days"),
+               func.sum(PublishedDaily.nctr_patients).label("nctr"),
+               func.sum(PublishedDaily.discharged_total).label("discharged"))
+        .outerjoin(PublishedDaily, and_(PublishedDaily.org_code == PublishedOrganisation.code,
+                                   PublishedDaily.level == "icb",
+                                   PublishedDaily.day.between(first_day, last_day), submitted))
+        .where(PublishedOrganisation.level == "icb")
+        .group_by(PublishedOrganisation.code, PublishedOrganisation.name,
+                  PublishedOrganisation.region, PublishedOrganisation.population_65_plus)
+        .order_by(PublishedOrganisation.name)
+    )
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    return _measures(frame)
+
+
+def england_total(icbs: pd.DataFrame) -> dict[str, float]:
+    """England: the ICBs summed (per-day means of the sums), on the same three measures."""
+    population = icbs.population_65_plus.sum()
+    days = icbs.days.max() if len(icbs) else 0
+    nctr, discharged = icbs.nctr.sum(), icbs.discharged.sum()
+    return {
+        "population_65_plus": float(population),
+        "nctr_per_day": nctr / days if days else float("nan"),
+        "nctr_per_100k": PER * (nctr / days) / population if days and population else float("nan"),
+        "remaining_per_100k": (PER * ((nctr - discharged) / days) / population
+                               if days and population else float("nan")),
+        "same_day_percent": 100 * discharged / nctr if nctr else float("nan"),
+    }
+
+
+def icb_weekly(engine: Engine, icb_code: str, first_day: date, last_day: date) -> pd.DataFrame:
+    """One ICB's weekly means (Monday to Sunday) of NCTR patients per 100,000 aged 65+:
+    week_start, nctr_per_100k."""
+    statement = (select(PublishedDaily.day.label("day"), PublishedDaily.nctr_patients,
+                        PublishedOrganisation.population_65_plus)
+                 .join(PublishedOrganisation,
+                       PublishedOrganisation.code == PublishedDaily.org_code)
+                 .where(PublishedDaily.level == "icb", PublishedDaily.org_code == icb_code,
+                        PublishedDaily.day.between(first_day, last_day),
+                        PublishedDaily.nctr_patients.is_not(None)))
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    days = pd.to_datetime(frame.day)
+    frame["week_start"] = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
+    weekly = frame.groupby("week_start", as_index=False).agg(
+        nctr=("nctr_patients", "mean"), population=("population_65_plus", "first"))
+    weekly["nctr_per_100k"] = PER * weekly.nctr / weekly.population
+    return weekly[["week_start", "nctr_per_100k"]]
+
+
+def reason_mix(engine: Engine, month_start: date, icb_code: str | None) -> pd.DataFrame:
+    """Patients remaining by delay reason group in a month, for one ICB's trusts (or England
+    when ``icb_code`` is None): reason_group, patients, share (%)."""
+    statement = (select(PublishedReason.reason_code, func.sum(PublishedReason.patients))
+                 .where(PublishedReason.month_start == month_start)
+                 .group_by(PublishedReason.reason_code))
+    if icb_code is not None:
+        trusts = select(PublishedOrganisation.code).where(
+            PublishedOrganisation.icb_code == icb_code)
+        statement = statement.where(PublishedReason.trust_code.in_(trusts))
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    frame = pd.DataFrame(rows, columns=["reason_code", "patients"]).fillna(0)
+    frame["reason_group"] = [DELAY_REASONS[c].group for c in frame.reason_code]
+    groups = frame.groupby("reason_group", as_index=False).patients.sum()
+    total = groups.patients.sum()
+    groups["share"] = (100 * groups.patients / total) if total else 0.0
+    return groups
+
+
+def latest_reason_month(engine: Engine) -> date | None:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.max(PublishedReason.month_start)))
+
+
+def icb_of_area(engine: Engine, area_code: str) -> str | None:
+    """The ICB the chosen area lies in (itself, if it is one)."""
+    with engine.connect() as connection:
+        return connection.scalar(
+            select(LocalArea.code).join(AreaLink, AreaLink.ancestor_code == LocalArea.code)
+            .where(AreaLink.descendant_code == area_code, LocalArea.level == "icb"))
