@@ -14,7 +14,7 @@ from dashboard.context import AppContext
 from dashboard.url_state import ViewState
 from data_access.areas import AreaInfo
 from data_access.metrics import outcomes
-from data_access.metrics.time_to_service import nctr_to_service_by_group
+from data_access.metrics.time_to_service import nctr_to_service_by_groups
 from layouts import outcomes as outcomes_layout
 
 QUARTERS_SHOWN = 6
@@ -40,33 +40,25 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
     engine, now, code = context.engine, context.clock.now(), area.code
     start, end = state.bounds(now)
     quarters = last_quarters(now)
-    calls: dict[str, Callable[[], object]] = {
-        "at_home": lambda: outcomes.at_home_91_days(engine, code, start, end),
-        "readmitted": lambda: outcomes.readmitted_within_30_days(engine, code, start, end, now),
-        "by_pathway": lambda: outcomes.end_of_service_outcomes(engine, code, start, end),
-        "by_place": lambda: outcomes.end_of_service_outcomes(engine, code, start, end, "place"),
-        "by_month": lambda: outcomes.end_of_service_outcomes(engine, code, start, end, "month"),
-        "functional": lambda: outcomes.functional_change(engine, code, start, end),
-    }
-    for label, q_start, q_end in quarters:
-        calls[f"q {label}"] = (lambda s=q_start, e=q_end:
-                               outcomes.at_home_91_days(engine, code, s, e))
-    for by in EQUITY_BY:
-        calls[f"at_home {by}"] = lambda b=by: outcomes.at_home_91_days(engine, code, start,
-                                                                        end, b)
-        calls[f"readmitted {by}"] = lambda b=by: outcomes.readmitted_within_30_days(
-            engine, code, start, end, now, b)
-        calls[f"waits {by}"] = lambda b=by: nctr_to_service_by_group(engine, code, start,
-                                                                      end, b)
-    results = gather(**calls)
-    by_quarter = pd.concat([results[f"q {label}"].assign(quarter=label)
-                            for label, _, _ in quarters], ignore_index=True)
+    breakdowns = (None, *EQUITY_BY)  # None: everyone
+    results = gather(
+        at_home=lambda: outcomes.at_home_91_days_by(engine, code, start, end, breakdowns),
+        readmitted=lambda: outcomes.readmitted_within_30_days_by(engine, code, start, end, now,
+                                                                 breakdowns),
+        waits=lambda: nctr_to_service_by_groups(engine, code, start, end, EQUITY_BY),
+        by_quarter=lambda: outcomes.at_home_91_days_by_period(engine, code, quarters),
+        by_pathway=lambda: outcomes.end_of_service_outcomes(engine, code, start, end),
+        by_place=lambda: outcomes.end_of_service_outcomes(engine, code, start, end, "place"),
+        by_month=lambda: outcomes.end_of_service_outcomes(engine, code, start, end, "month"),
+        functional=lambda: outcomes.functional_change(engine, code, start, end),
+    )
     view = outcomes_layout.OutcomesView(
-        area=area, state=state, now=now, at_home=results["at_home"],
-        at_home_by_quarter=by_quarter, readmitted=results["readmitted"],
-        by_pathway=results["by_pathway"], by_place=results["by_place"],
-        by_month=results["by_month"], functional=results["functional"],
-        equity={by: {part: results[f"{part} {by}"] for part in ("at_home", "readmitted",
-                                                                 "waits")}
+        area=area, state=state, now=now, at_home=results["at_home"][None],
+        at_home_by_quarter=results["by_quarter"].rename(columns={"period": "quarter"}),
+        readmitted=results["readmitted"][None], by_pathway=results["by_pathway"],
+        by_place=results["by_place"], by_month=results["by_month"],
+        functional=results["functional"],
+        equity={by: {"at_home": results["at_home"][by],
+                     "readmitted": results["readmitted"][by], "waits": results["waits"][by]}
                 for by in EQUITY_BY})
     return outcomes_layout.build(view, href)

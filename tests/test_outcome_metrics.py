@@ -130,3 +130,14 @@ def group_values(engine, by):
     with engine.connect() as connection:
         return dict(connection.execute(
             select(column, func.count()).select_from(Episode).group_by(column)).all())
+
+
+def test_at_home_91_days_for_several_periods_in_one_query(outcomes):
+    from data_access.metrics.outcomes import at_home_91_days_by_period
+
+    september = (datetime(2026, 9, 1, tzinfo=LONDON), datetime(2026, 10, 1, tzinfo=LONDON))
+    frame = at_home_91_days_by_period(outcomes, "ICB1", [("Sep", *september),
+                                                          ("Oct", *OCTOBER)])
+    rows = {r.period: (r.numerator, r.denominator, r.not_recorded) for r in frame.itertuples()}
+    # September's 91-day points: O7 (discharged 20 Jun, at home). October as above.
+    assert rows == {"Sep": (1, 1, 0), "Oct": (1, 3, 1)}

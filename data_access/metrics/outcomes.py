@@ -3,14 +3,15 @@ how intermediate care ended; each optionally broken down for equity (age band, s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
-from dashboard.clock import to_utc_naive
+from dashboard.clock import as_london, to_utc_naive
 from dashboard.statistics import wilson
 from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
@@ -64,6 +65,15 @@ def _discharge_days(start: datetime, end: datetime) -> Any:
                                           (end + timedelta(days=1)).date())
 
 
+def _service_ended(start: datetime, end: datetime) -> list[Any]:
+    """Service ended after ``start`` and at or before ``end``; the same range in local dates (a
+    day wider) lets the date index lead."""
+    return [Episode.service_end_at > to_utc_naive(start),
+            Episode.service_end_at <= to_utc_naive(end),
+            Episode.service_end_date.between((start - timedelta(days=1)).date(),
+                                             (end + timedelta(days=1)).date())]
+
+
 def _proportions(rows: list[tuple[Any, int, int]]) -> pd.DataFrame:
     """(group, numerator, denominator) rows as proportions with Wilson 95% intervals."""
     records = []
@@ -75,63 +85,129 @@ def _proportions(rows: list[tuple[Any, int, int]]) -> pd.DataFrame:
     return pd.DataFrame(records, columns=PROPORTION_COLUMNS)
 
 
-def at_home_91_days(engine: Engine, area_code: str, start: datetime, end: datetime,
-                    by: str | None = None) -> pd.DataFrame:
+def _breakdowns(engine: Engine, counts: list[Any], conditions: list[Any],
+                bys: Sequence[str | None]) -> dict[str | None, pd.DataFrame]:
+    """Run one query grouped by every breakdown at once, then sum it per breakdown: the counts
+    of each group (``None`` = everyone). Columns of each frame: group, and one per count."""
+    names = [f"by_{i}" for i in range(len(bys))]
+    groups = [group_column(by).label(name) for by, name in zip(bys, names, strict=True)
+              if by is not None]
+    statement = select(*groups, *counts).where(*conditions)
+    if groups:
+        statement = statement.group_by(*[g.element for g in groups])
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    count_names = [c.name for c in counts]
+    frame[count_names] = frame[count_names].fillna(0).astype(int)
+    result: dict[str | None, pd.DataFrame] = {}
+    for by, name in zip(bys, names, strict=True):
+        if by is None:
+            totals = frame[count_names].sum()
+            result[by] = pd.DataFrame([{"group": None, **totals.to_dict()}])
+        else:
+            result[by] = frame.groupby(name, as_index=False, dropna=False)[count_names].sum() \
+                .rename(columns={name: "group"})
+    return result
+
+
+def _local_days(start: datetime, end: datetime) -> tuple[date, date]:
+    """The local calendar days of the period (start, end]: its first and last day."""
+    return (as_london(start).date(),
+            (as_london(end) - timedelta(microseconds=1)).date())
+
+
+def _ascof_conditions(area_code: str, start: datetime, end: datetime) -> list[Any]:
+    """Aged 65+, discharged to pathway 1 or 2, 91-day point (the local calendar day 91 days
+    after the day of discharge) on a day of the period."""
+    first, last = _local_days(start, end)
+    window = timedelta(days=AT_HOME_DAYS)
+    return [episodes_in_area(area_code), Episode.pathway.in_(ASCOF_PATHWAYS),
+            Episode.age >= ASCOF_MIN_AGE,
+            Episode.discharge_date.between(first - window, last - window)]
+
+
+def at_home_91_days_by_period(engine: Engine, area_code: str,
+                              periods: Sequence[tuple[str, datetime, datetime]]
+                              ) -> pd.DataFrame:
+    """``at_home_91_days`` for each of several consecutive periods (label, start, end), from one
+    query over their whole span grouped by day: period, then PROPORTION_COLUMNS +
+    not_recorded."""
+    if not periods:
+        return pd.DataFrame(columns=["period", *PROPORTION_COLUMNS, "not_recorded"])
+    statement = (select(Episode.discharge_date, Episode.at_home_91_days, func.count())
+                 .where(*_ascof_conditions(area_code, periods[0][1], periods[-1][2]))
+                 .group_by(Episode.discharge_date, Episode.at_home_91_days))
+    with engine.connect() as connection:
+        frame = pd.DataFrame(connection.execute(statement).all(),
+                             columns=["day", "at_home", "people"])
+    points = pd.to_datetime(frame.day) + pd.Timedelta(days=AT_HOME_DAYS)
+    rows = []
+    for label, start, end in periods:
+        first, last = _local_days(start, end)
+        inside = frame[(points >= pd.Timestamp(first)) & (points <= pd.Timestamp(last))]
+        recorded = inside[inside.at_home.notna()]
+        share = wilson(int(recorded[recorded.at_home.astype(bool)].people.sum()),
+                       int(recorded.people.sum()))
+        rows.append({"period": label, "group": "all", "numerator": share.numerator,
+                     "denominator": share.denominator, "value": share.value, "low": share.low,
+                     "high": share.high,
+                     "not_recorded": int(inside.people.sum() - recorded.people.sum())})
+    return pd.DataFrame(rows)
+
+
+def at_home_91_days_by(engine: Engine, area_code: str, start: datetime, end: datetime,
+                       bys: Sequence[str | None]) -> dict[str | None, pd.DataFrame]:
     """Share at home 91 days after discharge, ASCOF 2B(1) style: people aged 65+ discharged to
-    pathway 1 or 2 whose 91-day point falls after ``start`` and at or before ``end``.
+    pathway 1 or 2 whose 91-day point (the day 91 days after the day of discharge) is a day of
+    the period.
     Numerator: at home at 91 days. Those in hospital, in a care home or dead at 91 days count in
     the denominator only. People whose status at 91 days is not recorded are left out of both
-    (``not_recorded`` counts them). Columns: PROPORTION_COLUMNS + not_recorded."""
-    group = group_column(by)
-    window = timedelta(days=AT_HOME_DAYS)
-    columns = [group.label("group")] if group is not None else []
+    (``not_recorded`` counts them). One query for every breakdown in ``bys`` (``None`` =
+    everyone). Columns: PROPORTION_COLUMNS + not_recorded."""
     recorded = Episode.at_home_91_days.is_not(None)
-    statement = select(
-        *columns,
-        func.sum(case((Episode.at_home_91_days.is_(True), 1), else_=0)),
-        func.sum(case((recorded, 1), else_=0)),
-        func.sum(case((recorded, 0), else_=1)),
-    ).where(
-        episodes_in_area(area_code), Episode.pathway.in_(ASCOF_PATHWAYS),
-        Episode.age >= ASCOF_MIN_AGE,
-        Episode.discharged_at > to_utc_naive(start) - window,
-        Episode.discharged_at <= to_utc_naive(end) - window,
-        _discharge_days(start - window, end - window),
-    )
-    if group is not None:
-        statement = statement.group_by(group)
-    with engine.connect() as connection:
-        rows = connection.execute(statement).all()
-    rows = [(r[0] if group is not None else None, *r[-3:]) for r in rows
-            if (r[-2] or 0) + (r[-1] or 0) > 0]
-    frame = _proportions([(g, n or 0, d or 0) for g, n, d, _ in rows])
-    frame["not_recorded"] = [int(u or 0) for *_, u in rows]
-    return frame
+    counts = [func.sum(case((Episode.at_home_91_days.is_(True), 1), else_=0)).label("n"),
+              func.sum(case((recorded, 1), else_=0)).label("d"),
+              func.sum(case((recorded, 0), else_=1)).label("u")]
+    result = {}
+    for by, frame in _breakdowns(engine, counts, _ascof_conditions(area_code, start, end),
+                                 bys).items():
+        frame = frame[frame.d + frame.u > 0]
+        proportions = _proportions(list(zip(frame.group, frame.n, frame.d, strict=True)))
+        proportions["not_recorded"] = frame.u.to_numpy()
+        result[by] = proportions
+    return result
+
+
+def at_home_91_days(engine: Engine, area_code: str, start: datetime, end: datetime,
+                    by: str | None = None) -> pd.DataFrame:
+    """``at_home_91_days_by`` for one breakdown (or everyone)."""
+    return at_home_91_days_by(engine, area_code, start, end, [by])[by]
+
+
+def readmitted_within_30_days_by(engine: Engine, area_code: str, start: datetime,
+                                 end: datetime, now: datetime,
+                                 bys: Sequence[str | None]) -> dict[str | None, pd.DataFrame]:
+    """Share readmitted to acute within 30 days of discharge, over episodes discharged after
+    ``start`` and at or before ``end`` and at least 30 days before ``now`` (so that everyone
+    counted has had the full 30 days). One query for every breakdown. Columns:
+    PROPORTION_COLUMNS."""
+    latest = min(to_utc_naive(end), to_utc_naive(now) - timedelta(days=READMISSION_DAYS))
+    days_to_readmission = (epoch_seconds(Episode.readmitted_at)
+                           - epoch_seconds(Episode.discharged_at)) / 86400.0
+    counts = [func.sum(case((Episode.readmitted_at.is_not(None)
+                             & (days_to_readmission <= READMISSION_DAYS), 1), else_=0))
+              .label("n"), func.count().label("d")]
+    conditions = [episodes_in_area(area_code), Episode.discharged_at > to_utc_naive(start),
+                  Episode.discharged_at <= latest, _discharge_days(start, end)]
+    return {by: _proportions(list(zip(frame.group, frame.n, frame.d, strict=True)))
+            .loc[lambda f: f.denominator > 0].reset_index(drop=True)
+            for by, frame in _breakdowns(engine, counts, conditions, bys).items()}
 
 
 def readmitted_within_30_days(engine: Engine, area_code: str, start: datetime, end: datetime,
                               now: datetime, by: str | None = None) -> pd.DataFrame:
-    """Share readmitted to acute within 30 days of discharge, over episodes discharged after
-    ``start`` and at or before ``end`` and at least 30 days before ``now`` (so that everyone
-    counted has had the full 30 days). Columns: PROPORTION_COLUMNS."""
-    group = group_column(by)
-    latest = min(to_utc_naive(end), to_utc_naive(now) - timedelta(days=READMISSION_DAYS))
-    days_to_readmission = (epoch_seconds(Episode.readmitted_at)
-                           - epoch_seconds(Episode.discharged_at)) / 86400.0
-    columns = [group.label("group")] if group is not None else []
-    statement = select(
-        *columns,
-        func.sum(case((Episode.readmitted_at.is_not(None)
-                       & (days_to_readmission <= READMISSION_DAYS), 1), else_=0)),
-        func.count(),
-    ).where(episodes_in_area(area_code), Episode.discharged_at > to_utc_naive(start),
-            Episode.discharged_at <= latest, _discharge_days(start, end))
-    if group is not None:
-        statement = statement.group_by(group)
-    with engine.connect() as connection:
-        rows = connection.execute(statement).all()
-    return _proportions([(r[0] if group is not None else None, r[-2] or 0, r[-1])
-                         for r in rows if r[-1]])
+    """``readmitted_within_30_days_by`` for one breakdown (or everyone)."""
+    return readmitted_within_30_days_by(engine, area_code, start, end, now, [by])[by]
 
 
 def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime, end: datetime,
@@ -151,8 +227,7 @@ def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime, end
                  .select_from(Episode)
                  .where(episodes_in_area(area_code),
                         Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
-                        Episode.service_end_at > to_utc_naive(start),
-                        Episode.service_end_at <= to_utc_naive(end))
+                        *_service_ended(start, end))
                  .group_by(group, Episode.end_outcome))
     if by == "place":
         statement = (statement.join(AreaLink, AreaLink.descendant_code == Episode.home_area_code)
@@ -184,8 +259,7 @@ def functional_change(engine: Engine, area_code: str, start: datetime,
     independence (change of 0 or more), and the share whose own goals were met (of those with
     it recorded, Wilson interval)."""
     in_period = [episodes_in_area(area_code), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
-                 Episode.service_end_at > to_utc_naive(start),
-                 Episode.service_end_at <= to_utc_naive(end)]
+                 *_service_ended(start, end)]
     with engine.connect() as connection:
         changes = pd.Series(connection.scalars(select(
             Episode.barthel_end - Episode.barthel_start).where(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -219,23 +220,35 @@ def time_to_service_bands(engine: Engine, area_code: str, start: datetime,
          for p in INTERMEDIATE_CARE_PATHWAYS for label, _ in HOUR_BANDS])
 
 
-def nctr_to_service_by_group(engine: Engine, area_code: str, start: datetime, end: datetime,
-                             by: str) -> pd.DataFrame:
-    """Equity of waits: ``nctr_to_service``'s figures per sex or age band (see
-    ``outcomes.group_column``), with the Wilson 95% interval of the share within 24 h:
-    group, started, median_hours, within_24h, within_24h_percent, low, high (percentages)."""
+def nctr_to_service_by_groups(engine: Engine, area_code: str, start: datetime, end: datetime,
+                              bys: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Equity of waits: ``nctr_to_service``'s figures per group of each breakdown in ``bys``
+    (sex, age band, ethnic group, deprivation quintile: see ``outcomes.group_column``), from one
+    query, with the Wilson 95% interval of the share within 24 h: group, started,
+    median_hours, within_24h, within_24h_percent, low, high (percentages)."""
     from data_access.metrics.outcomes import group_column  # outcomes imports nothing from here
 
-    statement = select(group_column(by).label("group"), Episode.hours_nctr_to_service).where(
+    statement = select(*[group_column(by).label(by) for by in bys],
+                       Episode.hours_nctr_to_service).where(
         *_started_in_period(area_code, start, end))
     with engine.connect() as connection:
         frame = pd.read_sql(statement, connection)
-    rows = []
-    for group, part in frame.groupby("group"):
-        started, median, _, within = summarise_hours(part.hours_nctr_to_service.to_numpy())
-        share = wilson(within, started)
-        rows.append({"group": group, "started": started, "median_hours": median,
-                     "within_24h": within, "within_24h_percent": 100 * (share.value or 0),
-                     "low": 100 * (share.low or 0), "high": 100 * (share.high or 0)})
-    return pd.DataFrame(rows, columns=["group", "started", "median_hours", "within_24h",
-                                       "within_24h_percent", "low", "high"])
+    result = {}
+    for by in bys:
+        rows = []
+        for group, part in frame.groupby(by):
+            started, median, _, within = summarise_hours(part.hours_nctr_to_service.to_numpy())
+            share = wilson(within, started)
+            rows.append({"group": group, "started": started, "median_hours": median,
+                         "within_24h": within, "within_24h_percent": 100 * (share.value or 0),
+                         "low": 100 * (share.low or 0), "high": 100 * (share.high or 0)})
+        result[by] = pd.DataFrame(rows, columns=["group", "started", "median_hours",
+                                                 "within_24h", "within_24h_percent", "low",
+                                                 "high"])
+    return result
+
+
+def nctr_to_service_by_group(engine: Engine, area_code: str, start: datetime, end: datetime,
+                             by: str) -> pd.DataFrame:
+    """``nctr_to_service_by_groups`` for one breakdown."""
+    return nctr_to_service_by_groups(engine, area_code, start, end, [by])[by]
