@@ -30,6 +30,7 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
     month = benchmark.latest_reason_month(engine)
     results = gather(
         icbs=lambda: benchmark.icb_benchmark(engine, first, last),
+        trusts=lambda: benchmark.trust_benchmark(engine, first, last),
         weekly=lambda: benchmark.icb_weekly(engine, own, last - TREND_SPAN, last)
         if own else None,
         own_mix=lambda: benchmark.reason_mix(engine, month, own) if month and own

@@ -25,6 +25,7 @@ class BenchmarkView:
     first_day: date
     last_day: date
     icbs: pd.DataFrame  # icb_benchmark
+    trusts: pd.DataFrame  # trust_benchmark
     england: dict[str, float]
     own_icb: str | None
     own_spc: SpcResult | None
@@ -84,6 +85,7 @@ def build(view: BenchmarkView, href: Callable[[str], str]) -> html.Div:
             dbc.Col([_trend_card(view, name), _mix_card(view, name)], lg=5),
         ], className="g-3 mb-3"),
         dbc.Row([dbc.Col(_table_card(view), lg=12)], className="g-3 mb-3"),
+        dbc.Row([dbc.Col(_trusts_card(view), lg=12)], className="g-3 mb-3"),
         html.P(CREDIT, className="chart-summary", id="benchmark-credit"),
     ])
 
@@ -148,4 +150,20 @@ def _table_card(view: BenchmarkView) -> dbc.Card:
         data_table(["ICB", "Region", "People 65+", "NCTR per 100,000", "Same day",
                     "Remaining per 100,000", "Days submitted"], rows, "icb-table",
                    "All ICBs on the three measures"),
+    ]))
+
+
+def _trusts_card(view: BenchmarkView) -> dbc.Card:
+    frame = view.trusts.sort_values(["icb_code", "name"], key=lambda c: c.fillna(""))
+    own = frame[frame.icb_code == view.own_icb]
+    rows = [(("★ " if r.icb_code == view.own_icb else "") + r.name, r.region or "",
+             _value(r.nctr_per_day), _value(r.same_day_percent, "%"),
+             _value(r.remaining_per_day), int(r.days))
+            for r in pd.concat([own, frame[frame.icb_code != view.own_icb]]).itertuples()]
+    return dbc.Card(dbc.CardBody([
+        html.H2("Acute trusts", className="card-heading"),
+        html.P("Per day (a trust has no resident population). Your system's trusts come first, "
+               "marked ★.", className="chart-summary"),
+        data_table(["Trust", "Region", "NCTR a day", "Same day", "Remaining a day",
+                    "Days submitted"], rows, "trust-table", "Acute trusts on the three measures"),
     ]))

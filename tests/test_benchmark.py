@@ -98,3 +98,21 @@ def test_benchmark_page_shows_england_as_the_files_sum(published):
         expect(page.locator("#england-nctr-per-day")).to_have_text(f"{nctr / len(days):,.0f}")
         expect(page.locator("#benchmark-credit")).to_have_text(
             "Source: NHS England, Open Government Licence v3.0")
+
+
+def test_trusts_per_day_from_the_file(published):
+    from data_access.metrics.benchmark import trust_benchmark
+
+    engine, _ = published
+    first, last = benchmark_period(engine)
+    trusts = trust_benchmark(engine, first, last).set_index("code")
+    nctr = days = 0
+    with (PUBLISHED / "trust_daily_nctr.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["nhs_trust22_code"] == "RKB" \
+                    and first.isoformat() <= row["date"] <= last.isoformat() \
+                    and row["nctr_patients"] and row["discharged_total"]:
+                nctr += int(float(row["nctr_patients"]))
+                days += 1
+    assert trusts.loc["RKB", "nctr_per_day"] == pytest.approx(nctr / days)
+    assert trusts.loc["RKB", "icb_code"] == "E54000018"

@@ -137,3 +137,31 @@ def icb_of_area(engine: Engine, area_code: str) -> str | None:
         return connection.scalar(
             select(LocalArea.code).join(AreaLink, AreaLink.ancestor_code == LocalArea.code)
             .where(AreaLink.descendant_code == area_code, LocalArea.level == "icb"))
+
+
+def trust_benchmark(engine: Engine, first_day: date, last_day: date) -> pd.DataFrame:
+    """Every acute trust with published figures in the period: code, name, icb_code, region,
+    days (submitted), nctr_per_day, same_day_percent, remaining_per_day (trusts have no
+    resident population, so their figures are per day, not per 100,000)."""
+    submitted = and_(PublishedDaily.nctr_patients.is_not(None),
+                     PublishedDaily.discharged_total.is_not(None))
+    statement = (
+        select(PublishedOrganisation.code, PublishedOrganisation.name,
+               PublishedOrganisation.icb_code, PublishedOrganisation.region,
+               func.count(PublishedDaily.day).label("days"),
+               func.sum(PublishedDaily.nctr_patients).label("nctr"),
+               func.sum(PublishedDaily.discharged_total).label("discharged"))
+        .join(PublishedDaily, and_(PublishedDaily.org_code == PublishedOrganisation.code,
+                                   PublishedDaily.level == "trust",
+                                   PublishedDaily.day.between(first_day, last_day), submitted))
+        .where(PublishedOrganisation.level == "trust")
+        .group_by(PublishedOrganisation.code, PublishedOrganisation.name,
+                  PublishedOrganisation.icb_code, PublishedOrganisation.region)
+        .order_by(PublishedOrganisation.name)
+    )
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    frame["nctr_per_day"] = frame.nctr / frame.days
+    frame["remaining_per_day"] = (frame.nctr - frame.discharged) / frame.days
+    frame["same_day_percent"] = (100 * frame.discharged / frame.nctr).where(frame.nctr > 0)
+    return frame
