@@ -71,3 +71,29 @@ def test_upgrade_from_0001_keeps_episodes_and_fills_in_hospital_until(empty_data
     engine.dispose()
     assert str(rows["closed"]).startswith("2026-11-20 10:00:00")
     assert str(rows["open"]).startswith("9999-12-31")
+
+
+def test_upgrade_to_0005_keeps_episodes_and_adds_empty_person_details(empty_database_url):
+    from alembic import command
+
+    from data_access.migrate import alembic_config
+
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0004")
+    engine = make_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO areas (code, name, level) VALUES ('A', 'A', 'icb')"))
+        connection.execute(text(
+            "INSERT INTO sites (code, name, trust_code, trust_name, area_code) "
+            "VALUES ('S', 'Site', 'T', 'Trust', 'A')"))
+        connection.execute(text(
+            "INSERT INTO episodes (episode_id, person_ref, site_code, home_area_code, sex, "
+            "admitted_at, in_hospital_until) VALUES ('kept', 'p', 'S', 'A', 'F', "
+            "'2026-11-01 10:00:00', '9999-12-31 00:00:00')"))
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        row = connection.execute(text(
+            "SELECT episode_id, ethnic_group, imd_decile, barthel_start, goals_met "
+            "FROM episodes")).one()
+    engine.dispose()
+    assert tuple(row) == ("kept", None, None, None, None)
