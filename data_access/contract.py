@@ -30,7 +30,8 @@ class RowError(ValueError):
     """A row breaks the contract; the message says why."""
 
 
-def _text(max_length: int) -> Callable[[str], str]:
+def text_up_to(max_length: int) -> Callable[[str], str]:
+    """A parser for free text of at most ``max_length`` characters."""
     def parse(raw: str) -> str:
         if len(raw) > max_length:
             raise ValueError(f"longer than {max_length} characters")
@@ -160,7 +161,7 @@ AREAS = FileSpec(
     key=("code",),
     columns=(
         Column("code", _code, True, "ONS code, or a local code for a neighbourhood"),
-        Column("name", _text(200), True),
+        Column("name", text_up_to(200), True),
         Column("level", _one_of(AREA_LEVELS), True, " | ".join(AREA_LEVELS)),
         Column("parent_code", _code, False, "code of the area one level up; blank at the top"),
         Column("population_65_plus", POPULATION, False, "resident population aged 65+"),
@@ -174,9 +175,9 @@ SITES = FileSpec(
     key=("code",),
     columns=(
         Column("code", _code, True, "ODS site code"),
-        Column("name", _text(200), True),
+        Column("name", text_up_to(200), True),
         Column("trust_code", _code, True, "ODS trust code, such as RKB"),
-        Column("trust_name", _text(200), True),
+        Column("trust_name", text_up_to(200), True),
         Column("area_code", _code, True, "the area the site is in (usually its ICB)"),
     ),
 )
@@ -187,10 +188,10 @@ SERVICES = FileSpec(
     key=("code",),
     columns=(
         Column("code", _code, True),
-        Column("name", _text(200), True),
+        Column("name", text_up_to(200), True),
         Column("pathway", _pathway(INTERMEDIATE_CARE_PATHWAYS), True, "1, 2 or 3"),
         Column("setting", _one_of(SERVICE_SETTINGS), True, "home | bed"),
-        Column("provider", _text(200), True),
+        Column("provider", text_up_to(200), True),
         Column("sector", _one_of(SERVICE_SECTORS), True, " | ".join(SERVICE_SECTORS)),
         Column("area_code", _code, True, "the area the service serves"),
         Column("places", _whole_number(0, 100_000), True, "commissioned beds, or people at once"),
@@ -202,8 +203,8 @@ EPISODES = FileSpec(
     table="episodes",
     key=("episode_id",),
     columns=(
-        Column("episode_id", _text(64), True, "the source system's identifier of the journey"),
-        Column("person_ref", _text(64), True, "pseudonymised person reference"),
+        Column("episode_id", text_up_to(64), True, "the source system's identifier of the journey"),
+        Column("person_ref", text_up_to(64), True, "pseudonymised person reference"),
         Column("site_code", _code, True),
         Column("home_area_code", _code, True, "the person's home area (a neighbourhood, ideally)"),
         Column("age", _whole_number(0, 120), False, "age in years at admission"),
@@ -236,7 +237,7 @@ DELAYS = FileSpec(
     table="delay_reasons",
     key=("episode_id", "effective_at"),
     columns=(
-        Column("episode_id", _text(64), True),
+        Column("episode_id", text_up_to(64), True),
         Column("effective_at", TIMESTAMP, True, "when this became the current reason"),
         Column("reason_code", _one_of(tuple(DELAY_REASONS), normalise=str.upper), True,
                "one of the 37 codes, H1 to C11"),

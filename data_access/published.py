@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, select
 
 from dashboard.clock import Clock, SystemClock, to_utc_naive
 from dashboard.reason_matching import ReasonMatch, find_reason
-from data_access.contract import Column, FileSpec
+from data_access.contract import Column, FileSpec, text_up_to
 from data_access.loader import (
     FileResult,
     FolderError,
@@ -90,15 +90,6 @@ def _org_code(raw: str) -> str:
     if not (len(raw) <= 32 and raw.isascii() and raw.isalnum()):
         raise ValueError(f"{raw!r} is not an organisation code (up to 32 letters and digits)")
     return raw
-
-
-def _text(max_length: int) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        if len(raw) > max_length:
-            raise ValueError(f"longer than {max_length} characters")
-        return raw
-
-    return parse
 
 
 def _status(raw: str) -> str:
@@ -179,15 +170,15 @@ ORGANISATION_COLUMN = {ICB_DAILY_FILE: ("org_code", "icb22_code", "icb"),
 
 POPULATION_SPEC = PublishedSpec(
     name=POPULATION_FILE, table="published_organisations", key=("sicbl22_code", "ltla22_code"),
-    columns=(Column("region_name", _text(100), True), Column("icb22_code", _org_code, True),
-             Column("icb22_name", _text(200), True), Column("sicbl22_code", _org_code, True),
+    columns=(Column("region_name", text_up_to(100), True), Column("icb22_code", _org_code, True),
+             Column("icb22_name", text_up_to(200), True), Column("sicbl22_code", _org_code, True),
              Column("ltla22_code", _org_code, True), Column("population_65_plus", _count, True)),
 )
 TRUSTS_SPEC = PublishedSpec(
     name=TRUSTS_FILE, table="published_organisations", key=("code",),
     columns=(Column("nhs_trust22_code", _org_code, True),
-             Column("nhs_trust22_name", _text(200), True),
-             Column("nhs_region21_name", _text(100)), Column("status", _status),
+             Column("nhs_trust22_name", text_up_to(200), True),
+             Column("nhs_region21_name", text_up_to(100)), Column("status", _status),
              Column("icb22_code", _org_code)),
     to_row=_trust_row,
 )

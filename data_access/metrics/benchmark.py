@@ -5,6 +5,7 @@ mix. Source: NHS England, Open Government Licence v3.0."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
@@ -45,30 +46,39 @@ def _measures(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def icb_benchmark(engine: Engine, first_day: date, last_day: date) -> pd.DataFrame:
-    """Every ICB over the period (those with nothing submitted too, with blank measures): code,
-    name, region, population_65_plus, days (submitted),
-    nctr, discharged (sums), nctr_per_100k and remaining_per_100k (daily means per 100,000 aged
-    65+), same_day_percent (discharged the same day, % of NCTR patients)."""
+def _organisation_sums(engine: Engine, level: str, first_day: date, last_day: date,
+                       *columns: Any) -> pd.DataFrame:
+    """Per organisation of ``level``: the given columns, then days (with both figures
+    submitted), nctr and discharged summed over those days. ICBs are kept even with nothing
+    submitted (outer join); trusts only with something."""
     submitted = and_(PublishedDaily.nctr_patients.is_not(None),
                      PublishedDaily.discharged_total.is_not(None))
+    joined = and_(PublishedDaily.org_code == PublishedOrganisation.code,
+                  PublishedDaily.level == level,
+                  PublishedDaily.day.between(first_day, last_day), submitted)
     statement = (
-        select(PublishedOrganisation.code, PublishedOrganisation.name,
-               PublishedOrganisation.region, PublishedOrganisation.population_65_plus,
+        select(PublishedOrganisation.code, PublishedOrganisation.name, *columns,
                func.count(PublishedDaily.day).label("days"),
                func.sum(PublishedDaily.nctr_patients).label("nctr"),
                func.sum(PublishedDaily.discharged_total).label("discharged"))
-        .outerjoin(PublishedDaily, and_(PublishedDaily.org_code == PublishedOrganisation.code,
-                                   PublishedDaily.level == "icb",
-                                   PublishedDaily.day.between(first_day, last_day), submitted))
-        .where(PublishedOrganisation.level == "icb")
-        .group_by(PublishedOrganisation.code, PublishedOrganisation.name,
-                  PublishedOrganisation.region, PublishedOrganisation.population_65_plus)
+        .select_from(PublishedOrganisation)
+        .join(PublishedDaily, joined, isouter=level == "icb")
+        .where(PublishedOrganisation.level == level)
+        .group_by(PublishedOrganisation.code, PublishedOrganisation.name, *columns)
         .order_by(PublishedOrganisation.name)
     )
     with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
-    return _measures(frame)
+        return pd.read_sql(statement, connection)
+
+
+def icb_benchmark(engine: Engine, first_day: date, last_day: date) -> pd.DataFrame:
+    """Every ICB over the period (those with nothing submitted too, with blank measures): code,
+    name, region, population_65_plus, days (submitted), nctr, discharged (sums), nctr_per_100k
+    and remaining_per_100k (daily means per 100,000 aged 65+), same_day_percent (discharged the
+    same day, % of NCTR patients)."""
+    return _measures(_organisation_sums(engine, "icb", first_day, last_day,
+                                        PublishedOrganisation.region,
+                                        PublishedOrganisation.population_65_plus))
 
 
 def england_total(icbs: pd.DataFrame) -> dict[str, float]:
@@ -143,24 +153,8 @@ def trust_benchmark(engine: Engine, first_day: date, last_day: date) -> pd.DataF
     """Every acute trust with published figures in the period: code, name, icb_code, region,
     days (submitted), nctr_per_day, same_day_percent, remaining_per_day (trusts have no
     resident population, so their figures are per day, not per 100,000)."""
-    submitted = and_(PublishedDaily.nctr_patients.is_not(None),
-                     PublishedDaily.discharged_total.is_not(None))
-    statement = (
-        select(PublishedOrganisation.code, PublishedOrganisation.name,
-               PublishedOrganisation.icb_code, PublishedOrganisation.region,
-               func.count(PublishedDaily.day).label("days"),
-               func.sum(PublishedDaily.nctr_patients).label("nctr"),
-               func.sum(PublishedDaily.discharged_total).label("discharged"))
-        .join(PublishedDaily, and_(PublishedDaily.org_code == PublishedOrganisation.code,
-                                   PublishedDaily.level == "trust",
-                                   PublishedDaily.day.between(first_day, last_day), submitted))
-        .where(PublishedOrganisation.level == "trust")
-        .group_by(PublishedOrganisation.code, PublishedOrganisation.name,
-                  PublishedOrganisation.icb_code, PublishedOrganisation.region)
-        .order_by(PublishedOrganisation.name)
-    )
-    with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
+    frame = _organisation_sums(engine, "trust", first_day, last_day,
+                               PublishedOrganisation.icb_code, PublishedOrganisation.region)
     frame["nctr_per_day"] = frame.nctr / frame.days
     frame["remaining_per_day"] = (frame.nctr - frame.discharged) / frame.days
     frame["same_day_percent"] = (100 * frame.discharged / frame.nctr).where(frame.nctr > 0)
