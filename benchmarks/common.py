@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from dashboard.bootstrap import build_demo
+from dashboard.bootstrap import PUBLISHED_EXTRACTS, build_demo
 from dashboard.clock import LONDON, FixedClock
 from data_access.db import make_engine
 from data_access.migrate import upgrade_to_head
 from data_access.published import load_published
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
-PUBLISHED = Path(__file__).resolve().parent.parent / "reference_data" / "nhse_discharge_sitrep"
 
 
 def database_url(given: str | None, scratch: Path) -> str:
@@ -25,6 +24,6 @@ def database_url(given: str | None, scratch: Path) -> str:
     upgrade_to_head(url)
     engine = make_engine(url)
     build_demo(engine, FixedClock(NOW))
-    load_published(engine, PUBLISHED)
+    load_published(engine, PUBLISHED_EXTRACTS)
     engine.dispose()
     return url

@@ -10,13 +10,16 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from dashboard.clock import Clock
+from dashboard.config import PROJECT_ROOT
 from data_access.loader import LoadReport, load_folder
 from data_access.migrate import upgrade_to_head
+from data_access.published import load_published
 from data_access.status import data_status
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ICB = "E54000018"  # NHS Coventry and Warwickshire ICB
+PUBLISHED_EXTRACTS = PROJECT_ROOT / "reference_data" / "nhse_discharge_sitrep"
 
 
 def build_demo(engine: Engine, clock: Clock, *, icb_codes: Sequence[str] = (DEFAULT_ICB,),
@@ -42,3 +45,8 @@ def prepare_database(engine: Engine, database_url: str, clock: Clock, *,
         if not report.loaded:
             raise RuntimeError("the synthetic demo was rejected by the loader:\n"
                                + report.summary())
+        # The real published figures the repository carries, for the national benchmark.
+        published = load_published(engine, PUBLISHED_EXTRACTS, clock=clock)
+        if not published.loaded:
+            raise RuntimeError("the published extracts were rejected by the loader:\n"
+                               + published.summary())

@@ -116,3 +116,14 @@ def test_trusts_per_day_from_the_file(published):
                 days += 1
     assert trusts.loc["RKB", "nctr_per_day"] == pytest.approx(nctr / days)
     assert trusts.loc["RKB", "icb_code"] == "E54000018"
+
+
+def test_england_rates_leave_out_icbs_that_submitted_nothing():
+    import pandas as pd
+
+    icbs = pd.DataFrame({"population_65_plus": [100_000, 50_000], "days": [10, 0],
+                         "nctr": [1_000, 0], "discharged": [400, 0]})
+    england = england_total(icbs)
+    # 1,000 over 10 days = 100 a day, per 100,000 of the submitting ICB's 100,000 people.
+    assert england["nctr_per_100k"] == pytest.approx(100.0)
+    assert england["remaining_per_100k"] == pytest.approx(60.0)

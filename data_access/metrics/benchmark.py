@@ -82,8 +82,10 @@ def icb_benchmark(engine: Engine, first_day: date, last_day: date) -> pd.DataFra
 
 
 def england_total(icbs: pd.DataFrame) -> dict[str, float]:
-    """England: the ICBs summed (per-day means of the sums), on the same three measures."""
-    population = icbs.population_65_plus.sum()
+    """England: the ICBs summed (per-day means of the sums), on the same three measures. Rates
+    use the population of the ICBs that submitted figures in the period (an ICB with none would
+    otherwise dilute them)."""
+    population = icbs.loc[icbs.days > 0, "population_65_plus"].sum()
     days = icbs.days.max() if len(icbs) else 0
     nctr, discharged = icbs.nctr.sum(), icbs.discharged.sum()
     return {
