@@ -45,8 +45,10 @@ def browsing(flask_app) -> Iterator[tuple[object, str]]:  # type: ignore[no-unty
     executable = chromium_path()
     if executable is None:
         skip_or_fail("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Waits end as soon as the condition holds; the ceiling only matters on a loaded machine.
+    expect.set_options(timeout=15_000)
     with serving(flask_app) as base_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True,
                                              args=CHROMIUM_ARGS)
