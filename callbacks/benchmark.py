@@ -10,7 +10,7 @@ from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import spc
+from dashboard.spc import series, spc
 from dashboard.url_state import ViewState
 from data_access.areas import AreaInfo
 from data_access.metrics import benchmark
@@ -40,8 +40,7 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
     )
     weekly = results.pop("weekly")
     own_spc = None if weekly is None or weekly.empty else spc(
-        pd.Series(weekly.nctr_per_100k.to_numpy(dtype=float),
-                  index=pd.to_datetime(weekly.week_start)), direction="down")
+        series(weekly.week_start, weekly.nctr_per_100k), direction="down")
     view = benchmark_layout.BenchmarkView(
         first_day=first, last_day=last, england=benchmark.england_total(results["icbs"]),
         own_icb=own, own_spc=own_spc, reason_month=month, **results)

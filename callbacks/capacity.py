@@ -10,7 +10,7 @@ from dash import Dash, Input, Output, html
 from callbacks.common import resolve_area
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import spc
+from dashboard.spc import series, spc
 from dashboard.url_state import ViewState, read_view_state
 from data_access.areas import AreaInfo
 from data_access.metrics import capacity
@@ -60,4 +60,4 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
 
 def _series(daily: pd.DataFrame, pathway: int, column: str) -> pd.Series:
     rows = daily[daily.pathway == pathway]
-    return pd.Series(rows[column].to_numpy(dtype=float), index=pd.to_datetime(rows.date))
+    return series(rows.date, rows[column])

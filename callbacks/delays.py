@@ -5,20 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-import pandas as pd
 from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import spc
+from dashboard.spc import series, spc
 from dashboard.url_state import ViewState
-from data_access.areas import AreaInfo
+from data_access.areas import CHILD_LEVEL, AreaInfo
 from data_access.metrics import delays
 from data_access.metrics.waiting import sitrep_daily, waiting_at
 from layouts import delays as delays_layout
-
-CHILD_LEVEL = {"region": "icb", "icb": "district", "sub_icb": "district",
-               "district": "neighbourhood", "neighbourhood": "neighbourhood"}
 
 
 def week_ends(start: datetime, end: datetime) -> list[datetime]:
@@ -50,7 +46,7 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
                                                              week_ends(start, end)),
     )
     sitrep = results.pop("sitrep")
-    remaining = pd.Series(sitrep.remaining.to_numpy(), index=pd.to_datetime(sitrep.date))
+    remaining = series(sitrep.date, sitrep.remaining)
     view = delays_layout.DelaysView(area=area, state=state, now=now,
                                     remaining_spc=spc(remaining, direction="down",
                                                       rebase_at=state.rebase), **results)

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pandas as pd
 from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import spc
+from dashboard.spc import series, spc
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import AreaInfo
 from data_access.metrics import flow
 from data_access.metrics.waiting import sitrep_daily, waiting_at
 from layouts import flow as flow_layout
-
-
-def _series(dates: pd.Series, values: pd.Series) -> pd.Series:
-    return pd.Series(values.to_numpy(dtype=float), index=pd.to_datetime(dates))
 
 
 def render(context: AppContext, area: AreaInfo, state: ViewState,
@@ -43,15 +38,15 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
     pathways = INTERMEDIATE_CARE_PATHWAYS if state.pathway is None else (state.pathway,)
     chosen = discharges[discharges.pathway.isin(pathways)].groupby("date").discharges.sum()
     charts = {
-        "New NCTR patients per day": spc(_series(sitrep.date, sitrep.new_nctr),
+        "New NCTR patients per day": spc(series(sitrep.date, sitrep.new_nctr),
                                          rebase_at=state.rebase),
         "Referrals to the care transfer hub per day": spc(
-            _series(referrals.date, referrals.referrals), rebase_at=state.rebase),
+            series(referrals.date, referrals.referrals), rebase_at=state.rebase),
         "Discharges to intermediate care per day"
         + ("" if state.pathway is None else f" (pathway {state.pathway})"):
-            spc(_series(pd.Series(chosen.index), chosen.reset_index(drop=True)),
+            spc(series(chosen.index, chosen),
                 rebase_at=state.rebase),
-        "Discharges home with no new support (pathway 0) per day": spc(_series(
+        "Discharges home with no new support (pathway 0) per day": spc(series(
             discharges[discharges.pathway == 0].date,
             discharges[discharges.pathway == 0].discharges), rebase_at=state.rebase),
     }

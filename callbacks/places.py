@@ -11,11 +11,11 @@ from dash import html
 from callbacks.time_to_service import weekly_series
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import spc
+from dashboard.spc import series, spc
 from dashboard.statistics import FUNNEL_LEVELS, proportion_funnel, rate_funnel, rate_per_100k
 from dashboard.url_state import ViewState
-from data_access.areas import AreaInfo
-from data_access.metrics.places import CHILD_LEVEL, place_comparison
+from data_access.areas import CHILD_LEVEL, AreaInfo
+from data_access.metrics.places import place_comparison
 from data_access.metrics.time_to_service import nctr_to_service_weekly
 from data_access.metrics.waiting import sitrep_daily
 from layouts import places as places_layout
@@ -53,12 +53,8 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
         **{f"sitrep {c}": (lambda c=c: sitrep_daily(engine, c, state.first_day,
                                                     state.last_day)) for c in codes})
     weekly = results.pop("weekly")
-    waiting_spc = {}
-    for c in codes:
-        daily = results[f"sitrep {c}"]
-        waiting_spc[c] = spc(pd.Series(daily.remaining.to_numpy(dtype=float),
-                                       index=pd.to_datetime(daily.date)), direction="down",
-                             rebase_at=state.rebase)
+    waiting_spc = {c: spc(series(results[f"sitrep {c}"].date, results[f"sitrep {c}"].remaining),
+                          direction="down", rebase_at=state.rebase) for c in codes}
     within_spc = {c: spc(weekly_series(weekly[weekly.area_code == c], "within_24h_percent",
                                        state), direction="up", rebase_at=state.rebase)
                   for c in codes}

@@ -8,13 +8,12 @@ from datetime import timedelta
 import pandas as pd
 from dash import html
 
-from callbacks.delays import CHILD_LEVEL
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import spc
+from dashboard.spc import series, spc
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import DEFAULT_TARGET_WITHIN_24H_PERCENT
-from data_access.areas import AreaInfo
+from data_access.areas import CHILD_LEVEL, AreaInfo
 from data_access.metrics import time_to_service as tts
 from layouts import time_to_service as tts_layout
 
@@ -24,7 +23,7 @@ def weekly_series(frame: pd.DataFrame, column: str, state: ViewState) -> pd.Seri
     read as a signal when it is only fewer days."""
     whole = frame[(frame.week_start >= state.first_day)
                   & (frame.week_start + timedelta(days=6) <= state.last_day)]
-    return pd.Series(whole[column].to_numpy(dtype=float), index=pd.to_datetime(whole.week_start))
+    return series(whole.week_start, whole[column])
 
 
 def render(context: AppContext, area: AreaInfo, state: ViewState,

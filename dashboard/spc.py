@@ -6,7 +6,7 @@ where it leaves a choice, or where we differ, is listed in ``docs/spc.md``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -151,6 +151,11 @@ class SpcResult:
     def trial_limits(self) -> bool:
         """True when any segment's limits rest on fewer than 12 baseline points."""
         return any(segment.trial for segment in self.segments)
+
+
+def series(dates: Iterable[object], values: Iterable[float]) -> pd.Series:
+    """A figure over time as ``spc`` takes it: float values indexed by date."""
+    return pd.Series(np.asarray(list(values), dtype=float), index=pd.to_datetime(list(dates)))
 
 
 def spc(

@@ -77,6 +77,7 @@ PATHWAYS: dict[int, str] = {
     3: "Pathway 3: care home placement",
 }
 INTERMEDIATE_CARE_PATHWAYS: tuple[int, ...] = (1, 2, 3)
+PATHWAY_SHORT_LABELS: dict[int, str] = {1: "P1 home-based", 2: "P2 beds", 3: "P3 beds"}
 SERVICE_SETTINGS: tuple[str, ...] = ("home", "bed")
 SERVICE_SECTORS: tuple[str, ...] = ("nhs", "local_authority", "independent", "voluntary")
 

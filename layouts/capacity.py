@@ -17,13 +17,13 @@ from dashboard.outlook import METHOD_TEXT, BacktestResult
 from dashboard.spc import SpcResult
 from dashboard.spc_figure import spc_figure
 from dashboard.url_state import ViewState
-from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
+from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, PATHWAY_SHORT_LABELS
 from data_access.areas import AreaInfo
 from data_access.metrics.outlook import Backtest
 from layouts.components import SPC_LIMITS_NOTE, chart_card, data_table, spc_badges
 from layouts.filters import filter_bar
 
-PATHWAY_LABEL = {1: "P1 home-based", 2: "P2 beds", 3: "P3 beds"}
+PATHWAY_LABEL = PATHWAY_SHORT_LABELS
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,11 @@ from dash import html
 
 from dashboard import formatting as fmt
 from dashboard.figures import horizontal_bars
-from dashboard.vocabulary import AMBITION_HOURS, PATHWAYS
+from dashboard.vocabulary import AMBITION_HOURS, PATHWAY_SHORT_LABELS, PATHWAYS
 from data_access.areas import AreaInfo
 from data_access.metrics.capacity import PathwayCapacity
 from data_access.metrics.today import TodaySummary
 from layouts.components import chart_card, data_table, kpi_card
-
-PATHWAY_SHORT = {1: "P1 home-based", 2: "P2 beds", 3: "P3 beds"}
 
 
 def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str]) -> html.Div:
@@ -103,7 +101,7 @@ def _capacity_card(capacity: dict[int, PathwayCapacity], href: Callable[[str], s
                 f"⚠ {fmt.plural(cap.unreported_services, 'service')} never reported",
                 className="stale-flag", id=f"unreported-p{pathway}"))
         items.append(dbc.Col(html.Div([
-            html.H3(PATHWAY_SHORT[pathway], className="kpi-title"),
+            html.H3(PATHWAY_SHORT_LABELS[pathway], className="kpi-title"),
             html.P(fmt.whole(cap.free_current), id=f"free-p{pathway}-value",
                    className="kpi-value"),
             html.P(f"free places in {cap.services - cap.stale_services - cap.unreported_services}"

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, and_, func, select
 
 from dashboard.statistics import PER
 from dashboard.vocabulary import DELAY_REASONS
+from data_access.metrics import week_start
 from data_access.models import (
     Area as LocalArea,
 )
@@ -110,8 +111,7 @@ def icb_weekly(engine: Engine, icb_code: str, first_day: date, last_day: date) -
                         PublishedDaily.nctr_patients.is_not(None)))
     with engine.connect() as connection:
         frame = pd.read_sql(statement, connection)
-    days = pd.to_datetime(frame.day)
-    frame["week_start"] = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
+    frame["week_start"] = week_start(frame.day)
     weekly = frame.groupby("week_start", as_index=False).agg(
         nctr=("nctr_patients", "mean"), population=("population_65_plus", "first"))
     weekly["nctr_per_100k"] = PER * weekly.nctr / weekly.population

@@ -72,19 +72,23 @@ class PathwayCapacity:
 
 
 def capacity_by_pathway(services: pd.DataFrame) -> dict[int, PathwayCapacity]:
-    """Roll ``capacity_at`` up by pathway. Free places count only current reports: a stale or
-    missing report is counted separately, never silently taken as current."""
+    """``roll_up`` by pathway as the Today page shows it, every pathway present. Free places
+    count only current reports: a stale or missing report is counted separately, never silently
+    taken as current."""
+    totals = roll_up(services, "pathway").set_index("pathway")
+    current = services[services.status == "current"]
     result: dict[int, PathwayCapacity] = {}
     for pathway in INTERMEDIATE_CARE_PATHWAYS:
-        rows = services[services.pathway == pathway]
-        current = rows[rows.status == "current"]
+        row = totals.loc[pathway] if pathway in totals.index else None
+        reports = current[current.pathway == pathway].reported_at
         result[pathway] = PathwayCapacity(
             pathway=pathway,
-            services=len(rows),
-            free_current=int(current.free.sum()),
-            stale_services=int((rows.status == "stale").sum()),
-            unreported_services=int((rows.status == "no report").sum()),
-            oldest_current_report=min(current.reported_at) if len(current) else None,
+            services=0 if row is None else int(row.current_reports + row.stale_reports
+                                               + row.no_report),
+            free_current=0 if row is None else int(row.free),
+            stale_services=0 if row is None else int(row.stale_reports),
+            unreported_services=0 if row is None else int(row.no_report),
+            oldest_current_report=min(reports) if len(reports) else None,
         )
     return result
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, case, func, or_, select
 from dashboard.clock import LONDON, to_utc_naive
 from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
+from data_access.metrics import week_start
 from data_access.metrics.waiting import day_start
 from data_access.models import Episode, Service, Site
 from data_access.sql import epoch_seconds
@@ -59,8 +60,7 @@ def pathway_mix_weekly(discharges: pd.DataFrame,
     """``discharges_daily`` by week (Monday to Sunday): week_start, pathway, discharges and
     share (% of the week's discharges to the given pathways)."""
     frame = discharges[discharges.pathway.isin(pathways)].copy()
-    days = pd.to_datetime(frame.date)
-    frame["week_start"] = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
+    frame["week_start"] = week_start(frame.date)
     weekly = frame.groupby(["week_start", "pathway"], as_index=False).discharges.sum()
     totals = weekly.groupby("week_start").discharges.transform("sum")
     weekly["share"] = (100.0 * weekly.discharges / totals).where(totals > 0)

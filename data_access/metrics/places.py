@@ -16,9 +16,6 @@ from data_access.metrics.outcomes import at_home_91_days, home_area_of_level
 from data_access.metrics.time_to_service import nctr_to_service_by_area
 from data_access.models import Area, AreaLink, Episode
 
-CHILD_LEVEL = {"region": "icb", "icb": "district", "sub_icb": "district",
-               "district": "neighbourhood", "neighbourhood": "neighbourhood"}
-
 
 def child_areas(engine: Engine, area_code: str, level: str) -> pd.DataFrame:
     """The areas of ``level`` inside the area: area_code, area, population_65_plus."""

@@ -15,6 +15,7 @@ from dashboard.clock import to_utc_naive
 from dashboard.statistics import wilson
 from dashboard.vocabulary import AMBITION_HOURS, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
+from data_access.metrics import week_start
 from data_access.models import Area, AreaLink, Episode
 from data_access.sql import epoch_seconds
 
@@ -117,8 +118,7 @@ def nctr_to_service_weekly(engine: Engine, area_code: str, start: datetime, end:
     ``area_code`` and ``area`` come first.
     """
     frame = _started_rows(engine, area_code, start, end, pathway, by_level)
-    days = pd.to_datetime(frame.service_start_date)
-    frame["week_start"] = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
+    frame["week_start"] = week_start(frame.service_start_date)
     keys = ["week_start"] if by_level is None else ["area_code", "area", "week_start"]
     return pd.DataFrame(_summaries(frame, keys), columns=[*keys[:-1], *WEEKLY_COLUMNS])
 
