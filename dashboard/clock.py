@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,11 @@ def to_utc_naive(moment: datetime) -> datetime:
 def from_utc_naive(stored: datetime) -> datetime:
     """From the storage form back to an aware London time."""
     return stored.replace(tzinfo=UTC).astimezone(LONDON)
+
+
+def day_start(day: date) -> datetime:
+    """00:00 London time on ``day``."""
+    return datetime.combine(day, time.min, LONDON)
 
 
 def parse_clock(text: str | None) -> Clock:

@@ -5,10 +5,10 @@ the callback endpoint is public, so any value may arrive."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlencode
 
-from dashboard.clock import LONDON
+from dashboard.clock import day_start
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
 
 MAX_CODE_LENGTH = 32
@@ -29,8 +29,8 @@ class ViewState:
     def bounds(self, now: datetime) -> tuple[datetime, datetime]:
         """The period as London times: from 00:00 on the first day to 24:00 on the last day,
         or to ``now`` if that is earlier."""
-        start = datetime.combine(self.first_day, time.min, LONDON)
-        end = datetime.combine(self.last_day + timedelta(days=1), time.min, LONDON)
+        start = day_start(self.first_day)
+        end = day_start(self.last_day + timedelta(days=1))
         return start, min(end, now)
 
 

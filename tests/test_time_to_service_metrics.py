@@ -11,7 +11,7 @@ from dashboard.clock import LONDON
 from data_access.metrics.time_to_service import (
     nctr_to_service,
     nctr_to_service_by_area,
-    nctr_to_service_by_group,
+    nctr_to_service_by_groups,
     nctr_to_service_weekly,
     stage_medians,
     time_to_service_bands,
@@ -115,7 +115,7 @@ def test_period_figures_by_home_place_in_one_query(loaded):
 
 
 def test_equity_of_waits_by_sex_with_wilson_intervals(loaded):
-    frame = nctr_to_service_by_group(loaded, "ICB1", START, END, by="sex").set_index("group")
+    frame = nctr_to_service_by_groups(loaded, "ICB1", START, END, ["sex"])["sex"].set_index("group")
     # Everyone in this case is F: A 24.0 h, B 48 h, C 48 h, D 12 h -> 2 of 4 within 24 h.
     assert frame.loc["F", ["started", "within_24h"]].tolist() == [4, 2]
     assert frame.loc["F", "median_hours"] == pytest.approx(36.0)

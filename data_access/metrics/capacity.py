@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
 
-from dashboard.clock import LONDON, from_utc_naive, to_utc_naive
+from dashboard.clock import day_start, from_utc_naive, to_utc_naive
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, REASON_PATHWAY, STALE_REPORT_HOURS
 from data_access.areas import episodes_in_area, services_serving_area
 from data_access.metrics.delays import current_reason
@@ -116,8 +116,8 @@ def capacity_daily(engine: Engine, area_code: str, first_day: date,
     """Capacity at the end of each local day, by pathway: ``capacity_at`` applied at 24:00 of
     each day (latest report at or before it, stale reports left out): date, pathway, places,
     occupied, unavailable, free, occupancy, reporting (services with a current report)."""
-    first_end = datetime.combine(first_day + timedelta(days=1), time.min, LONDON)
-    last_end = datetime.combine(last_day + timedelta(days=1), time.min, LONDON)
+    first_end = day_start(first_day + timedelta(days=1))
+    last_end = day_start(last_day + timedelta(days=1))
     statement = (
         select(CapacityReport.service_code, Service.pathway, CapacityReport.reported_at,
                CapacityReport.places, CapacityReport.occupied, CapacityReport.unavailable)
@@ -131,8 +131,9 @@ def capacity_daily(engine: Engine, area_code: str, first_day: date,
     with engine.connect() as connection:
         reports = pd.read_sql(statement, connection)
     days = pd.date_range(first_day, last_day, freq="D")
-    ends = pd.DataFrame({"date": days.date, "at": [to_utc_naive(datetime.combine(
-        d.date() + timedelta(days=1), time.min, LONDON)) for d in days]})
+    ends = pd.DataFrame({"date": days.date,
+                         "at": [to_utc_naive(day_start(d.date() + timedelta(days=1)))
+                                for d in days]})
     ends["at"] = pd.to_datetime(ends["at"])
     reports["reported_at"] = pd.to_datetime(reports.reported_at)
     latest = _latest_per_service(ends, reports)

@@ -10,11 +10,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, case, func, or_, select
 
-from dashboard.clock import LONDON, to_utc_naive
+from dashboard.clock import LONDON, day_start, to_utc_naive
 from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
 from data_access.metrics import week_start
-from data_access.metrics.waiting import day_start
 from data_access.models import Episode, Service, Site
 from data_access.sql import epoch_seconds
 

@@ -17,10 +17,9 @@ import pandas as pd
 from sqlalchemy import Engine, func, or_, select
 
 from dashboard import outlook as method
-from dashboard.clock import LONDON, to_utc_naive
+from dashboard.clock import LONDON, day_start, to_utc_naive
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
-from data_access.metrics.waiting import day_start
 from data_access.models import Episode
 from data_access.sql import epoch_seconds
 

@@ -247,8 +247,3 @@ def nctr_to_service_by_groups(engine: Engine, area_code: str, start: datetime, e
                                                  "high"])
     return result
 
-
-def nctr_to_service_by_group(engine: Engine, area_code: str, start: datetime, end: datetime,
-                             by: str) -> pd.DataFrame:
-    """``nctr_to_service_by_groups`` for one breakdown."""
-    return nctr_to_service_by_groups(engine, area_code, start, end, [by])[by]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, case, func, select
 
-from dashboard.clock import LONDON, to_utc_naive
+from dashboard.clock import day_start, to_utc_naive
 from dashboard.vocabulary import AMBITION_HOURS, DELAY_BANDS
 from data_access.areas import episodes_in_area
 from data_access.models import Episode, Site
@@ -71,11 +71,6 @@ def waiting_at(engine: Engine, area_code: str, at: datetime) -> WaitingSnapshot:
         over_24_hours=int(sum(over or 0 for _, _, over in rows)),
         by_band={b.label: int(counts.get(b.label, 0)) for b in DELAY_BANDS},
     )
-
-
-def day_start(day: date) -> datetime:
-    """00:00 London time on ``day``."""
-    return datetime.combine(day, time.min, LONDON)
 
 
 def sitrep_daily(engine: Engine, area_code: str, first_day: date, last_day: date,
