@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
@@ -83,3 +83,15 @@ def spc_badges(variation: str | None, assurance: str | None, *, trial: bool) -> 
     if trial:
         parts.append(html.Span("Trial limits (fewer than 12 points)", className="spc-badge"))
     return html.P(parts, className="spc-badges")
+
+
+def pathway_counts_card(title: str, counts: dict[int, int], value_id: str,
+                        item_id: Callable[[int], str]) -> dbc.Card:
+    """A headline total with its count for each pathway listed beneath it."""
+    return dbc.Card(dbc.CardBody([
+        html.H2(title, className="kpi-title"),
+        html.P(f"{sum(counts.values()):,}", id=value_id, className="kpi-value"),
+        html.Ul([html.Li([html.Span(f"Pathway {p}", className="label"),
+                          html.Span(f"{n:,}", id=item_id(p), className="figure")])
+                 for p, n in counts.items()], className="pathway-list"),
+    ]), className="kpi-card h-100")

@@ -19,7 +19,14 @@ from dashboard.url_state import ViewState
 from data_access.areas import AreaInfo
 from data_access.metrics.flow import LONG_STAY_DAYS, LengthOfCare
 from data_access.metrics.waiting import WaitingSnapshot
-from layouts.components import SPC_LIMITS_NOTE, chart_card, data_table, kpi_card, spc_badges
+from layouts.components import (
+    SPC_LIMITS_NOTE,
+    chart_card,
+    data_table,
+    kpi_card,
+    pathway_counts_card,
+    spc_badges,
+)
 from layouts.filters import filter_bar
 
 # domain.md: shares of discharges of NCTR patients, England 2021-24: P1 7.5-9.5%, P2 3-4%,
@@ -66,7 +73,9 @@ def build(view: FlowView, href: Callable[[str], str]) -> html.Div:
         dbc.Row([
             dbc.Col(kpi_card("Waiting in hospital now", fmt.whole(view.waiting.total),
                              "flow-waiting-value", "no longer meet the criteria to reside"), md=3),
-            dbc.Col(_in_service_card(view), md=3),
+            dbc.Col(pathway_counts_card("In intermediate care now", view.in_service,
+                                        "flow-in-service-value",
+                                        lambda p: f"flow-in-service-p{p}-value"), md=3),
             dbc.Col(kpi_card("Length of intermediate care", _days(los.median_days),
                              "flow-los-median-value",
                              html.Span([f"median of {los.ended:,} ended in the period; 90th "
@@ -88,18 +97,6 @@ def build(view: FlowView, href: Callable[[str], str]) -> html.Div:
             dbc.Col(_mix_card(view), lg=6),
         ], className="g-3 mb-3"),
     ])
-
-
-def _in_service_card(view: FlowView) -> dbc.Card:
-    return dbc.Card(dbc.CardBody([
-        html.H2("In intermediate care now", className="kpi-title"),
-        html.P(fmt.whole(sum(view.in_service.values())), id="flow-in-service-value",
-               className="kpi-value"),
-        html.Ul([html.Li([html.Span(f"Pathway {p}", className="label"),
-                          html.Span(fmt.whole(n), id=f"flow-in-service-p{p}-value",
-                                    className="figure")])
-                 for p, n in view.in_service.items()], className="pathway-list"),
-    ]), className="kpi-card h-100")
 
 
 def _spc_card(title: str, result: SpcResult, index: int) -> dbc.Card:

@@ -19,7 +19,14 @@ from dashboard.url_state import ViewState
 from dashboard.vocabulary import AMBITION_HOURS, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import AreaInfo
 from data_access.metrics.time_to_service import HOUR_BANDS, STAGES, TimeToService
-from layouts.components import SPC_LIMITS_NOTE, chart_card, data_table, kpi_card, spc_badges
+from layouts.components import (
+    SPC_LIMITS_NOTE,
+    chart_card,
+    data_table,
+    kpi_card,
+    pathway_counts_card,
+    spc_badges,
+)
 from layouts.filters import filter_bar
 
 
@@ -78,7 +85,10 @@ def build(view: TimeToServiceView, href: Callable[[str], str]) -> html.Div:
                              "from NCTR to the service starting"), md=3),
             dbc.Col(kpi_card("90th percentile", fmt.hours(s.p90_hours), "tts-page-p90-value",
                              "9 in 10 started within this"), md=3),
-            dbc.Col(_waiting_card(view), md=3),
+            dbc.Col(pathway_counts_card(
+                "Waiting over 24 h, no service yet",
+                {p: view.waiting_by_pathway[p] for p in pathways_shown(view.state)},
+                "tts-page-waiting-value", lambda p: f"tts-waiting-p{p}-value"), md=3),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_within_spc_card(view), lg=7),
@@ -90,19 +100,6 @@ def build(view: TimeToServiceView, href: Callable[[str], str]) -> html.Div:
         ], className="g-3 mb-3"),
         dbc.Row([dbc.Col(_places_card(view), lg=12)], className="g-3 mb-3"),
     ])
-
-
-def _waiting_card(view: TimeToServiceView) -> dbc.Card:
-    shown = pathways_shown(view.state)
-    return dbc.Card(dbc.CardBody([
-        html.H2("Waiting over 24 h, no service yet", className="kpi-title"),
-        html.P(fmt.whole(sum(view.waiting_by_pathway[p] for p in shown)),
-               id="tts-page-waiting-value", className="kpi-value"),
-        html.Ul([html.Li([html.Span(f"Pathway {p}", className="label"),
-                          html.Span(fmt.whole(view.waiting_by_pathway[p]),
-                                    id=f"tts-waiting-p{p}-value", className="figure")])
-                 for p in shown], className="pathway-list"),
-    ]), className="kpi-card h-100")
 
 
 def _within_spc_card(view: TimeToServiceView) -> dbc.Card:
