@@ -154,6 +154,10 @@ def _check_episode(row: dict[str, Any]) -> None:
 
 TIMESTAMP = parse_timestamp
 POPULATION = _whole_number(0, 100_000_000)
+# Every file may say when the source last changed each record; see data_access.loader._upsert.
+UPDATED_AT = Column("updated_at", TIMESTAMP, False,
+                    "when the source last changed the record; an older update never overwrites "
+                    "a newer one")
 
 AREAS = FileSpec(
     name="areas.csv",
@@ -166,6 +170,7 @@ AREAS = FileSpec(
         Column("parent_code", _code, False, "code of the area one level up; blank at the top"),
         Column("population_65_plus", POPULATION, False, "resident population aged 65+"),
         Column("population_all", POPULATION, False, "resident population, all ages"),
+        UPDATED_AT,
     ),
 )
 
@@ -179,6 +184,7 @@ SITES = FileSpec(
         Column("trust_code", _code, True, "ODS trust code, such as RKB"),
         Column("trust_name", text_up_to(200), True),
         Column("area_code", _code, True, "the area the site is in (usually its ICB)"),
+        UPDATED_AT,
     ),
 )
 
@@ -195,6 +201,7 @@ SERVICES = FileSpec(
         Column("sector", _one_of(SERVICE_SECTORS), True, " | ".join(SERVICE_SECTORS)),
         Column("area_code", _code, True, "the area the service serves"),
         Column("places", _whole_number(0, 100_000), True, "commissioned beds, or people at once"),
+        UPDATED_AT,
     ),
 )
 
@@ -228,6 +235,7 @@ EPISODES = FileSpec(
                "Modified Barthel score at service start"),
         Column("barthel_end", _whole_number(0, 20), False, "Modified Barthel score at service end"),
         Column("goals_met", _boolean, False, "the person's own goals met: true or false"),
+        UPDATED_AT,
     ),
     check=_check_episode,
 )
@@ -241,6 +249,7 @@ DELAYS = FileSpec(
         Column("effective_at", TIMESTAMP, True, "when this became the current reason"),
         Column("reason_code", _one_of(tuple(DELAY_REASONS), normalise=str.upper), True,
                "one of the 37 codes, H1 to C11"),
+        UPDATED_AT,
     ),
 )
 
@@ -262,6 +271,7 @@ CAPACITY = FileSpec(
         Column("places", _whole_number(0, 100_000), True),
         Column("occupied", _whole_number(0, 100_000), True),
         Column("unavailable", _whole_number(0, 100_000), True, "closed for staffing or infection"),
+        UPDATED_AT,
     ),
     check=_check_capacity,
 )

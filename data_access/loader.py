@@ -1,9 +1,10 @@
 """The one loader: validates a batch against the data contract and upserts it atomically.
 
-Every way data arrives (the ``load`` command, the demo, later the push API) goes through
+Every way data arrives (the ``load`` command, the demo, the push API) goes through
 ``load_batch``. A batch is all-or-nothing: if any row is rejected, nothing is written unless the
 caller allows a partial load. Re-loading identical rows changes nothing: rows are upserted by their
-natural key and an update is written only when a value differs.
+natural key and an update is written only when a value differs. Updates arriving out of order are
+settled by the source's ``updated_at``: an older update never overwrites a newer one.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, insert, or_, select
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.clock import Clock, SystemClock, from_utc_naive, to_utc_naive
@@ -26,25 +27,33 @@ from data_access.contract import (
     FileSpec,
     RowError,
 )
-from data_access.models import STILL_IN_HOSPITAL, AreaLink, Base, Load
+from data_access.models import STILL_IN_HOSPITAL, AreaLink, Base, Load, LoadRejection
 
 RawRow = dict[str, str | None]
-NumberedRows = list[tuple[int, RawRow]]  # (line number in the source, raw values)
+NumberedRows = list[tuple[int, RawRow]]  # (line number, or record index, in the source; values)
+# Raw-row keys that carry no value: a CSV header, or why a feed record could not be read at all.
+HEADER_KEY = "__header__"
+UNREADABLE_KEY = "__unreadable__"
+MAX_REJECTIONS_KEPT = 200  # per load, in load_rejections; the count is always kept in full
+# Refreshing planner statistics costs a scan: worth it after a bulk load, not a small feed delivery.
+ANALYZE_AFTER_ROWS = 5_000
 
 
 @dataclass(frozen=True)
 class Rejection:
     file_name: str
-    line: int
+    line: int  # the CSV line, or the record's index in a feed delivery
     reason: str
+    unit: str = "line"  # "line" or "record"
 
     def __str__(self) -> str:
-        return f"{self.file_name} line {self.line}: {self.reason}"
+        return f"{self.file_name} {self.unit} {self.line}: {self.reason}"
 
 
 @dataclass
 class FileResult:
     file_name: str
+    unit: str = "line"
     rows_read: int = 0
     accepted: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
@@ -54,7 +63,7 @@ class FileResult:
         return len(self.accepted)
 
     def reject(self, line: int, reason: str) -> None:
-        self.rejections.append(Rejection(self.file_name, line, reason))
+        self.rejections.append(Rejection(self.file_name, line, reason, self.unit))
 
 
 @dataclass(frozen=True)
@@ -111,8 +120,46 @@ def read_csv(path: Path) -> NumberedRows:
         for raw in reader:
             rows.append((reader.line_num, raw))
         header = reader.fieldnames or []
-    # The header travels as line 1, so a missing column is reported like any other rejection.
-    return [(1, {"__header__": ",".join(header)}), *rows]
+    return with_header(header, rows)
+
+
+def with_header(header: list[str], rows: NumberedRows) -> NumberedRows:
+    """The header travels as line 1, so a missing column is reported like any other rejection."""
+    return [(1, {HEADER_KEY: ",".join(header)}), *rows]
+
+
+def read_records(spec: FileSpec, records: list[Any]) -> NumberedRows:
+    """A feed's JSON records as raw rows numbered by their index (0 = the first record).
+
+    Values become the text a CSV would carry, so both go through the same parsing. A record that
+    is not an object, names a field the contract does not have, or holds a list or object as a
+    value is marked unreadable and rejected with the reason.
+    """
+    known = {column.name for column in spec.columns}
+    rows: NumberedRows = []
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            rows.append((index, {UNREADABLE_KEY: "a record must be a JSON object"}))
+            continue
+        unknown = sorted(str(name) for name in record if name not in known)
+        if unknown:
+            rows.append((index, {UNREADABLE_KEY: f"unknown field(s): {', '.join(unknown)[:200]}"}))
+            continue
+        try:
+            rows.append((index, {name: _as_text(name, value) for name, value in record.items()}))
+        except ValueError as error:
+            rows.append((index, {UNREADABLE_KEY: str(error)}))
+    return rows
+
+
+def _as_text(name: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    raise ValueError(f"{name}: must be text, a number, true/false or null")
 
 
 def load_folder(engine: Engine, folder: Path, *, allow_partial: bool = False,
@@ -123,15 +170,20 @@ def load_folder(engine: Engine, folder: Path, *, allow_partial: bool = False,
 
 def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
                allow_partial: bool = False, synthetic: bool = False,
-               clock: Clock | None = None) -> LoadReport:
-    """Validate and, if allowed, write one batch in one transaction."""
+               clock: Clock | None = None, channel: str = "file",
+               unit: str = "line") -> LoadReport:
+    """Validate and, if allowed, write one batch in one transaction.
+
+    ``channel`` records how the batch came ("file" or "feed"); ``unit`` names what rejections
+    count ("line" of a CSV file, or "record" index of a feed delivery).
+    """
     clock = clock or SystemClock()
     started_at = to_utc_naive(clock.now())
     unknown = sorted(set(batch) - set(SPECS_BY_NAME))
     if unknown:
         raise FolderError(f"not files of the data contract: {', '.join(unknown)}")
     specs = [spec for spec in FILE_SPECS if spec.name in batch]
-    results = {spec.name: _parse_file(spec, batch[spec.name]) for spec in specs}
+    results = {spec.name: _parse_file(spec, batch[spec.name], unit) for spec in specs}
     with engine.connect() as connection:
         _check_references(connection, results)
     has_rejections = any(r.rejections for r in results.values())
@@ -139,13 +191,13 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
     report = LoadReport(str(uuid.uuid4()), source, loaded, tuple(results.values()))
     with engine.begin() as connection:
         load_ids = _record_loads(connection, report, synthetic, started_at,
-                                 to_utc_naive(clock.now()))
+                                 to_utc_naive(clock.now()), channel)
         if loaded:
             for spec in specs:
                 _upsert(connection, spec, results[spec.name], load_ids[spec.name])
             if "areas.csv" in results:
                 rebuild_area_links(connection)
-    if loaded:
+    if loaded and report.rows_accepted >= ANALYZE_AFTER_ROWS:
         _refresh_statistics(engine, [_table(spec).name for spec in specs])
     return report
 
@@ -158,11 +210,11 @@ def _refresh_statistics(engine: Engine, tables: list[str]) -> None:
         connection.commit()
 
 
-def _parse_file(spec: FileSpec, rows: NumberedRows) -> FileResult:
-    result = FileResult(spec.name)
-    header_rows = [raw for line, raw in rows if "__header__" in raw]
+def _parse_file(spec: FileSpec, rows: NumberedRows, unit: str = "line") -> FileResult:
+    result = FileResult(spec.name, unit)
+    header_rows = [raw for line, raw in rows if HEADER_KEY in raw]
     if header_rows:
-        present = set(filter(None, (header_rows[0]["__header__"] or "").split(",")))
+        present = set(filter(None, (header_rows[0][HEADER_KEY] or "").split(",")))
         missing = [name for name in spec.required_columns if name not in present]
         if missing:
             result.rows_read = len(rows) - 1
@@ -171,9 +223,12 @@ def _parse_file(spec: FileSpec, rows: NumberedRows) -> FileResult:
             return result
     first_line_of: dict[tuple[Any, ...], int] = {}
     for line, raw in rows:
-        if "__header__" in raw:
+        if HEADER_KEY in raw:
             continue
         result.rows_read += 1
+        if UNREADABLE_KEY in raw:
+            result.reject(line, str(raw[UNREADABLE_KEY]))
+            continue
         if None in raw:  # csv.DictReader puts surplus values under the key None
             result.reject(line, "more values than columns in the header")
             continue
@@ -233,7 +288,9 @@ def _existing(connection: Connection, spec: FileSpec, column: str, wanted: set[A
 
 
 def _record_loads(connection: Connection, report: LoadReport, synthetic: bool,
-                  started_at: datetime, finished_at: datetime) -> dict[str, int]:
+                  started_at: datetime, finished_at: datetime,
+                  channel: str = "file") -> dict[str, int]:
+    """One ``loads`` row per file (accepted or not), with the first rejections' reasons."""
     ids: dict[str, int] = {}
     for f in report.files:
         if not report.loaded:
@@ -247,9 +304,14 @@ def _record_loads(connection: Connection, report: LoadReport, synthetic: bool,
                 "file_name": f.file_name, "started_at": started_at, "finished_at": finished_at,
                 "outcome": outcome, "rows_read": f.rows_read,
                 "rows_accepted": f.rows_accepted if report.loaded else 0,
-                "rows_rejected": len(f.rejections), "synthetic": synthetic,
+                "rows_rejected": len(f.rejections), "synthetic": synthetic, "channel": channel,
             },
         ).scalar_one()
+        kept = f.rejections[:MAX_REJECTIONS_KEPT]
+        if kept:
+            connection.execute(insert(LoadRejection), [
+                {"load_id": ids[f.file_name], "position": r.line, "reason": r.reason[:500]}
+                for r in kept])
     return ids
 
 
@@ -267,14 +329,21 @@ def _upsert(connection: Connection, spec: FileSpec, result: FileResult, load_id:
             row["load_id"] = load_id
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = dialect_insert(table)
-    data_columns = [name for name in rows[0] if name not in spec.key and name != "load_id"]
+    excluded = statement.excluded
+    data_columns = [name for name in rows[0]
+                    if name not in spec.key and name not in ("load_id", "updated_at")]
+    # Write only real changes: re-loading the same rows leaves every row untouched.
+    changed = or_(*(table.c[name].is_distinct_from(excluded[name]) for name in data_columns))
+    set_ = {name: excluded[name] for name in rows[0] if name not in spec.key}
+    if "updated_at" in table.c:
+        stored, incoming = table.c.updated_at, excluded.updated_at
+        # An update the source made earlier than the stored one is out of date: never applied.
+        # A record without updated_at is applied in arrival order and keeps the stored stamp.
+        not_older = or_(stored.is_(None), incoming.is_(None), incoming >= stored)
+        changed = and_(not_older, or_(changed, incoming > stored))
+        set_["updated_at"] = func.coalesce(incoming, stored)
     statement = statement.on_conflict_do_update(
-        index_elements=list(spec.key),
-        set_={name: statement.excluded[name] for name in rows[0] if name not in spec.key},
-        # Write only real changes: re-loading the same rows leaves every row untouched.
-        where=or_(*(table.c[name].is_distinct_from(statement.excluded[name])
-                    for name in data_columns)),
-    )
+        index_elements=list(spec.key), set_=set_, where=changed)
     for start in range(0, len(rows), 5000):
         connection.execute(statement, rows[start:start + 5000])
 

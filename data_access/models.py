@@ -50,6 +50,8 @@ class Area(Base):
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
     population_65_plus: Mapped[int | None] = mapped_column(Integer)
     population_all: Mapped[int | None] = mapped_column(Integer)
+    # When the source last changed this record: an older update never overwrites a newer one.
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AreaLink(Base):
@@ -77,6 +79,8 @@ class Site(Base):
     trust_code: Mapped[str] = mapped_column(CODE, index=True)
     trust_name: Mapped[str] = mapped_column(String(200))
     area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    # When the source last changed this record: an older update never overwrites a newer one.
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Service(Base):
@@ -92,6 +96,8 @@ class Service(Base):
     sector: Mapped[str] = mapped_column(String(24))
     area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
     places: Mapped[int] = mapped_column(Integer)
+    # When the source last changed this record: an older update never overwrites a newer one.
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Load(Base):
@@ -110,6 +116,44 @@ class Load(Base):
     rows_accepted: Mapped[int] = mapped_column(Integer)
     rows_rejected: Mapped[int] = mapped_column(Integer)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "file" (the load command, the demo) or "feed" (the push API)
+    channel: Mapped[str] = mapped_column(String(8), default="file", server_default="file")
+
+
+class LoadRejection(Base):
+    """Why a row of a load was rejected (the first ``MAX_REJECTIONS_KEPT`` of each load)."""
+
+    __tablename__ = "load_rejections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # CSV line number, or record index in a feed
+    reason: Mapped[str] = mapped_column(String(500))
+
+
+class FeedSource(Base):
+    """A source system that pushes data through the feed API, and how often it should."""
+
+    __tablename__ = "feed_sources"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # A source quiet for longer than this is flagged on every page that uses its data.
+    expected_every_minutes: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A source's API token, stored only as its SHA-256 hash."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_name: Mapped[str] = mapped_column(ForeignKey("feed_sources.name"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in listings to tell tokens apart
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Episode(Base):
@@ -164,6 +208,8 @@ class Episode(Base):
     # discharged_at, or the end of time while still in hospital: "in hospital at T" becomes the
     # single indexed range in_hospital_until > T (an OR with IS NULL defeats the indexes).
     in_hospital_until: Mapped[datetime] = mapped_column(DateTime, default=STILL_IN_HOSPITAL)
+    # When the source last changed this record: an older update never overwrites a newer one.
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 
@@ -175,6 +221,8 @@ class DelayReasonChange(Base):
     episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.episode_id"), primary_key=True)
     effective_at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
     reason_code: Mapped[str] = mapped_column(String(4), index=True)
+    # When the source last changed this record: an older update never overwrites a newer one.
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 
@@ -188,6 +236,8 @@ class CapacityReport(Base):
     places: Mapped[int] = mapped_column(Integer)
     occupied: Mapped[int] = mapped_column(Integer)
     unavailable: Mapped[int] = mapped_column(Integer)
+    # When the source last changed this record: an older update never overwrites a newer one.
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 
