@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from dash import Dash, Input, Output, ctx, html, no_update
+from dash import Dash, Input, Output, State, ctx, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks import (
@@ -22,9 +22,10 @@ from callbacks import (
 from callbacks.common import resolve_area
 from dashboard import formatting as fmt
 from dashboard.context import AppContext
-from dashboard.pages import PAGES, PAGES_BY_PATH
+from dashboard.pages import NAV_PAGES, PAGES_BY_PATH
 from dashboard.url_state import ViewState, area_from_search, href, read_view_state, search_with_area
 from data_access.areas import AreaInfo
+from data_access.feeds import source_freshness
 from data_access.status import data_status
 from layouts import placeholder, shell
 from layouts.components import notice
@@ -36,7 +37,6 @@ RENDERERS: dict[str, Renderer] = {
     "/": today.render, "/delays": delays.render, "/time-to-service": time_to_service.render,
     "/capacity": capacity.render, "/flow": flow.render, "/outcomes": outcomes.render,
     "/places": places.render, "/benchmark": benchmark.render}
-NAV_PAGES = [page for page in PAGES if page.built]
 
 
 def register(app: Dash, context: AppContext) -> None:
@@ -54,22 +54,35 @@ def register(app: Dash, context: AppContext) -> None:
         return no_update, area.code if area else no_update
 
     @app.callback(
-        Output("page-content", "children"), Output("synthetic-banner", "children"),
-        Output("data-as-at", "children"),
-        *[Output(shell.nav_id(page), "href") for page in NAV_PAGES],
-        Input("url", "pathname"), Input("url", "search"),
+        Output("data-version", "data"),
+        Input("refresh-tick", "n_intervals"), State("data-version", "data"),
     )
-    def route(pathname: str | None, search: str | None) -> tuple[Any, ...]:
+    def check_for_new_data(_ticks: int | None, shown: str | None) -> Any:
+        """Every open page asks this on each tick; only a changed version redraws the page."""
+        current = context.views.version()
+        return no_update if current == shown else current
+
+    @app.callback(
+        Output("page-content", "children"), Output("synthetic-banner", "children"),
+        Output("data-as-at", "children"), Output("source-status", "children"),
+        *[Output(shell.nav_id(page), "href") for page in NAV_PAGES],
+        Input("url", "pathname"), Input("url", "search"), Input("data-version", "data"),
+    )
+    def route(pathname: str | None, search: str | None, _version: str | None) -> tuple[Any, ...]:
+        path = pathname or "/"
         try:
-            return _route(context, pathname or "/", search)
+            # One computation per view and data version, whoever asks (see dashboard.cache).
+            return context.views.view(("page", path, search or ""),
+                                      lambda: _route(context, path, search))
         except SQLAlchemyError:
             log.exception("database error while rendering %s", pathname)
             message = notice("The data cannot be read right now (the database did not answer). "
                              "Try again in a minute.", tone="danger", element_id="db-error")
-            return (message, no_update, no_update, *[no_update for _ in NAV_PAGES])
+            return (message, *[no_update for _ in range(3 + len(NAV_PAGES))])
 
 
 def _route(context: AppContext, pathname: str, search: str | None) -> tuple[Any, ...]:
+    """Everything the frame shows for one address: page, banners, data status, nav links."""
     status = data_status(context.engine)
     state = read_view_state(search, context.clock.now().date())
     area, message = resolve_area(context, state.area)
@@ -91,7 +104,9 @@ def _route(context: AppContext, pathname: str, search: str | None) -> tuple[Any,
                  for i, text in enumerate(state.messages)]
     if messages:
         content = html.Div([*messages, content])
-    as_at = (f"Data loaded {fmt.moment(status.last_loaded_at)} · "
-             f"now {fmt.moment(context.clock.now())}")
-    return (content, shell.synthetic_banner(status.synthetic), as_at,
+    now = context.clock.now()
+    as_at = f"Data as at {fmt.moment(status.last_loaded_at)} · figures at {fmt.moment(now)}"
+    sources = shell.source_status(source_freshness(context.engine, now),
+                                  page.uses if page else (), now)
+    return (content, shell.synthetic_banner(status.synthetic), as_at, sources,
             *[link(page.path) for page in NAV_PAGES])

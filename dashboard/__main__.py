@@ -1,4 +1,4 @@
-"""Command line: ``python -m dashboard load|load-published|demo|migrate``.
+"""Command line: ``python -m dashboard load|load-published|demo|migrate|token|simulate``.
 
 Errors are messages, not tracebacks.
 """
@@ -8,13 +8,16 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.bootstrap import DEFAULT_ICB, build_demo
 from dashboard.config import settings_from_env
 from data_access.db import make_engine
+from data_access.feeds import FeedSourceError, create_token, list_tokens, revoke_token
 from data_access.loader import FolderError, load_folder
 from data_access.migrate import upgrade_to_head
 from data_access.published import load_published
@@ -44,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
                       help="generate the first N of the 42 ICBs instead of --icb")
     demo.add_argument("--out", type=Path, help="also keep the generated CSV files here")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    _add_token_commands(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -55,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             print("Schema is up to date.")
             return 0
+        if args.command == "token":
+            return _token(engine, settings.clock.now(), args)
         if args.command == "load":
             report = load_folder(engine, args.folder, allow_partial=args.allow_partial,
                                  clock=settings.clock)
@@ -69,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
                 icbs = all_icb_codes()[: args.scale]
             report = build_demo(engine, settings.clock, icb_codes=icbs, months=args.months,
                                 seed=args.seed, out_dir=args.out)
-    except FolderError as error:
+    except (FolderError, FeedSourceError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
@@ -78,6 +84,35 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(report.summary(), file=sys.stdout if report.loaded else sys.stderr)
     return 0 if report.loaded and not report.rejections else 1
+
+
+def _add_token_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    token = commands.add_parser("token", help="make, list and revoke feed sources' API tokens")
+    actions = token.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="make a token for a source (printed once)")
+    create.add_argument("source", help="the source's name, such as 'UHCW discharge tracker'")
+    create.add_argument("--every", type=int, metavar="MINUTES",
+                        help="how often the source should deliver; quieter than this is flagged")
+    actions.add_parser("list", help="list tokens (never the tokens themselves)")
+    revoke = actions.add_parser("revoke", help="revoke a token by its id (see 'token list')")
+    revoke.add_argument("token_id", type=int)
+
+
+def _token(engine: Engine, now: datetime, args: argparse.Namespace) -> int:
+    if args.action == "create":
+        new = create_token(engine, args.source, now, args.every)
+        print(f"Token {new.token_id} for {new.source} (shown once; keep it secret):")
+        print(new.token)
+        return 0
+    if args.action == "revoke":
+        if revoke_token(engine, args.token_id, now):
+            print(f"Token {args.token_id} is revoked.")
+            return 0
+        print(f"error: there is no live token {args.token_id}", file=sys.stderr)
+        return 1
+    tokens = list_tokens(engine)
+    print(tokens.to_string(index=False) if len(tokens) else "No tokens yet.")
+    return 0
 
 
 if __name__ == "__main__":

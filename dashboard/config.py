@@ -20,6 +20,15 @@ class Settings:
     # Load the synthetic demonstration system when the database holds no episodes.
     demo_if_empty: bool = True
     clock: Clock = field(default_factory=lambda: parse_clock(None))
+    # Live screens: how often each open page asks whether the data changed.
+    refresh_seconds: int = 60
+    # Push API limits per request.
+    feed_max_bytes: int = 5_000_000
+    feed_max_records: int = 20_000
+    # Figures are cached per view and data version. "simple" is per process; "filesystem" (with
+    # cache_dir) is shared by the processes of one machine.
+    cache_type: str = "simple"
+    cache_dir: str = str(PROJECT_ROOT / "instance" / "cache")
 
 
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
@@ -30,4 +39,22 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         port=int(env.get("PORT", "8050")),
         demo_if_empty=env.get("DASHBOARD_DEMO_IF_EMPTY", "1") not in ("0", "false", "no"),
         clock=parse_clock(env.get("DASHBOARD_NOW")),
+        refresh_seconds=_positive_int(env, "DASHBOARD_REFRESH_SECONDS", 60),
+        feed_max_bytes=_positive_int(env, "DASHBOARD_FEED_MAX_BYTES", 5_000_000),
+        feed_max_records=_positive_int(env, "DASHBOARD_FEED_MAX_RECORDS", 20_000),
+        cache_type=env.get("DASHBOARD_CACHE", "simple"),
+        cache_dir=env.get("DASHBOARD_CACHE_DIR") or str(PROJECT_ROOT / "instance" / "cache"),
     )
+
+
+def _positive_int(env: dict[str, str] | os._Environ[str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1")
+    return value

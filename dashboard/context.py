@@ -1,4 +1,4 @@
-"""What callbacks need from the running app: the engine and the clock, passed in, never global."""
+"""What callbacks need from the running app (engine, clock, view cache), passed in, never global."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from dashboard.cache import ViewCache
 from dashboard.clock import Clock
 
 
@@ -13,3 +14,5 @@ from dashboard.clock import Clock
 class AppContext:
     engine: Engine
     clock: Clock
+    views: ViewCache
+    refresh_seconds: int = 60

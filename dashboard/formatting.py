@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 def whole(value: int | None) -> str:
@@ -33,3 +33,15 @@ def change(value: int, noun: str = "people") -> str:
         return "no change since this time yesterday"
     direction = "more" if value > 0 else "fewer"
     return f"{abs(value):,} {direction} {noun} than at this time yesterday"
+
+
+def duration_ago(elapsed: timedelta) -> str:
+    """``just now``, ``12 min ago``, ``3 h 5 min ago``, ``2 days ago``."""
+    minutes = int(elapsed.total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h {minutes % 60} min ago"
+    return f"{minutes // (24 * 60)} days ago"

@@ -12,25 +12,43 @@ class PageInfo:
     nav_label: str
     built: bool  # False: planned; the route explains that the page is coming
     purpose: str
+    # The data contract files its figures come from: a feed source delivering any of them that
+    # has gone quiet is flagged on this page.
+    uses: tuple[str, ...] = ()
+    in_nav: bool = True
 
 
 PAGES: tuple[PageInfo, ...] = (
     PageInfo("/", "Today", "Today", True,
-             "Who is waiting now, how long for, and where there is room."),
+             "Who is waiting now, how long for, and where there is room.",
+             ("episodes.csv", "delays.csv", "capacity.csv", "services.csv")),
     PageInfo("/delays", "Delays by reason", "Delays", True,
-             "Why people who no longer need a hospital bed are still in one."),
+             "Why people who no longer need a hospital bed are still in one.",
+             ("episodes.csv", "delays.csv")),
     PageInfo("/time-to-service", "Time from NCTR to service", "Time to service", True,
-             "How long from no longer meeting the criteria to reside to receiving a service."),
+             "How long from no longer meeting the criteria to reside to receiving a service.",
+             ("episodes.csv",)),
     PageInfo("/capacity", "Capacity", "Capacity", True,
-             "Places, occupied and free, per service, pathway and place."),
+             "Places, occupied and free, per service, pathway and place.",
+             ("capacity.csv", "services.csv", "episodes.csv", "delays.csv")),
     PageInfo("/flow", "Flow", "Flow", True,
-             "Referrals, discharges by pathway and movement through services."),
+             "Referrals, discharges by pathway and movement through services.",
+             ("episodes.csv",)),
     PageInfo("/outcomes", "Outcomes", "Outcomes", True,
              "Where people are at the end of intermediate care and 91 days later, "
-             "readmissions, and equity."),
+             "readmissions, and equity.", ("episodes.csv",)),
     PageInfo("/places", "Places", "Places", True,
-             "Every place side by side, per 100,000 people aged 65+, judged fairly."),
+             "Every place side by side, per 100,000 people aged 65+, judged fairly.",
+             ("episodes.csv", "areas.csv")),
     PageInfo("/benchmark", "National benchmark", "Benchmark", True,
              "Every ICB on NHS England's published discharge figures."),
+    PageInfo("/data", "Data", "Data", False,
+             "Every load and feed delivery, each source's freshness, and the records that need "
+             "fixing at source.",
+             ("areas.csv", "sites.csv", "services.csv", "episodes.csv", "delays.csv",
+              "capacity.csv")),
+    PageInfo("/how-we-count", "How we count", "How we count", False,
+             "The definition of every figure, from the code that computes it.", in_nav=False),
 )
 PAGES_BY_PATH = {page.path: page for page in PAGES}
+NAV_PAGES = tuple(page for page in PAGES if page.built and page.in_nav)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -115,12 +116,14 @@ def read_folder(folder: Path) -> dict[str, NumberedRows]:
 
 def read_csv(path: Path) -> NumberedRows:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        rows: NumberedRows = []
-        for raw in reader:
-            rows.append((reader.line_num, raw))
-        header = reader.fieldnames or []
-    return with_header(header, rows)
+        return csv_rows(handle)
+
+
+def csv_rows(lines: Iterable[str]) -> NumberedRows:
+    """CSV text as raw rows numbered by their line, the header first (raises ``csv.Error``)."""
+    reader = csv.DictReader(lines)
+    rows: NumberedRows = [(reader.line_num, raw) for raw in reader]
+    return with_header(list(reader.fieldnames or []), rows)
 
 
 def with_header(header: list[str], rows: NumberedRows) -> NumberedRows:

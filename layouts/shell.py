@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard import formatting as fmt
 from dashboard.pages import PageInfo
+from data_access.feeds import SourceFreshness
 
 SYNTHETIC_NOTICE = ("Synthetic demonstration data: real place and hospital names, invented "
                     "people. These are not real figures.")
@@ -17,11 +20,13 @@ def nav_id(page: PageInfo) -> str:
     return "nav-" + (page.path.strip("/") or "today")
 
 
-def build(pages: Sequence[PageInfo], area_options: list[dict[str, str]],
-          default_area: str | None) -> html.Div:
+def build(nav_pages: Sequence[PageInfo], area_options: list[dict[str, str]],
+          default_area: str | None, *, refresh_seconds: int, data_version: str) -> html.Div:
+    """The frame. Every ``refresh_seconds`` the page asks whether the data version changed; only
+    then is the page drawn again."""
     nav = dbc.Nav(
         [dbc.NavItem(dbc.NavLink(page.nav_label, href=page.path, id=nav_id(page), active="exact"))
-         for page in pages if page.built],
+         for page in nav_pages],
         navbar=True, className="me-auto",
     )
     picker = html.Div([
@@ -36,16 +41,22 @@ def build(pages: Sequence[PageInfo], area_options: list[dict[str, str]],
     return html.Div([
         html.A("Skip to main content", href="#main-content", className="skip-link"),
         dcc.Location(id="url", refresh="callback-nav"),
+        dcc.Interval(id="refresh-tick", interval=refresh_seconds * 1000),
+        dcc.Store(id="data-version", data=data_version),
         header,
         html.Div(id="synthetic-banner"),
         html.Main(dbc.Container([
-            html.P(id="data-as-at", className="data-as-at"),
+            html.Div([html.P(id="data-as-at", className="data-as-at"),
+                      html.Div(id="source-status")], className="data-status"),
             html.Div(id="page-content"),
         ], fluid=True), id="main-content", tabIndex="-1"),
-        html.Footer(dbc.Container(html.P(
-            "Contains public sector information licensed under the Open Government Licence "
-            "v3.0 (ONS geography and population; NHS England discharge statistics).")),
-            className="app-footer"),
+        html.Footer(dbc.Container([
+            html.P([dcc.Link("How we count", href="/how-we-count", id="footer-how-we-count"),
+                    f" · The page checks for new data every {refresh_seconds} seconds."]),
+            html.P("Contains public sector information licensed under the Open Government "
+                   "Licence v3.0 (ONS geography and population; NHS England discharge "
+                   "statistics)."),
+        ]), className="app-footer"),
     ])
 
 
@@ -54,6 +65,42 @@ def synthetic_banner(synthetic: bool) -> html.Div | None:
         return None
     return html.Div(html.P([html.Strong("Demonstration: "), SYNTHETIC_NOTICE]),
                     className="synthetic-banner", role="note", id="synthetic-notice")
+
+
+def source_status(sources: Sequence[SourceFreshness], uses: Sequence[str],
+                  now: datetime) -> html.Div | None:
+    """Each feed source's last delivery, and a warning for those gone quiet whose data this page
+    uses (the warning says so in words, not by colour alone)."""
+    if not sources:
+        return None
+    quiet = [s for s in sources if s.quiet and (s.kinds & set(uses) or not s.kinds)]
+    items = [html.Li([html.Span(source.name, className="source-name"), ": ",
+                      _last_delivered(source, now)],
+                     className="source-quiet" if source.quiet else "")
+             for source in sources]
+    parts: list[object] = []
+    if quiet:
+        names = ", ".join(s.name for s in quiet)
+        parts.append(dbc.Alert([html.Strong("Data may be out of date: "),
+                                f"{names} {'has' if len(quiet) == 1 else 'have'} not delivered "
+                                "for longer than expected, so figures using their data may be "
+                                "behind. See the Data page."],
+                               color="warning", className="notice", id="quiet-sources",
+                               role="status"))
+    parts.append(html.Details([html.Summary(f"Feed sources ({len(sources)})"),
+                               html.Ul(items, className="source-list")], id="source-list"))
+    return html.Div(parts)
+
+
+def _last_delivered(source: SourceFreshness, now: datetime) -> str:
+    if source.last_delivery_at is None:
+        text = "never delivered"
+    else:
+        text = f"last delivered {fmt.moment(source.last_delivery_at)} " \
+               f"({fmt.duration_ago(now - source.last_delivery_at)})"
+    if source.expected_every_minutes:
+        text += f"; expected every {source.expected_every_minutes} min"
+    return text + (" — QUIET" if source.quiet else "")
 
 
 def area_options(rows: Sequence[dict[str, object]]) -> list[dict[str, str]]:

@@ -47,7 +47,8 @@ def test_python_app_py_serves_the_today_page(engine, database_url, tmp_path):
                    for part in route["output"].strip(".").split("...")]
         body = {"output": route["output"], "outputs": outputs, "changedPropIds": ["url.search"],
                 "inputs": [{"id": "url", "property": "pathname", "value": "/"},
-                           {"id": "url", "property": "search", "value": "?area=ICB1"}]}
+                           {"id": "url", "property": "search", "value": "?area=ICB1"},
+                           {"id": "data-version", "property": "data", "value": None}]}
         request = urllib.request.Request(f"{base}/_dash-update-component",
                                          data=json.dumps(body).encode(),
                                          headers={"Content-Type": "application/json"})

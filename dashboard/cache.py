@@ -1,0 +1,76 @@
+"""One cache of rendered views, keyed by the view and the data version, shared by every browser.
+
+Each open page asks every refresh interval whether the data changed. The answer (the data
+version) is itself cached for a few seconds, so a thousand open browsers cost one small query per
+few seconds; a view is computed once per data version and then served from the cache, so the cost
+of a refresh does not grow with the number of browsers.
+
+The version is the id of the latest load or delivery, plus the current time step: figures about
+"now" (hours waiting, stale reports, quiet sources) move with time even when no data arrives, so
+they are recomputed once per step, not once per browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from flask import Flask
+from flask_caching import Cache
+from sqlalchemy import Engine
+
+from dashboard.clock import Clock
+from data_access.feeds import data_version
+
+T = TypeVar("T")
+
+TIME_STEP_SECONDS = 300  # figures about "now" are recomputed at most this often
+VERSION_SECONDS = 5  # how long the data version itself is taken as known
+VIEW_SECONDS = 3600  # an unused view leaves the cache after this long
+_VERSION_KEY = "data-version"
+
+
+def time_step(now: datetime) -> int:
+    return int(now.timestamp() // TIME_STEP_SECONDS)
+
+
+class ViewCache:
+    def __init__(self, engine: Engine, clock: Clock, cache_type: str = "simple",
+                 cache_dir: str | None = None) -> None:
+        self._engine, self._clock = engine, clock
+        config: dict[str, Any] = {"CACHE_TYPE": {"simple": "SimpleCache",
+                                                 "filesystem": "FileSystemCache",
+                                                 "null": "NullCache"}[cache_type],
+                                  "CACHE_DEFAULT_TIMEOUT": VIEW_SECONDS,
+                                  "CACHE_KEY_PREFIX": "ic-dashboard:"}
+        if cache_type == "filesystem":
+            config["CACHE_DIR"] = cache_dir
+        self._cache = Cache(config=config)
+
+    def init_app(self, server: Flask) -> None:
+        self._cache.init_app(server)
+
+    def version(self) -> str:
+        """The data version: the latest load's id and the time step, as one string."""
+        latest = self._cache.get(_VERSION_KEY)
+        if latest is None:
+            latest = data_version(self._engine)
+            self._cache.set(_VERSION_KEY, latest, timeout=VERSION_SECONDS)
+        return f"{latest}.{time_step(self._clock.now())}"
+
+    def data_changed(self) -> None:
+        """Forget the data version at once (called after a load in this process)."""
+        self._cache.delete(_VERSION_KEY)
+
+    def view(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` once per key and data version; later calls get the cached result.
+
+        The version is the server's own, never one a browser sends (a client can send anything).
+        """
+        cache_key = repr((key, self.version()))
+        found = self._cache.get(cache_key)
+        if found is None:
+            found = compute()
+            self._cache.set(cache_key, found)
+        return found  # type: ignore[no-any-return]

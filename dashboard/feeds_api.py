@@ -1,0 +1,146 @@
+"""The push API: source systems send data contract records over HTTP.
+
+``POST /api/v1/feeds/<kind>`` takes a JSON list of records or a CSV body, authenticated by the
+source's bearer token, and loads it through the same ``load_batch`` as the ``load`` command: atomic
+per request, idempotent, out-of-order updates settled by ``updated_at``, every rejected record
+named with its index (or CSV line) and reason. Every answer is JSON; no error shows a stack trace.
+The OpenAPI description is ``docs/openapi.json`` (made by ``dashboard.openapi``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from dashboard.config import Settings
+from dashboard.context import AppContext
+from data_access.contract import FILE_SPECS, FileSpec
+from data_access.feeds import authenticate, reference_lists
+from data_access.loader import LoadReport, csv_rows, load_batch, read_records
+
+log = logging.getLogger(__name__)
+
+# kind in the address -> its contract file: "episodes" -> episodes.csv
+SPECS_BY_KIND: dict[str, FileSpec] = {spec.name.removesuffix(".csv"): spec for spec in FILE_SPECS}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def feeds_blueprint(context: AppContext, settings: Settings,
+                    on_delivery: Callable[[], None]) -> Blueprint:
+    """The API's routes; ``on_delivery`` runs after every accepted delivery."""
+    api = Blueprint("feeds_api", __name__, url_prefix="/api/v1")
+
+    @api.post("/feeds/<kind>")
+    def deliver(kind: str) -> tuple[Response, int]:
+        source = _source(context)
+        spec = SPECS_BY_KIND.get(kind)
+        if spec is None:
+            raise ApiError(404, f"unknown kind {kind[:40]!r}; kinds are "
+                                f"{', '.join(SPECS_BY_KIND)}")
+        rows, unit = _read_body(spec, settings)
+        report = load_batch(context.engine, {spec.name: rows}, source=source,
+                            clock=context.clock, channel="feed", unit=unit)
+        if report.loaded:
+            on_delivery()
+        return jsonify(_answer(kind, report, unit)), 200 if report.loaded else 422
+
+    @api.get("/reference")
+    def reference() -> tuple[Response, int]:
+        _source(context)
+        return jsonify(reference_lists(context.engine)), 200
+
+    @api.errorhandler(ApiError)
+    def api_error(error: ApiError) -> tuple[Response, int]:
+        response = jsonify({"error": error.message})
+        if error.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="feeds"'
+        return response, error.status
+
+    @api.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response, int]:
+        messages = {413: f"the body is larger than {settings.feed_max_bytes:,} bytes"}
+        status = error.code or 500
+        return jsonify({"error": messages.get(status, error.description)}), status
+
+    @api.errorhandler(SQLAlchemyError)
+    def database_error(error: SQLAlchemyError) -> tuple[Response, int]:
+        log.exception("database error in the feed API")
+        return jsonify({"error": "the database is not available; nothing was loaded, "
+                                 "send the records again later"}), 503
+
+    @api.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[Response, int]:
+        log.exception("unexpected error in the feed API")
+        return jsonify({"error": "an unexpected error; nothing was loaded"}), 500
+
+    return api
+
+
+def _source(context: AppContext) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "send the source's API token as 'Authorization: Bearer <token>'")
+    source = authenticate(context.engine, token.strip(), context.clock.now())
+    if source is None:
+        raise ApiError(401, "the token is not valid (wrong, or revoked)")
+    return source
+
+
+def _read_body(spec: FileSpec, settings: Settings) -> tuple[list[Any], str]:
+    """The body as numbered raw rows, and what the numbers count ("record" or "line")."""
+    request.max_content_length = settings.feed_max_bytes  # over it, reading raises 413
+    media_type = (request.mimetype or "").lower()
+    if media_type not in ("application/json", "text/csv"):
+        raise ApiError(415, "send application/json (a list of records) or text/csv")
+    try:
+        text = request.get_data(cache=False).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiError(400, "the body is not UTF-8 text") from None
+    if media_type == "application/json":
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ApiError(400, f"the body is not valid JSON ({error.msg} at line "
+                                f"{error.lineno}, column {error.colno})") from None
+        if not isinstance(records, list):
+            raise ApiError(400, "the body must be a JSON list of records")
+        _check_count(len(records), settings)
+        return read_records(spec, records), "record"
+    try:
+        rows = csv_rows(io.StringIO(text, newline=""))
+    except csv.Error as error:
+        raise ApiError(400, f"the body is not valid CSV: {error}") from None
+    _check_count(len(rows) - 1, settings)  # the header is not a record
+    return rows, "line"
+
+
+def _check_count(count: int, settings: Settings) -> None:
+    if count == 0:
+        raise ApiError(400, "the body holds no records")
+    if count > settings.feed_max_records:
+        raise ApiError(413, f"{count:,} records is more than {settings.feed_max_records:,} "
+                            "in one request; send them in smaller batches")
+
+
+def _answer(kind: str, report: LoadReport, unit: str) -> dict[str, Any]:
+    (result,) = report.files
+    position = "index" if unit == "record" else "line"
+    return {
+        "kind": kind, "delivery_id": report.batch_id, "loaded": report.loaded,
+        "received": result.rows_read, "accepted": result.rows_accepted if report.loaded else 0,
+        "rejected": [{position: r.line, "reason": r.reason} for r in result.rejections],
+    }

@@ -1,0 +1,268 @@
+"""The push API over real HTTP (the app served on loopback): the loader's rules, per request."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, delete, select, text
+
+from dashboard.app_factory import create_app
+from dashboard.clock import FixedClock
+from dashboard.config import Settings
+from data_access.feeds import create_token, revoke_token
+from data_access.models import DelayReasonChange, Episode, Load, LoadRejection
+from tests.browser import serving
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, TODAY_AT, load_files
+
+MAX_BYTES = 20_000
+MAX_RECORDS = 50
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class Api:
+    base_url: str
+    token: str
+
+    def post(self, kind: str, body: bytes | str | list[Any], *, token: str | None = None,
+             content_type: str | None = None) -> Answer:
+        if isinstance(body, list):
+            data, content_type = json.dumps(body).encode(), content_type or "application/json"
+        else:
+            data = body.encode() if isinstance(body, str) else body
+        headers = {"Content-Type": content_type or "text/csv"}
+        if token != "":
+            headers["Authorization"] = f"Bearer {token or self.token}"
+        return self.send(urllib.request.Request(f"{self.base_url}/api/v1/feeds/{kind}",
+                                                data=data, headers=headers, method="POST"))
+
+    def send(self, request: urllib.request.Request) -> Answer:
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return Answer(response.status, json.load(response), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, json.load(error), dict(error.headers))
+
+
+@pytest.fixture
+def api(engine: Engine, database_url: str, tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
+    report = load_files(engine, tmp_path / "geography", GEOGRAPHY)
+    assert report.loaded and not report.rejections
+    settings = Settings(database_url=database_url, clock=FixedClock(TODAY_AT),
+                        feed_max_bytes=MAX_BYTES, feed_max_records=MAX_RECORDS)
+    token = create_token(engine, "Ward tracker", TODAY_AT, expected_every_minutes=15).token
+    with serving(create_app(settings, engine).server) as base_url:
+        yield Api(base_url, token)
+
+
+def episode(episode_id: str, **changes: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "episode_id": episode_id, "person_ref": f"p-{episode_id}", "site_code": "S1",
+        "home_area_code": "N1", "age": 81, "sex": "F", "admitted_at": "2026-11-20T10:00:00Z",
+        "nctr_at": "2026-11-24T08:00:00Z", "pathway": 1}
+    record.update(changes)
+    return record
+
+
+BATCH = [episode("A1"), episode("A2", home_area_code="N2", pathway=3, age=None),
+         episode("A3", discharged_at="2026-11-24T15:00:00Z", service_code="P1H",
+                 service_start_at="2026-11-24T18:00:00Z", at_home_91_days=True)]
+
+
+def stored_episodes(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(
+            select(Episode.__table__).order_by(Episode.episode_id))]
+
+
+def test_a_valid_batch_is_accepted_and_stored(api: Api, engine: Engine) -> None:
+    answer = api.post("episodes", BATCH)
+    assert answer.status == 200, answer.body
+    assert answer.body["loaded"] is True
+    assert (answer.body["received"], answer.body["accepted"], answer.body["rejected"]) \
+        == (3, 3, [])
+    with engine.connect() as connection:
+        loads = connection.execute(select(Load.source, Load.channel, Load.outcome)
+                                   .where(Load.file_name == "episodes.csv")).all()
+        a3 = connection.execute(select(Episode.service_code, Episode.hours_nctr_to_service,
+                                       Episode.at_home_91_days)
+                                .where(Episode.episode_id == "A3")).one()
+    assert loads == [("Ward tracker", "feed", "loaded")]
+    assert tuple(a3) == ("P1H", 10.0, True)
+
+
+def test_the_same_batch_again_changes_nothing(api: Api, engine: Engine) -> None:
+    assert api.post("episodes", BATCH).status == 200
+    before = stored_episodes(engine)
+    again = api.post("episodes", BATCH)
+    assert again.status == 200 and again.body["accepted"] == 3
+    # Identical rows, including which delivery wrote them (load_id).
+    assert stored_episodes(engine) == before
+
+
+def test_a_batch_with_one_bad_record_loads_nothing_and_names_it(api: Api, engine: Engine) -> None:
+    bad = [*BATCH[:2], episode("A9", sex="X"), BATCH[2]]
+    answer = api.post("episodes", bad)
+    assert answer.status == 422
+    assert answer.body["loaded"] is False and answer.body["accepted"] == 0
+    assert answer.body["rejected"] == [{"index": 2, "reason": "sex: 'X' is not one of F, M, U"}]
+    assert stored_episodes(engine) == []
+    with engine.connect() as connection:
+        kept = connection.execute(select(LoadRejection.position, LoadRejection.reason)).all()
+    assert kept == [(2, "sex: 'X' is not one of F, M, U")]
+
+
+@pytest.mark.parametrize(("record", "reason"), [
+    ("not an object", "a record must be a JSON object"),
+    ({**episode("B1"), "colour": "red"}, "unknown field(s): colour"),
+    (episode("B1", age=[80]), "age: must be text, a number, true/false or null"),
+    (episode("B1", site_code="NOPE"), "site_code 'NOPE' is not known (not in sites.csv or "
+                                      "the database)"),
+])
+def test_unreadable_records_are_named_with_their_reason(api: Api, record: Any,
+                                                        reason: str) -> None:
+    answer = api.post("episodes", [episode("B0"), record])
+    assert answer.status == 422
+    assert answer.body["rejected"] == [{"index": 1, "reason": reason}]
+
+
+def test_an_older_update_after_a_newer_one_is_ignored(api: Api, engine: Engine) -> None:
+    discharged = episode("A1", discharged_at="2026-11-24T20:00:00Z",
+                         updated_at="2026-11-24T20:05:00Z")
+    still_waiting = episode("A1", updated_at="2026-11-24T12:00:00Z")  # sent late
+    assert api.post("episodes", [discharged]).status == 200
+    assert api.post("episodes", [still_waiting]).status == 200
+    assert _episode_a1(engine) == ("2026-11-24 20:00:00", "2026-11-24 20:05:00")
+    # A newer update is applied.
+    newer = episode("A1", discharged_at="2026-11-24T21:00:00Z", updated_at="2026-11-24T21:00:00Z")
+    assert api.post("episodes", [newer]).status == 200
+    assert _episode_a1(engine) == ("2026-11-24 21:00:00", "2026-11-24 21:00:00")
+    # An update without updated_at is applied in arrival order and keeps the stored stamp.
+    unstamped = episode("A1", discharged_at="2026-11-24T22:00:00Z")
+    assert api.post("episodes", [unstamped]).status == 200
+    assert _episode_a1(engine) == ("2026-11-24 22:00:00", "2026-11-24 21:00:00")
+
+
+def _episode_a1(engine: Engine) -> tuple[str, str]:
+    with engine.connect() as connection:
+        row = connection.execute(select(Episode.discharged_at, Episode.updated_at)
+                                 .where(Episode.episode_id == "A1")).one()
+    return str(row.discharged_at), str(row.updated_at)
+
+
+def test_a_wrong_missing_or_revoked_token_is_refused(api: Api, engine: Engine) -> None:
+    for token in ("icd_not-a-real-token", "", "Basic abc"):
+        answer = api.post("episodes", BATCH, token=token)
+        assert answer.status == 401, token
+        assert "token" in answer.body["error"]
+        assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+    revoked = create_token(engine, "Old system", TODAY_AT)
+    assert api.post("episodes", BATCH[:1], token=revoked.token).status == 200
+    assert revoke_token(engine, revoked.token_id, TODAY_AT)
+    answer = api.post("episodes", BATCH, token=revoked.token)
+    assert answer.status == 401 and answer.body["error"] == \
+        "the token is not valid (wrong, or revoked)"
+    assert [row[0] for row in stored_episodes(engine)] == ["A1"]
+
+
+def test_an_oversized_body_or_too_many_records_is_refused(api: Api, engine: Engine) -> None:
+    huge = [episode(f"H{i}", person_ref="x" * 60) for i in range(200)]
+    assert len(json.dumps(huge)) > MAX_BYTES
+    answer = api.post("episodes", huge)
+    assert answer.status == 413
+    assert answer.body == {"error": f"the body is larger than {MAX_BYTES:,} bytes"}
+    many = [{"episode_id": "A1", "effective_at": f"2026-11-24T{h:02d}:00:00Z",
+             "reason_code": "T1"} for h in range(24)] * 3  # 72 records, small in bytes
+    answer = api.post("delays", many)
+    assert answer.status == 413 and "72 records" in answer.body["error"]
+    assert stored_episodes(engine) == []
+
+
+@pytest.mark.parametrize(("kind", "body", "content_type", "status", "message"), [
+    ("episodes", b"[{", "application/json", 400, "the body is not valid JSON"),
+    ("episodes", b'{"episode_id": "A1"}', "application/json", 400, "must be a JSON list"),
+    ("episodes", b"[]", "application/json", 400, "no records"),
+    ("episodes", b"\xff\xfe", "text/csv", 400, "not UTF-8"),
+    ("episodes", b"a=b", "application/x-www-form-urlencoded", 415, "application/json"),
+    ("patients", b"[]", "application/json", 404, "unknown kind 'patients'"),
+])
+def test_malformed_requests_get_a_clear_json_error(api: Api, kind: str, body: bytes,
+                                                   content_type: str, status: int,
+                                                   message: str) -> None:
+    answer = api.post(kind, body, content_type=content_type)
+    assert answer.status == status
+    assert message in answer.body["error"]
+    assert "Traceback" not in answer.body["error"]
+
+
+def test_reference_lists_need_a_token(api: Api) -> None:
+    request = urllib.request.Request(f"{api.base_url}/api/v1/reference")
+    assert api.send(request).status == 401
+    request.add_header("Authorization", f"Bearer {api.token}")
+    answer = api.send(request)
+    assert answer.status == 200
+    assert [s["code"] for s in answer.body["services"]] == ["P1H", "P1X", "P2B", "P3C"]
+    assert {a["code"]: a["parent_code"] for a in answer.body["areas"]}["N1"] == "D1"
+
+
+def as_csv(records: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EPISODE_HEADER.strip().split(","),
+                            extrasaction="raise")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: ("true" if v is True else v) for k, v in record.items()})
+    return buffer.getvalue()
+
+
+def test_the_loader_and_the_api_give_the_same_result(api: Api, engine: Engine,
+                                                     tmp_path) -> None:  # type: ignore[no-untyped-def]
+    delays = "episode_id,effective_at,reason_code\nA1,2026-11-24T09:00:00Z,T1\n"
+    report = load_files(engine, tmp_path / "batch", {"episodes.csv": as_csv(BATCH),
+                                                     "delays.csv": delays})
+    assert report.loaded and not report.rejections
+    by_loader = _contents(engine)
+
+    for body in (BATCH, as_csv(BATCH)):  # JSON records, then the same records as CSV
+        _clear(engine)
+        assert api.post("episodes", body).status == 200
+        assert api.post("delays", delays).status == 200
+        assert _contents(engine) == by_loader
+
+
+def test_a_bad_csv_line_is_named_by_its_line(api: Api) -> None:
+    body = as_csv(BATCH).replace("p-A2,S1,N2,", "p-A2,S1,N2,1000,", 1)
+    answer = api.post("episodes", body)
+    assert answer.status == 422
+    assert answer.body["rejected"] == [{"line": 3, "reason": "more values than columns in the "
+                                                             "header"}]
+
+
+def _contents(engine: Engine) -> list[list[tuple[Any, ...]]]:
+    """Every data row of episodes and delays, without which load wrote it."""
+    tables = (Episode.__table__, DelayReasonChange.__table__)
+    with engine.connect() as connection:
+        return [[tuple(v for k, v in row._mapping.items() if k != "load_id")
+                 for row in connection.execute(select(table).order_by(*table.primary_key))]
+                for table in tables]
+
+
+def _clear(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(delete(DelayReasonChange))
+        connection.execute(delete(Episode))
+        assert connection.execute(text("select count(*) from episodes")).scalar() == 0
