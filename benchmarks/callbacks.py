@@ -37,12 +37,15 @@ def route_payload(callbacks: list[dict], pathname: str, search: str) -> dict:
                for part in route["output"].strip(".").split("...")]
     return {"output": route["output"], "outputs": outputs, "changedPropIds": ["url.search"],
             "inputs": [{"id": "url", "property": "pathname", "value": pathname},
-                       {"id": "url", "property": "search", "value": search}]}
+                       {"id": "url", "property": "search", "value": search},
+                       {"id": "data-version", "property": "data", "value": None}]}
 
 
 def measure(database_url: str, repeats: int) -> list[dict]:
     engine = make_engine(database_url)
-    app = create_app(Settings(database_url=database_url, clock=FixedClock(NOW)), engine)
+    # No view cache: every call computes its figures, as the first browser to ask would.
+    app = create_app(Settings(database_url=database_url, clock=FixedClock(NOW),
+                              cache_type="null"), engine)
     client = app.server.test_client()
     callbacks = json.loads(client.get("/_dash-dependencies").data)
     areas = picker_areas(engine)

@@ -23,7 +23,7 @@ END_MARKER = "<!-- end of backtest results -->"
 
 def results_markdown(database_url: str) -> str:
     engine = make_engine(database_url)
-    results = outlook_backtest(engine, "E54000018", NOW, data_version=None)
+    results = outlook_backtest(engine, "E54000018", NOW)
     lines = [
         f"Coventry and Warwickshire demo, origin {NOW:%d %b %Y}; {BACKTEST_ORIGINS} weekly "
         "origins whose 14 days had passed; 80% bands. Written by "

@@ -8,6 +8,7 @@ import pandas as pd
 from dash import Dash, Input, Output, html
 
 from callbacks.common import resolve_area
+from dashboard.clock import as_london
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.spc import series, spc
@@ -15,7 +16,6 @@ from dashboard.url_state import ViewState, read_view_state
 from data_access.areas import AreaInfo
 from data_access.metrics import capacity
 from data_access.metrics.outlook import capacity_outlook, outlook_backtest
-from data_access.status import data_status
 from layouts import capacity as capacity_layout
 
 
@@ -24,12 +24,14 @@ def register(app: Dash, context: AppContext) -> None:
     def show_backtest(search: str | None) -> html.Div:
         """The outlook's back-test, filled in after the page shows (it takes longest, and
         changes only with the day and the data: it is cached on both)."""
-        state = read_view_state(search, context.clock.now().date())
+        now = context.clock.now()
+        state = read_view_state(search, now.date())
         area = resolve_area(context, state.area)[0]
         if area is None:
             return html.P("No data.")
-        backtest = outlook_backtest(context.engine, area.code, context.clock.now(),
-                                    data_status(context.engine).last_loaded_at)
+        backtest = context.views.view(
+            ("outlook-backtest", area.code, as_london(now).date()),
+            lambda: outlook_backtest(context.engine, area.code, now), with_time_step=False)
         return capacity_layout.backtest_block(backtest,
                                               capacity_layout.pathways_shown(state))
 

@@ -12,11 +12,13 @@ they are recomputed once per step, not once per browser.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Flask
+from plotly.io.json import to_json_plotly
 from flask_caching import Cache
 from sqlalchemy import Engine
 
@@ -37,8 +39,8 @@ def time_step(now: datetime) -> int:
 
 class ViewCache:
     def __init__(self, engine: Engine, clock: Clock, cache_type: str = "simple",
-                 cache_dir: str | None = None) -> None:
-        self._engine, self._clock = engine, clock
+                 cache_dir: str | None = None, version_seconds: int = VERSION_SECONDS) -> None:
+        self._engine, self._clock, self._version_seconds = engine, clock, version_seconds
         config: dict[str, Any] = {"CACHE_TYPE": {"simple": "SimpleCache",
                                                  "filesystem": "FileSystemCache",
                                                  "null": "NullCache"}[cache_type],
@@ -51,26 +53,38 @@ class ViewCache:
     def init_app(self, server: Flask) -> None:
         self._cache.init_app(server)
 
-    def version(self) -> str:
-        """The data version: the latest load's id and the time step, as one string."""
+    def version(self, with_time_step: bool = True) -> str:
+        """The data version: the latest load's id and (unless told not to) the time step."""
         latest = self._cache.get(_VERSION_KEY)
         if latest is None:
             latest = data_version(self._engine)
-            self._cache.set(_VERSION_KEY, latest, timeout=VERSION_SECONDS)
-        return f"{latest}.{time_step(self._clock.now())}"
+            self._cache.set(_VERSION_KEY, latest, timeout=self._version_seconds)
+        return f"{latest}.{time_step(self._clock.now())}" if with_time_step else str(latest)
 
     def data_changed(self) -> None:
         """Forget the data version at once (called after a load in this process)."""
         self._cache.delete(_VERSION_KEY)
 
-    def view(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+    def view(self, key: tuple[Hashable, ...], compute: Callable[[], T], *,
+             with_time_step: bool = True) -> T:
         """``compute()`` once per key and data version; later calls get the cached result.
 
         The version is the server's own, never one a browser sends (a client can send anything).
+        A view that does not move with the time of day (its key names the day) passes
+        ``with_time_step=False``.
         """
-        cache_key = repr((key, self.version()))
+        cache_key = repr((key, self.version(with_time_step)))
         found = self._cache.get(cache_key)
         if found is None:
-            found = compute()
+            found = as_sent(compute())
             self._cache.set(cache_key, found)
         return found  # type: ignore[no-any-return]
+
+
+def as_sent(output: Any) -> Any:
+    """Components and figures as the plain JSON data Dash sends to the browser.
+
+    Cached in this form, a view is the same bytes whether it was just computed or not (a
+    pickled Plotly figure comes back with its whole template attached) and cheap to copy.
+    """
+    return json.loads(to_json_plotly(output))

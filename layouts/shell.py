@@ -73,7 +73,7 @@ def source_status(sources: Sequence[SourceFreshness], uses: Sequence[str],
     uses (the warning says so in words, not by colour alone)."""
     if not sources:
         return None
-    quiet = [s for s in sources if s.quiet and (s.kinds & set(uses) or not s.kinds)]
+    quiet = [s for s in sources if s.quiet and (s.kinds & set(uses) or (uses and not s.kinds))]
     items = [html.Li([html.Span(source.name, className="source-name"), ": ",
                       _last_delivered(source, now)],
                      className="source-quiet" if source.quiet else "")
@@ -81,12 +81,12 @@ def source_status(sources: Sequence[SourceFreshness], uses: Sequence[str],
     parts: list[object] = []
     if quiet:
         names = ", ".join(s.name for s in quiet)
-        parts.append(dbc.Alert([html.Strong("Data may be out of date: "),
-                                f"{names} {'has' if len(quiet) == 1 else 'have'} not delivered "
-                                "for longer than expected, so figures using their data may be "
-                                "behind. See the Data page."],
-                               color="warning", className="notice", id="quiet-sources",
-                               role="status"))
+        parts.append(html.Div([html.Strong("Data may be out of date: "),
+                               f"{names} {'has' if len(quiet) == 1 else 'have'} not delivered "
+                               "for longer than expected, so figures using their data may be "
+                               "behind. See the Data page."],
+                              className="alert alert-warning notice", id="quiet-sources",
+                              role="status"))
     parts.append(html.Details([html.Summary(f"Feed sources ({len(sources)})"),
                                html.Ul(items, className="source-list")], id="source-list"))
     return html.Div(parts)

@@ -172,7 +172,6 @@ def test_capacity_outlook_and_its_back_test_are_on_the_page(site):
     from playwright.sync_api import expect
 
     from data_access.metrics.outlook import capacity_outlook, outlook_backtest
-    from data_access.status import data_status
     from layouts.capacity import backtest_sentence
 
     page, base_url, engine = site
@@ -182,7 +181,7 @@ def test_capacity_outlook_and_its_back_test_are_on_the_page(site):
         engine, "ICB1", TODAY_AT,
         free_now=dict(zip(by_pathway.pathway, by_pathway.free, strict=True)),
         waiting_now=waiting_for_pathway(engine, "ICB1", TODAY_AT))
-    backtest = outlook_backtest(engine, "ICB1", TODAY_AT, data_status(engine).last_loaded_at)
+    backtest = outlook_backtest(engine, "ICB1", TODAY_AT)
     for pathway in (1, 2, 3):
         last = tables[pathway].iloc[-1]
         expect(page.locator(f"#outlook-summary-p{pathway}")).to_contain_text(

@@ -1,16 +1,16 @@
-"""The 14-day capacity outlook per pathway, and its back-test, from the database.
-
-The method itself is ``dashboard/outlook.py`` (pure, documented in docs/outlook.md); this module
-fetches its inputs: arrivals per day, the people in each service now and at past origins, and
-the stays that had ended before each origin.
+"""The 14-day capacity outlook per pathway, and its back-test: new demand against places
+becoming free. The method, its assumptions and the back-test are in `docs/outlook.md`.
 """
+
+# The method itself is dashboard/outlook.py (pure); this module fetches its inputs: arrivals per
+# day, the people in each service now and at past origins, and the stays that had ended before
+# each origin.
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -30,8 +30,9 @@ BACKTEST_ORIGINS = 12  # weekly origins, the latest one a whole horizon before t
 
 def arrivals_daily(engine: Engine, area_code: str, first_day: date,
                    last_day: date) -> pd.DataFrame:
-    """People newly needing each pathway per local day: NCTR on that day with pathway 1-3
-    (the pathway as recorded now): date, pathway, arrivals. Days without any are left out."""
+    """**New demand** for a pathway: people who became NCTR on the day with that pathway (1-3)
+    recorded (the pathway as recorded now)."""
+    # Columns: date, pathway, arrivals; days without any are left out.
     statement = (select(Episode.nctr_date, Episode.pathway, func.count())
                  .where(episodes_in_area(area_code),
                         Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
@@ -102,10 +103,11 @@ def capacity_outlook(engine: Engine, area_code: str, at: datetime, *,
                      free_now: Mapping[int, float], waiting_now: Mapping[int, int],
                      horizon: int = method.DEFAULT_HORIZON,
                      weeks: int = method.DEFAULT_WEEKS) -> dict[int, pd.DataFrame]:
-    """Per pathway 1-3: the outlook table from ``at`` (origin = today): new demand from the last
-    ``weeks`` weeks of arrivals, places freed by the people in service now (survival of the
-    stays that ended in the last 12 months), against the free places now (``roll_up`` of
-    ``capacity_at``) and the people waiting now (``waiting_for_pathway``)."""
+    """**The outlook**, per pathway 1-3 from today: new demand from the same weekday over the
+    last 8 weeks, places freed by the people in service now (from how long the stays that ended in
+    the last 12 months lasted), against the free places now (current reports only) and the people
+    waiting now (as in Demand beside supply)."""
+    # The outlook table per pathway from ``at`` (origin = today), ``weeks`` weeks of arrivals.
     today = at.astimezone(LONDON).date()
     history_start = today - timedelta(days=7 * weeks)
     arrivals = arrivals_daily(engine, area_code, history_start, today - timedelta(days=1))
@@ -130,17 +132,11 @@ class Backtest:
     places: method.BacktestResult
 
 
-def outlook_backtest(engine: Engine, area_code: str, at: datetime,
-                     data_version: object) -> dict[int, Backtest]:
-    """The outlook re-made at the ``BACKTEST_ORIGINS`` weekly origins whose whole horizon has
-    passed, against what happened. It changes only with the day and the data, so it is cached
-    on (area, day, ``data_version``): pass something that changes with every load."""
-    return _cached_backtest(engine, area_code, at.astimezone(LONDON).date(), data_version)
-
-
-@lru_cache(maxsize=64)
-def _cached_backtest(engine: Engine, area_code: str, today: date,
-                     data_version: object) -> dict[int, Backtest]:
+def outlook_backtest(engine: Engine, area_code: str, at: datetime) -> dict[int, Backtest]:
+    """**Back-test**: the outlook re-made at the 12 latest weekly origins whose whole 14 days
+    have passed, against what happened."""
+    # It changes only with the local day and the data: callers cache it on both.
+    today = at.astimezone(LONDON).date()
     horizon, weeks = method.DEFAULT_HORIZON, method.DEFAULT_WEEKS
     latest_origin = today - timedelta(days=horizon + 1)
     origins = [latest_origin - timedelta(days=7 * k) for k in range(BACKTEST_ORIGINS)][::-1]
