@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Flask
-from plotly.io.json import to_json_plotly
 from flask_caching import Cache
+from plotly.io.json import to_json_plotly
 from sqlalchemy import Engine
 
 from dashboard.clock import Clock

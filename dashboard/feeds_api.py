@@ -22,14 +22,12 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from data_access.contract import FILE_SPECS, FileSpec
+from dashboard.openapi import openapi_document
+from data_access.contract import SPECS_BY_KIND, FileSpec
 from data_access.feeds import authenticate, reference_lists
 from data_access.loader import LoadReport, csv_rows, load_batch, read_records
 
 log = logging.getLogger(__name__)
-
-# kind in the address -> its contract file: "episodes" -> episodes.csv
-SPECS_BY_KIND: dict[str, FileSpec] = {spec.name.removesuffix(".csv"): spec for spec in FILE_SPECS}
 
 
 class ApiError(Exception):
@@ -56,6 +54,10 @@ def feeds_blueprint(context: AppContext, settings: Settings,
         if report.loaded:
             on_delivery()
         return jsonify(_answer(kind, report, unit)), 200 if report.loaded else 422
+
+    @api.get("/openapi.json")
+    def description() -> tuple[Response, int]:
+        return jsonify(openapi_document()), 200
 
     @api.get("/reference")
     def reference() -> tuple[Response, int]:

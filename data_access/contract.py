@@ -30,6 +30,21 @@ class RowError(ValueError):
     """A row breaks the contract; the message says why."""
 
 
+Parser = Callable[[str], Any]
+# Each parser's JSON Schema, for the feed API's OpenAPI description (dashboard/openapi.py).
+_SCHEMAS: dict[Parser, dict[str, Any]] = {}
+
+
+def _described(parse: Parser, schema: dict[str, Any]) -> Parser:
+    _SCHEMAS[parse] = schema
+    return parse
+
+
+def json_schema(column: Column) -> dict[str, Any]:
+    """The JSON Schema of a column's values as a feed record carries them."""
+    return {**_SCHEMAS[column.parse], "description": column.description or column.name}
+
+
 def text_up_to(max_length: int) -> Callable[[str], str]:
     """A parser for free text of at most ``max_length`` characters."""
     def parse(raw: str) -> str:
@@ -37,13 +52,16 @@ def text_up_to(max_length: int) -> Callable[[str], str]:
             raise ValueError(f"longer than {max_length} characters")
         return raw
 
-    return parse
+    return _described(parse, {"type": "string", "maxLength": max_length})
 
 
 def _code(raw: str) -> str:
     if len(raw) > 32 or not raw.replace("-", "").replace("_", "").replace(".", "").isalnum():
         raise ValueError("must be up to 32 letters, digits, '-', '_' or '.'")
     return raw
+
+
+_described(_code, {"type": "string", "maxLength": 32, "pattern": "^[A-Za-z0-9._-]+$"})
 
 
 def _whole_number(low: int, high: int) -> Callable[[str], int]:
@@ -56,7 +74,7 @@ def _whole_number(low: int, high: int) -> Callable[[str], int]:
             raise ValueError(f"{value} is outside {low} to {high}")
         return value
 
-    return parse
+    return _described(parse, {"type": "integer", "minimum": low, "maximum": high})
 
 
 def _one_of(allowed: Any, normalise: Callable[[str], str] = str) -> Callable[[str], Any]:
@@ -66,7 +84,7 @@ def _one_of(allowed: Any, normalise: Callable[[str], str] = str) -> Callable[[st
             raise ValueError(f"{raw!r} is not one of {', '.join(map(str, allowed))}")
         return value
 
-    return parse
+    return _described(parse, {"enum": list(allowed)})
 
 
 def _pathway(allowed: tuple[int, ...]) -> Callable[[str], int]:
@@ -84,6 +102,9 @@ def parse_timestamp(raw: str) -> datetime:
     return to_utc_naive(moment)
 
 
+_described(parse_timestamp, {"type": "string", "format": "date-time"})
+
+
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
@@ -95,6 +116,9 @@ def _boolean(raw: str) -> bool:
     if lowered in _FALSE:
         return False
     raise ValueError(f"{raw!r} is not true or false")
+
+
+_described(_boolean, {"type": "boolean"})
 
 
 @dataclass(frozen=True)
@@ -279,6 +303,8 @@ CAPACITY = FileSpec(
 # Load order: a file's references point only at files earlier in this tuple.
 FILE_SPECS: tuple[FileSpec, ...] = (AREAS, SITES, SERVICES, EPISODES, DELAYS, CAPACITY)
 SPECS_BY_NAME: dict[str, FileSpec] = {spec.name: spec for spec in FILE_SPECS}
+# The feed API names a file by its kind: "episodes" -> episodes.csv
+SPECS_BY_KIND: dict[str, FileSpec] = {spec.name.removesuffix(".csv"): spec for spec in FILE_SPECS}
 
 # (file, column) -> (referenced file, its key column)
 REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
