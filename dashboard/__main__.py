@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard import simulator
 from dashboard.bootstrap import DEFAULT_ICB, build_demo
 from dashboard.config import settings_from_env
 from data_access.db import make_engine
@@ -48,9 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--out", type=Path, help="also keep the generated CSV files here")
     commands.add_parser("migrate", help="bring the database schema up to date")
     _add_token_commands(commands)
+    simulator.configure_parser(commands.add_parser(
+        "simulate", help="feed a running instance with live events through its push API"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "simulate":  # talks to a running instance over HTTP, not to a database
+        return simulator.run(args)
 
     settings = settings_from_env()
     try:

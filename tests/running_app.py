@@ -1,0 +1,57 @@
+"""``python app.py`` started as the README starts it, and its pages read through Dash's callback
+endpoint (HTTP, JSON in and out), as a browser would."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from benchmarks.callbacks import route_payload
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def started_app(environment: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    """Run ``python app.py`` with these variables; yield its base URL and what it printed."""
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "DASHBOARD_DEMO_IF_EMPTY": "0", **environment}
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:  # blocks until the server says it is listening
+            output.append(line)
+            if "Running on" in line:
+                break
+        yield f"http://127.0.0.1:{port}", output
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def page_json(base_url: str, pathname: str, search: str) -> str:
+    """The page's content as the route callback sends it (JSON text)."""
+    with urllib.request.urlopen(f"{base_url}/_dash-dependencies", timeout=30) as response:
+        callbacks = json.load(response)
+    body: dict[str, Any] = route_payload(callbacks, pathname, search)
+    request = urllib.request.Request(f"{base_url}/_dash-update-component",
+                                     data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.dumps(json.load(response))
