@@ -29,11 +29,12 @@ def register(app: Dash, context: AppContext) -> None:
         area = resolve_area(context, state.area)[0]
         if area is None:
             return html.P("No data.")
-        backtest = context.views.view(
-            ("outlook-backtest", area.code, as_london(now).date()),
-            lambda: outlook_backtest(context.engine, area.code, now), with_time_step=False)
-        return capacity_layout.backtest_block(backtest,
-                                              capacity_layout.pathways_shown(state))
+        shown = capacity_layout.pathways_shown(state)
+        return context.views.view(
+            ("outlook-backtest", area.code, as_london(now).date(), tuple(shown)),
+            lambda: capacity_layout.backtest_block(
+                outlook_backtest(context.engine, area.code, now), shown),
+            with_time_step=False)
 
 
 def render(context: AppContext, area: AreaInfo, state: ViewState,

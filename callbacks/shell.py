@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from callbacks import (
     benchmark,
     capacity,
+    data,
     delays,
     flow,
     outcomes,
@@ -36,7 +37,7 @@ Renderer = Callable[[AppContext, AreaInfo, ViewState, Callable[[str], str]], Any
 RENDERERS: dict[str, Renderer] = {
     "/": today.render, "/delays": delays.render, "/time-to-service": time_to_service.render,
     "/capacity": capacity.render, "/flow": flow.render, "/outcomes": outcomes.render,
-    "/places": places.render, "/benchmark": benchmark.render}
+    "/places": places.render, "/benchmark": benchmark.render, "/data": data.render}
 
 
 def register(app: Dash, context: AppContext) -> None:

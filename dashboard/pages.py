@@ -42,7 +42,7 @@ PAGES: tuple[PageInfo, ...] = (
              ("episodes.csv", "areas.csv")),
     PageInfo("/benchmark", "National benchmark", "Benchmark", True,
              "Every ICB on NHS England's published discharge figures."),
-    PageInfo("/data", "Data", "Data", False,
+    PageInfo("/data", "Data", "Data", True,
              "Every load and feed delivery, each source's freshness, and the records that need "
              "fixing at source.",
              ("areas.csv", "sites.csv", "services.csv", "episodes.csv", "delays.csv",

@@ -308,6 +308,7 @@ def _record_loads(connection: Connection, report: LoadReport, synthetic: bool,
                 "outcome": outcome, "rows_read": f.rows_read,
                 "rows_accepted": f.rows_accepted if report.loaded else 0,
                 "rows_rejected": len(f.rejections), "synthetic": synthetic, "channel": channel,
+                "unit": f.unit,
             },
         ).scalar_one()
         kept = f.rejections[:MAX_REJECTIONS_KEPT]

@@ -118,6 +118,8 @@ class Load(Base):
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     # "file" (the load command, the demo) or "feed" (the push API)
     channel: Mapped[str] = mapped_column(String(8), default="file", server_default="file")
+    # What a rejection's position counts: "line" of a CSV file, or "record" of a JSON delivery.
+    unit: Mapped[str] = mapped_column(String(8), default="line", server_default="line")
 
 
 class LoadRejection(Base):

@@ -232,3 +232,19 @@ def test_places_page_and_the_drill_down_through_the_url(site):
     expect(page.locator("#place-waiting-N1")).to_be_visible()
     page.locator("#nav-today").click()
     expect(page.locator("#page-title")).to_have_text("Today: Place one")
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_data_page_checks_equal_the_check_functions(site, area):
+    from playwright.sync_api import expect
+
+    from data_access.quality import run_checks
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/data?area={area}")
+    expect(page.locator("#page-title")).to_contain_text("Data: ")
+    for check in run_checks(engine, area, TODAY_AT):
+        expect(page.locator(f"#check-{check.check_id}-count")).to_have_text(
+            fmt.whole(check.count))
+    # Every load of the fixture is listed, newest first.
+    expect(page.locator("#deliveries-table tbody tr")).to_have_count(6)

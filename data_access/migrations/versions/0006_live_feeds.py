@@ -1,5 +1,5 @@
 """Live feeds: the source's updated_at on every contract table, feed sources and their hashed
-API tokens, the channel of each load, and the reasons rows were rejected (existing rows keep their
+API tokens, the channel of each load and what its rejections' positions count, and the reasons rows were rejected (existing rows keep their
 data)
 
 Revision ID: 0006
@@ -26,6 +26,8 @@ def upgrade() -> None:
     with op.batch_alter_table("loads") as batch_op:
         batch_op.add_column(sa.Column("channel", sa.String(length=8), nullable=False,
                                       server_default="file"))
+        batch_op.add_column(sa.Column("unit", sa.String(length=8), nullable=False,
+                                      server_default="line"))
     op.create_table(
         "load_rejections",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -66,6 +68,7 @@ def downgrade() -> None:
     op.drop_table("feed_sources")
     op.drop_table("load_rejections")
     with op.batch_alter_table("loads") as batch_op:
+        batch_op.drop_column("unit")
         batch_op.drop_column("channel")
     for table in CONTRACT_TABLES:
         with op.batch_alter_table(table) as batch_op:
