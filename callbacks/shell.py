@@ -6,15 +6,17 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks import (
+    admin,
     benchmark,
     capacity,
     data,
     delays,
     flow,
+    huddle,
     outcomes,
     places,
     time_to_service,
@@ -22,9 +24,11 @@ from callbacks import (
 )
 from callbacks.common import resolve_area
 from dashboard import formatting as fmt
+from dashboard.auth import client_address, current_scope
 from dashboard.context import AppContext
-from dashboard.pages import NAV_PAGES, PAGES_BY_PATH
+from dashboard.pages import PAGES_BY_PATH, allowed_nav_pages
 from dashboard.url_state import ViewState, area_from_search, href, read_view_state, search_with_area
+from data_access.access import AccessDenied, UserScope, require
 from data_access.areas import AreaInfo
 from data_access.feeds import source_freshness
 from data_access.status import data_status
@@ -37,7 +41,8 @@ Renderer = Callable[[AppContext, AreaInfo, ViewState, Callable[[str], str]], Any
 RENDERERS: dict[str, Renderer] = {
     "/": today.render, "/delays": delays.render, "/time-to-service": time_to_service.render,
     "/capacity": capacity.render, "/flow": flow.render, "/outcomes": outcomes.render,
-    "/places": places.render, "/benchmark": benchmark.render, "/data": data.render}
+    "/places": places.render, "/benchmark": benchmark.render, "/data": data.render,
+    "/huddle": huddle.render, "/admin": admin.render}
 
 
 def register(app: Dash, context: AppContext) -> None:
@@ -51,7 +56,10 @@ def register(app: Dash, context: AppContext) -> None:
             if picked != area_from_search(search):
                 return search_with_area(search, picked), no_update
             return no_update, no_update
-        area, _ = resolve_area(context, area_from_search(search))
+        try:
+            area, _ = resolve_area(context, area_from_search(search))
+        except AccessDenied:
+            return no_update, no_update  # the page itself says why
         return no_update, area.code if area else no_update
 
     @app.callback(
@@ -66,31 +74,52 @@ def register(app: Dash, context: AppContext) -> None:
     @app.callback(
         Output("page-content", "children"), Output("synthetic-banner", "children"),
         Output("data-as-at", "children"), Output("source-status", "children"),
-        *[Output(shell.nav_id(page), "href") for page in NAV_PAGES],
+        Output("main-nav", "children"),
         Input("url", "pathname"), Input("url", "search"), Input("data-version", "data"),
     )
     def route(pathname: str | None, search: str | None, _version: str | None) -> tuple[Any, ...]:
         path = pathname or "/"
+        scope = current_scope()
+        page = PAGES_BY_PATH.get(path)
         try:
-            # One computation per view and data version, whoever asks (see dashboard.cache).
-            return context.views.view(("page", path, search or ""),
-                                      lambda: _route(context, path, search))
+            if page is not None and page.permission == "people":
+                # Person-level pages are never cached: each view is checked and recorded.
+                return _route(context, scope, path, search)
+            # One computation per view, user scope and data version (see dashboard.cache).
+            return context.views.view(("page", scope.cache_key, path, search or ""),
+                                      lambda: _route(context, scope, path, search))
+        except AccessDenied as refusal:
+            allowed = allowed_nav_pages(scope.may)
+            content = html.Div([
+                html.Div(str(refusal), className="alert alert-danger notice",
+                         id="access-denied", role="alert"),
+                html.P(["Pages you may open: ",
+                        *[item for page in allowed
+                          for item in (dcc.Link(page.title, href=page.path), " ")]]
+                       if allowed else "There are no pages for your role."),
+            ])
+            return (content, no_update, no_update, no_update, no_update)
         except SQLAlchemyError:
             log.exception("database error while rendering %s", pathname)
             message = notice("The data cannot be read right now (the database did not answer). "
                              "Try again in a minute.", tone="danger", element_id="db-error")
-            return (message, *[no_update for _ in range(3 + len(NAV_PAGES))])
+            return (message, no_update, no_update, no_update, no_update)
 
 
-def _route(context: AppContext, pathname: str, search: str | None) -> tuple[Any, ...]:
-    """Everything the frame shows for one address: page, banners, data status, nav links."""
+def _route(context: AppContext, scope: UserScope, pathname: str,
+           search: str | None) -> tuple[Any, ...]:
+    """Everything the frame shows for one address: page, banners, data status, navigation."""
+    now = context.clock.now()
+    page = PAGES_BY_PATH.get(pathname)
+    if page is not None and page.permission is not None:
+        require(context.engine, scope, page.permission, now, f"the {page.title} page",
+                client_address())
     status = data_status(context.engine)
-    state = read_view_state(search, context.clock.now().date())
-    area, message = resolve_area(context, state.area)
+    state = read_view_state(search, now.date())
+    area, message = resolve_area(context, state.area, f"the {page.title if page else ''} page")
     if area is not None and area.code != state.area:
         search = search_with_area(search, area.code)
     link = lambda path: href(path, search)  # noqa: E731
-    page = PAGES_BY_PATH.get(pathname)
     if area is None:
         content: Any = notice("There is no data yet. Load data with "
                               "'python -m dashboard load FOLDER' or 'python -m dashboard demo'.")
@@ -105,9 +134,8 @@ def _route(context: AppContext, pathname: str, search: str | None) -> tuple[Any,
                  for i, text in enumerate(state.messages)]
     if messages:
         content = html.Div([*messages, content])
-    now = context.clock.now()
     as_at = f"Data as at {fmt.moment(status.last_loaded_at)} · figures at {fmt.moment(now)}"
     sources = shell.source_status(source_freshness(context.engine, now),
                                   page.uses if page else (), now)
     return (content, shell.synthetic_banner(status.synthetic), as_at, sources,
-            *[link(page.path) for page in NAV_PAGES])
+            shell.nav_items(allowed_nav_pages(scope.may), link))

@@ -6,6 +6,7 @@ Errors are messages, not tracebacks.
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
 from datetime import datetime
@@ -17,6 +18,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import simulator
 from dashboard.bootstrap import DEFAULT_ICB, build_demo
 from dashboard.config import settings_from_env
+from data_access.access import (
+    ROLES,
+    UserError,
+    create_user,
+    disable_user,
+    list_users,
+    set_password,
+)
 from data_access.db import make_engine
 from data_access.feeds import FeedSourceError, create_token, list_tokens, revoke_token
 from data_access.loader import FolderError, load_folder
@@ -49,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--out", type=Path, help="also keep the generated CSV files here")
     commands.add_parser("migrate", help="bring the database schema up to date")
     _add_token_commands(commands)
+    _add_user_commands(commands)
     simulator.configure_parser(commands.add_parser(
         "simulate", help="feed a running instance with live events through its push API"))
     args = parser.parse_args(argv)
@@ -66,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "token":
             return _token(engine, settings.clock.now(), args)
+        if args.command == "user":
+            return _user(engine, settings.clock.now(), args)
         if args.command == "load":
             report = load_folder(engine, args.folder, allow_partial=args.allow_partial,
                                  clock=settings.clock)
@@ -80,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 icbs = all_icb_codes()[: args.scale]
             report = build_demo(engine, settings.clock, icb_codes=icbs, months=args.months,
                                 seed=args.seed, out_dir=args.out)
-    except (FolderError, FeedSourceError) as error:
+    except (FolderError, FeedSourceError, UserError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
@@ -117,6 +129,54 @@ def _token(engine: Engine, now: datetime, args: argparse.Namespace) -> int:
         return 1
     tokens = list_tokens(engine)
     print(tokens.to_string(index=False) if len(tokens) else "No tokens yet.")
+    return 0
+
+
+def _add_user_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    user = commands.add_parser("user", help="add, list and disable the people who sign in")
+    actions = user.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="add a user (the password is asked for)")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, choices=list(ROLES))
+    create.add_argument("--area", nargs="+", default=[], metavar="CODE",
+                        help="a hub lead's areas (each with everything inside it)")
+    create.add_argument("--name", help="the name shown on screen")
+    create.add_argument("--sso-only", action="store_true",
+                        help="no password: signs in only through the single sign-on proxy")
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read the password from standard input (for scripts)")
+    actions.add_parser("list", help="list users (never their passwords)")
+    disable = actions.add_parser("disable", help="stop a user signing in (kept for the audit)")
+    disable.add_argument("username")
+    password = actions.add_parser("password", help="set a user's password")
+    password.add_argument("username")
+    password.add_argument("--password-stdin", action="store_true")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise UserError("the two passwords differ")
+    return first
+
+
+def _user(engine: Engine, now: datetime, args: argparse.Namespace) -> int:
+    if args.action == "create":
+        password = None if args.sso_only else _read_password(args.password_stdin)
+        create_user(engine, args.username, args.role, now, password=password,
+                    display_name=args.name, area_codes=tuple(args.area))
+        print(f"User {args.username} ({ROLES[args.role]}) added.")
+    elif args.action == "disable":
+        disable_user(engine, args.username, now)
+        print(f"User {args.username} can no longer sign in.")
+    elif args.action == "password":
+        set_password(engine, args.username, _read_password(args.password_stdin))
+        print(f"Password of {args.username} set.")
+    else:
+        users = list_users(engine)
+        print(users.to_string(index=False) if len(users) else "No users yet.")
     return 0
 
 

@@ -6,12 +6,14 @@ from dash import Dash
 from sqlalchemy import Engine
 
 from callbacks import register_all
+from dashboard import auth
 from dashboard.cache import ViewCache
 from dashboard.config import PROJECT_ROOT, Settings, settings_from_env
 from dashboard.context import AppContext
 from dashboard.feeds_api import feeds_blueprint
-from dashboard.pages import NAV_PAGES
-from data_access.areas import default_area_code, picker_areas
+from dashboard.pages import allowed_nav_pages
+from data_access.access import visible_area_codes
+from data_access.areas import picker_areas
 from data_access.db import make_engine
 from layouts import shell
 
@@ -54,12 +56,24 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.server.register_blueprint(feeds_blueprint(context, settings, views.data_changed))
 
     def serve_layout() -> object:
+        """The frame for the signed-in user: their pages, their areas (runs per request)."""
+        scope = auth.scope_or_none()
+        if scope is None:  # Dash checks the layout once before any request reaches the guard
+            return shell.build([], [], None, refresh_seconds=context.refresh_seconds,
+                               data_version="", user=None, csrf_token="")
         areas = picker_areas(context.engine)
-        return shell.build(NAV_PAGES, shell.area_options(areas.to_dict("records")),
-                           default_area_code(context.engine),
+        visible = visible_area_codes(context.engine, scope)
+        if visible is not None:
+            areas = areas[areas.code.isin(visible)]
+        options = shell.area_options(areas.to_dict("records"))
+        return shell.build(allowed_nav_pages(scope.may), options,
+                           options[0]["value"] if options else None,
                            refresh_seconds=context.refresh_seconds,
-                           data_version=context.views.version())
+                           data_version=context.views.version(), user=scope,
+                           csrf_token=auth.csrf_token())
 
     app.layout = serve_layout
     register_all(app, context)
+    # After the callbacks: the policy lists the hash of every inline script Dash will serve.
+    auth.install(app.server, context, settings, list(app.csp_hashes()))
     return app

@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 
 from dashboard.clock import Clock
 from dashboard.config import PROJECT_ROOT
+from data_access.access import DEMO_PASSWORD, create_demo_users
+from data_access.areas import picker_areas
 from data_access.loader import LoadReport, load_folder
 from data_access.migrate import upgrade_to_head
 from data_access.published import load_published
@@ -32,7 +34,16 @@ def build_demo(engine: Engine, clock: Clock, *, icb_codes: Sequence[str] = (DEFA
         counts = generate_system(folder, now=clock.now(), icb_codes=icb_codes, months=months,
                                  seed=seed)
         log.info("generated %s", counts)
-        return load_folder(engine, folder, synthetic=True, clock=clock)
+        report = load_folder(engine, folder, synthetic=True, clock=clock)
+    if report.loaded:
+        areas = picker_areas(engine)
+        places = areas[areas.level == "district"]
+        hub = str(places.code.iloc[0]) if len(places) else str(areas.code.iloc[0])
+        made = create_demo_users(engine, clock.now(), hub, DEMO_PASSWORD)
+        if made:
+            log.warning("Demonstration accounts (password %r, synthetic data only): %s",
+                        DEMO_PASSWORD, ", ".join(made))
+    return report
 
 
 def prepare_database(engine: Engine, database_url: str, clock: Clock, *,

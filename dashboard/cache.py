@@ -65,6 +65,16 @@ class ViewCache:
         """Forget the data version at once (called after a load in this process)."""
         self._cache.delete(_VERSION_KEY)
 
+    def remember(self, key: tuple[Hashable, ...], compute: Callable[[], T], seconds: int) -> T:
+        """``compute()`` at most once per ``seconds`` (a result of None is not kept)."""
+        cache_key = repr(("remember", key))
+        found = self._cache.get(cache_key)
+        if found is None:
+            found = compute()
+            if found is not None:
+                self._cache.set(cache_key, found, timeout=seconds)
+        return found  # type: ignore[no-any-return]
+
     def view(self, key: tuple[Hashable, ...], compute: Callable[[], T], *,
              with_time_step: bool = True) -> T:
         """``compute()`` once per key and data version; later calls get the cached result.

@@ -29,6 +29,16 @@ class Settings:
     # cache_dir) is shared by the processes of one machine.
     cache_type: str = "simple"
     cache_dir: str = str(PROJECT_ROOT / "instance" / "cache")
+    # Sessions. Without DASHBOARD_SECRET_KEY a key is made once and kept in instance/secret_key.
+    secret_key: str | None = None
+    # Cookies only over HTTPS; "auto": yes unless the app listens on loopback (local use).
+    secure_cookies: bool | None = None
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    # Single sign-on: the header a trusted reverse proxy sets to the signed-in username, trusted
+    # only on requests from these proxy addresses.
+    sso_header: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
 
 
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
@@ -44,7 +54,20 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         feed_max_records=_positive_int(env, "DASHBOARD_FEED_MAX_RECORDS", 20_000),
         cache_type=env.get("DASHBOARD_CACHE", "simple"),
         cache_dir=env.get("DASHBOARD_CACHE_DIR") or str(PROJECT_ROOT / "instance" / "cache"),
+        secret_key=env.get("DASHBOARD_SECRET_KEY") or None,
+        secure_cookies=_flag(env.get("DASHBOARD_SECURE_COOKIES")),
+        session_idle_minutes=_positive_int(env, "DASHBOARD_SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_positive_int(env, "DASHBOARD_SESSION_MAX_HOURS", 12),
+        sso_header=env.get("DASHBOARD_SSO_HEADER") or None,
+        trusted_proxies=tuple(filter(None, (a.strip() for a in
+                                            env.get("DASHBOARD_TRUSTED_PROXIES", "").split(",")))),
     )
+
+
+def _flag(raw: str | None) -> bool | None:
+    if raw is None or raw.strip().lower() in ("", "auto"):
+        return None
+    return raw.strip().lower() not in ("0", "false", "no", "off")
 
 
 def _positive_int(env: dict[str, str] | os._Environ[str], name: str, default: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -16,6 +17,8 @@ class PageInfo:
     # has gone quiet is flagged on this page.
     uses: tuple[str, ...] = ()
     in_nav: bool = True
+    # Who may open it: a permission of data_access.access.PERMISSIONS; None = anyone signed in.
+    permission: str | None = "aggregates"
 
 
 PAGES: tuple[PageInfo, ...] = (
@@ -40,15 +43,26 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("/places", "Places", "Places", True,
              "Every place side by side, per 100,000 people aged 65+, judged fairly.",
              ("episodes.csv", "areas.csv")),
+    PageInfo("/huddle", "Huddle list", "Huddle", True,
+             "Everyone waiting now in the hub's areas, longest wait first: the people, for the "
+             "daily huddle.", ("episodes.csv", "delays.csv"), permission="people"),
     PageInfo("/benchmark", "National benchmark", "Benchmark", True,
              "Every ICB on NHS England's published discharge figures."),
     PageInfo("/data", "Data", "Data", True,
              "Every load and feed delivery, each source's freshness, and the records that need "
              "fixing at source.",
              ("areas.csv", "sites.csv", "services.csv", "episodes.csv", "delays.csv",
-              "capacity.csv")),
+              "capacity.csv"), permission="data"),
+    PageInfo("/admin", "Administration", "Administration", True,
+             "The people who may sign in, their roles, and the audit log.", permission="admin"),
     PageInfo("/how-we-count", "How we count", "How we count", False,
-             "The definition of every figure, from the code that computes it.", in_nav=False),
+             "The definition of every figure, from the code that computes it.", in_nav=False,
+             permission=None),
 )
 PAGES_BY_PATH = {page.path: page for page in PAGES}
 NAV_PAGES = tuple(page for page in PAGES if page.built and page.in_nav)
+
+
+def allowed_nav_pages(may: Callable[[str], bool]) -> list[PageInfo]:
+    """The navigation for a user: ``may(permission)`` says whether they hold a permission."""
+    return [page for page in NAV_PAGES if page.permission is None or may(page.permission)]

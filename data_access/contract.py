@@ -237,6 +237,7 @@ EPISODES = FileSpec(
         Column("episode_id", text_up_to(64), True, "the source system's identifier of the journey"),
         Column("person_ref", text_up_to(64), True, "pseudonymised person reference"),
         Column("site_code", _code, True),
+        Column("ward", text_up_to(64), False, "the ward the person is on, if known"),
         Column("home_area_code", _code, True, "the person's home area (a neighbourhood, ideally)"),
         Column("age", _whole_number(0, 120), False, "age in years at admission"),
         Column("sex", _one_of(tuple(SEXES), normalise=str.upper), True, "F | M | U"),

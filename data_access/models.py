@@ -182,6 +182,7 @@ class Episode(Base):
     episode_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     person_ref: Mapped[str] = mapped_column(String(64))
     site_code: Mapped[str] = mapped_column(ForeignKey("sites.code"))
+    ward: Mapped[str | None] = mapped_column(String(64))
     home_area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
     age: Mapped[int | None] = mapped_column(SmallInteger)
     sex: Mapped[str] = mapped_column(String(1))
@@ -303,3 +304,44 @@ class PublishedReasonText(Base):
     reason_code: Mapped[str] = mapped_column(String(4))
     matched_by: Mapped[str] = mapped_column(String(8))  # mapping | fuzzy
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class User(Base):
+    """Someone who may sign in, their role, and (hub leads) the areas of their hub."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    # Argon2id; None for an account that signs in only through the single sign-on proxy.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class UserArea(Base):
+    """An area of a hub lead's hub: they see it and everything inside it."""
+
+    __tablename__ = "user_areas"
+
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+
+
+class AuditEvent(Base):
+    """Who did what, when, over what scope: person-level views, exports, refusals, sign-ins."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_action_at", "action", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    role: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(300))  # the page, area and filters concerned
+    rows: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    client: Mapped[str | None] = mapped_column(String(64))  # the client's address

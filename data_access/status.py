@@ -26,3 +26,13 @@ def data_status(engine: Engine) -> DataStatus:
             select(func.count()).where(accepted, Load.synthetic.is_(True))) or 0
         episodes = connection.scalar(select(func.count()).select_from(Episode)) or 0
     return DataStatus(from_utc_naive(last) if last else None, synthetic > 0, int(episodes))
+
+
+def holds_real_person_data(engine: Engine) -> bool:
+    """Whether any person-level rows came from a load not marked synthetic (then demonstration
+    accounts, whose passwords are public, are refused)."""
+    with engine.connect() as connection:
+        found = connection.scalar(select(Load.id).where(
+            Load.outcome.in_(("loaded", "partial")), Load.synthetic.is_(False),
+            Load.file_name.in_(("episodes.csv", "delays.csv")), Load.rows_accepted > 0).limit(1))
+    return found is not None

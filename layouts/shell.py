@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import dash_bootstrap_components as dbc
@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from dashboard import formatting as fmt
 from dashboard.pages import PageInfo
+from data_access.access import ROLES, UserScope
 from data_access.feeds import SourceFreshness
 
 SYNTHETIC_NOTICE = ("Synthetic demonstration data: real place and hospital names, invented "
@@ -20,23 +21,37 @@ def nav_id(page: PageInfo) -> str:
     return "nav-" + (page.path.strip("/") or "today")
 
 
+def nav_items(pages: Sequence[PageInfo], link: Callable[[str], str]) -> list[dbc.NavItem]:
+    """The navigation: the pages this user may open, each link keeping the view's address."""
+    return [dbc.NavItem(dbc.NavLink(page.nav_label, href=link(page.path), id=nav_id(page),
+                                    active="exact"))
+            for page in pages]
+
+
 def build(nav_pages: Sequence[PageInfo], area_options: list[dict[str, str]],
-          default_area: str | None, *, refresh_seconds: int, data_version: str) -> html.Div:
+          default_area: str | None, *, refresh_seconds: int, data_version: str,
+          user: UserScope | None, csrf_token: str) -> html.Div:
     """The frame. Every ``refresh_seconds`` the page asks whether the data version changed; only
     then is the page drawn again."""
-    nav = dbc.Nav(
-        [dbc.NavItem(dbc.NavLink(page.nav_label, href=page.path, id=nav_id(page), active="exact"))
-         for page in nav_pages],
-        navbar=True, className="me-auto",
-    )
+    nav = dbc.Nav(nav_items(nav_pages, lambda path: path), navbar=True, className="me-auto",
+                  id="main-nav")
     picker = html.Div([
         html.Label("Area", htmlFor="area-picker", className="picker-label"),
         dcc.Dropdown(id="area-picker", options=area_options, value=default_area,
                      clearable=False, searchable=True, className="area-picker"),
     ], className="picker")
+    account = None if user is None else html.Form([
+        html.Span([user.display_name, html.Span(f" ({ROLES[user.role]}"
+                                                f"{', demonstration' if user.demo else ''})",
+                                                className="account-role")],
+                  id="signed-in-user", className="account-name"),
+        dcc.Input(type="hidden", name="csrf_token", value=csrf_token),
+        html.Button("Sign out", type="submit", className="btn btn-outline-light btn-sm",
+                    id="sign-out"),
+    ], action="/logout", method="POST", className="account")
     header = html.Header(dbc.Navbar(dbc.Container([
         html.A("Intermediate care", href="/", className="navbar-brand"),
-        nav, picker,
+        nav, picker, account,
     ], fluid=True), color="primary", dark=True, className="app-navbar"))
     return html.Div([
         html.A("Skip to main content", href="#main-content", className="skip-link"),

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from werkzeug.serving import make_server
 
+from tests.accounts import sign_in_page
 from tests.conftest import skip_or_fail
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -37,8 +38,9 @@ def serving(flask_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @contextmanager
-def browsing(flask_app) -> Iterator[tuple[object, str]]:  # type: ignore[no-untyped-def]
-    """Serve the app and open one headless Chromium page on it; yield (page, base URL).
+def browsing(flask_app, sign_in_as: str | None) -> Iterator[tuple[object, str]]:  # type: ignore[no-untyped-def]
+    """Serve the app and open one headless Chromium page on it, signed in as ``sign_in_as``
+    (a test user: see tests/accounts.py) unless None; yield (page, base URL).
 
     On leaving, the browser console must hold no errors (a failed callback logs one).
     """
@@ -55,6 +57,8 @@ def browsing(flask_app) -> Iterator[tuple[object, str]]:  # type: ignore[no-unty
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        if sign_in_as is not None:
+            sign_in_page(page, base_url, sign_in_as)
         yield page, base_url
         browser.close()
     assert errors == [], errors

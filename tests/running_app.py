@@ -8,13 +8,13 @@ import os
 import socket
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from benchmarks.callbacks import route_payload
+from tests.accounts import SignedIn
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,13 +45,11 @@ def started_app(environment: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
         process.wait(timeout=10)
 
 
-def page_json(base_url: str, pathname: str, search: str) -> str:
-    """The page's content as the route callback sends it (JSON text)."""
-    with urllib.request.urlopen(f"{base_url}/_dash-dependencies", timeout=30) as response:
+def page_json(user: SignedIn, pathname: str, search: str) -> str:
+    """The page's content as the route callback sends it to this user (JSON text)."""
+    with user.open("/_dash-dependencies") as response:
         callbacks = json.load(response)
     body: dict[str, Any] = route_payload(callbacks, pathname, search)
-    request = urllib.request.Request(f"{base_url}/_dash-update-component",
-                                     data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
+    with user.open("/_dash-update-component", json.dumps(body).encode(),
+                   {"Content-Type": "application/json", "X-CSRFToken": user.csrf}) as response:
         return json.dumps(json.load(response))

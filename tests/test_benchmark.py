@@ -20,6 +20,7 @@ from data_access.metrics.benchmark import (
     reason_mix,
 )
 from data_access.published import load_published
+from tests.accounts import add_user
 from tests.browser import browsing
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, load_files
 from tests.conftest import fresh_database
@@ -90,7 +91,7 @@ def test_benchmark_page_shows_england_as_the_files_sum(published):
 
     engine, url = published
     app = create_app(Settings(database_url=url, clock=FixedClock(TODAY_AT)), engine)
-    with browsing(app.server) as (page, base_url):
+    with browsing(app.server, add_user(engine, "executive")) as (page, base_url):
         page.goto(f"{base_url}/benchmark?area=ICB1")
         expect(page.locator("#page-title")).to_have_text("National benchmark")
         first, last = benchmark_period(engine)

@@ -15,6 +15,7 @@ from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from data_access.feeds import create_token
 from data_access.loader import csv_rows, load_batch
+from tests.accounts import add_user
 from tests.browser import browsing
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
 
@@ -45,7 +46,8 @@ def test_pushed_records_appear_within_one_refresh_and_quiet_sources_are_flagged(
 
     settings = Settings(database_url=database_url, clock=FixedClock(TODAY_AT),
                         refresh_seconds=REFRESH_SECONDS)
-    with browsing(create_app(settings, engine).server) as (page, base_url):
+    with browsing(create_app(settings, engine).server, add_user(engine, "executive")) \
+            as (page, base_url):
         page.goto(f"{base_url}/?area=ICB1")
         expect(page.locator("#waiting-now-value")).to_have_text("5")
         # Today uses capacity reports: the quiet source is named there...

@@ -21,6 +21,7 @@ from data_access.metrics.delays import bed_days_lost, waiting_by_reason
 from data_access.metrics.flow import in_service_at, length_of_intermediate_care
 from data_access.metrics.time_to_service import nctr_to_service, waiting_for_service_over_24h
 from data_access.metrics.waiting import waiting_at
+from tests.accounts import add_user, sign_in_page
 from tests.browser import browsing
 from tests.builders import (
     GEOGRAPHY,
@@ -47,7 +48,8 @@ def site(migrated_template, tmp_path_factory) -> Iterator[tuple[object, str, obj
         "delays.csv": TODAY_DELAYS})
     assert report.loaded, report.summary()
     app = create_app(Settings(database_url=url, clock=FixedClock(TODAY_AT)), engine)
-    with browsing(app.server) as (page, base_url):
+    add_user(engine, "data_manager")
+    with browsing(app.server, add_user(engine, "executive")) as (page, base_url):
         yield page, base_url, engine
     engine.dispose()
 
@@ -241,10 +243,17 @@ def test_data_page_checks_equal_the_check_functions(site, area):
     from data_access.quality import run_checks
 
     page, base_url, engine = site
+    # The Data page is the data manager's; an executive is refused it.
     page.goto(f"{base_url}/data?area={area}")
-    expect(page.locator("#page-title")).to_contain_text("Data: ")
-    for check in run_checks(engine, area, TODAY_AT):
-        expect(page.locator(f"#check-{check.check_id}-count")).to_have_text(
-            fmt.whole(check.count))
-    # Every load of the fixture is listed, newest first.
-    expect(page.locator("#deliveries-table tbody tr")).to_have_count(6)
+    expect(page.locator("#access-denied")).to_contain_text("does not give access")
+    sign_in_page(page, base_url, "test-data_manager")
+    try:
+        page.goto(f"{base_url}/data?area={area}")
+        expect(page.locator("#page-title")).to_contain_text("Data: ")
+        for check in run_checks(engine, area, TODAY_AT):
+            expect(page.locator(f"#check-{check.check_id}-count")).to_have_text(
+                fmt.whole(check.count))
+        # Every load of the fixture is listed, newest first.
+        expect(page.locator("#deliveries-table tbody tr")).to_have_count(6)
+    finally:
+        sign_in_page(page, base_url, "test-executive")

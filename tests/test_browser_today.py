@@ -11,6 +11,7 @@ from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from data_access.metrics.today import today_summary
+from tests.accounts import add_user
 from tests.browser import browsing
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
 
@@ -24,7 +25,7 @@ def browser_page(engine, database_url, tmp_path) -> Iterator[tuple[object, str]]
                         synthetic=True)
     assert report.loaded, report.summary()
     app = create_app(Settings(database_url=database_url, clock=FixedClock(TODAY_AT)), engine)
-    with browsing(app.server) as page_and_url:
+    with browsing(app.server, add_user(engine, "executive")) as page_and_url:
         yield page_and_url
 
 

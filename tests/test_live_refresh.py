@@ -18,6 +18,7 @@ from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from data_access.feeds import create_token
+from tests.accounts import add_user, sign_in_client
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
 
 BROWSERS = 20
@@ -42,7 +43,10 @@ def app_client(engine: Engine, database_url: str, tmp_path) -> Iterator[Any]:  #
                                                      "capacity.csv": TODAY_CAPACITY})
     assert report.loaded
     app = create_app(Settings(database_url=database_url, clock=FixedClock(TODAY_AT)), engine)
-    yield app.server.test_client(), app
+    client = app.server.test_client()
+    client.environ_base["HTTP_X_CSRFTOKEN"] = sign_in_client(
+        client, add_user(engine, "executive"))["X-CSRFToken"]
+    yield client, app
 
 
 def version_payload(shown: str | None) -> dict[str, Any]:
@@ -60,9 +64,9 @@ def test_many_browsers_asking_for_the_version_cost_one_query(app_client, engine)
     versions = {json.loads(a.data)["response"]["data-version"]["data"] for a in answers}
     assert len(versions) == 1
     statements = counter.take()
-    # SELECT max(loads.id), once for all twenty (Dash also builds the layout once, on the first
-    # request to the app: two queries of the areas).
+    # SELECT max(loads.id), once for all twenty; the user's role and areas, once.
     assert [s for s in statements if "loads" in s] == ["SELECT max(loads.id) AS max_1 \nFROM loads"]
+    assert len([s for s in statements if "users" in s or "user_areas" in s]) <= 2
     assert len(statements) <= 3
     # A browser already showing the current version is sent nothing, so nothing is redrawn.
     (current,) = versions

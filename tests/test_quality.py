@@ -317,7 +317,7 @@ def test_rejection_reasons_with_their_lines(delivered):
 
 def test_rejected_feed_delivery_names_its_records(delivered):
     engine, _, _ = delivered
-    bad = [FEED_RECORDS[0], {**FEED_RECORDS[1], "sex": "X"}, {"episode_id": "F3", "ward": "7"}]
+    bad = [FEED_RECORDS[0], {**FEED_RECORDS[1], "sex": "X"}, {"episode_id": "F3", "bay": "7"}]
     assert not deliver(engine, bad, "ward-system", datetime(2026, 11, 25, 8, 20)).loaded
     frame = recent_deliveries(engine, limit=1)
     assert frame.drop(columns=["batch_id", "finished_at"]).to_dict("records") == [
@@ -326,4 +326,4 @@ def test_rejected_feed_delivery_names_its_records(delivered):
          "unit": "record"}]
     reasons = rejection_reasons(engine, [6])[6]
     # Records are numbered from 0: the first record was good.
-    assert reasons == [(1, "sex: 'X' is not one of F, M, U"), (2, "unknown field(s): ward")]
+    assert reasons == [(1, "sex: 'X' is not one of F, M, U"), (2, "unknown field(s): bay")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import urllib.request
 
+from tests.accounts import SignedIn, add_user
 from tests.builders import GEOGRAPHY, TODAY_CAPACITY, TODAY_EPISODES, load_files
 from tests.running_app import page_json, started_app
 
@@ -16,6 +17,6 @@ def test_python_app_py_serves_the_today_page(engine, database_url, tmp_path):
         assert any("Debug mode: off" in line for line in output), output
         with urllib.request.urlopen(f"{base_url}/", timeout=30) as response:
             assert 'lang="en-GB"' in response.read().decode()
-        page = page_json(base_url, "/", "?area=ICB1")
+        page = page_json(SignedIn(base_url, add_user(engine, "executive")), "/", "?area=ICB1")
         assert '"id": "waiting-now-value"' in page
         assert '"children": "5", "id": "waiting-now-value"' in page

@@ -8,6 +8,7 @@ import sys
 
 from dashboard.clock import SystemClock
 from data_access.feeds import create_token
+from tests.accounts import SignedIn, add_user
 from tests.builders import GEOGRAPHY, load_files
 from tests.running_app import ROOT, page_json, started_app
 
@@ -22,8 +23,10 @@ def test_the_simulator_moves_the_today_page(engine, database_url, tmp_path):
     assert load_files(engine, tmp_path / "geography", GEOGRAPHY).loaded
     token = create_token(engine, "Simulator", SystemClock().now(), expected_every_minutes=5).token
     # The app on the real clock: the simulator's events are "now".
+    executive = add_user(engine, "executive")
     with started_app({"DATABASE_URL": database_url, "DASHBOARD_NOW": ""}) as (base_url, _):
-        before = page_json(base_url, "/", "?area=ICB1")
+        user = SignedIn(base_url, executive)
+        before = page_json(user, "/", "?area=ICB1")
         assert figure(before, "waiting-now-value") == "0"
         assert figure(before, "free-p1-value") == "0"
         run = subprocess.run(
@@ -32,7 +35,7 @@ def test_the_simulator_moves_the_today_page(engine, database_url, tmp_path):
             cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stdout + run.stderr
         assert "Traceback" not in run.stderr
-        after = page_json(base_url, "/", "?area=ICB1")
+        after = page_json(user, "/", "?area=ICB1")
     # Eight simulated hours of a system: people became NCTR and services reported capacity.
     assert int(figure(after, "waiting-now-value").replace(",", "")) > 0
     assert figure(after, "free-p1-value") != "0"

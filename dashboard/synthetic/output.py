@@ -105,7 +105,10 @@ def _episode_columns(system: System, journeys: Journeys, ids: np.ndarray, writte
     at_home = np.where(at_home_known, np.where(j.at_home_91 == 1.0, "true", "false"), "")
     site_codes = np.array([s.code for s in system.sites])[j.site]
     home_codes = np.array([a.code for a in system.neighbourhoods])[j.neighbourhood]
-    return (ids[written], j.person_ref[written], site_codes[written], home_codes[written],
+    # Invented ward names, spread evenly over 28 wards per site (the huddle list shows them).
+    wards = np.array([f"Ward {k}" for k in range(1, 29)])[(np.arange(len(j)) * 37) % 28]
+    return (ids[written], j.person_ref[written], site_codes[written], wards[written],
+            home_codes[written],
             j.age[written], j.sex[written], format_timestamps(j.admitted[written]),
             format_timestamps(j.nctr[written]), until_now(j.referred), j.pathway[written],
             until_now(j.discharged), service_known[written], until_now(j.start),

@@ -1,0 +1,56 @@
+"""The audit log: every person-level view, export, refusal and sign-in, with who, when and scope."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Engine, insert, select
+
+from dashboard.clock import from_utc_naive, to_utc_naive
+from data_access.models import AuditEvent
+
+# What is recorded (the Audit page and docs/security.md list them).
+ACTIONS = ("view_people", "export", "refused", "sign_in", "sign_in_failed", "sign_out")
+AUDIT_COLUMNS = ["id", "at", "username", "role", "action", "scope", "rows", "detail", "client"]
+
+
+def record(engine: Engine, at: datetime, action: str, scope: str, *, username: str | None,
+           role: str | None = None, rows: int | None = None, detail: str = "",
+           client: str | None = None) -> None:
+    """Write one event in its own transaction (so a refusal is recorded even as it is refused)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    with engine.begin() as connection:
+        connection.execute(insert(AuditEvent), {
+            "at": to_utc_naive(at), "username": username[:64] if username else None,
+            "role": role, "action": action, "scope": scope[:300], "rows": rows,
+            "detail": detail[:500], "client": client[:64] if client else None})
+
+
+def recent_events(engine: Engine, limit: int = 200, action: str | None = None,
+                  username: str | None = None) -> pd.DataFrame:
+    """The newest events first; ``at`` in London time."""
+    query = select(*(AuditEvent.__table__.c[name] for name in AUDIT_COLUMNS)) \
+        .order_by(AuditEvent.id.desc()).limit(limit)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if username:
+        query = query.where(AuditEvent.username == username)
+    with engine.connect() as connection:
+        frame = pd.DataFrame(connection.execute(query).mappings().all(), columns=AUDIT_COLUMNS)
+    frame["at"] = [from_utc_naive(t) for t in frame["at"]]
+    return frame
+
+
+def failed_sign_ins_since(engine: Engine, since: datetime, *, username: str | None = None,
+                          client: str | None = None) -> int:
+    """Failed sign-ins after ``since`` for a username or from a client address (rate limiting)."""
+    query = select(AuditEvent.id).where(AuditEvent.action == "sign_in_failed",
+                                        AuditEvent.at > to_utc_naive(since))
+    if username is not None:
+        query = query.where(AuditEvent.username == username[:64])
+    if client is not None:
+        query = query.where(AuditEvent.client == client[:64])
+    with engine.connect() as connection:
+        return len(connection.execute(query.limit(1000)).all())
