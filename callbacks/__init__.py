@@ -8,8 +8,9 @@ from dashboard.context import AppContext
 
 
 def register_all(app: Dash, context: AppContext) -> None:
-    from callbacks import capacity, filters, shell
+    from callbacks import capacity, export, filters, shell
 
     shell.register(app, context)
     filters.register(app)
     capacity.register(app, context)
+    export.register(app, context)

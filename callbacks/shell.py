@@ -25,6 +25,7 @@ from callbacks import (
 from callbacks.common import resolve_area
 from dashboard import formatting as fmt
 from dashboard.auth import client_address, current_scope
+from dashboard.cache import as_sent
 from dashboard.context import AppContext
 from dashboard.pages import PAGES_BY_PATH, allowed_nav_pages
 from dashboard.url_state import ViewState, area_from_search, href, read_view_state, search_with_area
@@ -80,14 +81,8 @@ def register(app: Dash, context: AppContext) -> None:
     def route(pathname: str | None, search: str | None, _version: str | None) -> tuple[Any, ...]:
         path = pathname or "/"
         scope = current_scope()
-        page = PAGES_BY_PATH.get(path)
         try:
-            if page is not None and page.permission == "people":
-                # Person-level pages are never cached: each view is checked and recorded.
-                return _route(context, scope, path, search)
-            # One computation per view, user scope and data version (see dashboard.cache).
-            return context.views.view(("page", scope.cache_key, path, search or ""),
-                                      lambda: _route(context, scope, path, search))
+            return view_for(context, scope, path, search)
         except AccessDenied as refusal:
             allowed = allowed_nav_pages(scope.may)
             content = html.Div([
@@ -104,6 +99,21 @@ def register(app: Dash, context: AppContext) -> None:
             message = notice("The data cannot be read right now (the database did not answer). "
                              "Try again in a minute.", tone="danger", element_id="db-error")
             return (message, no_update, no_update, no_update, no_update)
+
+
+def view_for(context: AppContext, scope: UserScope, path: str,
+             search: str | None) -> tuple[Any, ...]:
+    """The frame's outputs for one address and user, as Dash sends them (plain JSON data).
+
+    Raises ``AccessDenied`` (recorded) for a page or area outside the user's role and scope.
+    """
+    page = PAGES_BY_PATH.get(path)
+    if page is not None and page.permission == "people":
+        # Person-level pages are never cached: each view is checked and recorded.
+        return tuple(as_sent(_route(context, scope, path, search)))
+    # One computation per view, user scope and data version (see dashboard.cache).
+    return tuple(context.views.view(("page", scope.cache_key, path, search or ""),
+                                    lambda: _route(context, scope, path, search)))
 
 
 def _route(context: AppContext, scope: UserScope, pathname: str,

@@ -1,0 +1,167 @@
+"""Exports: any table (every chart has one) as CSV or Excel, for the team or for sharing.
+
+``GET /export?path=/delays&search=?area=D1&table=<id>&format=csv|xlsx&audience=team|share``
+recomputes the view for the signed-in user through the same checks as the page (a role or area
+outside their scope is refused), takes the table by its id, and for sharing applies the
+small-number rule (``dashboard.disclosure``) and says so in the file. Every export is recorded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from dash import Dash
+from flask import Response, request
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from callbacks.shell import view_for
+from dashboard import formatting as fmt
+from dashboard.auth import client_address, current_scope
+from dashboard.context import AppContext
+from dashboard.disclosure import RULE_TEXT, inferred_kinds, parse_count, shared_rows
+from dashboard.pages import PAGES_BY_PATH
+from data_access import audit
+from data_access.access import AccessDenied
+from data_access.status import data_status
+
+FORMATS = {"csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+AUDIENCES = ("team", "share")
+TABLE_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+
+
+class ExportError(ValueError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def register(app: Dash, context: AppContext) -> None:
+    @app.server.get("/export")
+    def export() -> Response:
+        try:
+            return _export(context)
+        except AccessDenied as refusal:
+            return Response(str(refusal), status=403, mimetype="text/plain")
+        except ExportError as error:
+            return Response(str(error), status=error.status, mimetype="text/plain")
+
+
+def _export(context: AppContext) -> Response:
+    scope, now = current_scope(), context.clock.now()
+    path, search = request.args.get("path", "/"), request.args.get("search", "")[:2000]
+    table_id, file_format = request.args.get("table", ""), request.args.get("format", "csv")
+    audience = request.args.get("audience", "team")
+    page = PAGES_BY_PATH.get(path)
+    if page is None or not page.built:
+        raise ExportError(404, f"There is no page {path[:100]!r}.")
+    if not TABLE_ID.match(table_id) or file_format not in FORMATS or audience not in AUDIENCES:
+        raise ExportError(400, "Ask for a table id, a format (csv or xlsx) and an audience "
+                               "(team or share).")
+    if audience == "share" and page.permission == "people":
+        raise ExportError(403, "A list of people cannot be exported for sharing outside the "
+                               "team.")
+    content = view_for(context, scope, path, search)[0]
+    table = _find(content, table_id)
+    if table is None:
+        raise ExportError(404, f"There is no table {table_id!r} on that page.")
+    caption, columns, rows = _table_contents(table)
+    kinds = str(table["props"].get("data-kinds") or "").split("|") \
+        if table["props"].get("data-kinds") else inferred_kinds(columns, rows)
+    if audience == "share":
+        rows = shared_rows(columns, rows, kinds)
+    notes = [caption, f"Page: {page.title} ({path}{search})",
+             f"Exported {fmt.moment(now)} by {scope.username}"]
+    if data_status(context.engine).synthetic:
+        notes.append("SYNTHETIC DEMONSTRATION DATA: invented people, not real figures.")
+    notes.append(RULE_TEXT if audience == "share" else
+                 "For the operational team only: small numbers are not suppressed.")
+    audit.record(context.engine, now, "export", f"{path}{search} {table_id}",
+                 username=scope.username, role=scope.role, rows=len(rows),
+                 detail=f"{file_format}, {audience}", client=client_address())
+    body = _csv(columns, rows, notes) if file_format == "csv" else _xlsx(columns, rows, notes)
+    name = f"{table_id}{'-shared' if audience == 'share' else ''}.{file_format}"
+    return Response(body, mimetype=FORMATS[file_format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _nodes(tree: Any) -> Iterator[dict[str, Any]]:
+    """Every component in the JSON tree Dash sends."""
+    if isinstance(tree, dict) and "props" in tree:
+        yield tree
+        yield from _nodes(tree["props"].get("children"))
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from _nodes(item)
+
+
+def _find(tree: Any, table_id: str) -> dict[str, Any] | None:
+    return next((node for node in _nodes(tree) if node.get("type") == "Table"
+                 and node["props"].get("id") == table_id), None)
+
+
+def _text(tree: Any) -> str:
+    if tree is None:
+        return ""
+    if isinstance(tree, str | int | float):
+        return str(tree)
+    if isinstance(tree, list):
+        return "".join(_text(item) for item in tree)
+    return _text(tree.get("props", {}).get("children"))
+
+
+def _table_contents(table: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:
+    caption, columns, rows = "", [], []
+    for node in _nodes(table["props"].get("children")):
+        if node["type"] == "Caption":
+            caption = _text(node)
+        elif node["type"] == "Tr":
+            cells = [_text(cell) for cell in _nodes(node["props"].get("children"))
+                     if cell["type"] in ("Th", "Td")]
+            if columns:
+                rows.append(cells)
+            else:
+                columns = cells
+    return caption, columns, rows
+
+
+def _csv(columns: list[str], rows: list[list[str]], notes: list[str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    writer.writerow([])
+    writer.writerows([[note] for note in notes])
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM lets Excel read UTF-8
+
+
+def _xlsx(columns: list[str], rows: list[list[str]], notes: list[str]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Figures"
+    sheet.append(columns)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_number_or_text(value) for value in row])
+    about = book.create_sheet("About")
+    for note in notes:
+        about.append([note])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _number_or_text(value: str) -> int | float | str:
+    count = parse_count(value)
+    if count is not None:
+        return count
+    try:
+        return float(value.replace(",", ""))
+    except ValueError:
+        return value
