@@ -33,7 +33,7 @@ from data_access.access import AccessDenied, UserScope, require
 from data_access.areas import AreaInfo
 from data_access.feeds import source_freshness
 from data_access.status import data_status
-from layouts import placeholder, shell
+from layouts import how_we_count, placeholder, shell
 from layouts.components import notice
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,8 @@ RENDERERS: dict[str, Renderer] = {
     "/": today.render, "/delays": delays.render, "/time-to-service": time_to_service.render,
     "/capacity": capacity.render, "/flow": flow.render, "/outcomes": outcomes.render,
     "/places": places.render, "/benchmark": benchmark.render, "/data": data.render,
-    "/huddle": huddle.render, "/admin": admin.render}
+    "/huddle": huddle.render, "/admin": admin.render,
+    "/how-we-count": lambda _context, _area, _state, link: how_we_count.render(link)}
 
 
 def register(app: Dash, context: AppContext) -> None:
@@ -62,6 +63,24 @@ def register(app: Dash, context: AppContext) -> None:
         except AccessDenied:
             return no_update, no_update  # the page itself says why
         return no_update, area.code if area else no_update
+
+    app.clientside_callback(
+        """function(children) {
+            // Follow /how-we-count#<id> once per address, when the page (and its lazily
+            // loaded Markdown) is drawn; a later redraw (new data) leaves the reader be.
+            const here = window.location.href;
+            if (!children || window.followedAnchor === here) { return; }
+            window.followedAnchor = here;
+            const id = decodeURIComponent(window.location.hash.slice(1));
+            const content = document.getElementById("page-content");
+            if (!id || !content) { return; }
+            const follow = new ResizeObserver(
+                () => document.getElementById(id)?.scrollIntoView({behavior: "instant"}));
+            follow.observe(content);
+            setTimeout(() => follow.disconnect(), 2000);
+        }""",
+        Input("page-content", "children"),
+    )
 
     @app.callback(
         Output("data-version", "data"),

@@ -55,7 +55,7 @@ PAGES: tuple[PageInfo, ...] = (
               "capacity.csv"), permission="data"),
     PageInfo("/admin", "Administration", "Administration", True,
              "The people who may sign in, their roles, and the audit log.", permission="admin"),
-    PageInfo("/how-we-count", "How we count", "How we count", False,
+    PageInfo("/how-we-count", "How we count", "How we count", True,
              "The definition of every figure, from the code that computes it.", in_nav=False,
              permission=None),
 )

@@ -1,8 +1,24 @@
 """Statistical process control (XmR charts) by the NHS "Making Data Count" rules.
 
-Pure numpy/pandas. Behaviour mirrors the NHS-R package NHSRplotthedots (``ptd_spc``); every point
-where it leaves a choice, or where we differ, is listed in ``docs/spc.md``.
+- **Limits**: the mean and the process limits, mean ± 2.66 × the average moving range (moving
+  ranges of at least 3.267 × the average are screened out first), come from the first 20 points
+  and are then fixed; they are re-based only at dates of a known change (`?rebase=YYYY-MM-DD` in
+  the address), never automatically. A baseline of fewer than 12 points gives trial limits.
+- **Special cause** when any of four rules fires: a point outside the process limits; 7 or more
+  points in a row on one side of the mean; 7 or more points in a row all rising or all falling;
+  2 of 3 points in a row (all on one side of the mean) close to a process limit. Otherwise common
+  cause. By the measure's improvement direction a signal is improvement (blue) or concern
+  (orange); on a measure with no better direction, neither (purple); common cause is grey.
+- The **variation icon** describes the latest point. The **assurance icon**, for a measure with a
+  target, says whether the process will consistently pass the target, consistently fail it, or
+  hit and miss.
+
+Behaviour mirrors the NHS-R package NHSRplotthedots (`ptd_spc`); every point where it leaves a
+choice, or where we differ, is listed in `docs/spc.md`.
 """
+
+# Pure numpy/pandas. The module docstring is the "SPC charts" definition on screen and in
+# docs/metrics.md (dashboard/definitions.py).
 
 from __future__ import annotations
 

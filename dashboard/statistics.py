@@ -1,7 +1,11 @@
-"""Small statistics for fair comparison: rates per 100,000, Wilson intervals, funnel limits.
+"""Comparing areas fairly: rates per 100,000, Wilson intervals and funnel limits.
 
-Pure functions (numpy only). Definitions in docs/metrics.md ("Comparing places fairly").
+**Funnel plots**: each area's value against its size with 95% and 99.8% limits around the overall
+value. An area outside the 99.8% limits differs by more than chance.
 """
+
+# Pure functions (numpy only). The docstrings are definitions, shown on screen and in
+# docs/metrics.md (dashboard/definitions.py).
 
 from __future__ import annotations
 
@@ -38,8 +42,8 @@ class Proportion:
 
 
 def wilson(numerator: int, denominator: int, confidence: float = 0.95) -> Proportion:
-    """A proportion with its Wilson score interval (good for small counts and for 0% or 100%,
-    where the usual normal interval fails)."""
+    """**Wilson interval**: a proportion with its Wilson score interval (good for small counts
+    and for 0% or 100%, where the usual normal interval fails)."""
     if denominator == 0:
         return Proportion(numerator, 0, None, None)
     z = z_value(confidence)
@@ -53,16 +57,16 @@ def wilson(numerator: int, denominator: int, confidence: float = 0.95) -> Propor
 
 def proportion_funnel(target: float, denominator: float,
                       confidence: float) -> tuple[float, float]:
-    """Funnel limits for a proportion around ``target`` at a denominator (normal approximation
-    to the binomial, as in Spiegelhalter 2005), clipped to [0, 1]."""
+    """**Shares**: normal approximation to the binomial (Spiegelhalter 2005), around the overall
+    share at each denominator, clipped to 0-100%."""
     half = z_value(confidence) * math.sqrt(target * (1 - target) / denominator)
     return max(0.0, target - half), min(1.0, target + half)
 
 
 def rate_funnel(target_rate: float, population: float,
                 confidence: float) -> tuple[float, float]:
-    """Funnel limits for a rate per 100,000 around ``target_rate`` at a population: exact
-    Poisson quantiles of the expected count, as rates."""
+    """**Rates**: exact Poisson quantiles of the expected count at each population (the overall
+    rate applied to it), as rates."""
     expected = target_rate * population / PER
     tail = (1 - confidence) / 2
     low = poisson_quantile(expected, tail)

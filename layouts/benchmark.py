@@ -15,7 +15,7 @@ from dashboard.figures import grouped_bars, ranked_bars
 from dashboard.spc import SpcResult
 from dashboard.spc_figure import spc_figure
 from dashboard.vocabulary import REASON_GROUPS
-from layouts.components import chart_card, data_table, kpi_card, notice, spc_badges
+from layouts.components import chart_card, data_table, how_we_count, kpi_card, notice, spc_badges
 
 CREDIT = "Source: NHS England, Open Government Licence v3.0"
 
@@ -62,19 +62,22 @@ def build(view: BenchmarkView, href: Callable[[str], str]) -> html.Div:
                              "own-nctr-value",
                              html.Span([f"{name}, a day on average; England ",
                                         html.Span(_value(view.england["nctr_per_100k"]),
-                                                  id="england-nctr-value")])), md=4),
+                                                  id="england-nctr-value")]),
+                             definition="benchmark"), md=4),
             dbc.Col(kpi_card("Discharged the same day",
                              _value(own_row["same_day_percent"] if own_row is not None
                                     else None, "%"), "own-same-day-value",
                              html.Span(["of NCTR patients; England ",
                                         html.Span(_value(view.england["same_day_percent"], "%"),
-                                                  id="england-same-day-value")])), md=4),
+                                                  id="england-same-day-value")]),
+                             definition="benchmark"), md=4),
             dbc.Col(kpi_card("Remaining per 100,000 aged 65+",
                              _value(own_row["remaining_per_100k"] if own_row is not None
                                     else None), "own-remaining-value",
                              html.Span(["still in hospital at midnight; England ",
                                         html.Span(_value(view.england["remaining_per_100k"]),
-                                                  id="england-remaining-value")])), md=4),
+                                                  id="england-remaining-value")]),
+                             definition="benchmark"), md=4),
         ], className="g-3 mb-3"),
         html.P(["England in the period: ",
                 html.Span(f"{view.england['nctr_per_day']:,.0f}", id="england-nctr-per-day"),
@@ -106,7 +109,8 @@ def _ranking_card(view: BenchmarkView, own_row: pd.Series | None) -> dbc.Card:
         "compare fairly.",
         data_table(["ICB", "Region", "NCTR per 100,000"],
                    [(r.name, r.region, _value(r.nctr_per_100k)) for r in frame.itertuples()],
-                   "icb-ranking-table", "ICBs by NCTR patients per 100,000 aged 65+"))
+                   "icb-ranking-table", "ICBs by NCTR patients per 100,000 aged 65+"),
+        definition="benchmark")
 
 
 def _trend_card(view: BenchmarkView, name: str) -> dbc.Card:
@@ -119,6 +123,7 @@ def _trend_card(view: BenchmarkView, name: str) -> dbc.Card:
         spc_badges(view.own_spc.variation_icon, None, trial=view.own_spc.trial_limits),
         dcc.Graph(figure=spc_figure(view.own_spc, title_y="per 100,000", height=260),
                   id="own-trend-chart", config={"displayModeBar": False}),
+        how_we_count("benchmark-trend"),
     ]), className="mb-3")
 
 
@@ -138,7 +143,8 @@ def _mix_card(view: BenchmarkView, name: str) -> dbc.Card:
         "England.",
         data_table(["Reason group", *series], [(g, *[series[s][i] for s in series])
                                               for i, g in enumerate(groups)],
-                   "reason-mix-table", "Reason mix, your system against England"))
+                   "reason-mix-table", "Reason mix, your system against England"),
+        definition="benchmark-reason-mix")
 
 
 def _table_card(view: BenchmarkView) -> dbc.Card:
@@ -150,6 +156,7 @@ def _table_card(view: BenchmarkView) -> dbc.Card:
         data_table(["ICB", "Region", "People 65+", "NCTR per 100,000", "Same day",
                     "Remaining per 100,000", "Days submitted"], rows, "icb-table",
                    "All ICBs on the three measures"),
+        how_we_count("benchmark"),
     ]))
 
 
@@ -166,4 +173,5 @@ def _trusts_card(view: BenchmarkView) -> dbc.Card:
                "marked ★.", className="chart-summary"),
         data_table(["Trust", "Region", "NCTR a day", "Same day", "Remaining a day",
                     "Days submitted"], rows, "trust-table", "Acute trusts on the three measures"),
+        how_we_count("benchmark"),
     ]))

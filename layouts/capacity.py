@@ -20,7 +20,7 @@ from dashboard.url_state import ViewState
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, PATHWAY_SHORT_LABELS
 from data_access.areas import AreaInfo
 from data_access.metrics.outlook import Backtest
-from layouts.components import SPC_LIMITS_NOTE, chart_card, data_table, spc_badges
+from layouts.components import SPC_LIMITS_NOTE, chart_card, data_table, how_we_count, spc_badges
 from layouts.filters import filter_bar
 
 PATHWAY_LABEL = PATHWAY_SHORT_LABELS
@@ -78,6 +78,7 @@ def build(view: CapacityView, href: Callable[[str], str]) -> html.Div:
             # Filled by its own callback (callbacks/capacity.py), after the page shows.
             html.Div(html.P("Working out the back-test…", className="chart-summary"),
                      id="outlook-backtest", **{"aria-live": "polite"}),
+            how_we_count("outlook"),
         ]), className="mb-3"),
         html.H2(f"Over the period {view.state.first_day:%d %b %Y} to "
                 f"{view.state.last_day:%d %b %Y}", className="section-heading"),
@@ -100,7 +101,8 @@ def _demand_supply_card(view: CapacityView) -> dbc.Card:
         "People waiting now for each pathway (by their recorded pathway, else the pathway "
         "their delay reason names) beside the free places with a current report.",
         data_table(["Pathway", "People waiting", "Free places", "Waiting minus free"], rows,
-                   "demand-supply-table", "Demand beside supply by pathway"))
+                   "demand-supply-table", "Demand beside supply by pathway"),
+        definition="demand")
 
 
 def _percent(value: float | None) -> str:
@@ -118,6 +120,7 @@ def _pathway_table_card(view: CapacityView) -> dbc.Card:
         data_table(["Pathway", "Places", "Occupied", "Unavailable", "Free", "Occupancy",
                     "Current reports", "Stale reports", "Never reported"], rows,
                    "capacity-pathway-table", "Capacity now by pathway"),
+        how_we_count("capacity-roll-up"),
     ]), className="h-100")
 
 
@@ -162,6 +165,7 @@ def _services_card(view: CapacityView) -> dbc.Card:
             [(r["service"], r["pathway"], r["places"], r["occupied"], r["unavailable"],
               r["free"], r["occupancy"], r["reported"], r["status"]) for r in records],
             "services-table", "Every service's latest report")]),
+        how_we_count("capacity-now"),
     ]))
 
 
@@ -183,6 +187,7 @@ def _spc_card(view: CapacityView, pathway: int) -> dbc.Card:
         spc_badges(free.variation_icon, None, trial=free.trial_limits),
         dcc.Graph(figure=spc_figure(free, title_y="free places", height=260),
                   id=f"free-spc-p{pathway}", config={"displayModeBar": False}),
+        how_we_count("capacity-daily"),
     ]), className="h-100")
 
 
@@ -195,6 +200,7 @@ def _area_table_card(view: CapacityView) -> dbc.Card:
         data_table(["Area", "Places", "Occupied", "Unavailable", "Free", "Occupancy",
                     "Without a current report"], rows, "capacity-area-table",
                    "Capacity now by area"),
+        how_we_count("capacity-roll-up"),
     ]))
 
 
@@ -237,6 +243,7 @@ def _outlook_card(view: CapacityView, pathway: int) -> dbc.Card:
         html.Details([html.Summary("Show the figures as a table"), data_table(
             ["Day", "New demand", "Needing a place", "Places free", "Shortfall"], rows,
             f"outlook-table-p{pathway}", f"{PATHWAY_LABEL[pathway]}: 14-day outlook")]),
+        how_we_count("outlook"),
     ]), className="h-100")
 
 

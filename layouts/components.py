@@ -1,4 +1,5 @@
-"""Shared building blocks: figure cards, charts that always come with their table."""
+"""Shared building blocks: figure cards, charts that always come with their table and their
+definition ("How we count")."""
 
 from __future__ import annotations
 
@@ -8,10 +9,29 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from dashboard.definitions import definition_href, definition_markdown
+
+
+def how_we_count(definition: str) -> html.Details:
+    """A figure's definition (a ``dashboard.definitions`` id), disclosed on demand, with a link to
+    all of them. The words are the metric docstrings, as in docs/metrics.md."""
+    return html.Details([
+        html.Summary("How we count"),
+        dcc.Markdown(definition_markdown(definition), className="definition-text"),
+        dcc.Link("All definitions", href=definition_href(definition), className="kpi-link"),
+    ], className="how-we-count")
+
+
+def optional_how_we_count(definition: str | None) -> list[html.Details]:
+    """``how_we_count`` as children to splice in: none without a definition."""
+    return [how_we_count(definition)] if definition else []
+
 
 def kpi_card(title: str, value: str, value_id: str, detail: str | html.Span = "",
-             link: tuple[str, str] | None = None, tone: str = "") -> dbc.Card:
-    """One headline figure: what it is, the number, one line of context, where to read more."""
+             link: tuple[str, str] | None = None, tone: str = "",
+             definition: str | None = None) -> dbc.Card:
+    """One headline figure: what it is, the number, one line of context, where to read more,
+    and how it is counted (``definition``: an id of ``dashboard.definitions``)."""
     body = [
         html.H2(title, className="kpi-title"),
         html.P(value, id=value_id, className="kpi-value"),
@@ -20,6 +40,7 @@ def kpi_card(title: str, value: str, value_id: str, detail: str | html.Span = ""
     if link:
         href, text = link
         body.append(dcc.Link(text, href=href, className="kpi-link"))
+    body += optional_how_we_count(definition)
     return dbc.Card(dbc.CardBody(body), className=f"kpi-card h-100 {tone}".strip())
 
 
@@ -41,9 +62,11 @@ def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_i
 
 
 def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,
-               table: html.Div, link: tuple[str, str] | None = None) -> dbc.Card:
+               table: html.Div, link: tuple[str, str] | None = None,
+               definition: str | None = None) -> dbc.Card:
     """A chart with a plain-words summary and its data as a table, so nothing depends on
-    seeing the chart."""
+    seeing the chart, and how it is counted (``definition``: an id of
+    ``dashboard.definitions``)."""
     body = [
         html.H2(title, className="card-heading"),
         html.P(summary, className="chart-summary"),
@@ -54,6 +77,7 @@ def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,
     if link:
         href, text = link
         body.append(dcc.Link(text, href=href, className="kpi-link"))
+    body += optional_how_we_count(definition)
     return dbc.Card(dbc.CardBody(body), className="h-100")
 
 
@@ -86,7 +110,8 @@ def spc_badges(variation: str | None, assurance: str | None, *, trial: bool) -> 
 
 
 def pathway_counts_card(title: str, counts: dict[int, int], value_id: str,
-                        item_id: Callable[[int], str]) -> dbc.Card:
+                        item_id: Callable[[int], str],
+                        definition: str | None = None) -> dbc.Card:
     """A headline total with its count for each pathway listed beneath it."""
     return dbc.Card(dbc.CardBody([
         html.H2(title, className="kpi-title"),
@@ -94,4 +119,5 @@ def pathway_counts_card(title: str, counts: dict[int, int], value_id: str,
         html.Ul([html.Li([html.Span(f"Pathway {p}", className="label"),
                           html.Span(f"{n:,}", id=item_id(p), className="figure")])
                  for p, n in counts.items()], className="pathway-list"),
+        *optional_how_we_count(definition),
     ]), className="kpi-card h-100")

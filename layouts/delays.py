@@ -20,7 +20,14 @@ from dashboard.vocabulary import REASON_GROUPS
 from data_access.areas import AreaInfo
 from data_access.metrics.delays import NOT_RECORDED
 from data_access.metrics.waiting import WaitingSnapshot
-from layouts.components import SPC_LIMITS_NOTE, chart_card, data_table, kpi_card, spc_badges
+from layouts.components import (
+    SPC_LIMITS_NOTE,
+    chart_card,
+    data_table,
+    how_we_count,
+    kpi_card,
+    spc_badges,
+)
 from layouts.filters import filter_bar
 
 GROUP_ORDER = [*REASON_GROUPS, NOT_RECORDED]
@@ -70,13 +77,13 @@ def build(view: DelaysView, href: Callable[[str], str]) -> html.Div:
         html.H2("Waiting now", className="section-heading"),
         dbc.Row([
             dbc.Col(kpi_card("Waiting now", fmt.whole(view.waiting.total), "delays-waiting-value",
-                             f"at {fmt.moment(view.now)}"), md=3),
+                             f"at {fmt.moment(view.now)}", definition="waiting"), md=3),
             dbc.Col(kpi_card("7 days or more", fmt.whole(seven_plus), "delays-7-value",
-                             "whole days since NCTR"), md=3),
+                             "whole days since NCTR", definition="waiting"), md=3),
             dbc.Col(kpi_card("14 days or more", fmt.whole(fourteen_plus), "delays-14-value",
-                             "whole days since NCTR"), md=3),
+                             "whole days since NCTR", definition="waiting"), md=3),
             dbc.Col(kpi_card("21 days or more", fmt.whole(bands["21+ days"]), "delays-21-value",
-                             "whole days since NCTR"), md=3),
+                             "whole days since NCTR", definition="waiting"), md=3),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_reason_group_card(view), lg=6),
@@ -84,8 +91,10 @@ def build(view: DelaysView, href: Callable[[str], str]) -> html.Div:
         ], className="g-3 mb-3"),
         dbc.Row([dbc.Col(_reasons_table_card(view), lg=12)], className="g-3 mb-3"),
         dbc.Row([
-            dbc.Col(_count_card("By hospital site", view.by_site, "site", "sites"), lg=6),
-            dbc.Col(_count_card("By home area", view.by_home_area, "area", "home-areas"), lg=6),
+            dbc.Col(_count_card("By hospital site", view.by_site, "site", "sites",
+                                "waiting-by-site"), lg=6),
+            dbc.Col(_count_card("By home area", view.by_home_area, "area", "home-areas",
+                                "waiting-by-home-area"), lg=6),
         ], className="g-3 mb-3"),
         html.H2(f"Over the period {view.state.first_day:%d %b %Y} to "
                 f"{view.state.last_day:%d %b %Y}", className="section-heading"),
@@ -108,7 +117,7 @@ def _reason_group_card(view: DelaysView) -> dbc.Card:
                                                          axis_title="people waiting"),
         "reason-group-chart", text,
         data_table(["Reason group", "People"], list(groups.items()), "reason-group-table",
-                   "People waiting now by reason group"))
+                   "People waiting now by reason group"), definition="waiting-by-reason")
 
 
 def _bands_card(view: DelaysView) -> dbc.Card:
@@ -119,7 +128,7 @@ def _bands_card(view: DelaysView) -> dbc.Card:
         "delay-bands-chart",
         f"{view.waiting.over_24_hours:,} of {view.waiting.total:,} have waited more than 24 h.",
         data_table(["Delay (whole days)", "People"], list(bands.items()), "delay-bands-table",
-                   "People waiting now by delay band"))
+                   "People waiting now by delay band"), definition="waiting")
 
 
 def _reasons_table_card(view: DelaysView) -> dbc.Card:
@@ -131,10 +140,12 @@ def _reasons_table_card(view: DelaysView) -> dbc.Card:
                "Codes as the national discharge sitrep's 37 reasons.", className="chart-summary"),
         data_table(["Code", "Group", "Reason", "People"], rows, "reasons-table",
                    "People waiting now by delay reason, most first"),
+        how_we_count("delay-reasons"),
     ]), className="h-100")
 
 
-def _count_card(title: str, frame: pd.DataFrame, label: str, slug: str) -> dbc.Card:
+def _count_card(title: str, frame: pd.DataFrame, label: str, slug: str,
+                definition: str) -> dbc.Card:
     labels, values = list(frame[label]), [int(v) for v in frame.people]
     text = ("Nobody is waiting." if not values else
             f"Most are at or from {labels[0]} ({values[0]:,} people).")
@@ -142,7 +153,8 @@ def _count_card(title: str, frame: pd.DataFrame, label: str, slug: str) -> dbc.C
         f"Waiting now {title.lower()}",
         horizontal_bars(labels, values, axis_title="people waiting"), f"{slug}-chart", text,
         data_table([label.capitalize(), "People"], list(zip(labels, values, strict=True)),
-                   f"{slug}-table", f"People waiting now {title.lower()}"))
+                   f"{slug}-table", f"People waiting now {title.lower()}"),
+        definition=definition)
 
 
 def _remaining_card(view: DelaysView) -> dbc.Card:
@@ -165,6 +177,7 @@ def _remaining_card(view: DelaysView) -> dbc.Card:
         html.Details([html.Summary("Show the figures as a table"), data_table(
             ["Day", "Remaining", "Mean", "Lower limit", "Upper limit", "Special cause"], rows,
             "remaining-table", "Daily remaining NCTR patients with SPC limits")]),
+        how_we_count("sitrep-day"),
     ]))
 
 
@@ -177,7 +190,8 @@ def _bed_days_card(view: DelaysView) -> dbc.Card:
         "bed-days-chart",
         f"{view.bed_days_lost:,.1f} bed days were lost to delays in the period.",
         data_table(["Reason group", "Bed days"], [(g, f"{v:,.1f}") for g, v in days.items()],
-                   "bed-days-table", "Bed days lost in the period by reason group"))
+                   "bed-days-table", "Bed days lost in the period by reason group"),
+        definition="bed-days-lost")
 
 
 def _accumulation_card(view: DelaysView) -> dbc.Card:
@@ -194,7 +208,8 @@ def _accumulation_card(view: DelaysView) -> dbc.Card:
         "accumulation-chart",
         text + " Each hour is given to the reason that was current at that moment.",
         data_table(["Code", "Group", "Reason", "Hours"], rows, "accumulation-table",
-                   "Hours of waiting in the period by delay reason"))
+                   "Hours of waiting in the period by delay reason"),
+        definition="waiting-time-by-reason")
 
 
 def _weekly_mix_card(view: DelaysView) -> dbc.Card:
@@ -211,4 +226,5 @@ def _weekly_mix_card(view: DelaysView) -> dbc.Card:
         "People still waiting at the end of each Sunday in the period, by the reason group "
         "current then (as the national sitrep counts patients remaining by reason).",
         data_table(["Week ending", *mix.columns], rows, "weekly-mix-table",
-                   "People waiting at the end of each week by reason group"))
+                   "People waiting at the end of each week by reason group"),
+        definition="reason-mix-weekly")

@@ -24,10 +24,15 @@ from layouts.components import (
     chart_card,
     data_table,
     kpi_card,
+    optional_how_we_count,
     pathway_counts_card,
     spc_badges,
 )
 from layouts.filters import filter_bar
+
+# The SPC charts' definitions, by how their titles (set in callbacks/flow.py) begin.
+SPC_DEFINITIONS = (("New NCTR", "sitrep-day"), ("Referrals", "referrals"),
+                   ("Discharges", "discharges-daily"))
 
 # domain.md: shares of discharges of NCTR patients, England 2021-24: P1 7.5-9.5%, P2 3-4%,
 # P3 about 3% (1.2-1.6% new and 1.4-1.8% returning residents): P1 is 50-63% of P1-3.
@@ -60,6 +65,12 @@ def summary_sentence(view: FlowView) -> str:
             f"a day; those that ended lasted a median of {_days(los.median_days)}.")
 
 
+def spc_definition(title: str) -> str | None:
+    """The definition of the SPC chart with this title."""
+    return next((definition for start, definition in SPC_DEFINITIONS
+                 if title.startswith(start)), None)
+
+
 def _days(value: float | None) -> str:
     return "–" if value is None else f"{value:,.1f} days"
 
@@ -72,21 +83,25 @@ def build(view: FlowView, href: Callable[[str], str]) -> html.Div:
         filter_bar(view.state, pathway=True),
         dbc.Row([
             dbc.Col(kpi_card("Waiting in hospital now", fmt.whole(view.waiting.total),
-                             "flow-waiting-value", "no longer meet the criteria to reside"), md=3),
+                             "flow-waiting-value", "no longer meet the criteria to reside",
+                             definition="waiting"), md=3),
             dbc.Col(pathway_counts_card("In intermediate care now", view.in_service,
                                         "flow-in-service-value",
-                                        lambda p: f"flow-in-service-p{p}-value"), md=3),
+                                        lambda p: f"flow-in-service-p{p}-value",
+                                        definition="in-service"), md=3),
             dbc.Col(kpi_card("Length of intermediate care", _days(los.median_days),
                              "flow-los-median-value",
                              html.Span([f"median of {los.ended:,} ended in the period; 90th "
                                         f"percentile {_days(los.p90_days)}; ",
                                         html.Span(fmt.percent(los.beyond_six_weeks_percent),
                                                   id="flow-los-long-value"),
-                                        f" beyond {LONG_STAY_DAYS} days"])), md=3),
+                                        f" beyond {LONG_STAY_DAYS} days"]),
+                             definition="length-of-care"), md=3),
             dbc.Col(kpi_card("Still in service", fmt.whole(los.still_in_service),
                              "flow-still-value",
                              f"at the period's end, {los.still_in_service_beyond_six_weeks:,} of "
-                             f"them for more than {LONG_STAY_DAYS} days"), md=3),
+                             f"them for more than {LONG_STAY_DAYS} days",
+                             definition="length-of-care"), md=3),
         ], className="g-3 mb-3"),
         dbc.Row([dbc.Col(_spc_card(title, result, i), lg=6)
                  for i, (title, result) in enumerate(view.spc_charts.items())],
@@ -114,6 +129,7 @@ def _spc_card(title: str, result: SpcResult, index: int) -> dbc.Card:
         html.Details([html.Summary("Show the figures as a table"), data_table(
             ["Day", "People", "Mean", "Special cause"], rows, f"flow-spc-{index}-table",
             title)]),
+        *optional_how_we_count(spc_definition(title)),
     ]), className="h-100")
 
 
@@ -133,7 +149,7 @@ def _journeys_card(view: FlowView) -> dbc.Card:
         f"{total:,} people discharged in the period, from hospital site to pathway to the kind "
         "of service to how their intermediate care ended.",
         data_table(["Site", "Pathway", "Service", "Outcome", "People"], rows, "journeys-table",
-                   "Journeys of people discharged in the period"))
+                   "Journeys of people discharged in the period"), definition="journeys")
 
 
 def _starts_ends_card(view: FlowView) -> dbc.Card:
@@ -146,7 +162,8 @@ def _starts_ends_card(view: FlowView) -> dbc.Card:
               axis_title="services"), "starts-ends-chart",
         f"{frame.starts.sum():,} services started and {frame.ends.sum():,} ended in the period.",
         data_table(["Day", "Started", "Ended"], rows, "starts-ends-table",
-                   "Intermediate care services started and ended each day"))
+                   "Intermediate care services started and ended each day"),
+        definition="starts-and-ends")
 
 
 def _mix_card(view: FlowView) -> dbc.Card:
@@ -161,4 +178,4 @@ def _mix_card(view: FlowView) -> dbc.Card:
         stacked_bars(weeks, series, axis_title="% of discharges"), "mix-chart",
         f"Home first: pathway 1 is the default step-down route; {HOME_FIRST_REFERENCE}.",
         data_table(["Week from", *series], rows, "mix-table",
-                   "Share of discharges by pathway each week"))
+                   "Share of discharges by pathway each week"), definition="pathway-mix")

@@ -92,14 +92,16 @@ def build(view: OutcomesView, href: Callable[[str], str]) -> html.Div:
                 "At home 91 days after discharge", _share(view.at_home), "at-home-value",
                 "people 65+ discharged to pathway 1 or 2 whose 91-day point fell in the period"
                 + (f"; 95% interval {_interval(row)}; {row.not_recorded:,} not recorded"
-                   if row is not None else "")), md=4),
+                   if row is not None else ""), definition="at-home-91"), md=4),
             dbc.Col(kpi_card(
                 "Readmitted within 30 days", _share(view.readmitted), "readmitted-value",
                 f"{readmitted.numerator:,} of {readmitted.denominator:,} discharged in the "
-                "period at least 30 days ago" if readmitted is not None else ""), md=4),
+                "period at least 30 days ago" if readmitted is not None else "",
+                definition="readmission"), md=4),
             dbc.Col(kpi_card(
                 "Intermediate care ended", fmt.whole(int(view.by_pathway.people.sum())),
-                "ended-value", "services (pathways 1-3) that ended in the period"), md=4),
+                "ended-value", "services (pathways 1-3) that ended in the period",
+                definition="end-of-service"), md=4),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(kpi_card(
@@ -109,10 +111,10 @@ def build(view: OutcomesView, href: Callable[[str], str]) -> html.Div:
                 "independence-value",
                 f"Modified Barthel from start to end, {view.functional.people:,} people with "
                 f"both scores; median change {_points(view.functional.median_change)}; "
-                f"{AUDIT_REFERENCE}"), md=6),
+                f"{AUDIT_REFERENCE}", definition="independence"), md=6),
             dbc.Col(kpi_card(
                 "Own goals met", _share(view.functional.goals), "goals-value",
-                _goals_detail(view.functional.goals)), md=6),
+                _goals_detail(view.functional.goals), definition="independence"), md=6),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_quarters_card(view), lg=6),
@@ -151,7 +153,8 @@ def _quarters_card(view: OutcomesView) -> dbc.Card:
         "Quarters of the 91-day point; people in hospital, in a care home or dead at 91 days "
         "count in the denominator only. Bars show 95% intervals.",
         data_table(["Quarter", "At home", "Counted", "Share (95% interval)", "Not recorded"],
-                   rows, "at-home-quarters-table", "At home 91 days after discharge"))
+                   rows, "at-home-quarters-table", "At home 91 days after discharge"),
+        definition="at-home-91")
 
 
 def _outcomes_card(frame: pd.DataFrame, title: str, slug: str,
@@ -171,7 +174,8 @@ def _outcomes_card(frame: pd.DataFrame, title: str, slug: str,
                      axis_title="% of services ended"), f"{slug}-chart",
         f"{int(totals.sum()):,} services ended in the period.",
         data_table(["Group", *order, "All"], rows, f"{slug}-table",
-                   f"Services ended in the period by outcome, {title.lower()}"))
+                   f"Services ended in the period by outcome, {title.lower()}"),
+        definition="end-of-service")
 
 
 def _equity_card(view: OutcomesView, by: str) -> dbc.Card:
@@ -211,4 +215,4 @@ def _equity_card(view: OutcomesView, by: str) -> dbc.Card:
         "readmission and waits from NCTR to service.",
         data_table([GROUP_NAMES[by], "At home at 91 days", "Readmitted within 30 days",
                     "NCTR to service: median; within 24 h"], rows, f"equity-{by}-table",
-                   f"Outcomes and waits by {GROUP_NAMES[by].lower()}"))
+                   f"Outcomes and waits by {GROUP_NAMES[by].lower()}"), definition="equity")

@@ -18,7 +18,7 @@ from dashboard.spc import VARIATION_ICON_LABELS, SpcResult
 from dashboard.statistics import FUNNEL_LEVELS
 from dashboard.url_state import ViewState
 from data_access.areas import AreaInfo
-from layouts.components import chart_card, data_table
+from layouts.components import chart_card, data_table, how_we_count
 from layouts.filters import filter_bar
 
 LEVEL_NAMES = {"district": "place", "neighbourhood": "neighbourhood", "icb": "system"}
@@ -73,6 +73,7 @@ def build(view: PlacesView, href: Callable[[str], str]) -> html.Div:
                    f"{noun}'s name opens this page for it; its other links open the other "
                    "pages for it.", className="chart-summary"),
             _table(view, href),
+            how_we_count("places"),
         ]), className="mb-3"),
         dbc.Row([
             dbc.Col(_waiting_funnel_card(view), lg=6),
@@ -129,7 +130,7 @@ def _waiting_funnel_card(view: PlacesView) -> dbc.Card:
         data_table(["Area", "People 65+", "Waiting per 100,000"],
                    [(r.area, int(r.population_65_plus), _rate(r.waiting_rate))
                     for r in frame.itertuples()], "waiting-funnel-table",
-                   "Waiting now per 100,000 aged 65+"))
+                   "Waiting now per 100,000 aged 65+"), definition="funnel-plots")
 
 
 def _within_funnel_card(view: PlacesView) -> dbc.Card:
@@ -145,4 +146,4 @@ def _within_funnel_card(view: PlacesView) -> dbc.Card:
         data_table(["Area", "Started", "Within 24 h"],
                    [(r.area, r.started, fmt.percent(r.within_24h_percent))
                     for r in frame.itertuples()], "within-funnel-table",
-                   "Share within 24 hours by area"))
+                   "Share within 24 hours by area"), definition="funnel-plots")

@@ -23,6 +23,7 @@ from layouts.components import (
     SPC_LIMITS_NOTE,
     chart_card,
     data_table,
+    how_we_count,
     kpi_card,
     pathway_counts_card,
     spc_badges,
@@ -80,15 +81,18 @@ def build(view: TimeToServiceView, href: Callable[[str], str]) -> html.Div:
             dbc.Col(kpi_card("Within 24 hours", fmt.percent(s.within_24h_percent),
                              "tts-page-within-value",
                              f"{s.within_24h:,} of {s.started:,} services started in the "
-                             "period"), md=3),
+                             "period", definition="nctr-to-service"), md=3),
             dbc.Col(kpi_card("Median", fmt.hours(s.median_hours), "tts-page-median-value",
-                             "from NCTR to the service starting"), md=3),
+                             "from NCTR to the service starting",
+                             definition="nctr-to-service"), md=3),
             dbc.Col(kpi_card("90th percentile", fmt.hours(s.p90_hours), "tts-page-p90-value",
-                             "9 in 10 started within this"), md=3),
+                             "9 in 10 started within this", definition="nctr-to-service"),
+                    md=3),
             dbc.Col(pathway_counts_card(
                 "Waiting over 24 h, no service yet",
                 {p: view.waiting_by_pathway[p] for p in pathways_shown(view.state)},
-                "tts-page-waiting-value", lambda p: f"tts-waiting-p{p}-value"), md=3),
+                "tts-page-waiting-value", lambda p: f"tts-waiting-p{p}-value",
+                definition="nctr-to-service"), md=3),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_within_spc_card(view), lg=7),
@@ -120,6 +124,7 @@ def _within_spc_card(view: TimeToServiceView) -> dbc.Card:
         html.Details([html.Summary("Show the figures as a table"), data_table(
             ["Week from", "Within 24 h", "Mean", "Lower limit", "Upper limit", "Special cause"],
             rows, "within-spc-table", "Weekly share within 24 hours with SPC limits")]),
+        how_we_count("tts-weekly"),
     ]), className="h-100")
 
 
@@ -135,7 +140,7 @@ def _bands_card(view: TimeToServiceView) -> dbc.Card:
         f"Services started in the period by hours from NCTR. The first group is within the "
         f"{AMBITION_HOURS:.0f}-hour ambition.",
         data_table(["Hours from NCTR", *series], rows, "bands-tts-table",
-                   "Services started by time from NCTR and pathway"))
+                   "Services started by time from NCTR and pathway"), definition="tts-bands")
 
 
 def _weekly_hours_card(view: TimeToServiceView) -> dbc.Card:
@@ -149,7 +154,8 @@ def _weekly_hours_card(view: TimeToServiceView) -> dbc.Card:
         "Hours from NCTR to service, week by week", lines(weeks, series, axis_title="hours"),
         "weekly-hours-chart", "Median and 90th percentile of each week's services started.",
         data_table(["Week from", "Median", "90th percentile", "Started"], rows,
-                   "weekly-hours-table", "Weekly median and 90th percentile hours"))
+                   "weekly-hours-table", "Weekly median and 90th percentile hours"),
+        definition="tts-weekly")
 
 
 def _stage_series(frame: pd.DataFrame) -> tuple[list[str], dict[str, list[float]]]:
@@ -174,7 +180,8 @@ def _stages_card(view: TimeToServiceView) -> dbc.Card:
         "discharge, discharge to the service starting (the first home visit, or admission to "
         "the bed).",
         data_table(["Group", "Stage", "Median", "People"], pathway_rows + place_rows,
-                   "stages-table", "Median hours per stage by pathway, then by home place"))
+                   "stages-table", "Median hours per stage by pathway, then by home place"),
+        definition="tts-stages")
 
 
 def _icon(result: SpcResult) -> str:
@@ -195,4 +202,5 @@ def _places_card(view: TimeToServiceView) -> dbc.Card:
         data_table(["Area", "Started", "Median", "Median: variation", "Within 24 h",
                     "Within 24 h: variation"], rows, "tts-places-table",
                    "Time from NCTR to service by home area"),
+        how_we_count("tts-by-area"),
     ]))

@@ -13,7 +13,7 @@ from dashboard.vocabulary import AMBITION_HOURS, PATHWAY_SHORT_LABELS, PATHWAYS
 from data_access.areas import AreaInfo
 from data_access.metrics.capacity import PathwayCapacity
 from data_access.metrics.today import TodaySummary
-from layouts.components import chart_card, data_table, kpi_card
+from layouts.components import chart_card, data_table, how_we_count, kpi_card
 
 
 def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str]) -> html.Div:
@@ -27,11 +27,11 @@ def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str]) -> 
             dbc.Col(kpi_card(
                 "Waiting now", fmt.whole(waiting.total), "waiting-now-value",
                 html.Span(fmt.change(summary.change_since_yesterday), id="waiting-change"),
-                (href("/delays"), "Why are they waiting?")), md=6, xl=3),
+                (href("/delays"), "Why are they waiting?"), definition="waiting"), md=6, xl=3),
             dbc.Col(kpi_card(
                 "Waiting over 24 hours", fmt.whole(waiting.over_24_hours), "waiting-over-24-value",
                 "no longer need a hospital bed and have waited more than 24 hours",
-                (href("/delays"), "Delays by reason")), md=6, xl=3),
+                (href("/delays"), "Delays by reason"), definition="waiting"), md=6, xl=3),
             dbc.Col(kpi_card(
                 "NCTR to service, last 7 days", fmt.hours(tts.median_hours), "tts-median-value",
                 html.Span([
@@ -43,7 +43,8 @@ def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str]) -> 
                     html.Strong(fmt.whole(tts.still_waiting_over_24h), id="tts-waiting-value"),
                     " people have waited over 24 h and have no service yet.",
                 ]),
-                (href("/time-to-service"), "Where the time goes")), md=6, xl=3),
+                (href("/time-to-service"), "Where the time goes"),
+                definition="nctr-to-service"), md=6, xl=3),
             dbc.Col(_discharges_card(summary, href), md=6, xl=3),
         ], className="g-3 mb-3"),
         dbc.Row([
@@ -67,6 +68,7 @@ def _discharges_card(summary: TodaySummary, href: Callable[[str], str]) -> dbc.C
         html.P(fmt.whole(total), id="discharges-total-value", className="kpi-value"),
         html.Ul(rows, className="pathway-list"),
         html.A("Flow by pathway", href=href("/flow"), className="kpi-link"),
+        how_we_count("discharges"),
     ]), className="kpi-card h-100")
 
 
@@ -83,7 +85,7 @@ def _bands_card(summary: TodaySummary, href: Callable[[str], str]) -> dbc.Card:
         "bands-chart", text,
         data_table(["Delay (whole days)", "People"], list(bands.items()), "bands-table",
                    "People waiting now by delay band"),
-        (href("/delays"), "Delays by reason"),
+        (href("/delays"), "Delays by reason"), definition="waiting",
     )
 
 
@@ -115,4 +117,5 @@ def _capacity_card(capacity: dict[int, PathwayCapacity], href: Callable[[str], s
                "old is stale and its places are left out.", className="chart-summary"),
         dbc.Row(items, className="g-2"),
         html.A("Capacity by service", href=href("/capacity"), className="kpi-link"),
+        how_we_count("capacity-now"),
     ]), className="h-100")

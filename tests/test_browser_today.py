@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -86,3 +87,17 @@ def test_unknown_area_in_the_url_gets_a_clear_message(browser_page):
     expect(page.locator("#area-message")).to_contain_text(
         "There is no area with the code 'NOWHERE'")
     expect(page.locator("#waiting-now-value")).to_have_text("5")
+
+
+def test_how_we_count_opens_from_a_card_at_its_definition(browser_page):
+    from playwright.sync_api import expect
+
+    page, base_url = browser_page
+    page.goto(f"{base_url}/?area=ICB1")
+    card = page.locator(".how-we-count").first
+    card.locator("summary").click()
+    expect(card.locator(".definition-text")).to_be_visible()
+    card.locator("text=All definitions").click()
+    expect(page).to_have_url(re.compile(r"/how-we-count#[a-z0-9-]+$"))
+    anchor = page.url.split("#", 1)[1]
+    expect(page.locator(f"#{anchor}")).to_be_in_viewport()

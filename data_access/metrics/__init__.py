@@ -1,9 +1,23 @@
-"""Metric functions: each defined once, exactly as docs/metrics.md (and domain.md) say.
+"""Every figure on screen comes from one function in `data_access/metrics/`; this page states what
+each function counts. The definitions follow the national ones in `domain.md` (NHS England
+discharge sitrep, ASCOF); where they leave a choice, this page says "we define". Each function has
+known-answer tests on hand-made data with hand-worked figures (`tests/test_*_metrics.py`).
 
-Every function takes the area (its code) and the time or period it is asked about, filters
-and groups in SQL, and returns a small dataclass or DataFrame. Times are aware datetimes
-(Europe/London); they are converted to the stored naive-UTC form here and nowhere else.
+Times are Europe/London. "Now" (T) comes from an injectable clock (`DASHBOARD_NOW` fixes it).
+An **area** means the people whose home is in that area or any area inside it (system -> place ->
+neighbourhood), using the area tree loaded from `areas.csv`.
+
+**Periods.** A period chosen on screen runs from 00:00 on its first day to 24:00 on its last day
+(or to now, if sooner), London time; events count when they fall after its start and at or before
+its end. The default is the twelve weeks ending yesterday. Periods longer than three years are cut
+to three.
 """
+
+# The docstrings of this package are the metric definitions: dashboard/definitions.py shows them
+# on screen ("How we count") and writes docs/metrics.md from them. Every function takes the area
+# (its code) and the time or period it is asked about, filters and groups in SQL, and returns a
+# small dataclass or DataFrame. Times are aware datetimes (Europe/London); they are converted to
+# the stored naive-UTC form here and nowhere else.
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The national benchmark from NHS England's published discharge sitreps: every ICB (and trust)
-on NCTR patients per 100,000 aged 65+, discharges the same day and people remaining; the reason
-mix. Source: NHS England, Open Government Licence v3.0."""
+"""The national benchmark, from NHS England's published daily discharge sitreps (Source: NHS
+England, Open Government Licence v3.0): every ICB, and every acute trust, on NCTR patients,
+discharges the same day and people remaining; the reason mix."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def latest_published_day(engine: Engine) -> date | None:
 
 
 def benchmark_period(engine: Engine) -> tuple[date, date] | None:
-    """The latest twelve weeks with published ICB figures."""
+    """Over the latest twelve published weeks (the 84 days ending on the latest day with
+    published ICB figures)."""
     last = latest_published_day(engine)
     return None if last is None else (last - timedelta(days=BENCHMARK_DAYS - 1), last)
 
@@ -73,19 +74,22 @@ def _organisation_sums(engine: Engine, level: str, first_day: date, last_day: da
 
 
 def icb_benchmark(engine: Engine, first_day: date, last_day: date) -> pd.DataFrame:
-    """Every ICB over the period (those with nothing submitted too, with blank measures): code,
-    name, region, population_65_plus, days (submitted), nctr, discharged (sums), nctr_per_100k
-    and remaining_per_100k (daily means per 100,000 aged 65+), same_day_percent (discharged the
-    same day, % of NCTR patients)."""
+    """Per ICB: the daily mean of NCTR patients per 100,000 aged 65+, the share discharged the
+    same day (discharged / NCTR patients, over days with both submitted), and people remaining
+    (NCTR - discharged) per 100,000. An ICB with nothing submitted is listed with blank
+    figures."""
+    # Columns: code, name, region, population_65_plus, days (submitted), nctr, discharged (sums),
+    # nctr_per_100k, remaining_per_100k (daily means), same_day_percent.
     return _measures(_organisation_sums(engine, "icb", first_day, last_day,
                                         PublishedOrganisation.region,
                                         PublishedOrganisation.population_65_plus))
 
 
 def england_total(icbs: pd.DataFrame) -> dict[str, float]:
-    """England: the ICBs summed (per-day means of the sums), on the same three measures. Rates
-    use the population of the ICBs that submitted figures in the period (an ICB with none would
-    otherwise dilute them)."""
+    """**England** is the sum of every ICB's figures (a test checks it equals the sums of the
+    file), on the same three measures (per-day means of the sums). Its rates use the population
+    of the ICBs that submitted figures in the period (an ICB with none would otherwise dilute
+    them)."""
     population = icbs.loc[icbs.days > 0, "population_65_plus"].sum()
     days = icbs.days.max() if len(icbs) else 0
     nctr, discharged = icbs.nctr.sum(), icbs.discharged.sum()
@@ -100,8 +104,9 @@ def england_total(icbs: pd.DataFrame) -> dict[str, float]:
 
 
 def icb_weekly(engine: Engine, icb_code: str, first_day: date, last_day: date) -> pd.DataFrame:
-    """One ICB's weekly means (Monday to Sunday) of NCTR patients per 100,000 aged 65+:
-    week_start, nctr_per_100k."""
+    """Your system's weekly means (Monday to Sunday) of NCTR patients per 100,000 aged 65+, on an
+    SPC chart, improvement direction down (see SPC charts)."""
+    # Columns: week_start, nctr_per_100k.
     statement = (select(PublishedDaily.day.label("day"), PublishedDaily.nctr_patients,
                         PublishedOrganisation.population_65_plus)
                  .join(PublishedOrganisation,
@@ -119,8 +124,9 @@ def icb_weekly(engine: Engine, icb_code: str, first_day: date, last_day: date) -
 
 
 def reason_mix(engine: Engine, month_start: date, icb_code: str | None) -> pd.DataFrame:
-    """Patients remaining by delay reason group in a month, for one ICB's trusts (or England
-    when ``icb_code`` is None): reason_group, patients, share (%)."""
+    """The month's patients remaining by reason group, for the ICB's trusts and for England:
+    each group's share of the month's patients remaining."""
+    # England when ``icb_code`` is None. Columns: reason_group, patients, share (%).
     statement = (select(PublishedReason.reason_code, func.sum(PublishedReason.patients))
                  .where(PublishedReason.month_start == month_start)
                  .group_by(PublishedReason.reason_code))
@@ -139,12 +145,13 @@ def reason_mix(engine: Engine, month_start: date, icb_code: str | None) -> pd.Da
 
 
 def latest_reason_month(engine: Engine) -> date | None:
+    """The month shown is the latest month with published reasons."""
     with engine.connect() as connection:
         return connection.scalar(select(func.max(PublishedReason.month_start)))
 
 
 def icb_of_area(engine: Engine, area_code: str) -> str | None:
-    """The ICB the chosen area lies in (itself, if it is one)."""
+    """**Your system** is the ICB the chosen area lies in (itself, if it is one)."""
     with engine.connect() as connection:
         return connection.scalar(
             select(LocalArea.code).join(AreaLink, AreaLink.ancestor_code == LocalArea.code)
@@ -152,9 +159,10 @@ def icb_of_area(engine: Engine, area_code: str) -> str | None:
 
 
 def trust_benchmark(engine: Engine, first_day: date, last_day: date) -> pd.DataFrame:
-    """Every acute trust with published figures in the period: code, name, icb_code, region,
-    days (submitted), nctr_per_day, same_day_percent, remaining_per_day (trusts have no
-    resident population, so their figures are per day, not per 100,000)."""
+    """**Acute trusts**: every trust with published figures in the period, on the same measures
+    per day, not per 100,000 (a trust has no resident population)."""
+    # Columns: code, name, icb_code, region, days (submitted), nctr_per_day, same_day_percent,
+    # remaining_per_day.
     frame = _organisation_sums(engine, "trust", first_day, last_day,
                                PublishedOrganisation.icb_code, PublishedOrganisation.region)
     frame["nctr_per_day"] = frame.nctr / frame.days

@@ -21,12 +21,18 @@ CAPACITY_COLUMNS = ["service_code", "name", "pathway", "setting", "provider", "a
 
 
 def capacity_at(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
-    """One row per service serving the area, from its latest report at or before ``at``.
+    """Per service serving the area, the **latest report at or before T**: places, occupied,
+    unavailable.
 
-    free = places - occupied - unavailable, never below 0; occupancy = occupied / (places -
-    unavailable), blank when no place is open. ``status`` is ``current``, ``stale`` (report older
-    than 24 h) or ``no report``. ``reported_at`` is an aware London time.
+    - A service serves an area if it belongs to that area, an area inside it, or an area it lies
+      in (a system-wide bed base serves every place; we define this).
+    - **Free** = places - occupied - unavailable, never below 0. **Occupancy** = occupied /
+      (places - unavailable), blank when nothing is open.
+    - A report **older than 24 h** is **stale** (exactly 24.0 h old is still current). A service
+      with no report at or before T has **no report**.
     """
+    # One row per service; ``status`` is "current", "stale" or "no report"; ``reported_at`` is an
+    # aware London time.
     at_utc = to_utc_naive(at)
     latest = (
         select(CapacityReport.service_code, func.max(CapacityReport.reported_at).label("latest"))
@@ -72,9 +78,10 @@ class PathwayCapacity:
 
 
 def capacity_by_pathway(services: pd.DataFrame) -> dict[int, PathwayCapacity]:
-    """``roll_up`` by pathway as the Today page shows it, every pathway present. Free places
-    count only current reports: a stale or missing report is counted separately, never silently
-    taken as current."""
+    """By pathway, **free places now counts only current reports**. Stale and unreported services
+    are counted and flagged beside the figure, never silently taken as current (we define
+    this)."""
+    # ``roll_up`` by pathway as the Today page shows it, every pathway present.
     totals = roll_up(services, "pathway").set_index("pathway")
     current = services[services.status == "current"]
     result: dict[int, PathwayCapacity] = {}
@@ -94,11 +101,12 @@ def capacity_by_pathway(services: pd.DataFrame) -> dict[int, PathwayCapacity]:
 
 
 def roll_up(services: pd.DataFrame, by: str) -> pd.DataFrame:
-    """``capacity_at`` summed by ``pathway`` or by ``area`` (the area a service belongs to).
-
-    Sums count current reports only; stale and unreported services are counted beside them.
-    Occupancy = occupied / (places - unavailable) over the current reports.
+    """Capacity now by pathway, or by the area a service belongs to: sums of places, occupied,
+    unavailable and free over services whose latest report is **current**; stale and
+    never-reported services are counted beside the sums, never in them. Occupancy = occupied /
+    (places - unavailable) over the same services.
     """
+    # ``capacity_at`` summed by ``by``: "pathway" or "area".
     current = services[services.status == "current"]
     sums = current.groupby(by)[["places", "occupied", "unavailable", "free"]].sum()
     counts = services.groupby(by).status.value_counts().unstack(fill_value=0)
@@ -113,9 +121,12 @@ def roll_up(services: pd.DataFrame, by: str) -> pd.DataFrame:
 
 def capacity_daily(engine: Engine, area_code: str, first_day: date,
                    last_day: date) -> pd.DataFrame:
-    """Capacity at the end of each local day, by pathway: ``capacity_at`` applied at 24:00 of
-    each day (latest report at or before it, stale reports left out): date, pathway, places,
-    occupied, unavailable, free, occupancy, reporting (services with a current report)."""
+    """Capacity at 24:00 of each day (the latest report at or before it), stale reports left out,
+    summed by pathway; `reporting` says how many services counted that day.
+
+    Occupancy and free places are shown day by day on SPC charts (see SPC charts).
+    """
+    # Columns: date, pathway, places, occupied, unavailable, free, occupancy, reporting.
     first_end = day_start(first_day + timedelta(days=1))
     last_end = day_start(last_day + timedelta(days=1))
     statement = (
@@ -160,11 +171,14 @@ def _latest_per_service(ends: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFra
 
 
 def waiting_for_pathway(engine: Engine, area_code: str, at: datetime) -> dict[int, int]:
-    """Demand now, by pathway 1-3 (zeros included): people who no longer meet the criteria to
-    reside (NCTR at or before T), have not started a service by T and whose journey has not
-    ended, counted under their recorded pathway or, when none is recorded yet, under the pathway
-    their current delay reason names (I1/C1 and the other P1 reasons -> 1, I5/C5/C6 -> 2,
-    I6/C7 -> 3). They may be in hospital or at home awaiting a first visit."""
+    """People waiting now for each pathway 1-3, beside the free places now.
+
+    NCTR at or before now, no service started, journey not ended, counted under their recorded
+    pathway or, when none is recorded yet and they are still in hospital, under the pathway their
+    current delay reason names (I1-I3, C1-C3 -> 1; I5, C5, C6 -> 2; I6, C7 -> 3; we define).
+    People at home awaiting a first pathway 1 visit are included: they need a place too.
+    """
+    # Every pathway 1-3 is a key (zeros included).
     at_utc = to_utc_naive(at)
     reason = current_reason(at_utc)
     implied = case(*[(reason == code, pathway) for code, pathway in REASON_PATHWAY.items()],

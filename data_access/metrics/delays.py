@@ -1,5 +1,10 @@
 """Why people who no longer meet the criteria to reside are still in hospital, and where the
-waiting time goes."""
+waiting time goes.
+
+The 37 national delay reasons in five groups, with our short codes, are in
+`dashboard/vocabulary.py` (`DELAY_REASONS`) and in `domain.md`: Hospital process H1-H7, Wellbeing
+concerns W1-W4, Care transfer hub process T1-T3, Interface process I1-I12, Capacity C1-C11.
+"""
 
 from __future__ import annotations
 
@@ -43,8 +48,9 @@ def _with_reason_names(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def current_reason(at_utc: datetime | ColumnElement[datetime]) -> ScalarSelect[str]:
-    """The episode's current delay reason at T: the latest that took effect at or before T
-    (NULL when none has). A correlated subquery: one index seek per episode."""
+    """**Current reason** of a waiting person at T: the latest reason in their history whose
+    `effective_at` is at or before T; none yet = "not recorded"."""
+    # A correlated subquery (NULL when no reason has taken effect): one index seek per episode.
     change = aliased(DelayReasonChange)
     return (select(change.reason_code)
             .where(change.episode_id == Episode.episode_id, change.effective_at <= at_utc)
@@ -52,8 +58,8 @@ def current_reason(at_utc: datetime | ColumnElement[datetime]) -> ScalarSelect[s
 
 
 def waiting_by_reason(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
-    """People waiting at ``at`` by their current delay reason (see ``current_reason``). People
-    with no reason yet are counted as "not recorded"."""
+    """People waiting at T by current reason, and by reason group: the five national groups.
+    People with no reason yet are counted as "not recorded"."""
     at_utc = to_utc_naive(at)
     reason = current_reason(at_utc).label("reason_code")
     statement = (select(reason, func.count().label("people"))
@@ -68,8 +74,9 @@ def waiting_by_reason(engine: Engine, area_code: str, at: datetime) -> pd.DataFr
 
 def waiting_by_reason_group_at(engine: Engine, area_code: str,
                                moments: list[datetime]) -> pd.DataFrame:
-    """Snapshots: people waiting at each of ``moments`` by current reason group, in one query:
-    at (as given), reason_group, people. Zeros are not listed."""
+    """People waiting at the end of each Sunday of the period (Monday 00:00) by the reason group
+    current then: a snapshot, as the national sitrep counts patients remaining by reason."""
+    # One query for all ``moments``: at (as given), reason_group, people; zeros are not listed.
     if not moments:
         return pd.DataFrame(columns=["at", "reason_group", "people"])
     stored = {to_utc_naive(m): m for m in moments}
@@ -92,7 +99,7 @@ def waiting_by_reason_group_at(engine: Engine, area_code: str,
 
 
 def waiting_by_site(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
-    """People waiting at ``at`` by the hospital site they are in."""
+    """People waiting at T by the hospital site they are in."""
     at_utc = to_utc_naive(at)
     statement = (
         select(Site.code.label("site_code"), Site.name.label("site"),
@@ -109,8 +116,10 @@ def waiting_by_site(engine: Engine, area_code: str, at: datetime) -> pd.DataFram
 
 def waiting_by_home_area(engine: Engine, area_code: str, at: datetime,
                          level: str = "district") -> pd.DataFrame:
-    """People waiting at ``at`` by the area of ``level`` (a place, by default) their home is in:
-    area_code, area, people, and long_waits (of them, waiting 7 days or more: whole days)."""
+    """People waiting at T by the area one level below the chosen one that their home is in
+    (system -> places, place -> neighbourhoods), and of them the long waits (7 or more whole
+    days)."""
+    # Columns: area_code, area, people, long_waits; ``level`` is the home area's level.
     at_utc = to_utc_naive(at)
     home = aliased(Area)
     long_wait = Episode.nctr_at <= at_utc - timedelta(days=LONG_WAIT_DAYS)
@@ -131,11 +140,11 @@ def waiting_by_home_area(engine: Engine, area_code: str, at: datetime,
 
 def waiting_hours_by_reason(engine: Engine, area_code: str, start: datetime,
                             end: datetime) -> pd.DataFrame:
-    """Hours of waiting inside the period (start, end], attributed to the reason current at each
-    moment, from the reason history.
+    """Where waiting time accumulates: over the period (start, end], every hour a person spends
+    waiting (between NCTR and discharge) is given to the reason current at that hour.
 
-    Each reason holds from its ``effective_at`` until the episode's next reason, its discharge or
-    the period's end, whichever is first. Time between NCTR and the first reason is "not
+    A reason holds from its `effective_at` until the person's next reason, their discharge or the
+    period's end, whichever comes first; the time between NCTR and the first reason is "not
     recorded". A person who waited 10 h for a hub decision (T1) then 40 h for a pathway 1 start
     (C1) gives 10 h to T1 and 40 h to C1. Summed over reasons this is the period's waiting time,
     so it is also the bed days lost (divided by 24).
@@ -188,8 +197,12 @@ def waiting_hours_by_reason(engine: Engine, area_code: str, start: datetime,
 
 
 def bed_days_lost(engine: Engine, area_code: str, start: datetime, end: datetime) -> float:
-    """Days spent waiting inside the period (start, end]: over episodes, the overlap of
-    [nctr_at, discharged_at or the period's end] with the period."""
+    """Over episodes, the time inside the period between `nctr_at` and discharge (or the
+    period's end), in days.
+
+    By reason group it is the waiting time by reason summed by group, divided by 24: the two
+    always agree (a known-answer test checks it).
+    """
     start_utc = literal(to_utc_naive(start), DateTime)
     end_utc = literal(to_utc_naive(end), DateTime)
     span_start = greatest(Episode.nctr_at, start_utc)

@@ -13,11 +13,12 @@ from data_access.models import Episode
 
 def discharges_by_pathway(engine: Engine, area_code: str, first_day: date,
                           last_day: date) -> dict[int | None, int]:
-    """Episodes discharged on the local days first_day..last_day (inclusive), by pathway.
+    """Episodes discharged on the local days of the period, by pathway 0-3 (zeros shown).
 
-    Every pathway 0-3 is present (zeros included); ``None`` counts discharges whose pathway is
-    not recorded, and is present only when there are any.
+    Discharges with no pathway recorded are shown as "not recorded" (only when there are any).
+    Today shows yesterday (the local calendar day before T).
     """
+    # Days first_day..last_day inclusive; the key None counts discharges with no pathway.
     statement = (
         select(Episode.pathway, func.count())
         .where(episodes_in_area(area_code), Episode.discharge_date.between(first_day, last_day))

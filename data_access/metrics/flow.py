@@ -26,7 +26,8 @@ def _days(first_day: date, last_day: date) -> list[date]:
 
 def referrals_daily(engine: Engine, area_code: str, first_day: date,
                     last_day: date) -> pd.DataFrame:
-    """Referrals to the care transfer hub per local day: date, referrals (zeros included)."""
+    """Referrals to the care transfer hub by local day."""
+    # Columns: date, referrals (zeros included).
     start = to_utc_naive(day_start(first_day))
     end = to_utc_naive(day_start(last_day + timedelta(days=1)))
     statement = select(Episode.referred_to_hub_at).where(
@@ -42,7 +43,13 @@ def referrals_daily(engine: Engine, area_code: str, first_day: date,
 
 def discharges_daily(engine: Engine, area_code: str, first_day: date,
                      last_day: date) -> pd.DataFrame:
-    """Discharges per local day and pathway (0-3; zeros included): date, pathway, discharges."""
+    """Episodes discharged on each local day, by pathway 0-3 (discharges with no pathway recorded
+    are left out).
+
+    The Flow page charts, on SPC charts, discharges to intermediate care (pathways 1-3, or the
+    pathway chosen) and discharges home with no new support (pathway 0) per day.
+    """
+    # Columns: date, pathway, discharges (zeros included).
     statement = (select(Episode.discharge_date, Episode.pathway, func.count())
                  .where(episodes_in_area(area_code),
                         Episode.discharge_date.between(first_day, last_day),
@@ -56,8 +63,9 @@ def discharges_daily(engine: Engine, area_code: str, first_day: date,
 
 def pathway_mix_weekly(discharges: pd.DataFrame,
                        pathways: tuple[int, ...] = (0, 1, 2, 3)) -> pd.DataFrame:
-    """``discharges_daily`` by week (Monday to Sunday): week_start, pathway, discharges and
-    share (% of the week's discharges to the given pathways)."""
+    """Each pathway's share of the week's discharges (Monday to Sunday) to the pathways shown
+    (the page shows pathways 1-3 against the home-first reference)."""
+    # ``discharges_daily`` by week: week_start, pathway, discharges, share (%).
     frame = discharges[discharges.pathway.isin(pathways)].copy()
     frame["week_start"] = week_start(frame.date)
     weekly = frame.groupby(["week_start", "pathway"], as_index=False).discharges.sum()
@@ -68,7 +76,7 @@ def pathway_mix_weekly(discharges: pd.DataFrame,
 
 def starts_and_ends_daily(engine: Engine, area_code: str, first_day: date,
                           last_day: date) -> pd.DataFrame:
-    """Intermediate care services (pathways 1-3) starting and ending per local day."""
+    """Intermediate care services (pathways 1-3) starting, and ending, on each local day."""
     in_scope = [episodes_in_area(area_code), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS)]
     with engine.connect() as connection:
         starts = dict(connection.execute(
@@ -85,8 +93,8 @@ def starts_and_ends_daily(engine: Engine, area_code: str, first_day: date,
 
 
 def in_service_at(engine: Engine, area_code: str, at: datetime) -> dict[int, int]:
-    """People receiving intermediate care at T, by pathway 1-3: service started at or before T
-    and not ended by T."""
+    """People receiving intermediate care at T: service started at or before T and not ended by
+    T, by pathway 1-3."""
     at_utc = to_utc_naive(at)
     statement = (select(Episode.pathway, func.count())
                  .where(episodes_in_area(area_code),
@@ -115,10 +123,12 @@ class LengthOfCare:
 
 def length_of_intermediate_care(engine: Engine, area_code: str, start: datetime, end: datetime,
                                 pathway: int | None = None) -> LengthOfCare:
-    """Days from service start to service end, over services that ended after ``start`` and at
-    or before ``end`` (median; 90th percentile interpolated linearly; share beyond 42 days).
-    People still in service at ``end`` are not dropped: they are counted beside, with how many
-    have already passed 42 days."""
+    """`service_end_at - service_start_at` in days over services that ended in the period:
+    median, 90th percentile (linear between ranks), share beyond 42 days (six weeks).
+
+    People still in service at the period's end are counted beside it, with how many have passed
+    42 days: never dropped.
+    """
     start_utc, end_utc = to_utc_naive(start), to_utc_naive(end)
     pathways = INTERMEDIATE_CARE_PATHWAYS if pathway is None else (pathway,)
     in_scope = [episodes_in_area(area_code), Episode.pathway.in_(pathways)]
@@ -149,9 +159,10 @@ SERVICE_TYPES = {"home": "Home-based service", "bed": "Bed-based service"}
 
 
 def journeys(engine: Engine, area_code: str, first_day: date, last_day: date) -> pd.DataFrame:
-    """The period's journeys (people discharged on its days) from site to pathway to service type
-    to end outcome: site, pathway, service_type, outcome, people. Pathway 0 has "no new service";
-    a journey whose service has not ended is "still in service" (or "awaiting a service")."""
+    """People discharged in the period, from site to pathway to the kind of service (home- or
+    bed-based; "no new service" for pathway 0) to the end-of-service outcome ("still in service"
+    or "awaiting a service" until it ends)."""
+    # Columns: site, pathway, service_type, outcome, people.
     statement = (
         select(Site.name.label("site"), Episode.pathway, Service.setting,
                Episode.service_start_at.is_not(None).label("started"), Episode.end_outcome,

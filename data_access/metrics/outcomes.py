@@ -29,7 +29,11 @@ PROPORTION_COLUMNS = ["group", "numerator", "denominator", "value", "low", "high
 
 
 def group_column(by: str | None) -> Any:
-    """The SQL expression an equity breakdown groups by: sex, age band or pathway."""
+    """At home 91 days after discharge, readmission within 30 days and waits from NCTR to
+    service, by age band (under 65, 65-74, 75-84, 85+), sex, ethnic group (ONS five groups, not
+    stated, not recorded) and deprivation quintile (IMD deciles 1-2 = quintile 1, most deprived).
+    Shares carry **Wilson 95% intervals**; waits carry counts."""
+    # The SQL expression a breakdown groups by; pathway and home areas serve other breakdowns.
     if by is None:
         return None
     if by == "sex":
@@ -129,9 +133,9 @@ def _ascof_conditions(area_code: str, start: datetime, end: datetime) -> list[An
 def at_home_91_days_by_period(engine: Engine, area_code: str,
                               periods: Sequence[tuple[str, datetime, datetime]]
                               ) -> pd.DataFrame:
-    """``at_home_91_days`` for each of several consecutive periods (label, start, end), from one
-    query over their whole span grouped by day: period, then PROPORTION_COLUMNS +
-    not_recorded."""
+    """Shown by quarter of the 91-day point against England's reference, about 82%."""
+    # ``at_home_91_days`` for each of several consecutive periods (label, start, end), from one
+    # query over their whole span grouped by day: period, then PROPORTION_COLUMNS + not_recorded.
     if not periods:
         return pd.DataFrame(columns=["period", *PROPORTION_COLUMNS, "not_recorded"])
     statement = (select(Episode.discharge_date, Episode.at_home_91_days, func.count())
@@ -157,13 +161,15 @@ def at_home_91_days_by_period(engine: Engine, area_code: str,
 
 def at_home_91_days_by(engine: Engine, area_code: str, start: datetime, end: datetime,
                        bys: Sequence[str | None]) -> dict[str | None, pd.DataFrame]:
-    """Share at home 91 days after discharge, ASCOF 2B(1) style: people aged 65+ discharged to
-    pathway 1 or 2 whose 91-day point (the day 91 days after the day of discharge) is a day of
-    the period.
+    """ASCOF 2B(1) style: people aged 65+ discharged to pathway 1 or 2 whose 91-day point
+    (discharge + 91 days: the local day 91 days after the day of discharge) falls in the period.
+
     Numerator: at home at 91 days. Those in hospital, in a care home or dead at 91 days count in
-    the denominator only. People whose status at 91 days is not recorded are left out of both
-    (``not_recorded`` counts them). One query for every breakdown in ``bys`` (``None`` =
-    everyone). Columns: PROPORTION_COLUMNS + not_recorded."""
+    the denominator only. People whose status is not recorded are left out of both and counted
+    apart (we define). The share carries a Wilson 95% interval.
+    """
+    # One query for every breakdown in ``bys`` (None = everyone). Columns: PROPORTION_COLUMNS +
+    # not_recorded.
     recorded = Episode.at_home_91_days.is_not(None)
     counts = [func.sum(case((Episode.at_home_91_days.is_(True), 1), else_=0)).label("n"),
               func.sum(case((recorded, 1), else_=0)).label("d"),
@@ -187,10 +193,10 @@ def at_home_91_days(engine: Engine, area_code: str, start: datetime, end: dateti
 def readmitted_within_30_days_by(engine: Engine, area_code: str, start: datetime,
                                  end: datetime, now: datetime,
                                  bys: Sequence[str | None]) -> dict[str | None, pd.DataFrame]:
-    """Share readmitted to acute within 30 days of discharge, over episodes discharged after
-    ``start`` and at or before ``end`` and at least 30 days before ``now`` (so that everyone
-    counted has had the full 30 days). One query for every breakdown. Columns:
-    PROPORTION_COLUMNS."""
+    """Readmission to acute at most 30.0 days after discharge, over episodes discharged in the
+    period and at least 30 days before now (so that everyone counted has had the full 30
+    days)."""
+    # One query for every breakdown in ``bys``. Columns: PROPORTION_COLUMNS.
     latest = min(to_utc_naive(end), to_utc_naive(now) - timedelta(days=READMISSION_DAYS))
     days_to_readmission = (epoch_seconds(Episode.readmitted_at)
                            - epoch_seconds(Episode.discharged_at)) / 86400.0
@@ -212,9 +218,9 @@ def readmitted_within_30_days(engine: Engine, area_code: str, start: datetime, e
 
 def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime, end: datetime,
                             by: str = "pathway") -> pd.DataFrame:
-    """How intermediate care ended, over services (pathways 1-3) that ended after ``start`` and
-    at or before ``end``, by ``pathway``, home ``place`` (district) or ``month`` the service
-    ended: group, outcome (its label; "not recorded" when blank), people."""
+    """Services (pathways 1-3) that ended in the period, by outcome ("not recorded" when blank),
+    per pathway, month or home place."""
+    # ``by``: "pathway", "month" or "place" (district). Columns: group, outcome (label), people.
     if by == "pathway":
         group: Any = Episode.pathway
     elif by == "month":
@@ -254,10 +260,13 @@ class FunctionalChange:
 
 def functional_change(engine: Engine, area_code: str, start: datetime,
                       end: datetime) -> FunctionalChange:
-    """Over services (pathways 1-3) that ended in the period: the change in Modified Barthel
-    score from start to end (people with both scores), how many improved or kept their
-    independence (change of 0 or more), and the share whose own goals were met (of those with
-    it recorded, Wilson interval)."""
+    """Over services (pathways 1-3) that ended in the period:
+
+    - **Functional change**: Modified Barthel at end minus at start, for people with both scores:
+      median change; "improved or kept their independence" = change of 0 or more (the national
+      audit reports about 93%).
+    - **Own goals met**: share of those with it recorded, with a Wilson interval.
+    """
     in_period = [episodes_in_area(area_code), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
                  *_service_ended(start, end)]
     with engine.connect() as connection:

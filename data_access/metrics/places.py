@@ -1,5 +1,8 @@
 """Places side by side: each area one level below the chosen one, on rates per 100,000 people
-aged 65+ and on percentages, so places of different sizes compare fairly."""
+aged 65+ and on percentages, so places of different sizes compare fairly.
+
+**SPC icons** per area: daily remaining (improvement down) and weekly share within 24 h (up).
+"""
 
 from __future__ import annotations
 
@@ -43,10 +46,16 @@ def pathway_one_starts(engine: Engine, area_code: str, start: datetime, end: dat
 
 def place_comparison(engine: Engine, area_code: str, level: str, at: datetime,
                      start: datetime, end: datetime) -> pd.DataFrame:
-    """One row per area of ``level`` inside the area, zeros included: population_65_plus;
-    waiting now and long waits (7+ days), each also per 100,000 aged 65+; pathway 1 starts in
-    the period per 100,000; services started, within 24 h and its %; at home 91 days (numerator,
-    denominator, %)."""
+    """Per area, zeros included:
+
+    - **Rates per 100,000** people aged 65+ of the home area (ONS mid-2020; a neighbourhood's is
+      its share of its district's): waiting now, long waits (7+ whole days), pathway 1 starts in
+      the period.
+    - **Percentages**: services started in the period and the share within 24 h; at home 91 days
+      after discharge (of those counted).
+    """
+    # One row per area of ``level`` inside the area: population_65_plus, the counts, their
+    # rates (``*_rate``) and percentages (``*_percent``).
     frame = child_areas(engine, area_code, level).set_index("area_code")
     waiting = waiting_by_home_area(engine, area_code, at, level).set_index("area_code")
     frame["waiting"] = waiting.people.reindex(frame.index).fillna(0).astype(int)

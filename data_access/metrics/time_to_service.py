@@ -34,11 +34,15 @@ class TimeToService:
 
 
 def summarise_hours(hours: np.ndarray) -> tuple[int, float | None, float | None, int]:
-    """(count, median, 90th percentile, within 24 h) of hours from NCTR to service start.
+    """The figures of hours from NCTR to service start: how many, median, 90th percentile and
+    how many within 24 hours.
 
-    Median: the middle value (mean of the two middle values for an even count). 90th percentile:
-    linear interpolation between ranks. Within 24 h: at most 24.0 hours.
+    - **Median**: the middle value (mean of the two middle values for an even count).
+      **90th percentile**: linear interpolation between ranks (rank = 0.9 x (n - 1), counted from
+      0).
+    - **Within 24 h** = at most 24.0 hours; shown as a percentage of the services started.
     """
+    # Returns (count, median, 90th percentile, within 24 h).
     if hours.size == 0:
         return 0, None, None, 0
     return (int(hours.size), float(np.median(hours)), float(np.percentile(hours, 90)),
@@ -60,9 +64,15 @@ def _started_in_period(area_code: str, start: datetime, end: datetime,
 
 def nctr_to_service(engine: Engine, area_code: str, start: datetime, end: datetime,
                     pathway: int | None = None) -> TimeToService:
-    """Hours from NCTR to service start, over services that started after ``start`` and at or
-    before ``end`` (see ``summarise_hours``). People still waiting are not dropped:
-    ``still_waiting_over_24h`` counts them at ``end``.
+    """Hours from NCTR to service start, over the services started in the period.
+
+    - Over episodes of pathways 1-3 whose service started in the period (after its start, at or
+      before its end) and whose NCTR time is known: hours = `service_start_at - nctr_at`.
+    - People still waiting over 24 h without a service at the period's end are never dropped:
+      they are shown beside the figures.
+    - Today shows the 7 days ending at T.
+    - Pathway 0 is excluded throughout. **Pathway filter**: with a pathway chosen, every figure of
+      the page counts that pathway only.
     """
     statement = select(Episode.hours_nctr_to_service).where(
         *_started_in_period(area_code, start, end, pathway))
@@ -111,12 +121,15 @@ def _summaries(frame: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
 def nctr_to_service_weekly(engine: Engine, area_code: str, start: datetime, end: datetime,
                            pathway: int | None = None,
                            by_level: str | None = None) -> pd.DataFrame:
-    """``nctr_to_service``'s figures per week (Monday to Sunday, by local service start date):
-    week_start, started, median_hours, p90_hours, within_24h, within_24h_percent.
+    """Hours from NCTR to service per week, Monday to Sunday by the local day the service
+    started: the same figures as over the period.
 
-    With ``by_level`` (such as "district"), per home area of that level too: the columns
-    ``area_code`` and ``area`` come first.
+    SPC charts use whole weeks of the period only (a part week would read as a signal). The share
+    within 24 h has improvement direction up and a target (default 80%, we define; `?target=` in
+    the address sets another) for the assurance icon; the median has direction down.
     """
+    # Columns: WEEKLY_COLUMNS; with ``by_level`` (such as "district"), per home area of that
+    # level too: the columns ``area_code`` and ``area`` come first.
     frame = _started_rows(engine, area_code, start, end, pathway, by_level)
     frame["week_start"] = week_start(frame.service_start_date)
     keys = ["week_start"] if by_level is None else ["area_code", "area", "week_start"]
@@ -126,8 +139,13 @@ def nctr_to_service_weekly(engine: Engine, area_code: str, start: datetime, end:
 def nctr_to_service_by_area(engine: Engine, area_code: str, start: datetime, end: datetime,
                             pathway: int | None = None,
                             level: str = "district") -> pd.DataFrame:
-    """``nctr_to_service``'s period figures per home area of ``level``, in one query:
-    area_code, area, started, median_hours, p90_hours, within_24h, within_24h_percent."""
+    """Hours from NCTR to service over the period for each home area one level below the chosen
+    one (system -> places, place -> neighbourhoods), by the area the person's home is in.
+
+    Beside each area's figures, the SPC variation icon of its weekly figures (the latest week):
+    the median (improvement direction down) and the share within 24 h (up).
+    """
+    # One query: area_code, area, then WEEKLY_COLUMNS without week_start.
     frame = _started_rows(engine, area_code, start, end, pathway, level)
     return pd.DataFrame(_summaries(frame, ["area_code", "area"]),
                         columns=["area_code", "area", *WEEKLY_COLUMNS[1:]])
@@ -135,9 +153,14 @@ def nctr_to_service_by_area(engine: Engine, area_code: str, start: datetime, end
 
 def waiting_for_service_over_24h(engine: Engine, area_code: str,
                                  at: datetime) -> dict[int, int]:
-    """By pathway 1-3 (zeros included): people with that pathway recorded, NCTR more than 24.0 h
-    before ``at``, no service started by ``at``, and whose journey has not otherwise ended (no
-    end outcome recorded)."""
+    """**Still waiting over 24 h without a service** at T (the period's end), by pathway 1-3.
+
+    People with pathway 1-3 recorded, NCTR more than 24.0 h before T, no service started by then,
+    and no end outcome recorded (in hospital, or at home awaiting a first visit). We define that
+    people with no pathway decided yet are not counted here: they are counted among those
+    waiting.
+    """
+    # Every pathway 1-3 is a key (zeros included).
     at_utc = to_utc_naive(at)
     statement = select(Episode.pathway, func.count()).where(
         episodes_in_area(area_code),
@@ -161,13 +184,13 @@ STAGES: tuple[tuple[str, str, str], ...] = (
 
 def stage_medians(engine: Engine, area_code: str, start: datetime, end: datetime,
                   by: str = "pathway", pathway: int | None = None) -> pd.DataFrame:
-    """Where the time goes: median hours of each stage (NCTR -> hub referral -> discharge ->
-    service start) over services started in the period, per pathway or per home place.
+    """Median hours of each stage, NCTR -> referral to the hub -> discharge -> service start, by
+    pathway and by home place, over services started in the period.
 
-    A stage is measured for the people whose two timestamps are both recorded; ``people`` says
-    how many. Stages can be negative (a service can start before the discharge is recorded) and
-    are kept as they are, so the medians show the data as it is.
+    A stage counts the people with both its timestamps recorded. Negative stages (a service
+    recorded as starting before the discharge) are kept, so the medians show the data as it is.
     """
+    # ``people`` says how many were measured for each stage.
     if by == "pathway":
         group = Episode.pathway.label("group")
         joins: list[Any] = []
@@ -205,8 +228,9 @@ HOUR_BANDS: tuple[tuple[str, float | None], ...] = (
 
 def time_to_service_bands(engine: Engine, area_code: str, start: datetime,
                           end: datetime) -> pd.DataFrame:
-    """The distribution of hours from NCTR to service start, per pathway, counted in SQL into
-    the bands of ``HOUR_BANDS`` (each band includes its upper bound). Zeros included."""
+    """Services started in the period by hours from NCTR: within 24 h, 24-48 h, 2-3 days, 3-7
+    days, 1-2 weeks, over 2 weeks (each band includes its upper bound), by pathway."""
+    # Counted in SQL into the bands of HOUR_BANDS; zeros included.
     hours = Episode.hours_nctr_to_service
     band = case(*[(hours <= upper, label) for label, upper in HOUR_BANDS if upper is not None],
                 else_=HOUR_BANDS[-1][0]).label("band")
@@ -222,10 +246,10 @@ def time_to_service_bands(engine: Engine, area_code: str, start: datetime,
 
 def nctr_to_service_by_groups(engine: Engine, area_code: str, start: datetime, end: datetime,
                               bys: Sequence[str]) -> dict[str, pd.DataFrame]:
-    """Equity of waits: ``nctr_to_service``'s figures per group of each breakdown in ``bys``
-    (sex, age band, ethnic group, deprivation quintile: see ``outcomes.group_column``), from one
-    query, with the Wilson 95% interval of the share within 24 h: group, started,
-    median_hours, within_24h, within_24h_percent, low, high (percentages)."""
+    """**Waits**: hours from NCTR to service (services started, median, share within 24 h) for
+    each group, the share with its Wilson 95% interval."""
+    # One query for every breakdown in ``bys`` (see ``outcomes.group_column``). Columns: group,
+    # started, median_hours, within_24h, within_24h_percent, low, high (percentages).
     from data_access.metrics.outcomes import group_column  # outcomes imports nothing from here
 
     statement = select(*[group_column(by).label(by) for by in bys],

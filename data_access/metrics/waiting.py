@@ -49,9 +49,16 @@ def _band_of_delay(at_utc: datetime) -> ColumnElement[str]:
 
 
 def waiting_at(engine: Engine, area_code: str, at: datetime) -> WaitingSnapshot:
-    """People waiting (NCTR, not discharged) at ``at``, by delay band, and how many over 24 h.
+    """People waiting (NCTR, not discharged) at T, by delay band, and how many over 24 hours.
 
-    Over 24 h means a delay of more than 24.0 hours (exactly 24.0 h is not over).
+    - **Waiting at T**: episodes with `nctr_at <= T` and not discharged at T (`discharged_at` blank
+      or later than T). Someone discharged exactly at T is no longer waiting.
+    - **Delay** at T = T - `nctr_at`. **Delay bands** (national DRD bands) by whole days
+      completed: 0 days (< 24 h), 1, 2-3, 4-6, 7-13, 14-20, 21+ days. A delay of exactly 24.0 h is
+      in band "1 day".
+    - **Waiting over 24 hours**: delay of more than 24.0 h (exactly 24.0 h is not over).
+    - **Change since this time yesterday** (Today page): waiting at T minus waiting at the same
+      local clock time the day before (23 or 25 hours earlier across a clock change).
     """
     at_utc = to_utc_naive(at)
     band = _band_of_delay(at_utc).label("band")
@@ -75,12 +82,18 @@ def waiting_at(engine: Engine, area_code: str, at: datetime) -> WaitingSnapshot:
 
 def sitrep_daily(engine: Engine, area_code: str, first_day: date, last_day: date,
                  trust_code: str | None = None) -> pd.DataFrame:
-    """The discharge sitrep's daily counts, for each local calendar day from first to last.
+    """The discharge sitrep's daily counts, for each local calendar day of the period.
 
-    ``nctr_patients`` on D = waiting at 00:00 plus those who became NCTR during D;
-    ``discharged`` = those of them discharged during D; ``remaining`` = still waiting at the end
-    of D. Computed from two grouped counts and one baseline count, then running sums.
+    For a local calendar day D, as the acute discharge sitrep counts it: `nctr_patients` = waiting
+    at 00:00 plus those who became NCTR during D; `discharged` = of those, discharged during D;
+    `remaining` = still waiting at the end of D (`nctr_patients - discharged`). Computed from
+    grouped counts by the load-time local dates (`nctr_date`, `discharge_date`).
+
+    - **New NCTR per day** (Flow page): those who became NCTR during D (`new_nctr`).
+    - **Daily remaining** (Delays page, and each area's icon on the Places page): `remaining` for
+      each day of the period on an SPC chart, improvement direction down (see SPC charts).
     """
+    # Two grouped counts and one baseline count, then running sums.
     scope = [episodes_in_area(area_code), Episode.nctr_date.is_not(None)]
     if trust_code is not None:
         scope.append(Episode.site_code.in_(select(Site.code).where(Site.trust_code == trust_code)))
