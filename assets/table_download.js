@@ -1,27 +1,21 @@
-/* "Download CSV" under each table: builds the file from the table shown, in the browser.
-   Nothing is fetched: the file holds exactly the figures on the page. */
+/* Export buttons under each table: ask the server for the table as CSV or Excel, for the team
+   or for sharing (small-number rule). The server recomputes it for the signed-in user from the
+   address shown, checks it like the page, and records the export (callbacks/export.py). */
 (function () {
-  function cell(text) {
-    var value = text.replace(/\s+/g, " ").trim();
-    return /[",\n]/.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
-  }
   document.addEventListener("click", function (event) {
-    var button = event.target.closest ? event.target.closest(".download-csv") : null;
+    var button = event.target.closest ? event.target.closest(".export-table") : null;
     if (!button) { return; }
-    var table = document.getElementById(button.getAttribute("data-table"));
-    if (!table) { return; }
-    var lines = Array.prototype.map.call(table.querySelectorAll("tr"), function (row) {
-      return Array.prototype.map.call(row.querySelectorAll("th, td"), function (c) {
-        return cell(c.textContent);
-      }).join(",");
+    var query = new URLSearchParams({
+      path: window.location.pathname,
+      search: window.location.search,
+      table: button.getAttribute("data-table"),
+      format: button.getAttribute("data-format"),
+      audience: button.getAttribute("data-audience")
     });
-    var blob = new Blob([lines.join("\r\n") + "\r\n"], {type: "text/csv;charset=utf-8"});
     var link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = button.getAttribute("data-filename") || "table.csv";
+    link.href = "/export?" + query.toString();
     document.body.appendChild(link);
     link.click();
     link.remove();
-    URL.revokeObjectURL(link.href);
   });
 })();

@@ -44,21 +44,37 @@ def kpi_card(title: str, value: str, value_id: str, detail: str | html.Span = ""
     return dbc.Card(dbc.CardBody(body), className=f"kpi-card h-100 {tone}".strip())
 
 
+EXPORTS = (("csv", "team", "CSV"), ("xlsx", "team", "Excel"),
+           ("csv", "share", "CSV for sharing"), ("xlsx", "share", "Excel for sharing"))
+
+
 def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_id: str,
-               caption: str) -> html.Div:
-    """A table of a chart's figures, with a button that downloads it as CSV (in the browser,
-    from the table shown: see assets/table_download.js)."""
+               caption: str, kinds: Sequence[str] | None = None) -> html.Div:
+    """A table of a chart's figures, with buttons that export it (CSV or Excel; for the team,
+    or with the small-number rule for sharing: see callbacks/export.py).
+
+    ``kinds`` says what each column holds for that rule (``dashboard.disclosure``); without
+    it, whole-number columns are taken as counts and other figures are withheld when shared.
+    """
+    if kinds is not None and len(kinds) != len(columns):
+        raise ValueError("one kind per column")
     table = html.Table(
         [html.Caption(caption),
          html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
          html.Tbody([html.Tr([html.Th(str(row[0]), scope="row"),
                               *[html.Td(str(v)) for v in row[1:]]]) for row in rows])],
         id=table_id, className="table table-sm data-table",
+        **({"data-kinds": "|".join(kinds)} if kinds else {}),
     )
-    download = html.Button("Download CSV", className="btn btn-outline-primary btn-sm download-csv",
-                           type="button", id=f"{table_id}-download",
-                           **{"data-table": table_id, "data-filename": f"{table_id}.csv"})
-    return html.Div([table, download], className="table-block")
+    buttons = html.Div(
+        [html.Span("Export:", className="export-label")] + [
+            html.Button(label, type="button", id=f"{table_id}-{fmt}-{audience}",
+                        className="btn btn-outline-primary btn-sm export-table",
+                        **{"data-table": table_id, "data-format": fmt,
+                           "data-audience": audience})
+            for fmt, audience, label in EXPORTS],
+        className="table-exports", role="group", **{"aria-label": f"Export {caption}"})
+    return html.Div([table, buttons], className="table-block")
 
 
 def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,

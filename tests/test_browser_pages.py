@@ -110,21 +110,30 @@ def test_choosing_a_pathway_writes_the_url_and_filters_the_figures(site):
     expect(page.locator("#tts-waiting-p2-value")).to_be_visible()
 
 
-def test_a_table_downloads_as_csv_with_the_figures_shown(site, tmp_path):
+def test_a_table_exports_as_csv_with_the_figures_shown(site, tmp_path):
     from playwright.sync_api import expect
 
     page, base_url, engine = site
     page.goto(f"{base_url}/delays?area=ICB1&{PERIOD}")
     expect(page.locator("#reasons-table")).to_be_visible()
     with page.expect_download() as download_info:
-        page.locator("#reasons-table-download").click()
+        page.locator("#reasons-table-csv-team").click()
     path = tmp_path / "reasons.csv"
     download_info.value.save_as(path)
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
     reasons = waiting_by_reason(engine, "ICB1", TODAY_AT)
+    assert download_info.value.suggested_filename == "reasons-table.csv"
     assert lines[0] == "Code,Group,Reason,People"
-    assert lines[1:] == [f"{r.reason_code},{r.reason_group},{_csv(r.reason)},{r.people}"
-                         for r in reasons.itertuples()]
+    assert lines[1:1 + len(reasons)] == [
+        f"{r.reason_code},{r.reason_group},{_csv(r.reason)},{r.people}"
+        for r in reasons.itertuples()]
+    # For sharing, the small-number rule: every group here is under 8 people.
+    with page.expect_download() as shared_info:
+        page.locator("#reasons-table-csv-share").click()
+    shared = shared_info.value.path().read_text(encoding="utf-8-sig").splitlines()
+    assert [line.rsplit(",", 1)[1] for line in shared[1:1 + len(reasons)]] == \
+        ["0" if r.people == 0 else "*" for r in reasons.itertuples()]
+    assert any("Small-number rule applied" in line for line in shared)
 
 
 def _csv(text: str) -> str:
