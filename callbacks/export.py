@@ -63,9 +63,9 @@ def _export(context: AppContext) -> Response:
     if not TABLE_ID.match(table_id) or file_format not in FORMATS or audience not in AUDIENCES:
         raise ExportError(400, "Ask for a table id, a format (csv or xlsx) and an audience "
                                "(team or share).")
-    if audience == "share" and page.permission == "people":
-        raise ExportError(403, "A list of people cannot be exported for sharing outside the "
-                               "team.")
+    if audience == "share" and page.permission in ("people", "data"):
+        raise ExportError(403, "Lists of people or of their records cannot be exported for "
+                               "sharing outside the team.")
     content = view_for(context, scope, path, search)[0]
     table = _find(content, table_id)
     if table is None:

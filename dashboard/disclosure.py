@@ -7,8 +7,9 @@ Tables say what each column holds (``kinds``), so the rule knows a count from a 
 - ``count``: a number of people (the rule above);
 - ``average:<column>``: a median or mean over the people counted in ``<column>`` of the same row
   ("*" when that count is under 8);
-- ``share:<column>``: a percentage or rate over the people counted in ``<column>``; we define that
-  it is withheld as "*" when that count is 1 to 7, because a share of a tiny group discloses it;
+- ``share:<column>``: a percentage over the people counted in ``<column>``. We define that it is
+  withheld as "*" when that count is 1 to 7, or when the people it implies on either side (the
+  share of the count, and the rest) number 1 to 7: 30% of 10 would give away 3 people;
 - ``measure``: any other figure (hours, a date). With no base count to judge it by, a measure is
   withheld ("*") in a shared export: we publish only what the rule can vouch for.
 """
@@ -55,18 +56,33 @@ def shared_rows(columns: Sequence[str], rows: Sequence[Sequence[str]],
                 out.append(text)
             elif kind == "count":
                 out.append(text if count is None else shared_count(count))
-            elif kind.startswith(("average:", "share:")):
+            elif kind.startswith("average:"):
                 base = counts[index[kind.split(":", 1)[1]]]
                 small = base is None or base < MIN_PEOPLE_FOR_AVERAGE
-                if kind.startswith("share:"):
-                    small = base is not None and 1 <= base < MIN_PEOPLE_FOR_AVERAGE
                 out.append(SUPPRESSED if small else text)
+            elif kind.startswith("share:"):
+                base = counts[index[kind.split(":", 1)[1]]]
+                out.append(text if _share_is_safe(text, base) else SUPPRESSED)
             elif kind == "measure":
                 out.append(SUPPRESSED)
             else:
                 raise ValueError(f"unknown column kind {kind!r}")
         shared.append(out)
     return shared
+
+
+def _share_is_safe(text: str, base: int | None) -> bool:
+    """A displayed share ("45%", "45% (38-52%)") may be shared: no group of 1-7 is implied."""
+    if base is None or base == 0:
+        return text.strip() in ("", "–")  # nothing to disclose
+    if base < MIN_PEOPLE_FOR_AVERAGE:
+        return False
+    try:
+        percent = float(text.split("%", 1)[0].replace(",", "").strip())
+    except ValueError:
+        return False
+    implied = round(percent / 100 * base)
+    return all(not 1 <= group < MIN_PEOPLE_FOR_AVERAGE for group in (implied, base - implied))
 
 
 def inferred_kinds(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

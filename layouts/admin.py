@@ -29,7 +29,7 @@ def build(users: pd.DataFrame, events: pd.DataFrame, now: datetime) -> html.Div:
                   "yes" if u.demo else "no",
                   "disabled" if pd.notna(u.disabled_at) else "active")
                  for u in users.itertuples()],
-                "users-table", f"{fmt.plural(len(users), 'user')}"),
+                "users-table", f"{fmt.plural(len(users), 'user')}", kinds=["label"] * 7),
         ]),
         html.Section([
             html.H2("Audit log"),
@@ -40,6 +40,8 @@ def build(users: pd.DataFrame, events: pd.DataFrame, now: datetime) -> html.Div:
                 [(fmt.moment(e.at), e.username or "–", e.role or "–", e.action, e.scope,
                   "–" if pd.isna(e.rows) else f"{int(e.rows):,}", e.detail, e.client or "–")
                  for e in events.head(AUDIT_SHOWN).itertuples()],
-                "audit-table", f"The latest {fmt.plural(min(len(events), AUDIT_SHOWN), 'event')}"),
+                "audit-table", f"The latest {fmt.plural(min(len(events), AUDIT_SHOWN), 'event')}",
+                # "Rows" may be a number of people (a person-level view): counted as such.
+                kinds=["label", "label", "label", "label", "label", "count", "label", "label"]),
         ]),
     ])

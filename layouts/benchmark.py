@@ -109,7 +109,8 @@ def _ranking_card(view: BenchmarkView, own_row: pd.Series | None) -> dbc.Card:
         "compare fairly.",
         data_table(["ICB", "Region", "NCTR per 100,000"],
                    [(r.name, r.region, _value(r.nctr_per_100k)) for r in frame.itertuples()],
-                   "icb-ranking-table", "ICBs by NCTR patients per 100,000 aged 65+"),
+                   "icb-ranking-table", "ICBs by NCTR patients per 100,000 aged 65+",
+                   kinds=["label", "label", "measure"]),
         definition="benchmark")
 
 
@@ -143,7 +144,8 @@ def _mix_card(view: BenchmarkView, name: str) -> dbc.Card:
         "England.",
         data_table(["Reason group", *series], [(g, *[series[s][i] for s in series])
                                               for i, g in enumerate(groups)],
-                   "reason-mix-table", "Reason mix, your system against England"),
+                   "reason-mix-table", "Reason mix, your system against England",
+                   kinds=["label", *["measure" for _ in series]]),
         definition="benchmark-reason-mix")
 
 
@@ -155,7 +157,10 @@ def _table_card(view: BenchmarkView) -> dbc.Card:
         html.H2("All ICBs", className="card-heading"),
         data_table(["ICB", "Region", "People 65+", "NCTR per 100,000", "Same day",
                     "Remaining per 100,000", "Days submitted"], rows, "icb-table",
-                   "All ICBs on the three measures"),
+                   "All ICBs on the three measures",
+                   # Rates and shares with no count of patients in the row are withheld; the
+                   # days an ICB submitted are not a figure about people.
+                   kinds=["label", "label", "count", "measure", "measure", "measure", "label"]),
         how_we_count("benchmark"),
     ]))
 
@@ -172,6 +177,7 @@ def _trusts_card(view: BenchmarkView) -> dbc.Card:
         html.P("Per day (a trust has no resident population). Your system's trusts come first, "
                "marked ★.", className="chart-summary"),
         data_table(["Trust", "Region", "NCTR a day", "Same day", "Remaining a day",
-                    "Days submitted"], rows, "trust-table", "Acute trusts on the three measures"),
+                    "Days submitted"], rows, "trust-table", "Acute trusts on the three measures",
+                   kinds=["label", "label", "measure", "measure", "measure", "label"]),
         how_we_count("benchmark"),
     ]))

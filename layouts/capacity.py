@@ -24,6 +24,11 @@ from layouts.components import SPC_LIMITS_NOTE, chart_card, data_table, how_we_c
 from layouts.filters import filter_bar
 
 PATHWAY_LABEL = PATHWAY_SHORT_LABELS
+# Places, occupied, unavailable and free are counted as people (conservative). Occupancy is
+# judged by "Occupied": its figure with the places would give away an occupied count of 1 to 7
+# (3 of 10 places: 30%), so it is withheld when that count is. Numbers of services reporting
+# are not figures about people.
+PLACES_KINDS = ["count", "count", "count", "count", "share:Occupied"]
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,10 @@ def _demand_supply_card(view: CapacityView) -> dbc.Card:
         "People waiting now for each pathway (by their recorded pathway, else the pathway "
         "their delay reason names) beside the free places with a current report.",
         data_table(["Pathway", "People waiting", "Free places", "Waiting minus free"], rows,
-                   "demand-supply-table", "Demand beside supply by pathway"),
+                   "demand-supply-table", "Demand beside supply by pathway",
+                   # The difference can be negative, and with either figure it gives away the
+                   # other exactly: withheld.
+                   kinds=["label", "count", "count", "measure"]),
         definition="demand")
 
 
@@ -119,7 +127,8 @@ def _pathway_table_card(view: CapacityView) -> dbc.Card:
                className="chart-summary"),
         data_table(["Pathway", "Places", "Occupied", "Unavailable", "Free", "Occupancy",
                     "Current reports", "Stale reports", "Never reported"], rows,
-                   "capacity-pathway-table", "Capacity now by pathway"),
+                   "capacity-pathway-table", "Capacity now by pathway",
+                   kinds=["label", *PLACES_KINDS, "label", "label", "label"]),
         how_we_count("capacity-roll-up"),
     ]), className="h-100")
 
@@ -164,7 +173,8 @@ def _services_card(view: CapacityView) -> dbc.Card:
              "Last report", "Report"],
             [(r["service"], r["pathway"], r["places"], r["occupied"], r["unavailable"],
               r["free"], r["occupancy"], r["reported"], r["status"]) for r in records],
-            "services-table", "Every service's latest report")]),
+            "services-table", "Every service's latest report",
+            kinds=["label", "label", *PLACES_KINDS, "label", "label"])]),
         how_we_count("capacity-now"),
     ]))
 
@@ -199,7 +209,7 @@ def _area_table_card(view: CapacityView) -> dbc.Card:
         html.P("A system-wide service is listed under the system.", className="chart-summary"),
         data_table(["Area", "Places", "Occupied", "Unavailable", "Free", "Occupancy",
                     "Without a current report"], rows, "capacity-area-table",
-                   "Capacity now by area"),
+                   "Capacity now by area", kinds=["label", *PLACES_KINDS, "label"]),
         how_we_count("capacity-roll-up"),
     ]))
 
@@ -242,7 +252,10 @@ def _outlook_card(view: CapacityView, pathway: int) -> dbc.Card:
                   id=f"outlook-chart-p{pathway}", config={"displayModeBar": False}),
         html.Details([html.Summary("Show the figures as a table"), data_table(
             ["Day", "New demand", "Needing a place", "Places free", "Shortfall"], rows,
-            f"outlook-table-p{pathway}", f"{PATHWAY_LABEL[pathway]}: 14-day outlook")]),
+            f"outlook-table-p{pathway}", f"{PATHWAY_LABEL[pathway]}: 14-day outlook",
+            # Forecasts, not counts of people (and "Needing a place" includes the people
+            # waiting now): withheld.
+            kinds=["label", "measure", "measure", "measure", "measure"])]),
         how_we_count("outlook"),
     ]), className="h-100")
 
@@ -262,5 +275,9 @@ def backtest_block(backtest: dict[int, Backtest], pathways: tuple[int, ...]) -> 
                  className="chart-summary", id=f"outlook-backtest-p{p}") for p in pathways],
         data_table(["Pathway", "Measure", "Forecasts", "Mean absolute error", "Weighted error",
                     "Bias", "Band held the actual"], rows, "outlook-backtest-table",
-                   "Back-test of the 14-day outlook"),
+                   "Back-test of the 14-day outlook",
+                   # "Forecasts" is a number of past forecasts, not of people; the errors are in
+                   # people and places, with no base count: withheld.
+                   kinds=["label", "label", "label", "measure", "measure", "measure",
+                          "measure"]),
     ])

@@ -28,6 +28,13 @@ CHECK_PAGES = {
     "stuck-in-hospital": ("/delays", "Delays by reason"),
     "stuck-in-service": ("/flow", "Flow"),
 }
+# What each check column holds, for the small-number rule when a check's records are exported
+# for sharing (dashboard.disclosure). A row is one record: the identifiers it is looked up by at
+# source (and a service's report time) are labels; a service's places and occupied are counted
+# as people; a person's own times and durations are withheld, as is any column not named here.
+CHECK_LABEL_COLUMNS = frozenset({"episode_id", "site_code", "pathway", "service_code",
+                                 "reported_at"})
+CHECK_COUNT_COLUMNS = frozenset({"places", "occupied"})
 DELIVERY_HEADINGS = ("Finished", "Batch", "Source", "Channel", "Kind", "Outcome", "Read",
                      "Accepted", "Rejected", "Why rejected")
 
@@ -71,7 +78,8 @@ def sources_block(sources: Sequence[SourceFreshness], now: datetime) -> html.Div
             for s in sources]
     return data_table(["Source", "Expected interval", "Last delivery", "Status", "Delivers"],
                       rows, "sources-table",
-                      "Feed sources: each one's last accepted delivery and whether it is late")
+                      "Feed sources: each one's last accepted delivery and whether it is late",
+                      kinds=["label"] * 5)
 
 
 def source_status(source: SourceFreshness) -> str:
@@ -158,12 +166,19 @@ def check_card(check: CheckResult, href: Callable[[str], str]) -> dbc.Card:
         which = f"all {check.count:,}" if shown == check.count else \
             f"the first {shown:,} of {check.count:,}"
         body.append(data_table(check.columns, [[_cell(v) for v in row] for row in check.rows],
-                               f"{prefix}-table", f"{check.title}: {which} records"))
+                               f"{prefix}-table", f"{check.title}: {which} records",
+                               kinds=check_kinds(check.columns)))
     if check.check_id in CHECK_PAGES:
         path, label = CHECK_PAGES[check.check_id]
         body.append(dcc.Link(f"Affects: {label}", href=href(path), className="kpi-link"))
     tone = "check-flagged" if check.count else "check-clear"
     return dbc.Card(dbc.CardBody(body), className=f"check-card {tone} mb-3", id=prefix)
+
+
+def check_kinds(columns: Sequence[str]) -> list[str]:
+    """The kind of each column of a check's records (see ``CHECK_LABEL_COLUMNS``)."""
+    return ["label" if column in CHECK_LABEL_COLUMNS else
+            "count" if column in CHECK_COUNT_COLUMNS else "measure" for column in columns]
 
 
 def _cell(value: object) -> str:

@@ -117,7 +117,8 @@ def _reason_group_card(view: DelaysView) -> dbc.Card:
                                                          axis_title="people waiting"),
         "reason-group-chart", text,
         data_table(["Reason group", "People"], list(groups.items()), "reason-group-table",
-                   "People waiting now by reason group"), definition="waiting-by-reason")
+                   "People waiting now by reason group", kinds=["label", "count"]),
+        definition="waiting-by-reason")
 
 
 def _bands_card(view: DelaysView) -> dbc.Card:
@@ -128,7 +129,8 @@ def _bands_card(view: DelaysView) -> dbc.Card:
         "delay-bands-chart",
         f"{view.waiting.over_24_hours:,} of {view.waiting.total:,} have waited more than 24 h.",
         data_table(["Delay (whole days)", "People"], list(bands.items()), "delay-bands-table",
-                   "People waiting now by delay band"), definition="waiting")
+                   "People waiting now by delay band", kinds=["label", "count"]),
+        definition="waiting")
 
 
 def _reasons_table_card(view: DelaysView) -> dbc.Card:
@@ -139,7 +141,8 @@ def _reasons_table_card(view: DelaysView) -> dbc.Card:
         html.P("Each person's current delay reason (the latest recorded at or before now). "
                "Codes as the national discharge sitrep's 37 reasons.", className="chart-summary"),
         data_table(["Code", "Group", "Reason", "People"], rows, "reasons-table",
-                   "People waiting now by delay reason, most first"),
+                   "People waiting now by delay reason, most first",
+                   kinds=["label", "label", "label", "count"]),
         how_we_count("delay-reasons"),
     ]), className="h-100")
 
@@ -153,7 +156,8 @@ def _count_card(title: str, frame: pd.DataFrame, label: str, slug: str,
         f"Waiting now {title.lower()}",
         horizontal_bars(labels, values, axis_title="people waiting"), f"{slug}-chart", text,
         data_table([label.capitalize(), "People"], list(zip(labels, values, strict=True)),
-                   f"{slug}-table", f"People waiting now {title.lower()}"),
+                   f"{slug}-table", f"People waiting now {title.lower()}",
+                   kinds=["label", "count"]),
         definition=definition)
 
 
@@ -176,7 +180,9 @@ def _remaining_card(view: DelaysView) -> dbc.Card:
                   id="remaining-spc-chart", config={"displayModeBar": False}),
         html.Details([html.Summary("Show the figures as a table"), data_table(
             ["Day", "Remaining", "Mean", "Lower limit", "Upper limit", "Special cause"], rows,
-            "remaining-table", "Daily remaining NCTR patients with SPC limits")]),
+            "remaining-table", "Daily remaining NCTR patients with SPC limits",
+            # The mean and limits are over days, not people: no base count in the row.
+            kinds=["label", "count", "measure", "measure", "measure", "label"])]),
         how_we_count("sitrep-day"),
     ]))
 
@@ -190,7 +196,8 @@ def _bed_days_card(view: DelaysView) -> dbc.Card:
         "bed-days-chart",
         f"{view.bed_days_lost:,.1f} bed days were lost to delays in the period.",
         data_table(["Reason group", "Bed days"], [(g, f"{v:,.1f}") for g, v in days.items()],
-                   "bed-days-table", "Bed days lost in the period by reason group"),
+                   "bed-days-table", "Bed days lost in the period by reason group",
+                   kinds=["label", "measure"]),
         definition="bed-days-lost")
 
 
@@ -208,7 +215,8 @@ def _accumulation_card(view: DelaysView) -> dbc.Card:
         "accumulation-chart",
         text + " Each hour is given to the reason that was current at that moment.",
         data_table(["Code", "Group", "Reason", "Hours"], rows, "accumulation-table",
-                   "Hours of waiting in the period by delay reason"),
+                   "Hours of waiting in the period by delay reason",
+                   kinds=["label", "label", "label", "measure"]),
         definition="waiting-time-by-reason")
 
 
@@ -226,5 +234,6 @@ def _weekly_mix_card(view: DelaysView) -> dbc.Card:
         "People still waiting at the end of each Sunday in the period, by the reason group "
         "current then (as the national sitrep counts patients remaining by reason).",
         data_table(["Week ending", *mix.columns], rows, "weekly-mix-table",
-                   "People waiting at the end of each week by reason group"),
+                   "People waiting at the end of each week by reason group",
+                   kinds=["label", *["count" for _ in mix.columns]]),
         definition="reason-mix-weekly")

@@ -128,7 +128,7 @@ def _spc_card(title: str, result: SpcResult, index: int) -> dbc.Card:
                   id=f"flow-spc-{index}", config={"displayModeBar": False}),
         html.Details([html.Summary("Show the figures as a table"), data_table(
             ["Day", "People", "Mean", "Special cause"], rows, f"flow-spc-{index}-table",
-            title)]),
+            title, kinds=["label", "count", "measure", "label"])]),
         *optional_how_we_count(spc_definition(title)),
     ]), className="h-100")
 
@@ -149,7 +149,8 @@ def _journeys_card(view: FlowView) -> dbc.Card:
         f"{total:,} people discharged in the period, from hospital site to pathway to the kind "
         "of service to how their intermediate care ended.",
         data_table(["Site", "Pathway", "Service", "Outcome", "People"], rows, "journeys-table",
-                   "Journeys of people discharged in the period"), definition="journeys")
+                   "Journeys of people discharged in the period",
+                   kinds=["label", "label", "label", "label", "count"]), definition="journeys")
 
 
 def _starts_ends_card(view: FlowView) -> dbc.Card:
@@ -162,7 +163,8 @@ def _starts_ends_card(view: FlowView) -> dbc.Card:
               axis_title="services"), "starts-ends-chart",
         f"{frame.starts.sum():,} services started and {frame.ends.sum():,} ended in the period.",
         data_table(["Day", "Started", "Ended"], rows, "starts-ends-table",
-                   "Intermediate care services started and ended each day"),
+                   "Intermediate care services started and ended each day",
+                   kinds=["label", "count", "count"]),
         definition="starts-and-ends")
 
 
@@ -178,4 +180,6 @@ def _mix_card(view: FlowView) -> dbc.Card:
         stacked_bars(weeks, series, axis_title="% of discharges"), "mix-chart",
         f"Home first: pathway 1 is the default step-down route; {HOME_FIRST_REFERENCE}.",
         data_table(["Week from", *series], rows, "mix-table",
-                   "Share of discharges by pathway each week"), definition="pathway-mix")
+                   "Share of discharges by pathway each week",
+                   # Shares with no count of the week's discharges in the row: withheld.
+                   kinds=["label", *["measure" for _ in series]]), definition="pathway-mix")

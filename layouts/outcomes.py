@@ -153,7 +153,8 @@ def _quarters_card(view: OutcomesView) -> dbc.Card:
         "Quarters of the 91-day point; people in hospital, in a care home or dead at 91 days "
         "count in the denominator only. Bars show 95% intervals.",
         data_table(["Quarter", "At home", "Counted", "Share (95% interval)", "Not recorded"],
-                   rows, "at-home-quarters-table", "At home 91 days after discharge"),
+                   rows, "at-home-quarters-table", "At home 91 days after discharge",
+                   kinds=["label", "count", "count", "share:Counted", "count"]),
         definition="at-home-91")
 
 
@@ -174,7 +175,8 @@ def _outcomes_card(frame: pd.DataFrame, title: str, slug: str,
                      axis_title="% of services ended"), f"{slug}-chart",
         f"{int(totals.sum()):,} services ended in the period.",
         data_table(["Group", *order, "All"], rows, f"{slug}-table",
-                   f"Services ended in the period by outcome, {title.lower()}"),
+                   f"Services ended in the period by outcome, {title.lower()}",
+                   kinds=["label", *["count" for _ in order], "count"]),
         definition="end-of-service")
 
 
@@ -215,4 +217,6 @@ def _equity_card(view: OutcomesView, by: str) -> dbc.Card:
         "readmission and waits from NCTR to service.",
         data_table([GROUP_NAMES[by], "At home at 91 days", "Readmitted within 30 days",
                     "NCTR to service: median; within 24 h"], rows, f"equity-{by}-table",
-                   f"Outcomes and waits by {GROUP_NAMES[by].lower()}"), definition="equity")
+                   f"Outcomes and waits by {GROUP_NAMES[by].lower()}",
+                   # Each cell holds its own n, not a column the rule can read: withheld.
+                   kinds=["label", "measure", "measure", "measure"]), definition="equity")

@@ -130,7 +130,10 @@ def _waiting_funnel_card(view: PlacesView) -> dbc.Card:
         data_table(["Area", "People 65+", "Waiting per 100,000"],
                    [(r.area, int(r.population_65_plus), _rate(r.waiting_rate))
                     for r in frame.itertuples()], "waiting-funnel-table",
-                   "Waiting now per 100,000 aged 65+"), definition="funnel-plots")
+                   "Waiting now per 100,000 aged 65+",
+                   # The rate is of the people waiting (not in the row), over the population:
+                   # with "People 65+" it would give that count away, so it is withheld.
+                   kinds=["label", "count", "measure"]), definition="funnel-plots")
 
 
 def _within_funnel_card(view: PlacesView) -> dbc.Card:
@@ -146,4 +149,5 @@ def _within_funnel_card(view: PlacesView) -> dbc.Card:
         data_table(["Area", "Started", "Within 24 h"],
                    [(r.area, r.started, fmt.percent(r.within_24h_percent))
                     for r in frame.itertuples()], "within-funnel-table",
-                   "Share within 24 hours by area"), definition="funnel-plots")
+                   "Share within 24 hours by area",
+                   kinds=["label", "count", "share:Started"]), definition="funnel-plots")

@@ -123,7 +123,10 @@ def _within_spc_card(view: TimeToServiceView) -> dbc.Card:
                   id="within-spc-chart", config={"displayModeBar": False}),
         html.Details([html.Summary("Show the figures as a table"), data_table(
             ["Week from", "Within 24 h", "Mean", "Lower limit", "Upper limit", "Special cause"],
-            rows, "within-spc-table", "Weekly share within 24 hours with SPC limits")]),
+            rows, "within-spc-table", "Weekly share within 24 hours with SPC limits",
+            # No count of services started in the row to judge the share by; the mean and
+            # limits are over weeks.
+            kinds=["label", "measure", "measure", "measure", "measure", "label"])]),
         how_we_count("tts-weekly"),
     ]), className="h-100")
 
@@ -140,7 +143,8 @@ def _bands_card(view: TimeToServiceView) -> dbc.Card:
         f"Services started in the period by hours from NCTR. The first group is within the "
         f"{AMBITION_HOURS:.0f}-hour ambition.",
         data_table(["Hours from NCTR", *series], rows, "bands-tts-table",
-                   "Services started by time from NCTR and pathway"), definition="tts-bands")
+                   "Services started by time from NCTR and pathway",
+                   kinds=["label", *["count" for _ in series]]), definition="tts-bands")
 
 
 def _weekly_hours_card(view: TimeToServiceView) -> dbc.Card:
@@ -154,7 +158,8 @@ def _weekly_hours_card(view: TimeToServiceView) -> dbc.Card:
         "Hours from NCTR to service, week by week", lines(weeks, series, axis_title="hours"),
         "weekly-hours-chart", "Median and 90th percentile of each week's services started.",
         data_table(["Week from", "Median", "90th percentile", "Started"], rows,
-                   "weekly-hours-table", "Weekly median and 90th percentile hours"),
+                   "weekly-hours-table", "Weekly median and 90th percentile hours",
+                   kinds=["label", "average:Started", "average:Started", "count"]),
         definition="tts-weekly")
 
 
@@ -180,7 +185,8 @@ def _stages_card(view: TimeToServiceView) -> dbc.Card:
         "discharge, discharge to the service starting (the first home visit, or admission to "
         "the bed).",
         data_table(["Group", "Stage", "Median", "People"], pathway_rows + place_rows,
-                   "stages-table", "Median hours per stage by pathway, then by home place"),
+                   "stages-table", "Median hours per stage by pathway, then by home place",
+                   kinds=["label", "label", "average:People", "count"]),
         definition="tts-stages")
 
 
@@ -201,6 +207,8 @@ def _places_card(view: TimeToServiceView) -> dbc.Card:
                className="chart-summary"),
         data_table(["Area", "Started", "Median", "Median: variation", "Within 24 h",
                     "Within 24 h: variation"], rows, "tts-places-table",
-                   "Time from NCTR to service by home area"),
+                   "Time from NCTR to service by home area",
+                   kinds=["label", "count", "average:Started", "label", "share:Started",
+                          "label"]),
         how_we_count("tts-by-area"),
     ]))

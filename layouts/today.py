@@ -84,7 +84,7 @@ def _bands_card(summary: TodaySummary, href: Callable[[str], str]) -> dbc.Card:
         horizontal_bars(list(bands), list(bands.values()), axis_title="people waiting"),
         "bands-chart", text,
         data_table(["Delay (whole days)", "People"], list(bands.items()), "bands-table",
-                   "People waiting now by delay band"),
+                   "People waiting now by delay band", kinds=["label", "count"]),
         (href("/delays"), "Delays by reason"), definition="waiting",
     )
 
