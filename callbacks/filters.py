@@ -1,4 +1,5 @@
-"""Period and pathway controls write the URL; the page re-renders from the URL."""
+"""Period, pathway, reason group and site controls write the URL; the page re-renders from the
+URL."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, no_update
 
 from dashboard.url_state import search_with
-from layouts.filters import ALL_PATHWAYS
+from layouts.filters import ALL
 
 
 def _iso_date(value: Any) -> str | None:
@@ -19,6 +20,14 @@ def _iso_date(value: Any) -> str | None:
         return date.fromisoformat(value[:10]).isoformat()
     except ValueError:
         return None
+
+
+def _with_choice(search: str | None, name: str, value: Any) -> Any:
+    """The URL with one dropdown's choice (``ALL`` or anything not text removes it); no update
+    if that changes nothing. The page validates the value when it reads the URL."""
+    chosen = value if isinstance(value, str) and value != ALL else None
+    new = search_with(search, **{name: chosen})
+    return new if new != (search or "") else no_update
 
 
 def register(app: Dash) -> None:
@@ -39,6 +48,18 @@ def register(app: Dash) -> None:
         Input("pathway-picker", "value"), State("url", "search"), prevent_initial_call=True,
     )
     def choose_pathway(value: Any, search: str | None) -> Any:
-        chosen = value if isinstance(value, str) and value != ALL_PATHWAYS else None
-        new = search_with(search, pathway=chosen)
-        return new if new != (search or "") else no_update
+        return _with_choice(search, "pathway", value)
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("reasons-picker", "value"), State("url", "search"), prevent_initial_call=True,
+    )
+    def choose_reason_group(value: Any, search: str | None) -> Any:
+        return _with_choice(search, "reasons", value)
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("site-picker", "value"), State("url", "search"), prevent_initial_call=True,
+    )
+    def choose_site(value: Any, search: str | None) -> Any:
+        return _with_choice(search, "site", value)

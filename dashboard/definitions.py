@@ -17,6 +17,7 @@ from types import ModuleType
 
 import data_access.metrics
 from dashboard import spc, statistics
+from data_access import huddle
 from data_access.metrics import (
     benchmark,
     capacity,
@@ -103,6 +104,7 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("benchmark-trend", "National benchmark week by week", (benchmark.icb_weekly,)),
     Definition("benchmark-reason-mix", "National reason mix",
                (benchmark.reason_mix, benchmark.latest_reason_month)),
+    Definition("huddle-list", "The huddle list", (huddle.huddle_list,)),
 )
 BY_ID = {definition.id: definition for definition in DEFINITIONS}
 

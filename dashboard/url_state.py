@@ -1,19 +1,34 @@
-"""View state in the query string (``?area=CODE&from=DATE&to=DATE&pathway=N``), so a link
-reproduces the view and the back button works. Everything read from a URL is validated here:
-the callback endpoint is public, so any value may arrive."""
+"""View state in the query string (``?area=CODE&from=DATE&to=DATE&pathway=N``, and on the huddle
+list ``&reasons=GROUP&site=CODE``), so a link reproduces the view and the back button works.
+Everything read from a URL is validated here: the callback endpoint is public, so any value may
+arrive."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlencode
 
 from dashboard.clock import day_start
-from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
+from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, REASON_GROUPS
 
 MAX_CODE_LENGTH = 32
 DEFAULT_PERIOD_DAYS = 84  # twelve weeks: enough points for an SPC baseline of weekly figures
 MAX_PERIOD_DAYS = 3 * 366
+SITE_CODE = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_CODE_LENGTH}}}")  # as the data contract's codes
+NO_REASON_GROUP = "not recorded"  # people with no current reason yet (data_access.metrics.delays)
+
+
+def reason_group_key(group: str) -> str:
+    """How a reason group is written in the address: ``Care transfer hub process`` ->
+    ``care-transfer-hub-process``."""
+    return group.lower().replace(" ", "-")
+
+
+# The ``reasons`` filter's keys and the group each stands for.
+REASON_GROUP_KEYS: dict[str, str] = {
+    reason_group_key(group): group for group in (*REASON_GROUPS, NO_REASON_GROUP)}
 
 
 @dataclass(frozen=True)
@@ -25,6 +40,13 @@ class ViewState:
     target: float | None = None  # a target percentage the user set, 0 to 100
     rebase: tuple[date, ...] = ()  # dates of known changes: SPC limits are re-based there only
     messages: tuple[str, ...] = ()  # what was wrong with the URL and how it was read instead
+    reasons: str | None = None  # a key of REASON_GROUP_KEYS: one reason group (huddle list)
+    site: str | None = None  # a hospital site code (huddle list)
+
+    @property
+    def reason_group(self) -> str | None:
+        """The reason group the ``reasons`` key stands for."""
+        return REASON_GROUP_KEYS[self.reasons] if self.reasons else None
 
     def bounds(self, now: datetime) -> tuple[datetime, datetime]:
         """The period as London times: from 00:00 on the first day to 24:00 on the last day,
@@ -88,8 +110,24 @@ def read_view_state(search: str | None, today: date) -> ViewState:
     if raw_rebase and len(rebase) != len({t for t in raw_rebase.split(",") if t}):
         messages.append("A re-basing date in the address is not a date (YYYY-MM-DD); "
                         "it is ignored.")
+    reasons, site = _reasons(params, messages), _site(params, messages)
     return ViewState(area or None, first_day, last_day, pathway, target, rebase,
-                     tuple(messages))
+                     tuple(messages), reasons=reasons, site=site)
+
+
+def _reasons(params: dict[str, list[str]], messages: list[str]) -> str | None:
+    raw = _first(params, "reasons").lower()
+    if raw and raw not in REASON_GROUP_KEYS:
+        messages.append(f"There is no reason group {raw[:40]!r}; showing every reason.")
+    return raw if raw in REASON_GROUP_KEYS else None
+
+
+def _site(params: dict[str, list[str]], messages: list[str]) -> str | None:
+    raw = _first(params, "site")
+    if raw and not SITE_CODE.fullmatch(raw):
+        messages.append("The site code in the address is not a site code; showing every site.")
+        return None
+    return raw or None
 
 
 def _percent(text: str) -> float | None:
@@ -123,6 +161,8 @@ def search_with_area(search: str | None, area_code: str) -> str:
     return search_with(search, area=area_code)
 
 
+# Kept by links to other pages. The huddle list's ``reasons`` and ``site`` filter its people only,
+# so they stay on that page.
 VIEW_KEYS = ("area", "from", "to", "pathway", "target", "rebase")
 
 

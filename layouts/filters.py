@@ -1,13 +1,17 @@
-"""The period and pathway controls. Their values come from the URL; a change writes the URL."""
+"""The period, pathway, reason group and site controls. Their values come from the URL; a change
+writes the URL."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dash import dcc, html
 
-from dashboard.url_state import ViewState
+from dashboard.url_state import NO_REASON_GROUP, REASON_GROUP_KEYS, ViewState, reason_group_key
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
 
-ALL_PATHWAYS = "all"
+ALL = "all"  # every dropdown's "no filter" value
+ALL_PATHWAYS = ALL
 
 
 def filter_bar(state: ViewState, *, pathway: bool) -> html.Div:
@@ -19,13 +23,49 @@ def filter_bar(state: ViewState, *, pathway: bool) -> html.Div:
                             start_date_placeholder_text="From", end_date_placeholder_text="To"),
     ], className="filter")]
     if pathway:
-        options = [{"label": "All pathways (1-3)", "value": ALL_PATHWAYS}] + [
-            {"label": f"Pathway {p}", "value": str(p)} for p in INTERMEDIATE_CARE_PATHWAYS]
-        controls.append(html.Div([
-            html.Label("Pathway", htmlFor="pathway-picker", className="filter-label"),
-            dcc.Dropdown(id="pathway-picker", options=options, clearable=False,
-                         value=str(state.pathway) if state.pathway else ALL_PATHWAYS,
-                         className="pathway-picker"),
-        ], className="filter"))
-    return html.Div(controls, className="filter-bar", role="group",
+        controls.append(pathway_picker(state))
+    return filter_group(controls)
+
+
+def filter_group(controls: Sequence[html.Div]) -> html.Div:
+    """Filter controls side by side, announced as one group."""
+    return html.Div(list(controls), className="filter-bar", role="group",
                     **{"aria-label": "Choose what to show"})
+
+
+def pathway_picker(state: ViewState, all_label: str = "All pathways (1-3)") -> html.Div:
+    options = [{"label": f"Pathway {p}", "value": str(p)} for p in INTERMEDIATE_CARE_PATHWAYS]
+    return _dropdown("pathway-picker", "Pathway", all_label, options,
+                     str(state.pathway) if state.pathway else None, "pathway-picker")
+
+
+def reason_group_picker(state: ViewState, groups: Sequence[str]) -> html.Div:
+    """One reason group (``groups``: those to offer, by name); the URL's choice is always
+    offered."""
+    keys = [reason_group_key(g) for g in groups]
+    if state.reasons and state.reasons not in keys:
+        keys.append(state.reasons)
+    options = [{"label": _group_label(REASON_GROUP_KEYS[k]), "value": k} for k in keys]
+    return _dropdown("reasons-picker", "Reason group", "All reasons", options, state.reasons)
+
+
+def site_picker(state: ViewState, sites: Sequence[tuple[str, str]]) -> html.Div:
+    """One hospital site (``sites``: (code, name) to offer); the URL's choice is always
+    offered."""
+    options = [{"label": name, "value": code} for code, name in sites]
+    if state.site and state.site not in {code for code, _ in sites}:
+        options.append({"label": state.site, "value": state.site})
+    return _dropdown("site-picker", "Hospital site", "All sites", options, state.site)
+
+
+def _group_label(group: str) -> str:
+    return "No reason recorded" if group == NO_REASON_GROUP else group
+
+
+def _dropdown(element_id: str, label: str, all_label: str, options: list[dict[str, str]],
+              value: str | None, class_name: str = "filter-picker") -> html.Div:
+    return html.Div([
+        html.Label(label, htmlFor=element_id, className="filter-label"),
+        dcc.Dropdown(id=element_id, options=[{"label": all_label, "value": ALL}, *options],
+                     clearable=False, value=value or ALL, className=class_name),
+    ], className="filter")

@@ -36,7 +36,7 @@ NOT_RECORDED = "not recorded"
 LONG_WAIT_DAYS = 7  # a long wait: 7 days or more since NCTR (the national 7+ day band)
 
 
-def _with_reason_names(frame: pd.DataFrame) -> pd.DataFrame:
+def with_reason_names(frame: pd.DataFrame) -> pd.DataFrame:
     """Add the reason's group and text; a missing code reads "not recorded"."""
     codes = frame.reason_code.fillna(NOT_RECORDED)
     frame = frame.assign(reason_code=codes)
@@ -67,7 +67,7 @@ def waiting_by_reason(engine: Engine, area_code: str, at: datetime) -> pd.DataFr
                  .group_by(reason))
     with engine.connect() as connection:
         frame = pd.read_sql(statement, connection)
-    frame = _with_reason_names(frame)
+    frame = with_reason_names(frame)
     return frame[["reason_code", "reason_group", "reason", "people"]].sort_values(
         ["people", "reason_code"], ascending=[False, True], ignore_index=True)
 
@@ -92,7 +92,7 @@ def waiting_by_reason_group_at(engine: Engine, area_code: str,
                  .group_by(snapshot.c.at, reason))
     with engine.connect() as connection:
         frame = pd.read_sql(statement, connection)
-    frame = _with_reason_names(frame)
+    frame = with_reason_names(frame)
     frame["at"] = [stored[pd.Timestamp(t).to_pydatetime()] for t in frame["at"]]
     return (frame.groupby(["at", "reason_group"], as_index=False).people.sum()
             [["at", "reason_group", "people"]])
@@ -190,7 +190,7 @@ def waiting_hours_by_reason(engine: Engine, area_code: str, start: datetime,
     with engine.connect() as connection:
         frame = pd.read_sql(statement, connection)
     frame["hours"] = frame.pop("seconds").astype(float) / 3600.0
-    frame = _with_reason_names(frame)
+    frame = with_reason_names(frame)
     frame = frame[frame.hours > 0]
     return frame[["reason_code", "reason_group", "reason", "hours"]].sort_values(
         "hours", ascending=False, ignore_index=True)
