@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from dashboard.app_factory import create_app
-from dashboard.bootstrap import prepare_database
+from dashboard.bootstrap import FIRST_RUN_STAGES, prepare_database
 from dashboard.config import settings_from_env
+from dashboard.progress import Progress, progress_page, ticking
 from data_access.db import make_engine
 
 settings = settings_from_env()
@@ -17,7 +19,10 @@ server = app.server
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    prepare_database(engine, settings.database_url, settings.clock,
-                     demo_if_empty=settings.demo_if_empty)
+    # While a first run builds the demo, the terminal and the app's address show its progress.
+    progress = Progress(FIRST_RUN_STAGES, out=sys.stdout)
+    with progress_page(progress, settings.host, settings.port), ticking(progress):
+        prepare_database(engine, settings.database_url, settings.clock,
+                         demo_if_empty=settings.demo_if_empty, progress=progress)
     print(f"Serving on http://{settings.host}:{settings.port}", flush=True)
     app.run(host=settings.host, port=settings.port, debug=False)
