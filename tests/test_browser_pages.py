@@ -123,6 +123,9 @@ def test_a_table_exports_as_csv_with_the_figures_shown(site, tmp_path):
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     reasons = waiting_by_reason(engine, "ICB1", TODAY_AT)
     assert download_info.value.suggested_filename == "reasons-table.csv"
+    # The export says it is working, then what it did, in a live region.
+    status = page.locator("#reasons-table-csv-team").locator("xpath=..").locator(".export-status")
+    expect(status).to_have_text("Downloaded reasons-table.csv.")
     assert lines[0] == "Code,Group,Reason,People"
     assert lines[1:1 + len(reasons)] == [
         f"{r.reason_code},{r.reason_group},{_csv(r.reason)},{r.people}"
