@@ -27,12 +27,14 @@ from dashboard import formatting as fmt
 from dashboard.auth import client_address, current_scope
 from dashboard.cache import as_sent
 from dashboard.context import AppContext
+from dashboard.help import GLOSSARY_PATH
 from dashboard.pages import PAGES_BY_PATH, allowed_nav_pages
 from dashboard.url_state import ViewState, area_from_search, href, read_view_state, search_with_area
 from data_access.access import AccessDenied, UserScope, require
 from data_access.areas import AreaInfo
 from data_access.feeds import source_freshness
 from data_access.status import data_status
+from layouts import help as help_layout
 from layouts import how_we_count, placeholder, shell
 from layouts.components import notice
 
@@ -44,7 +46,8 @@ RENDERERS: dict[str, Renderer] = {
     "/capacity": capacity.render, "/flow": flow.render, "/outcomes": outcomes.render,
     "/places": places.render, "/benchmark": benchmark.render, "/data": data.render,
     "/huddle": huddle.render, "/admin": admin.render,
-    "/how-we-count": lambda _context, _area, _state, link: how_we_count.render(link)}
+    "/how-we-count": lambda _context, _area, _state, link: how_we_count.render(link),
+    GLOSSARY_PATH: lambda _context, _area, _state, link: help_layout.glossary(link)}
 
 
 def register(app: Dash, context: AppContext) -> None:
@@ -157,7 +160,8 @@ def _route(context: AppContext, scope: UserScope, pathname: str,
     elif not page.built:
         content = placeholder.planned(page, link("/"))
     else:
-        content = RENDERERS[page.path](context, area, state, link)
+        content = html.Div([help_layout.how_to_read(page.path, link(GLOSSARY_PATH)),
+                            RENDERERS[page.path](context, area, state, link)])
     messages = [notice(message, element_id="area-message")] if message else []
     messages += [notice(text, element_id=f"url-message-{i}")
                  for i, text in enumerate(state.messages)]

@@ -58,6 +58,9 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("/how-we-count", "How we count", "How we count", True,
              "The definition of every figure, from the code that computes it.", in_nav=False,
              permission=None),
+    PageInfo("/glossary", "Glossary", "Glossary", True,
+             "What the words, codes and symbols on these pages mean: NCTR, the pathways, the 37 "
+             "delay reasons, the SPC icons.", in_nav=False, permission=None),
 )
 PAGES_BY_PATH = {page.path: page for page in PAGES}
 NAV_PAGES = tuple(page for page in PAGES if page.built and page.in_nav)

@@ -1,4 +1,5 @@
-"""The frame around every page: skip link, header with navigation and area picker, banners."""
+"""The frame around every page: skip link, header with navigation, area picker and the glossary,
+banners, footer."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import formatting as fmt
+from dashboard.help import GLOSSARY_PATH
 from dashboard.pages import PageInfo
 from data_access.access import ROLES, UserScope
 from data_access.feeds import SourceFreshness
@@ -49,9 +51,14 @@ def build(nav_pages: Sequence[PageInfo], area_options: list[dict[str, str]],
         html.Button("Sign out", type="submit", className="btn btn-outline-light btn-sm",
                     id="sign-out"),
     ], action="/logout", method="POST", className="account")
+    tools = html.Div([
+        dcc.Link("Glossary", href=GLOSSARY_PATH, id="header-glossary",
+                 className="nav-link header-glossary"),
+        *([account] if account else []),
+    ], className="header-tools")
     header = html.Header(dbc.Navbar(dbc.Container([
         html.A("Intermediate care", href="/", className="navbar-brand"),
-        nav, picker, account,
+        nav, picker, tools,
     ], fluid=True), color="primary", dark=True, className="app-navbar"))
     return html.Div([
         html.A("Skip to main content", href="#main-content", className="skip-link"),
@@ -67,6 +74,7 @@ def build(nav_pages: Sequence[PageInfo], area_options: list[dict[str, str]],
         ], fluid=True), id="main-content", tabIndex="-1"),
         html.Footer(dbc.Container([
             html.P([dcc.Link("How we count", href="/how-we-count", id="footer-how-we-count"),
+                    " · ", dcc.Link("Glossary", href=GLOSSARY_PATH, id="footer-glossary"),
                     f" · The page checks for new data every {refresh_seconds} seconds."]),
             html.P("Contains public sector information licensed under the Open Government "
                    "Licence v3.0 (ONS geography and population; NHS England discharge "
