@@ -15,6 +15,7 @@ from dashboard.pages import PageInfo
 from data_access.access import ROLES, UserScope
 from data_access.feeds import SourceFreshness
 
+WORKING_AFTER_MS = 600  # show "working" only when a page takes longer than this
 SYNTHETIC_NOTICE = ("Synthetic demonstration data: real place and hospital names, invented "
                     "people. These are not real figures.")
 
@@ -70,7 +71,16 @@ def build(nav_pages: Sequence[PageInfo], area_options: list[dict[str, str]],
         html.Main(dbc.Container([
             html.Div([html.P(id="data-as-at", className="data-as-at"),
                       html.Div(id="source-status")], className="data-status"),
-            html.Div(id="page-content"),
+            # Anything that takes longer than a moment says it is working (in words, for screen
+            # readers too); the figures stay in view while they are redrawn.
+            dcc.Loading(html.Div(id="page-content"), delay_show=WORKING_AFTER_MS,
+                        target_components={"page-content": "children"},
+                        overlay_style={"visibility": "visible", "opacity": 0.6},
+                        custom_spinner=html.Div(
+                            [html.Span(className="spinner-border spinner-border-sm",
+                                       **{"aria-hidden": "true"}),
+                             " Working on the figures…"],
+                            className="working", role="status", id="working")),
         ], fluid=True), id="main-content", tabIndex="-1"),
         html.Footer(dbc.Container([
             html.P([dcc.Link("How we count", href="/how-we-count", id="footer-how-we-count"),
