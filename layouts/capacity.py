@@ -186,19 +186,42 @@ def _int(value: object) -> int | None:
 def _spc_card(view: CapacityView, pathway: int) -> dbc.Card:
     occupancy = view.occupancy_spc[pathway]
     free = view.free_spc[pathway]
-    return dbc.Card(dbc.CardBody([
-        html.H2(f"{PATHWAY_LABEL[pathway]}: occupancy and free places day by day",
-                className="card-heading"),
+    label = PATHWAY_LABEL[pathway]
+    body: list[object] = [
+        html.H2(f"{label}: occupancy and free places day by day", className="card-heading"),
         html.P("At the end of each day, from each service's latest current report. "
+               + _latest([(occupancy, "occupancy {:,.0f}%"), (free, "{:,.0f} free places")])
                + SPC_LIMITS_NOTE, className="chart-summary"),
-        spc_badges(occupancy.variation_icon, None, trial=occupancy.trial_limits),
-        dcc.Graph(figure=spc_figure(occupancy, title_y="occupancy %", height=260),
-                  id=f"occupancy-spc-p{pathway}", config={"displayModeBar": False}),
-        spc_badges(free.variation_icon, None, trial=free.trial_limits),
-        dcc.Graph(figure=spc_figure(free, title_y="free places", height=260),
-                  id=f"free-spc-p{pathway}", config={"displayModeBar": False}),
-        how_we_count("capacity-daily"),
-    ]), className="h-100")
+    ]
+    # (result, chart id, value, what the value column holds for the small-number rule): an
+    # occupancy % has no count of people beside it, so it is withheld when shared.
+    for result, chart_id, value, kind in (
+            (occupancy, f"occupancy-spc-p{pathway}", "occupancy %", "measure"),
+            (free, f"free-spc-p{pathway}", "free places", "count")):
+        body += [spc_badges(result.variation_icon, None, trial=result.trial_limits),
+                 dcc.Graph(figure=spc_figure(result, title_y=value, height=260), id=chart_id,
+                           config={"displayModeBar": False}),
+                 _spc_table(result, f"{chart_id}-table", value,
+                            f"{label}: {value} day by day, with the SPC mean", kind)]
+    return dbc.Card(dbc.CardBody([*body, how_we_count("capacity-daily")]), className="h-100")
+
+
+def _latest(series: list[tuple[SpcResult, str]]) -> str:
+    """Each series' last point in words, from (result, format of its value): "Latest: occupancy
+    75% (24 Nov); 5 free places (24 Nov). ", or nothing without points."""
+    parts = [f"{text.format(r.points.value.iloc[-1])} ({r.points.date.iloc[-1]:%d %b})"
+             for r, text in series if not r.points.empty]
+    return f"Latest: {'; '.join(parts)}. " if parts else ""
+
+
+def _spc_table(result: SpcResult, table_id: str, value: str, caption: str,
+               kind: str) -> html.Details:
+    """An SPC chart's figures, disclosed on demand: each day's value, the mean, special cause."""
+    rows = [(f"{p.date:%Y-%m-%d}", f"{p.value:,.0f}", f"{p.mean:,.1f}",
+             "yes" if p.special_cause else "") for p in result.points.itertuples()]
+    return html.Details([html.Summary("Show the figures as a table"), data_table(
+        ["Day", value.capitalize(), "Mean", "Special cause"], rows, table_id, caption,
+        kinds=["label", kind, "measure", "label"])])
 
 
 def _area_table_card(view: CapacityView) -> dbc.Card:

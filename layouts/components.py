@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard.definitions import definition_href, definition_markdown
 
@@ -59,7 +60,7 @@ def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_i
     if kinds is not None and len(kinds) != len(columns):
         raise ValueError("one kind per column")
     table = html.Table(
-        [html.Caption(caption),
+        [table_caption(caption, table_id),
          html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
          html.Tbody([html.Tr([html.Th(str(row[0]), scope="row"),
                               *[html.Td(str(v)) for v in row[1:]]]) for row in rows])],
@@ -74,7 +75,20 @@ def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_i
                            "data-audience": audience})
             for fmt, audience, label in EXPORTS],
         className="table-exports", role="group", **{"aria-label": f"Export {caption}"})
-    return html.Div([table, buttons], className="table-block")
+    return table_block(table, buttons)
+
+
+def table_caption(caption: str, table_id: str) -> html.Caption:
+    """A table's caption, with the id ``table_block`` names its block by."""
+    return html.Caption(caption, id=f"{table_id}-caption")
+
+
+def table_block(table: html.Table, *after: Component) -> html.Div:
+    """A table (captioned by ``table_caption``), and ``after`` it, in a block that scrolls
+    sideways when the screen is narrower than the table: a region named by the caption that
+    takes keyboard focus, so arrow keys can scroll it (WCAG 2.1.1)."""
+    return html.Div([table, *after], className="table-block", tabIndex="0", role="region",
+                    **{"aria-labelledby": f"{table.id}-caption"})
 
 
 def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,

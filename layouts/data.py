@@ -16,7 +16,7 @@ from dashboard import formatting as fmt
 from data_access.areas import AreaInfo
 from data_access.feeds import SourceFreshness
 from data_access.quality import CheckResult
-from layouts.components import data_table
+from layouts.components import data_table, table_block, table_caption
 
 # The page whose figures each check's records distort.
 CHECK_PAGES = {
@@ -118,13 +118,13 @@ def deliveries_block(deliveries: pd.DataFrame,
                             className=f"outcome-{row.outcome}"
                                       + (" batch-start" if starts_batch else "")))
         previous = row.batch_id
+    latest = fmt.plural(batches, "load or delivery", "loads and deliveries")
     table = html.Table([
-        html.Caption(f"The latest {fmt.plural(batches, 'load or delivery', 'loads and deliveries')}"
-                     ", one row per file, newest first"),
+        table_caption(f"The latest {latest}, one row per file, newest first", "deliveries-table"),
         html.Thead(html.Tr([html.Th(h, scope="col") for h in DELIVERY_HEADINGS])),
         html.Tbody(body),
     ], id="deliveries-table", className="table table-sm data-table deliveries-table")
-    return html.Div(table, className="table-block")
+    return table_block(table)
 
 
 def _why_rejected(row: Any, shown: list[tuple[int, str]]) -> html.Details | str:

@@ -16,7 +16,7 @@ from dashboard.vocabulary import AMBITION_HOURS
 from data_access.areas import AreaInfo
 from data_access.huddle import HuddleFilterOptions
 from data_access.metrics.delays import NOT_RECORDED
-from layouts.components import how_we_count
+from layouts.components import how_we_count, table_block, table_caption
 from layouts.filters import filter_group, pathway_picker, reason_group_picker, site_picker
 
 PEOPLE_PER_SHEET = 25
@@ -81,12 +81,12 @@ def _sheets(view: HuddleView, counts: str) -> list[html.Section]:
                     *([" · ", html.Strong("Synthetic data: invented people")]
                       if view.synthetic else [])],
                    className="huddle-print-header"),
-            html.Div(html.Table([
-                html.Caption(f"People waiting, longest wait first: {span}"),
+            table_block(html.Table([
+                table_caption(f"People waiting, longest wait first: {span}",
+                              f"huddle-table-{n}"),
                 html.Thead(html.Tr([html.Th(c, scope="col") for c in COLUMNS])),
                 html.Tbody([_row(person) for person in rows.itertuples()]),
-            ], id=f"huddle-table-{n}", className="table table-sm huddle-table"),
-                className="table-block"),
+            ], id=f"huddle-table-{n}", className="table table-sm huddle-table")),
         ], className="huddle-sheet"))
     return sheets
 
