@@ -27,11 +27,11 @@ INDEX_STRING = """<!DOCTYPE html>
     </head>
     <body>
         {%app_entry%}
-        <footer>
+        <div>
             {%config%}
             {%scripts%}
             {%renderer%}
-        </footer>
+        </div>
     </body>
 </html>"""
 

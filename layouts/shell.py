@@ -57,17 +57,20 @@ def build(nav_pages: Sequence[PageInfo], area_options: list[dict[str, str]],
                  className="nav-link header-glossary"),
         *([account] if account else []),
     ], className="header-tools")
-    header = html.Header(dbc.Navbar(dbc.Container([
-        html.A("Intermediate care", href="/", className="navbar-brand"),
-        nav, picker, tools,
-    ], fluid=True), color="primary", dark=True, className="app-navbar"))
+    header = html.Header([
+        dbc.Navbar(dbc.Container([
+            html.A("Intermediate care", href="/", className="navbar-brand"),
+            nav, picker, tools,
+        ], fluid=True), color="primary", dark=True, className="app-navbar"),
+        # Inside the banner landmark, so the demonstration notice is never outside a landmark.
+        html.Div(id="synthetic-banner"),
+    ])
     return html.Div([
         html.A("Skip to main content", href="#main-content", className="skip-link"),
         dcc.Location(id="url", refresh="callback-nav"),
         dcc.Interval(id="refresh-tick", interval=refresh_seconds * 1000),
         dcc.Store(id="data-version", data=data_version),
         header,
-        html.Div(id="synthetic-banner"),
         html.Main(dbc.Container([
             html.Div([html.P(id="data-as-at", className="data-as-at"),
                       html.Div(id="source-status")], className="data-status"),

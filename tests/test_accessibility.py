@@ -38,6 +38,7 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 PUBLISHED = Path(__file__).resolve().parent.parent / "reference_data" / "nhse_discharge_sitrep"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 VIEWPORTS = {"desktop": {"width": 1400, "height": 1000}, "phone": {"width": 375, "height": 812}}
+SCREENS = {**VIEWPORTS, "wall": {"width": 1920, "height": 1080}}  # + a huddle room's screen
 # Dash's dropdown (dash/dcc/async-dropdown.js) puts an aria-hidden, read-only input before its
 # labelled button: it takes Tab focus and hands it straight to the button. The one exclusion
 # (docs/accessibility.md): this element, for this rule only.
@@ -50,6 +51,7 @@ PAGES: tuple[tuple[str, str | None, tuple[str | None, ...]], ...] = (
       for path in ("/", "/delays", "/time-to-service", "/capacity", "/flow", "/outcomes",
                    "/places", "/benchmark")),
     ("/how-we-count", "executive", (None,)),
+    ("/glossary", "executive", (None,)),
     ("/data", "data_manager", (SYSTEM, PLACE)),
     ("/huddle", "hub_lead", (PLACE,)),
     ("/admin", "administrator", (None,)),
@@ -147,7 +149,7 @@ class Browsers:
     def page(self, role: str | None, viewport: str) -> Any:
         if (role, viewport) not in self.pages:
             # The strict CSP would refuse the injected axe script: these contexts bypass it.
-            context = self.browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True)
+            context = self.browser.new_context(viewport=SCREENS[viewport], bypass_csp=True)
             page = context.new_page()
             page.on("console", self._console)
             if role is not None:
@@ -203,5 +205,19 @@ def test_page_meets_wcag_22_aa(browsers: Browsers, path: str, role: str | None,
     violations = axe_violations(page)
     assert not violations, f"{len(violations)} axe violation(s):\n{report(violations)}"
     assert page.evaluate(STRUCTURE) == []
+    # Usable at the viewport's width: the page never scrolls sideways (wide tables scroll
+    # inside their own focusable region instead).
+    width = VIEWPORTS[viewport]["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert browsers.errors == [], browsers.errors
+
+
+def test_today_fits_a_huddle_screen_without_scrolling(browsers: Browsers) -> None:
+    """On a 1920 x 1080 wall screen, every figure of the Today page is in view at once."""
+    page = browsers.page("executive", "wall")
+    open_drawn(page, browsers.base_url + address("/", SYSTEM))
+    bottom = page.evaluate("document.getElementById('page-content').getBoundingClientRect()"
+                           ".bottom")
+    assert bottom <= SCREENS["wall"]["height"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= SCREENS["wall"]["width"]
 
