@@ -262,14 +262,19 @@ def _outlook_card(view: CapacityView, pathway: int) -> dbc.Card:
     last = table.iloc[-1]
     verdict = ("more people than places" if last.expected_shortfall > 0
                else "enough places")
-    rows = [(f"{r.date:%a %d %b}", f"{r.expected_new_demand:.1f}", f"{needed:.0f}",
-             f"{free:.0f}", f"{r.expected_shortfall:+.0f}")
+    summary = (f"By {last.date:%a %d %b}: {verdict}, expected shortfall "
+               f"{last.expected_shortfall:+,.0f} (range {last.expected_shortfall_low:+,.0f} to "
+               f"{last.expected_shortfall_high:+,.0f}).")
+    if pd.isna(last.expected_shortfall):  # no stays to learn from (no service reported yet)
+        summary = ("No outlook: there is not yet enough history of this pathway's stays to "
+                   "forecast the places freed.")
+    rows = [(f"{r.date:%a %d %b}", _number(r.expected_new_demand, "{:.1f}"),
+             _number(needed, "{:.0f}"), _number(free, "{:.0f}"),
+             _number(r.expected_shortfall, "{:+.0f}"))
             for r, needed, free in zip(table.itertuples(), demand, supply, strict=True)]
     return dbc.Card(dbc.CardBody([
         html.H2(f"{PATHWAY_LABEL[pathway]}: outlook", className="card-heading"),
-        html.P(f"By {last.date:%a %d %b}: {verdict}, expected shortfall "
-               f"{last.expected_shortfall:+,.0f} (range {last.expected_shortfall_low:+,.0f} to "
-               f"{last.expected_shortfall_high:+,.0f}).", className="chart-summary",
+        html.P(summary, className="chart-summary",
                id=f"outlook-summary-p{pathway}"),
         dcc.Graph(figure=lines_with_bands(days, series, axis_title="people or places"),
                   id=f"outlook-chart-p{pathway}", config={"displayModeBar": False}),
@@ -304,3 +309,8 @@ def backtest_block(backtest: dict[int, Backtest], pathways: tuple[int, ...]) -> 
                    kinds=["label", "label", "label", "measure", "measure", "measure",
                           "measure"]),
     ])
+
+
+def _number(value: float, pattern: str) -> str:
+    """A forecast figure, or "–" where there is none."""
+    return "–" if pd.isna(value) else pattern.format(value)

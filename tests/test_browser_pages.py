@@ -199,7 +199,8 @@ def test_capacity_outlook_and_its_back_test_are_on_the_page(site):
     for pathway in (1, 2, 3):
         last = tables[pathway].iloc[-1]
         expect(page.locator(f"#outlook-summary-p{pathway}")).to_contain_text(
-            f"expected shortfall {last.expected_shortfall:+,.0f}")
+            "No outlook" if pd.isna(last.expected_shortfall)
+            else f"expected shortfall {last.expected_shortfall:+,.0f}")
         expect(page.locator(f"#outlook-backtest-p{pathway}")).to_contain_text(
             backtest_sentence(backtest[pathway].demand, "new demand"))
         expect(page.locator(f"#outlook-backtest-p{pathway}")).to_contain_text(
