@@ -67,10 +67,10 @@ def _export(context: AppContext) -> Response:
         raise ExportError(403, "Lists of people or of their records cannot be exported for "
                                "sharing outside the team.")
     content = view_for(context, scope, path, search)[0]
-    table = _find(content, table_id)
+    table = find_table(content, table_id)
     if table is None:
         raise ExportError(404, f"There is no table {table_id!r} on that page.")
-    caption, columns, rows = _table_contents(table)
+    caption, columns, rows = table_contents(table)
     kinds = str(table["props"].get("data-kinds") or "").split("|") \
         if table["props"].get("data-kinds") else inferred_kinds(columns, rows)
     if audience == "share":
@@ -90,18 +90,18 @@ def _export(context: AppContext) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _nodes(tree: Any) -> Iterator[dict[str, Any]]:
+def component_nodes(tree: Any) -> Iterator[dict[str, Any]]:
     """Every component in the JSON tree Dash sends."""
     if isinstance(tree, dict) and "props" in tree:
         yield tree
-        yield from _nodes(tree["props"].get("children"))
+        yield from component_nodes(tree["props"].get("children"))
     elif isinstance(tree, list):
         for item in tree:
-            yield from _nodes(item)
+            yield from component_nodes(item)
 
 
-def _find(tree: Any, table_id: str) -> dict[str, Any] | None:
-    return next((node for node in _nodes(tree) if node.get("type") == "Table"
+def find_table(tree: Any, table_id: str) -> dict[str, Any] | None:
+    return next((node for node in component_nodes(tree) if node.get("type") == "Table"
                  and node["props"].get("id") == table_id), None)
 
 
@@ -115,13 +115,13 @@ def _text(tree: Any) -> str:
     return _text(tree.get("props", {}).get("children"))
 
 
-def _table_contents(table: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:
+def table_contents(table: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:
     caption, columns, rows = "", [], []
-    for node in _nodes(table["props"].get("children")):
+    for node in component_nodes(table["props"].get("children")):
         if node["type"] == "Caption":
             caption = _text(node)
         elif node["type"] == "Tr":
-            cells = [_text(cell) for cell in _nodes(node["props"].get("children"))
+            cells = [_text(cell) for cell in component_nodes(node["props"].get("children"))
                      if cell["type"] in ("Th", "Td")]
             if columns:
                 rows.append(cells)

@@ -5,19 +5,17 @@ on real pages rendered on hand-made data, and on one table worked out by hand.""
 from __future__ import annotations
 
 import ast
-import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly
 import pytest
 
 from callbacks import admin, capacity, data, delays, flow, outcomes, places, time_to_service, today
-from callbacks.export import _find, _table_contents
-from dashboard.cache import ViewCache
+from callbacks.export import component_nodes, find_table, table_contents
+from dashboard.cache import ViewCache, as_sent
 from dashboard.clock import FixedClock
 from dashboard.context import AppContext
 from dashboard.disclosure import SUPPRESSED, shared_rows
@@ -93,20 +91,7 @@ def render(context: AppContext, page: Any, area_code: str = "ICB1") -> Any:
     state = read_view_state(f"?area={area_code}&{PERIOD}", TODAY_AT.date())
     tree = page.render(context, get_area(context.engine, area_code), state,
                        lambda path: f"{path}?area={area_code}")
-    return sent(tree)
-
-
-def sent(tree: Any) -> Any:
-    return json.loads(json.dumps(tree, cls=plotly.utils.PlotlyJSONEncoder))
-
-
-def nodes(tree: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(tree, dict) and "props" in tree:
-        yield tree
-        yield from nodes(tree["props"].get("children"))
-    elif isinstance(tree, list):
-        for item in tree:
-            yield from nodes(item)
+    return as_sent(tree)
 
 
 def benchmark_tree() -> Any:
@@ -125,7 +110,7 @@ def benchmark_tree() -> Any:
                  "nctr_per_day": 150.0},
         own_icb="Q1", own_spc=None, reason_month=date(2024, 12, 1), own_mix=mix,
         england_mix=mix)
-    return sent(benchmark_layout.build(view, lambda path: path))
+    return as_sent(benchmark_layout.build(view, lambda path: path))
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +120,7 @@ def pages(context) -> dict[str, Any]:
         ("capacity", capacity), ("flow", flow), ("outcomes", outcomes), ("places", places),
         ("data", data), ("admin", admin))}
     trees["places-D2"] = render(context, places, "D2")
-    trees["outlook-backtest"] = sent(capacity_layout.backtest_block(
+    trees["outlook-backtest"] = as_sent(capacity_layout.backtest_block(
         outlook_backtest(context.engine, "ICB1", TODAY_AT), (1, 2, 3)))
     trees["benchmark"] = benchmark_tree()
     return trees
@@ -143,7 +128,7 @@ def pages(context) -> dict[str, Any]:
 
 def exported_tables(tree: Any) -> set[str]:
     """The ids of the tables with export buttons (every table made by data_table)."""
-    return {node["props"]["data-table"] for node in nodes(tree)
+    return {node["props"]["data-table"] for node in component_nodes(tree)
             if node.get("type") == "Button" and "data-table" in node["props"]}
 
 
@@ -151,12 +136,12 @@ def test_every_exported_table_has_one_kind_per_column_naming_real_columns(pages)
     seen: set[str] = set()
     for name, tree in pages.items():
         for table_id in exported_tables(tree):
-            table = _find(tree, table_id)
+            table = find_table(tree, table_id)
             assert table is not None, f"{name}: {table_id}"
             declared = table["props"].get("data-kinds")
             assert declared, f"{name}: {table_id} declares no kinds"
             kinds = declared.split("|")
-            _, columns, rows = _table_contents(table)
+            _, columns, rows = table_contents(table)
             assert len(kinds) == len(columns), f"{name}: {table_id}: {kinds} for {columns}"
             for kind in kinds:
                 if kind.startswith(("average:", "share:")):
@@ -187,15 +172,14 @@ def test_a_data_table_without_the_right_number_of_kinds_is_refused() -> None:
 
     with pytest.raises(ValueError):
         data_table(["Area", "People"], [("A", 1)], "t", "caption", kinds=["label"])
-    table = next(n for n in nodes(sent(data_table(["Area", "People"], [("A", 1)], "t", "c",
-                                                  kinds=["label", "count"])))
-                 if n["type"] == "Table")
+    block = data_table(["Area", "People"], [("A", 1)], "t", "c", kinds=["label", "count"])
+    table = next(n for n in component_nodes(as_sent(block)) if n["type"] == "Table")
     assert table["props"]["data-kinds"] == "label|count"
 
 
 def shared_table(tree: Any, table_id: str) -> tuple[list[str], list[list[str]], list[list[str]]]:
-    table = _find(tree, table_id)
-    _, columns, rows = _table_contents(table)
+    table = find_table(tree, table_id)
+    _, columns, rows = table_contents(table)
     return columns, rows, shared_rows(columns, rows, table["props"]["data-kinds"].split("|"))
 
 
