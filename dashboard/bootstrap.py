@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import queue
+import shutil
 import tempfile
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -14,7 +19,7 @@ from dashboard.config import PROJECT_ROOT
 from dashboard.progress import Progress, Stage
 from data_access.access import DEMO_PASSWORD, create_demo_users
 from data_access.areas import picker_areas
-from data_access.loader import LoadReport, load_folder
+from data_access.loader import FileResult, LoadReport, load_folder
 from data_access.migrate import upgrade_to_head
 from data_access.published import load_published
 from data_access.status import data_status
@@ -35,7 +40,28 @@ FIRST_RUN_STAGES = (Stage(GENERATING, 8), Stage(LOADING, 14), Stage(PUBLISHED, 3
 def build_demo(engine: Engine, clock: Clock, *, icb_codes: Sequence[str] = (DEFAULT_ICB,),
                months: int = 18, seed: int = 20261125, out_dir: Path | None = None,
                progress: Progress | None = None) -> LoadReport:
-    """Generate the synthetic system as contract CSV files and load them through the loader."""
+    """Generate the synthetic system as contract CSV files and load them through the loader.
+
+    Several ICBs are generated and loaded one system at a time, each system one batch (see
+    ``_load_system_by_system``)."""
+    if len(icb_codes) > 1:
+        report = _load_system_by_system(engine, clock, icb_codes, months, seed, out_dir)
+    else:
+        report = _load_in_one_batch(engine, clock, icb_codes, months, seed, out_dir, progress)
+    if report.loaded:
+        areas = picker_areas(engine)
+        places = areas[areas.level == "district"]
+        hub = str(places.code.iloc[0]) if len(places) else str(areas.code.iloc[0])
+        made = create_demo_users(engine, clock.now(), hub, DEMO_PASSWORD)
+        if made:
+            log.warning("Demonstration accounts (password %r, synthetic data only): %s",
+                        DEMO_PASSWORD, ", ".join(made))
+    return report
+
+
+def _load_in_one_batch(engine: Engine, clock: Clock, icb_codes: Sequence[str], months: int,
+                       seed: int, out_dir: Path | None,
+                       progress: Progress | None) -> LoadReport:
     from dashboard.synthetic import generate_system  # heavy; only needed here
 
     with tempfile.TemporaryDirectory(prefix="demo-") as scratch:
@@ -47,16 +73,70 @@ def build_demo(engine: Engine, clock: Clock, *, icb_codes: Sequence[str] = (DEFA
         log.info("generated %s", counts)
         if progress:
             progress.start(LOADING)
-        report = load_folder(engine, folder, synthetic=True, clock=clock)
-    if report.loaded:
-        areas = picker_areas(engine)
-        places = areas[areas.level == "district"]
-        hub = str(places.code.iloc[0]) if len(places) else str(areas.code.iloc[0])
-        made = create_demo_users(engine, clock.now(), hub, DEMO_PASSWORD)
-        if made:
-            log.warning("Demonstration accounts (password %r, synthetic data only): %s",
-                        DEMO_PASSWORD, ", ".join(made))
-    return report
+        return load_folder(engine, folder, synthetic=True, clock=clock)
+
+
+def _load_system_by_system(engine: Engine, clock: Clock, icb_codes: Sequence[str],
+                           months: int, seed: int, out_dir: Path | None) -> LoadReport:
+    """Many systems (up to all 42: a whole country): a second process generates each ICB while
+    this one loads the one before, so the two cores both work and memory holds about two
+    systems, never the country. Each system is one atomic batch: if a load stops, the systems
+    already loaded stay whole, the one being loaded leaves nothing, and running the same command
+    again finishes the job (loads are idempotent).
+
+    Returns the report of all the batches, or of the first one rejected (its systems before it
+    stay loaded; the log names them)."""
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no engine or threads
+    ready: Any = spawn.Queue(maxsize=1)  # one system generated ahead, at most
+    with tempfile.TemporaryDirectory(prefix="demo-") as scratch:
+        root = out_dir or Path(scratch)
+        producer = spawn.Process(target=_generate_each, daemon=True,
+                                 args=(ready, root, clock.now(), list(icb_codes), months, seed))
+        producer.start()
+        files: list[FileResult] = []
+        try:
+            for number in range(1, len(icb_codes) + 1):
+                icb_code, folder = _next_generated(ready, producer)
+                report = load_folder(engine, folder, synthetic=True, clock=clock)
+                if not report.loaded:
+                    log.error("%s was rejected; the %d systems before it are loaded.",
+                              icb_code, number - 1)
+                    return report
+                log.info("system %d of %d loaded: %s (%s rows)", number, len(icb_codes),
+                         icb_code, f"{report.rows_accepted:,}")
+                files.extend(report.files)
+                if out_dir is None:
+                    shutil.rmtree(folder)
+        finally:
+            producer.terminate()
+            producer.join()
+    return LoadReport(report.batch_id, str(root), True, tuple(files))
+
+
+def _generate_each(ready: Any, root: Path, now: datetime, icb_codes: list[str], months: int,
+                   seed: int) -> None:
+    """The generating process: each ICB's folder onto the queue as soon as it is written."""
+    from dashboard.synthetic.generate import generate_each_icb
+
+    try:
+        for icb_code, folder, _ in generate_each_icb(root, now=now, icb_codes=icb_codes,
+                                                     months=months, seed=seed):
+            ready.put((icb_code, folder))
+    except Exception as error:  # noqa: BLE001 (reported to the loading process, which stops)
+        ready.put((None, f"{error.__class__.__name__}: {error}"))
+
+
+def _next_generated(ready: Any, producer: Any) -> tuple[str, Path]:
+    while True:
+        try:
+            icb_code, folder = ready.get(timeout=5)
+        except queue.Empty:
+            if not producer.is_alive():
+                raise RuntimeError("the generating process stopped unexpectedly") from None
+            continue
+        if icb_code is None:
+            raise RuntimeError(f"generating the synthetic systems failed: {folder}")
+        return icb_code, folder
 
 
 def prepare_database(engine: Engine, database_url: str, clock: Clock, *,

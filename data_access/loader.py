@@ -17,7 +17,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or_, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.clock import Clock, SystemClock, from_utc_naive, to_utc_naive
@@ -38,6 +50,8 @@ UNREADABLE_KEY = "__unreadable__"
 MAX_REJECTIONS_KEPT = 200  # per load, in load_rejections; the count is always kept in full
 # Refreshing planner statistics costs a scan: worth it after a bulk load, not a small feed delivery.
 ANALYZE_AFTER_ROWS = 5_000
+# PostgreSQL takes a file's rows by COPY from this many on (one round trip instead of thousands).
+COPY_FROM_ROWS = 5_000
 
 
 @dataclass(frozen=True)
@@ -58,10 +72,16 @@ class FileResult:
     rows_read: int = 0
     accepted: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
+    # Once written, the rows are let go and only their count kept (a national build loads one
+    # system after another and must not hold them all).
+    written: int | None = None
 
     @property
     def rows_accepted(self) -> int:
-        return len(self.accepted)
+        return len(self.accepted) if self.written is None else self.written
+
+    def let_go(self) -> None:
+        self.written, self.accepted = self.rows_accepted, {}
 
     def reject(self, line: int, reason: str) -> None:
         self.rejections.append(Rejection(self.file_name, line, reason, self.unit))
@@ -200,6 +220,8 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
                 _upsert(connection, spec, results[spec.name], load_ids[spec.name])
             if "areas.csv" in results:
                 rebuild_area_links(connection)
+    for result in results.values():
+        result.let_go()
     if loaded and report.rows_accepted >= ANALYZE_AFTER_ROWS:
         _refresh_statistics(engine, [_table(spec).name for spec in specs])
     return report
@@ -331,14 +353,28 @@ def _upsert(connection: Connection, spec: FileSpec, result: FileResult, load_id:
     if "load_id" in table.c:
         for row in rows:
             row["load_id"] = load_id
+    columns = list(rows[0])
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM_ROWS:
+        # In bulk: COPY into a scratch table, then one INSERT ... SELECT with the same rules.
+        staged = _copy_to_scratch(connection, table, columns, rows)
+        source = postgresql.insert(table).from_select(
+            columns, select(*(staged.c[name] for name in columns)))
+        connection.execute(_only_real_changes(source, spec, table, columns))
+        return
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(table)
+    statement = _only_real_changes(dialect_insert(table), spec, table, columns)
+    for start in range(0, len(rows), 5000):
+        connection.execute(statement, rows[start:start + 5000])
+
+
+def _only_real_changes(statement: Any, spec: FileSpec, table: Table, columns: list[str]) -> Any:
+    """``statement`` as an upsert on the natural key that writes only real changes (re-loading
+    the same rows leaves every row untouched) and never applies an out-of-date update."""
     excluded = statement.excluded
-    data_columns = [name for name in rows[0]
+    data_columns = [name for name in columns
                     if name not in spec.key and name not in ("load_id", "updated_at")]
-    # Write only real changes: re-loading the same rows leaves every row untouched.
     changed = or_(*(table.c[name].is_distinct_from(excluded[name]) for name in data_columns))
-    set_ = {name: excluded[name] for name in rows[0] if name not in spec.key}
+    set_ = {name: excluded[name] for name in columns if name not in spec.key}
     if "updated_at" in table.c:
         stored, incoming = table.c.updated_at, excluded.updated_at
         # An update the source made earlier than the stored one is out of date: never applied.
@@ -346,10 +382,22 @@ def _upsert(connection: Connection, spec: FileSpec, result: FileResult, load_id:
         not_older = or_(stored.is_(None), incoming.is_(None), incoming >= stored)
         changed = and_(not_older, or_(changed, incoming > stored))
         set_["updated_at"] = func.coalesce(incoming, stored)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(spec.key), set_=set_, where=changed)
-    for start in range(0, len(rows), 5000):
-        connection.execute(statement, rows[start:start + 5000])
+    return statement.on_conflict_do_update(index_elements=list(spec.key), set_=set_,
+                                           where=changed)
+
+
+def _copy_to_scratch(connection: Connection, table: Table, columns: list[str],
+                     rows: list[dict[str, Any]]) -> Table:
+    """The rows in a temporary table (dropped at commit or rollback), by PostgreSQL's COPY."""
+    name = f"scratch_{table.name}"
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {name} (LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DROP")
+    cursor = connection.connection.cursor()
+    with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in columns])
+    return Table(name, MetaData(), *(Column(column, table.c[column].type) for column in columns))
 
 
 def _with_derived(spec: FileSpec, values: dict[str, Any]) -> dict[str, Any]:

@@ -156,3 +156,31 @@ def test_folder_without_contract_files_is_a_clear_error(engine, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FolderError, match="holds none of the contract files"):
         load_folder(engine, tmp_path / "empty")
+
+
+@pytest.mark.parametrize("copy_from_rows", [1, 10**9], ids=["in bulk", "row by row"])
+def test_bulk_and_row_by_row_writes_follow_the_same_rules(engine, tmp_path, monkeypatch,
+                                                          copy_from_rows):
+    """PostgreSQL takes large files by COPY into a scratch table: the same upsert rules hold
+    (nothing rewritten on a re-load, a newer update applied, an older one ignored)."""
+    monkeypatch.setattr("data_access.loader.COPY_FROM_ROWS", copy_from_rows)
+    header = EPISODE_HEADER.rstrip("\n") + ",updated_at\n"
+    v1 = header + "E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,,,,,,,,,2026-11-24T09:00\n"
+    first = load_files(engine, tmp_path / "v1", {**GEOGRAPHY, "episodes.csv": v1})
+    assert first.loaded, first.summary()
+    with engine.connect() as connection:
+        stored = connection.execute(select(Episode)).all()
+    load_files(engine, tmp_path / "again", {"episodes.csv": v1})
+    with engine.connect() as connection:
+        assert connection.execute(select(Episode)).all() == stored  # same load_id: untouched
+    newer = header + ("E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,0,"
+                      "2026-11-24T15:00,,,,,,,2026-11-24T16:00\n")
+    older = header + ("E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,0,"
+                      "2026-11-24T11:00,,,,,,,2026-11-24T10:00\n")
+    load_files(engine, tmp_path / "newer", {"episodes.csv": newer})
+    load_files(engine, tmp_path / "older", {"episodes.csv": older})
+    with engine.connect() as connection:
+        discharged, updated = connection.execute(
+            select(Episode.discharged_at, Episode.updated_at)).one()
+    assert discharged == datetime(2026, 11, 24, 15, 0)
+    assert updated == datetime(2026, 11, 24, 16, 0)

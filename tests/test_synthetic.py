@@ -12,7 +12,8 @@ import pytest
 
 from dashboard.bootstrap import DEFAULT_ICB, build_demo
 from dashboard.clock import LONDON, FixedClock
-from dashboard.synthetic import generate_system
+from dashboard.synthetic import all_icb_codes, generate_system
+from dashboard.synthetic.generate import generate_each_icb
 from data_access.db import make_engine
 from data_access.metrics.capacity import capacity_at
 from data_access.metrics.waiting import sitrep_daily, waiting_at
@@ -86,3 +87,24 @@ def test_generation_is_deterministic_for_a_seed(tmp_path):
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert other["episodes.csv"] > 0
     assert digest(tmp_path / "a")["episodes.csv"] != digest(tmp_path / "c")["episodes.csv"]
+
+
+def test_system_by_system_generation_writes_the_same_rows(tmp_path):
+    """A national build writes each ICB in its own folder: together they hold exactly the rows
+    of one folder for the same ICBs (areas shared by two ICBs, such as a region, in both)."""
+    icbs = all_icb_codes()[:2]
+    generate_system(tmp_path / "one", now=NOW, icb_codes=icbs, months=1, seed=7)
+    folders = {code: folder for code, folder, _ in
+               generate_each_icb(tmp_path / "each", now=NOW, icb_codes=icbs, months=1, seed=7)}
+    assert list(folders) == icbs
+    for name in ("areas.csv", "sites.csv", "services.csv", "episodes.csv", "delays.csv",
+                 "capacity.csv"):
+        together = (tmp_path / "one" / name).read_text().splitlines()
+        parts = [(folders[code] / name).read_text().splitlines() for code in icbs]
+        assert all(part[0] == together[0] for part in parts)  # the header
+        rows = [row for part in parts for row in part[1:]]
+        assert len(together) > 1
+        if name == "areas.csv":
+            assert set(rows) == set(together[1:])
+        else:
+            assert sorted(rows) == sorted(together[1:])

@@ -52,6 +52,12 @@ class ContractWriter:
         """Rows from equally long columns (as Python lists: much faster to write than numpy)."""
         self._write(spec, zip(*(np.asarray(column).tolist() for column in columns), strict=True))
 
+    def add_system_and_journeys(self, system: System, journeys: Journeys,
+                                changes: ReasonChanges, reports: CapacityReports,
+                                calendar: Calendar, details: PersonDetails) -> None:
+        self.add_system(system)
+        self.add_journeys(system, journeys, changes, reports, calendar, details)
+
     def add_system(self, system: System) -> None:
         new_areas = [area for area in system.areas if area.code not in self._area_codes]
         self._area_codes.update(area.code for area in new_areas)  # regions are shared by ICBs
