@@ -27,3 +27,16 @@ def database_url(given: str | None, scratch: Path) -> str:
     load_published(engine, PUBLISHED_EXTRACTS)
     engine.dispose()
     return url
+
+
+def replace_between_markers(path: Path, name: str, text: str) -> None:
+    """Put ``text`` between ``<!-- NAME -->`` and ``<!-- end of NAME -->`` in the Markdown file
+    (added at the end if the markers are not there yet), leaving the rest as written."""
+    start, end = f"<!-- {name} -->", f"<!-- end of {name} -->"
+    document = path.read_text(encoding="utf-8") if path.exists() else ""
+    if start in document and end in document:
+        before, rest = document.split(start, 1)
+        after = rest.split(end, 1)[1]
+    else:
+        before, after = document.rstrip("\n") + "\n\n", "\n"
+    path.write_text(f"{before}{start}\n{text}\n{end}{after}", encoding="utf-8")

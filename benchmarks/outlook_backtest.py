@@ -12,13 +12,10 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import NOW, database_url
+from benchmarks.common import NOW, database_url, replace_between_markers
 from data_access.db import make_engine
 from data_access.metrics.outlook import BACKTEST_ORIGINS, outlook_backtest
 from layouts.capacity import PATHWAY_LABEL
-
-MARKER = "<!-- backtest results are written here by benchmarks/outlook_backtest.py -->"
-END_MARKER = "<!-- end of backtest results -->"
 
 
 def results_markdown(database_url: str) -> str:
@@ -52,10 +49,7 @@ def main() -> None:
         table = results_markdown(url)
     print(table)
     if args.write:
-        text = args.write.read_text(encoding="utf-8")
-        before, _, rest = text.partition(MARKER)
-        after = rest.split(END_MARKER, 1)[1] if END_MARKER in rest else rest
-        args.write.write_text(f"{before}{MARKER}\n{table}\n{END_MARKER}{after}", encoding="utf-8")
+        replace_between_markers(args.write, "outlook-backtest", table)
 
 
 if __name__ == "__main__":

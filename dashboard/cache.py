@@ -12,11 +12,11 @@ they are recomputed once per step, not once per browser.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, TypeVar
 
+import orjson
 from flask import Flask
 from flask_caching import Cache
 from plotly.io.json import to_json_plotly
@@ -97,4 +97,4 @@ def as_sent(output: Any) -> Any:
     Cached in this form, a view is the same bytes whether it was just computed or not (a
     pickled Plotly figure comes back with its whole template attached) and cheap to copy.
     """
-    return json.loads(to_json_plotly(output))
+    return orjson.loads(to_json_plotly(output))

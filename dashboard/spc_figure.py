@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import base_layout
+from dashboard.figures import base_layout, figure
 from dashboard.spc import POINT_CLASS_LABELS, RULE_LABELS, PointClass, Rule, Segment, SpcResult
 
 
@@ -52,7 +52,7 @@ def spc_figure(result: SpcResult, *, title_y: str, target: float | None = None,
     if points.empty:
         note = dict(text="No data to chart", showarrow=False, xref="paper", yref="paper",
                     x=0.5, y=0.5)
-        return go.Figure(layout=base_layout(height=height, annotations=[note]))
+        return figure([], base_layout(height=height, annotations=[note]))
     target_line = result.target if target is None else target
     traces: list[dict[str, Any]] = [dict(
         type="scatter", x=points["date"], y=points["value"], mode="lines",
@@ -71,7 +71,7 @@ def spc_figure(result: SpcResult, *, title_y: str, target: float | None = None,
         dict(text="Trial limits", showarrow=False, x=segment.start, xanchor="left",
              yref="paper", y=1, yanchor="bottom")
         for segment in result.segments if segment.trial]
-    return go.Figure(data=traces, layout=base_layout(
+    return figure(traces, base_layout(
         height=height, margin=dict(r=RIGHT_MARGIN, t=28), hovermode="closest",
         colorway=[COMMON_CAUSE_GREY], annotations=annotations,
         yaxis=dict(title=dict(text=title_y))))
