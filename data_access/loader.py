@@ -407,6 +407,8 @@ def _with_derived(spec: FileSpec, values: dict[str, Any]) -> dict[str, Any]:
         row["nctr_date"] = _local_date(values["nctr_at"])
         row["discharge_date"] = _local_date(values["discharged_at"])
         row["in_hospital_until"] = values["discharged_at"] or STILL_IN_HOSPITAL
+        row["in_service_until"] = (None if values["service_start_at"] is None
+                                   else values["service_end_at"] or STILL_IN_HOSPITAL)
         row["service_start_date"] = _local_date(values["service_start_at"])
         row["service_end_date"] = _local_date(values["service_end_at"])
         start, nctr = values["service_start_at"], values["nctr_at"]

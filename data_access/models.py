@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -33,6 +34,9 @@ NAMING_CONVENTION = {
 
 CODE = String(32)
 STILL_IN_HOSPITAL = datetime(9999, 12, 31)
+# A pathway 1-3 journey with no end outcome yet. Queries state it in these very words (as
+# data_access.metrics.waiting.OPEN_JOURNEY_TERMS) so that both databases use the partial index.
+OPEN_JOURNEY = text("end_outcome IS NULL AND pathway > 0")
 
 
 class Base(DeclarativeBase):
@@ -163,20 +167,23 @@ class Episode(Base):
 
     __tablename__ = "episodes"
     __table_args__ = (
-        # Time ranges drive the queries; the area filter is applied to what they find. (An
-        # index led by home area tempts SQLite into scanning every episode of a system.)
-        Index("ix_episodes_in_hospital_until_nctr", "in_hospital_until", "nctr_at"),
+        # Every figure is for one area, so the home area leads and a time range follows: a query
+        # reads its own system's entries (a few dozen index ranges, one per neighbourhood), never
+        # the country's. Each also covers its query's other columns where it can.
+        Index("ix_episodes_area_in_hospital", "home_area_code", "in_hospital_until", "nctr_at"),
+        Index("ix_episodes_area_nctr_date", "home_area_code", "nctr_date", "pathway"),
+        Index("ix_episodes_area_discharge_date", "home_area_code", "discharge_date", "pathway"),
+        Index("ix_episodes_area_service_start_date", "home_area_code", "service_start_date",
+              "pathway"),
+        Index("ix_episodes_area_service_end_date", "home_area_code", "service_end_date",
+              "pathway"),
+        Index("ix_episodes_area_in_service", "home_area_code", "in_service_until",
+              "service_start_at"),
+        # Only the pathway 1-3 journeys not yet ended: those who may be waiting for a service.
+        Index("ix_episodes_area_open_journeys", "home_area_code", "nctr_at",
+              sqlite_where=OPEN_JOURNEY, postgresql_where=OPEN_JOURNEY),
+        Index("ix_episodes_area_referred", "home_area_code", "referred_to_hub_at"),
         Index("ix_episodes_site_nctr_date", "site_code", "nctr_date"),
-        Index("ix_episodes_discharge_date_pathway", "discharge_date", "pathway"),
-        # Day-by-day counts read these alone (home area included: the area filter needs no
-        # table lookups).
-        Index("ix_episodes_nctr_date_area", "nctr_date", "home_area_code", "pathway"),
-        Index("ix_episodes_discharge_date_area", "discharge_date", "pathway", "home_area_code"),
-        Index("ix_episodes_service_start_date_area", "service_start_date", "pathway",
-              "home_area_code"),
-        Index("ix_episodes_service_end_date_area", "service_end_date", "pathway",
-              "home_area_code"),
-        Index("ix_episodes_service_start_pathway", "service_start_at", "pathway"),
     )
 
     episode_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -203,7 +210,7 @@ class Episode(Base):
     barthel_end: Mapped[int | None] = mapped_column(SmallInteger)
     goals_met: Mapped[bool | None] = mapped_column(Boolean)
     # Derived at load time (local calendar dates, hours as a number) so queries stay portable.
-    nctr_date: Mapped[date | None] = mapped_column(Date, index=True)
+    nctr_date: Mapped[date | None] = mapped_column(Date)
     discharge_date: Mapped[date | None] = mapped_column(Date)
     service_start_date: Mapped[date | None] = mapped_column(Date)
     service_end_date: Mapped[date | None] = mapped_column(Date)
@@ -211,6 +218,9 @@ class Episode(Base):
     # discharged_at, or the end of time while still in hospital: "in hospital at T" becomes the
     # single indexed range in_hospital_until > T (an OR with IS NULL defeats the indexes).
     in_hospital_until: Mapped[datetime] = mapped_column(DateTime, default=STILL_IN_HOSPITAL)
+    # Likewise for intermediate care: service_end_at, the end of time while the service goes on,
+    # or blank if it never started. "Receiving a service at T" = started by T and this > T.
+    in_service_until: Mapped[datetime | None] = mapped_column(DateTime)
     # When the source last changed this record: an older update never overwrites a newer one.
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))

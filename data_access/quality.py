@@ -24,6 +24,7 @@ from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area, services_serving_area
 from data_access.metrics.capacity import capacity_at
 from data_access.metrics.delays import current_reason
+from data_access.metrics.flow import in_service_after
 from data_access.metrics.waiting import in_hospital_after, waiting_condition
 from data_access.models import CapacityReport, Episode, Service
 from data_access.sql import epoch_seconds
@@ -179,7 +180,7 @@ def stuck_in_service(engine: Engine, area_code: str, now: datetime) -> CheckResu
                _days_since(now_utc, Episode.service_start_at).label("days_since_service_start"))
         .where(episodes_in_area(area_code),
                Episode.service_start_at < now_utc - timedelta(days=STUCK_IN_SERVICE_DAYS),
-               or_(Episode.service_end_at.is_(None), Episode.service_end_at > now_utc))
+               in_service_after(now_utc))
         .order_by(Episode.service_start_at, Episode.episode_id)
     )
     return _run(engine, records, "stuck-in-service",

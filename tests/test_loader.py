@@ -138,8 +138,10 @@ def test_derived_fields_are_computed_at_load(engine, tmp_path):
     load_files(engine, tmp_path / "derived", {**GEOGRAPHY, "episodes.csv": episodes})
     with engine.connect() as connection:
         row = connection.execute(select(Episode.nctr_date, Episode.discharge_date,
-                                        Episode.hours_nctr_to_service)).one()
+                                        Episode.hours_nctr_to_service,
+                                        Episode.in_service_until)).one()
     assert str(row.nctr_date) == "2026-06-30"
+    assert row.in_service_until == datetime(9999, 12, 31)  # started, not ended
     assert str(row.discharge_date) == "2026-07-01"
     assert row.hours_nctr_to_service == pytest.approx(12.0)
 

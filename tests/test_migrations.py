@@ -97,3 +97,34 @@ def test_upgrade_to_0005_keeps_episodes_and_adds_empty_person_details(empty_data
             "FROM episodes")).one()
     engine.dispose()
     assert tuple(row) == ("kept", None, None, None, None)
+
+
+def test_upgrade_to_0008_fills_in_service_until_for_existing_episodes(empty_database_url):
+    from alembic import command
+
+    from data_access.migrate import alembic_config
+
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0007")
+    engine = make_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO areas (code, name, level) VALUES ('A', 'A', 'icb')"))
+        connection.execute(text(
+            "INSERT INTO sites (code, name, trust_code, trust_name, area_code) "
+            "VALUES ('S', 'Site', 'T', 'Trust', 'A')"))
+        for episode, start, end in (("none", None, None),
+                                    ("going", "2026-11-02 10:00:00", None),
+                                    ("ended", "2026-11-02 10:00:00", "2026-11-09 12:00:00")):
+            connection.execute(text(
+                "INSERT INTO episodes (episode_id, person_ref, site_code, home_area_code, sex, "
+                "admitted_at, in_hospital_until, service_start_at, service_end_at) VALUES "
+                "(:e, 'p', 'S', 'A', 'F', '2026-11-01 10:00:00', '9999-12-31 00:00:00', :s, :t)"),
+                {"e": episode, "s": start, "t": end})
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text(
+            "SELECT episode_id, in_service_until FROM episodes")).all())
+    engine.dispose()
+    assert rows["none"] is None
+    assert str(rows["going"]).startswith("9999-12-31")
+    assert str(rows["ended"]).startswith("2026-11-09 12:00:00")

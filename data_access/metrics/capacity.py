@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy import Engine, and_, case, func, select
 
 from dashboard.clock import day_start, from_utc_naive, to_utc_naive
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, REASON_PATHWAY, STALE_REPORT_HOURS
 from data_access.areas import episodes_in_area, services_serving_area
 from data_access.metrics.delays import current_reason
-from data_access.metrics.waiting import in_hospital_after
+from data_access.metrics.waiting import OPEN_JOURNEY_TERMS, in_hospital_after, not_started_by
 from data_access.models import Area, CapacityReport, Episode, Service
 
 CAPACITY_COLUMNS = ["service_code", "name", "pathway", "setting", "provider", "area_code", "area",
@@ -183,16 +183,18 @@ def waiting_for_pathway(engine: Engine, area_code: str, at: datetime) -> dict[in
     reason = current_reason(at_utc)
     implied = case(*[(reason == code, pathway) for code, pathway in REASON_PATHWAY.items()],
                    else_=None)
-    pathway = func.coalesce(Episode.pathway, implied).label("wanted")
-    statement = (
-        select(pathway, func.count())
-        .where(episodes_in_area(area_code), Episode.nctr_at <= at_utc,
-               or_(Episode.service_start_at.is_(None), Episode.service_start_at > at_utc),
-               Episode.end_outcome.is_(None),
-               or_(Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
-                   and_(Episode.pathway.is_(None), in_hospital_after(at_utc))))
-        .group_by(pathway)
-    )
+    waiting = [episodes_in_area(area_code), Episode.nctr_at <= at_utc, not_started_by(at_utc)]
+    # Two queries, each on its own index: pathway recorded (open journeys), and not yet recorded
+    # (in hospital now, no outcome) counted under the pathway the reason implies.
+    recorded = (select(Episode.pathway, func.count())
+                .where(*waiting, *OPEN_JOURNEY_TERMS).group_by(Episode.pathway))
+    undecided = (select(implied, func.count())
+                 .where(*waiting, Episode.end_outcome.is_(None), Episode.pathway.is_(None),
+                        in_hospital_after(at_utc)).group_by(implied))
+    counts = dict.fromkeys(INTERMEDIATE_CARE_PATHWAYS, 0)
     with engine.connect() as connection:
-        counts = dict(connection.execute(statement).all())
-    return {p: int(counts.get(p, 0)) for p in INTERMEDIATE_CARE_PATHWAYS}
+        for statement in (recorded, undecided):
+            for wanted, people in connection.execute(statement).all():
+                if wanted in counts:
+                    counts[wanted] += int(people)
+    return counts

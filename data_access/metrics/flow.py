@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, case, func, or_, select
+from sqlalchemy import ColumnElement, Engine, case, func, select
 
 from dashboard.clock import LONDON, day_start, to_utc_naive
 from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS
@@ -92,6 +92,11 @@ def starts_and_ends_daily(engine: Engine, area_code: str, first_day: date,
                          "ends": [int(ends.get(d, 0)) for d in days]})
 
 
+def in_service_after(at_utc: datetime) -> ColumnElement[bool]:
+    """Intermediate care not ended at T (ended later, or not yet): one indexed range."""
+    return Episode.in_service_until > at_utc
+
+
 def in_service_at(engine: Engine, area_code: str, at: datetime) -> dict[int, int]:
     """People receiving intermediate care at T: service started at or before T and not ended by
     T, by pathway 1-3."""
@@ -99,8 +104,7 @@ def in_service_at(engine: Engine, area_code: str, at: datetime) -> dict[int, int
     statement = (select(Episode.pathway, func.count())
                  .where(episodes_in_area(area_code),
                         Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
-                        Episode.service_start_at <= at_utc,
-                        or_(Episode.service_end_at.is_(None), Episode.service_end_at > at_utc))
+                        Episode.service_start_at <= at_utc, in_service_after(at_utc))
                  .group_by(Episode.pathway))
     with engine.connect() as connection:
         counts = dict(connection.execute(statement).all())
@@ -145,8 +149,7 @@ def length_of_intermediate_care(engine: Engine, area_code: str, start: datetime,
         still, still_long = connection.execute(select(
             func.count(), func.coalesce(func.sum(case(
                 (Episode.service_start_at < long_ago, 1), else_=0)), 0)).where(
-            *in_scope, Episode.service_start_at <= end_utc,
-            or_(Episode.service_end_at.is_(None), Episode.service_end_at > end_utc))).one()
+            *in_scope, Episode.service_start_at <= end_utc, in_service_after(end_utc))).one()
     return LengthOfCare(
         ended=int(lengths.size),
         median_days=float(np.median(lengths)) if lengths.size else None,

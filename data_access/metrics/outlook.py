@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, func, select
 
 from dashboard import outlook as method
 from dashboard.clock import LONDON, day_start, to_utc_naive
@@ -53,7 +53,7 @@ def service_spans(engine: Engine, area_code: str, since: datetime,
                        .label("end")).where(
         episodes_in_area(area_code), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
         Episode.service_start_at <= to_utc_naive(until),
-        or_(Episode.service_end_at.is_(None), Episode.service_end_at >= to_utc_naive(since)))
+        Episode.in_service_until >= to_utc_naive(since))
     with engine.connect() as connection:
         frame = pd.read_sql(statement, connection)
     frame["end"] = frame.end.astype(float).fillna(np.inf)

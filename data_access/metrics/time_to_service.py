@@ -9,13 +9,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy import Engine, and_, case, func, select
 
 from dashboard.clock import to_utc_naive
 from dashboard.statistics import wilson
 from dashboard.vocabulary import AMBITION_HOURS, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
 from data_access.metrics import week_start
+from data_access.metrics.waiting import OPEN_JOURNEY_TERMS, not_started_by
 from data_access.models import Area, AreaLink, Episode
 from data_access.sql import epoch_seconds
 
@@ -58,6 +59,9 @@ def _started_in_period(area_code: str, start: datetime, end: datetime,
         Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS if pathway is None else (pathway,)),
         Episode.service_start_at > to_utc_naive(start),
         Episode.service_start_at <= to_utc_naive(end),
+        # The same range in local dates, a day wider each side: lets the area-date index lead.
+        Episode.service_start_date.between((start - timedelta(days=1)).date(),
+                                           (end + timedelta(days=1)).date()),
         Episode.hours_nctr_to_service.is_not(None),
     ]
 
@@ -163,11 +167,8 @@ def waiting_for_service_over_24h(engine: Engine, area_code: str,
     # Every pathway 1-3 is a key (zeros included).
     at_utc = to_utc_naive(at)
     statement = select(Episode.pathway, func.count()).where(
-        episodes_in_area(area_code),
-        Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
-        Episode.nctr_at < at_utc - timedelta(hours=AMBITION_HOURS),
-        or_(Episode.service_start_at.is_(None), Episode.service_start_at > at_utc),
-        Episode.end_outcome.is_(None),
+        episodes_in_area(area_code), *OPEN_JOURNEY_TERMS,
+        Episode.nctr_at < at_utc - timedelta(hours=AMBITION_HOURS), not_started_by(at_utc),
     ).group_by(Episode.pathway)
     with engine.connect() as connection:
         counts = dict(connection.execute(statement).all())

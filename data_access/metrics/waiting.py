@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, and_, case, func, select
+from sqlalchemy import ColumnElement, Engine, and_, case, func, literal_column, or_, select
 
 from dashboard.clock import day_start, to_utc_naive
 from dashboard.vocabulary import AMBITION_HOURS, DELAY_BANDS
@@ -27,6 +27,16 @@ class WaitingSnapshot:
 def waiting_condition(at_utc: datetime) -> ColumnElement[bool]:
     """Waiting at T: nctr_at <= T and not yet discharged at T (discharged_at null or > T)."""
     return and_(Episode.nctr_at <= at_utc, in_hospital_after(at_utc))
+
+
+# Pathway 1-3 journeys with no end outcome yet, in the words of the partial index on them
+# (data_access.models.OPEN_JOURNEY): a bound parameter in their place would not match it.
+OPEN_JOURNEY_TERMS = (Episode.end_outcome.is_(None), Episode.pathway > literal_column("0"))
+
+
+def not_started_by(at_utc: datetime) -> ColumnElement[bool]:
+    """No intermediate care started by T (none yet, or a start after T)."""
+    return or_(Episode.service_start_at.is_(None), Episode.service_start_at > at_utc)
 
 
 def in_hospital_after(at_utc: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
