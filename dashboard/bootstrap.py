@@ -142,7 +142,7 @@ def _next_generated(ready: Any, producer: Any) -> tuple[str, Path]:
 def prepare_database(engine: Engine, database_url: str, clock: Clock, *,
                      demo_if_empty: bool, progress: Progress | None = None) -> None:
     upgrade_to_head(database_url)
-    if demo_if_empty and data_status(engine).episodes == 0:
+    if demo_if_empty and not data_status(engine).has_episodes:
         log.warning("The database is empty: building the synthetic demonstration system "
                     "(about half a minute on first run)...")
         report = build_demo(engine, clock, progress=progress)

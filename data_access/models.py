@@ -108,6 +108,8 @@ class Load(Base):
     """One file of one load batch, whether it was loaded or rejected."""
 
     __tablename__ = "loads"
+    # Every page asks when data was last loaded; a feed delivering each minute makes many loads.
+    __table_args__ = (Index("ix_loads_outcome_finished_at", "outcome", "finished_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     batch_id: Mapped[str] = mapped_column(String(36), index=True)

@@ -1,6 +1,6 @@
-"""Area-led indexes for national scale (the home area first, then the time range), and
-in_service_until, so "receiving a service at T" is one indexed range (existing rows keep their
-data)
+"""Area-led indexes for national scale (the home area first, then the time range),
+in_service_until, so "receiving a service at T" is one indexed range, and the last load's time
+found by an index (existing rows keep their data)
 
 Revision ID: 0008
 Revises: 0007
@@ -55,6 +55,8 @@ def upgrade() -> None:
         op.drop_index(name, table_name="episodes")
     for name, columns in NEW_INDEXES.items():
         op.create_index(name, "episodes", columns, unique=False)
+    op.create_index("ix_loads_outcome_finished_at", "loads", ["outcome", "finished_at"],
+                    unique=False)
     op.create_index("ix_episodes_area_open_journeys", "episodes", ["home_area_code", "nctr_at"],
                     unique=False, sqlite_where=sa.text(OPEN_JOURNEY),
                     postgresql_where=sa.text(OPEN_JOURNEY))
@@ -62,6 +64,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_episodes_area_open_journeys", table_name="episodes")
+    op.drop_index("ix_loads_outcome_finished_at", table_name="loads")
     for name in NEW_INDEXES:
         op.drop_index(name, table_name="episodes")
     for name, columns in OLD_INDEXES.items():
