@@ -16,10 +16,11 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, TypeVar
 
+import numpy as np
 import orjson
+import pandas as pd
 from flask import Flask
 from flask_caching import Cache
-from plotly.io.json import to_json_plotly
 from sqlalchemy import Engine
 
 from dashboard.clock import Clock
@@ -96,5 +97,25 @@ def as_sent(output: Any) -> Any:
 
     Cached in this form, a view is the same bytes whether it was just computed or not (a
     pickled Plotly figure comes back with its whole template attached) and cheap to copy.
+    orjson walks the output itself and asks ``_plain`` only about what it does not know
+    (components, figures, pandas values): half the time of Plotly's own walk, the same data
+    (tests/test_cache.py).
     """
-    return orjson.loads(to_json_plotly(output))
+    return orjson.loads(orjson.dumps(output, default=_plain, option=_AS_SENT_OPTIONS))
+
+
+_AS_SENT_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "to_plotly_json"):  # Dash components and Plotly figures
+        return value.to_plotly_json()
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, pd.Series | pd.Index):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot send a {type(value).__name__} to the browser")

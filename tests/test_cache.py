@@ -1,0 +1,38 @@
+"""The view cache keeps each view as the plain JSON data Dash sends: made with orjson, it must be
+exactly what Plotly's own encoder makes of the same components and figures."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+from dash import dcc, html
+from plotly.io.json import to_json_plotly
+
+from dashboard import figures
+from dashboard.cache import as_sent
+from dashboard.spc import series, spc
+from dashboard.spc_figure import spc_figure
+
+
+def test_as_sent_equals_plotly_s_own_json_for_components_figures_and_pandas_values():
+    days = pd.date_range("2026-09-01", periods=30, freq="D")
+    values = pd.Series(np.r_[np.arange(29, dtype=float), np.nan])
+    tree = html.Div([
+        dcc.Graph(figure=figures.lines(list(days.date), {"waiting": list(values)},
+                                       axis_title="people")),
+        dcc.Graph(figure=spc_figure(spc(series(days.date, values.fillna(3))), title_y="people")),
+        html.Span(np.int64(3)), html.Span(np.float64(2.5)), html.Span(float("nan")),
+        html.Time(pd.Timestamp("2026-11-25 08:30")), html.Time(date(2026, 11, 25)),
+        html.Time(datetime(2026, 11, 25, 8, 30)), html.Ul(pd.Series(["a", "b"])),
+        html.P(None), html.P([pd.NaT]),
+    ])
+    assert as_sent(tree) == json.loads(to_json_plotly(tree))
+
+
+def test_an_object_the_browser_cannot_take_is_an_error_not_a_guess():
+    with pytest.raises(TypeError):
+        as_sent(html.Div(object()))
