@@ -62,8 +62,7 @@ def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_i
     table = html.Table(
         [table_caption(caption, table_id),
          html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
-         html.Tbody([html.Tr([html.Th(str(row[0]), scope="row"),
-                              *[html.Td(str(v)) for v in row[1:]]]) for row in rows])],
+         html.Tbody([body_row(row) for row in rows])],
         id=table_id, className="table table-sm data-table",
         **({"data-kinds": "|".join(kinds)} if kinds else {}),
     )
@@ -76,6 +75,19 @@ def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_i
             for fmt, audience, label in EXPORTS],
         className="table-exports", role="group", **{"aria-label": f"Export {caption}"})
     return table_block(table, buttons)
+
+
+def body_row(row: Sequence[object]) -> dict[str, object]:
+    """A table's row, its first value the row's header, as the JSON Dash sends for
+    ``html.Tr([html.Th(first, scope="row"), html.Td(value), ...])``. A page has thousands of
+    cells: made as component objects they cost more than the page's queries."""
+    return _element("Tr", [_element("Th", str(row[0]), scope="row"),
+                           *[_element("Td", str(value)) for value in row[1:]]])
+
+
+def _element(tag: str, children: object, **props: object) -> dict[str, object]:
+    return {"type": tag, "namespace": "dash_html_components",
+            "props": {"children": children, **props}}
 
 
 def table_caption(caption: str, table_id: str) -> html.Caption:

@@ -36,3 +36,15 @@ def test_as_sent_equals_plotly_s_own_json_for_components_figures_and_pandas_valu
 def test_an_object_the_browser_cannot_take_is_an_error_not_a_guess():
     with pytest.raises(TypeError):
         as_sent(html.Div(object()))
+
+
+def test_table_rows_made_as_json_are_what_the_components_would_send():
+    from layouts.components import data_table
+
+    rows = [("Mon 3 Nov", 12, 4.5), ("Tue 4 Nov", 0, None)]
+    sent = as_sent(data_table(["day", "people", "hours"], rows, "t", "caption"))
+    table = next(node for node in sent["props"]["children"] if node["type"] == "Table")
+    body = next(node for node in table["props"]["children"] if node["type"] == "Tbody")
+    assert body["props"]["children"] == as_sent([
+        html.Tr([html.Th(str(day), scope="row"), html.Td(str(people)), html.Td(str(hours))])
+        for day, people, hours in rows])
