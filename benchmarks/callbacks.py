@@ -38,13 +38,15 @@ from benchmarks.common import NOW, database_url, replace_between_markers
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
+from dashboard.pages import PAGES
 from data_access.access import list_users
 from data_access.areas import get_area, picker_areas
 from data_access.db import make_engine
 from tests.accounts import add_user, sign_in_client
 
-PAGES = ("/", "/delays", "/time-to-service", "/capacity", "/flow", "/outcomes", "/places",
-         "/benchmark", "/data")
+# Who opens each kind of page in the benchmark (a role that holds its permission).
+ROLE_FOR = {None: "data_manager", "aggregates": "data_manager", "data": "data_manager",
+            "people": "hub_lead", "admin": "administrator"}
 PERIODS = ("", "&from=2026-08-01&to=2026-11-24", "&from=2025-12-01&to=2026-02-28",
            "&from=2026-10-26&to=2026-11-22&pathway=1")
 TARGETS_MS = {"system": 300.0, "national": 1000.0}
@@ -147,24 +149,34 @@ def areas_to_vary(engine: Engine, systems: int) -> dict[str, list[str]]:
     return samples
 
 
+def signed_in(app: Any, engine: Engine, role: str, systems: list[str]) -> Any:
+    """A test client signed in as a benchmark user of ``role`` (a hub lead's hub: ``systems``)."""
+    username = f"benchmark-{role}"
+    if username not in set(list_users(engine).username):
+        add_user(engine, role, tuple(systems) if role == "hub_lead" else (), username=username)
+    client = app.server.test_client()
+    client.environ_base["HTTP_X_CSRFTOKEN"] = sign_in_client(client, username)["X-CSRFToken"]
+    return client
+
+
 def measure(database_url: str, repeats: int, systems: int) -> list[Timing]:
     engine = make_engine(database_url)
     # No view cache: every call computes its figures, as the first browser to ask would.
     app = create_app(Settings(database_url=database_url, clock=FixedClock(NOW),
                               cache_type="null"), engine)
-    client = app.server.test_client()
-    if "benchmark" not in set(list_users(engine).username):
-        add_user(engine, "executive", username="benchmark")
-    client.environ_base["HTTP_X_CSRFTOKEN"] = sign_in_client(client, "benchmark")["X-CSRFToken"]
-    callbacks = json.loads(client.get("/_dash-dependencies").data)
     samples = areas_to_vary(engine, systems)
+    clients = {role: signed_in(app, engine, role, samples["system"])
+               for role in set(ROLE_FOR.values())}
+    client = clients["data_manager"]
+    callbacks = json.loads(client.get("/_dash-dependencies").data)
 
-    def timed(page: str, name: str, kind: str, bodies: Callable[[int], dict]) -> Timing:
+    def timed(page: str, name: str, kind: str, bodies: Callable[[int], dict],
+              role: str = "data_manager") -> Timing:
         calls, bare, most = [], [], 0
         for i in range(repeats):
             with recording(engine) as sent:
                 started = time.perf_counter()
-                response = client.post("/_dash-update-component", json=bodies(i))
+                response = clients[role].post("/_dash-update-component", json=bodies(i))
                 calls.append((time.perf_counter() - started) * 1000)
             assert response.status_code in (200, 204), response.data[:500]
             bare.append(bare_seconds(engine, sent) * 1000)
@@ -179,8 +191,9 @@ def measure(database_url: str, repeats: int, systems: int) -> list[Timing]:
     results = []
     for kind in samples:
         for page in PAGES:
-            results.append(timed(page, "page", kind, lambda i, page=page, kind=kind:
-                                 route_payload(callbacks, page, search(kind, i))))
+            results.append(timed(page.path, "page", kind, lambda i, path=page.path, kind=kind:
+                                 route_payload(callbacks, path, search(kind, i)),
+                                 ROLE_FOR[page.permission]))
         results.append(timed("/capacity", "back-test", kind, lambda i, kind=kind: callback_body(
             callbacks, "outlook-backtest.children", {"url.search": search(kind, i, False)},
             "url.search")))

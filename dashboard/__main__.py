@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import simulator
 from dashboard.bootstrap import DEFAULT_ICB, build_demo
+from dashboard.clock import as_london
 from dashboard.config import settings_from_env
 from data_access.access import (
     ROLES,
@@ -27,6 +28,7 @@ from data_access.access import (
     set_password,
 )
 from data_access.db import make_engine
+from data_access.facts import ensure_daily_waits
 from data_access.feeds import FeedSourceError, create_token, list_tokens, revoke_token
 from data_access.loader import FolderError, load_folder
 from data_access.migrate import upgrade_to_head
@@ -73,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         engine = make_engine(settings.database_url)
         if args.command == "migrate":
             print("Schema is up to date.")
+            if ensure_daily_waits(engine, as_london(settings.clock.now()).date()):
+                print("Daily facts computed for the data already loaded.")
             return 0
         if args.command == "token":
             return _token(engine, settings.clock.now(), args)

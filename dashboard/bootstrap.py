@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from dashboard.clock import Clock
+from dashboard.clock import Clock, as_london
 from dashboard.config import PROJECT_ROOT
 from dashboard.progress import Progress, Stage
 from data_access.access import DEMO_PASSWORD, create_demo_users
 from data_access.areas import picker_areas
+from data_access.facts import ensure_daily_waits
 from data_access.loader import FileResult, LoadReport, load_folder
 from data_access.migrate import upgrade_to_head
 from data_access.published import load_published
@@ -142,6 +143,8 @@ def _next_generated(ready: Any, producer: Any) -> tuple[str, Path]:
 def prepare_database(engine: Engine, database_url: str, clock: Clock, *,
                      demo_if_empty: bool, progress: Progress | None = None) -> None:
     upgrade_to_head(database_url)
+    if ensure_daily_waits(engine, as_london(clock.now()).date()):
+        log.warning("Daily facts computed for the data already loaded.")
     if demo_if_empty and not data_status(engine).has_episodes:
         log.warning("The database is empty: building the synthetic demonstration system "
                     "(about half a minute on first run)...")

@@ -45,7 +45,8 @@ def picker_areas(engine: Engine) -> pd.DataFrame:
     A sub-ICB location that is its ICB's only one adds nothing (same people), so it is left out.
     """
     with engine.connect() as connection:
-        areas = pd.read_sql(select(Area.code, Area.name, Area.level, Area.parent_code), connection)
+        areas = pd.read_sql_query(select(Area.code, Area.name, Area.level, Area.parent_code),
+                                  connection)
     children = areas.groupby("parent_code")["code"].apply(list).to_dict()
     only_child = {kids[0] for kids in children.values() if len(kids) == 1}
     rows: list[dict[str, object]] = []
@@ -82,7 +83,12 @@ def _ancestors(area_code: str) -> Select[tuple[str]]:
 
 def episodes_in_area(area_code: str) -> ColumnElement[bool]:
     """People whose home is inside the area (the area itself or any area below it)."""
-    return Episode.home_area_code.in_(_descendants(area_code))
+    return home_in_area(Episode.home_area_code, area_code)
+
+
+def home_in_area(column: ColumnElement[str], area_code: str) -> ColumnElement[bool]:
+    """A home area ``column`` (of episodes, or of facts about them) inside the area."""
+    return column.in_(_descendants(area_code))
 
 
 def services_serving_area(area_code: str) -> ColumnElement[bool]:

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dashboard.clock import Clock, SystemClock, from_utc_naive, to_utc_naive
+from dashboard.clock import Clock, SystemClock, as_london, to_utc_naive
 from data_access.contract import (
     FILE_SPECS,
     REFERENCES,
@@ -40,6 +40,7 @@ from data_access.contract import (
     FileSpec,
     RowError,
 )
+from data_access.facts import local_date, merge_earliest, refresh_daily_waits, stored_waits
 from data_access.models import STILL_IN_HOSPITAL, AreaLink, Base, Load, LoadRejection
 
 RawRow = dict[str, str | None]
@@ -216,15 +217,32 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
         load_ids = _record_loads(connection, report, synthetic, started_at,
                                  to_utc_naive(clock.now()), channel)
         if loaded:
+            touched = _waits_touched(connection, results)  # as stored, before the writes
             for spec in specs:
                 _upsert(connection, spec, results[spec.name], load_ids[spec.name])
             if "areas.csv" in results:
                 rebuild_area_links(connection)
+            # The daily facts change with the data, in the same transaction.
+            refresh_daily_waits(connection, as_london(clock.now()).date(), touched)
     for result in results.values():
         result.let_go()
     if loaded and report.rows_accepted >= ANALYZE_AFTER_ROWS:
         _refresh_statistics(engine, [_table(spec).name for spec in specs])
     return report
+
+
+def _waits_touched(connection: Connection, results: dict[str, FileResult]) -> dict[str, date]:
+    """The home areas whose waits the batch may change, each with the earliest day it may
+    change: the episodes it names as stored now, and as the batch gives them."""
+    episodes, delays = results.get("episodes.csv"), results.get("delays.csv")
+    ids = {key[0] for key in episodes.accepted} if episodes else set()
+    if delays:
+        ids |= {values["episode_id"] for _, values in delays.accepted.values()}
+    touched = stored_waits(connection, ids)
+    for _, values in (episodes.accepted.values() if episodes else ()):
+        if values["nctr_at"] is not None:
+            merge_earliest(touched, {values["home_area_code"]: local_date(values["nctr_at"])})
+    return touched
 
 
 def _refresh_statistics(engine: Engine, tables: list[str]) -> None:
@@ -420,7 +438,7 @@ def _with_derived(spec: FileSpec, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _local_date(stored: datetime | None) -> date | None:
-    return None if stored is None else from_utc_naive(stored).date()
+    return None if stored is None else local_date(stored)
 
 
 def rebuild_area_links(connection: Connection) -> None:

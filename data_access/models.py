@@ -357,3 +357,38 @@ class AuditEvent(Base):
     rows: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(String(500), default="")
     client: Mapped[str | None] = mapped_column(String(64))  # the client's address
+
+
+class CalendarDay(Base):
+    """A local (Europe/London) calendar day and its bounds in stored (naive UTC) time: 23 or
+    25 hours long across a clock change. Filled in as the daily facts need days."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime, unique=True)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DailyWait(Base):
+    """Daily facts, maintained on every load (data_access/facts.py): for a local day, a home area
+    (as episodes record it) and the delay reason current at the time ('' before any reason was
+    recorded), the seconds people spent waiting after NCTR that day and how many were waiting at
+    its 00:00."""
+
+    __tablename__ = "daily_waits"
+
+    home_area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason_code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    waiting_seconds: Mapped[float] = mapped_column(Float)
+    waiting_at_start: Mapped[int] = mapped_column(Integer)
+
+
+class FactsState(Base):
+    """How far the daily facts reach: every day before ``up_to`` is computed."""
+
+    __tablename__ = "facts_state"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    up_to: Mapped[date] = mapped_column(Date)

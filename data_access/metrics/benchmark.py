@@ -70,7 +70,7 @@ def _organisation_sums(engine: Engine, level: str, first_day: date, last_day: da
         .order_by(PublishedOrganisation.name)
     )
     with engine.connect() as connection:
-        return pd.read_sql(statement, connection)
+        return pd.read_sql_query(statement, connection)
 
 
 def icb_benchmark(engine: Engine, first_day: date, last_day: date) -> pd.DataFrame:
@@ -115,7 +115,7 @@ def icb_weekly(engine: Engine, icb_code: str, first_day: date, last_day: date) -
                         PublishedDaily.day.between(first_day, last_day),
                         PublishedDaily.nctr_patients.is_not(None)))
     with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
+        frame = pd.read_sql_query(statement, connection)
     frame["week_start"] = week_start(frame.day)
     weekly = frame.groupby("week_start", as_index=False).agg(
         nctr=("nctr_patients", "mean"), population=("population_65_plus", "first"))

@@ -53,7 +53,7 @@ def capacity_at(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
         .order_by(Service.pathway, Service.name)
     )
     with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
+        frame = pd.read_sql_query(statement, connection)
     reported = frame.reported_at.notna()
     stale_before = at_utc - timedelta(hours=STALE_REPORT_HOURS)
     frame["status"] = "current"
@@ -140,7 +140,7 @@ def capacity_daily(engine: Engine, area_code: str, first_day: date,
         .order_by(CapacityReport.reported_at)
     )
     with engine.connect() as connection:
-        reports = pd.read_sql(statement, connection)
+        reports = pd.read_sql_query(statement, connection)
     days = pd.date_range(first_day, last_day, freq="D")
     ends = pd.DataFrame({"date": days.date,
                          "at": [to_utc_naive(day_start(d.date() + timedelta(days=1)))

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     DateTime,
     Engine,
     ScalarSelect,
@@ -27,10 +28,17 @@ from sqlalchemy.orm import aliased
 
 from dashboard.clock import to_utc_naive
 from dashboard.vocabulary import DELAY_REASONS
-from data_access.areas import episodes_in_area
+from data_access.areas import episodes_in_area, home_in_area
+from data_access.facts import (
+    NO_REASON,
+    facts_until,
+    overlap_seconds,
+    split_period,
+    starts_a_day,
+    waiting_spans,
+)
 from data_access.metrics.waiting import in_hospital_after, waiting_condition
-from data_access.models import Area, AreaLink, DelayReasonChange, Episode, Site
-from data_access.sql import epoch_seconds, greatest, least
+from data_access.models import Area, AreaLink, DailyWait, DelayReasonChange, Episode, Site
 
 NOT_RECORDED = "not recorded"
 LONG_WAIT_DAYS = 7  # a long wait: 7 days or more since NCTR (the national 7+ day band)
@@ -38,7 +46,7 @@ LONG_WAIT_DAYS = 7  # a long wait: 7 days or more since NCTR (the national 7+ da
 
 def with_reason_names(frame: pd.DataFrame) -> pd.DataFrame:
     """Add the reason's group and text; a missing code reads "not recorded"."""
-    codes = frame.reason_code.fillna(NOT_RECORDED)
+    codes = frame.reason_code.astype(object).fillna(NOT_RECORDED)
     frame = frame.assign(reason_code=codes)
     frame["reason_group"] = [DELAY_REASONS[c].group if c in DELAY_REASONS else NOT_RECORDED
                              for c in codes]
@@ -66,7 +74,7 @@ def waiting_by_reason(engine: Engine, area_code: str, at: datetime) -> pd.DataFr
                  .where(waiting_condition(at_utc), episodes_in_area(area_code))
                  .group_by(reason))
     with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
+        frame = pd.read_sql_query(statement, connection)
     frame = with_reason_names(frame)
     return frame[["reason_code", "reason_group", "reason", "people"]].sort_values(
         ["people", "reason_code"], ascending=[False, True], ignore_index=True)
@@ -76,9 +84,41 @@ def waiting_by_reason_group_at(engine: Engine, area_code: str,
                                moments: list[datetime]) -> pd.DataFrame:
     """People waiting at the end of each Sunday of the period (Monday 00:00) by the reason group
     current then: a snapshot, as the national sitrep counts patients remaining by reason."""
-    # One query for all ``moments``: at (as given), reason_group, people; zeros are not listed.
+    # At (as given), reason_group, people; zeros are not listed. A local midnight the daily facts
+    # cover is read from them; any other moment in one query over the episodes.
     if not moments:
         return pd.DataFrame(columns=["at", "reason_group", "people"])
+    with engine.connect() as connection:
+        covered = facts_until(connection)
+        midnights = {m.date(): m for m in moments
+                     if covered is not None and m.date() < covered and starts_a_day(m)}
+        others = [m for m in moments if m not in midnights.values()]
+        parts = [_snapshots_direct(connection, area_code, others)] if others else []
+        if midnights:
+            census = pd.read_sql_query(
+                select(DailyWait.day, DailyWait.reason_code,
+                       func.sum(DailyWait.waiting_at_start).label("people"))
+                .where(home_in_area(DailyWait.home_area_code, area_code),
+                       DailyWait.day.in_(list(midnights)), DailyWait.waiting_at_start > 0)
+                .group_by(DailyWait.day, DailyWait.reason_code), connection)
+            census["at"] = [midnights[pd.Timestamp(d).date()] for d in census.pop("day")]
+            census["reason_code"] = _codes(census.reason_code)
+            parts.append(census)
+    frame = with_reason_names(pd.concat(parts, ignore_index=True))
+    return (frame.groupby(["at", "reason_group"], as_index=False).people.sum()
+            [["at", "reason_group", "people"]])
+
+
+def _codes(reason_codes: pd.Series) -> pd.Series:
+    """Reason codes as text, the facts' code for "none recorded" (and an empty frame's
+    column) as None."""
+    return reason_codes.astype(object).replace({NO_REASON: None})
+
+
+def _snapshots_direct(connection: Connection, area_code: str,
+                      moments: list[datetime]) -> pd.DataFrame:
+    """People waiting at each moment by their current reason, from the episodes: at (as
+    given), reason_code, people."""
     stored = {to_utc_naive(m): m for m in moments}
     # A UNION ALL of one-row selects: SQLite cannot name the columns of a VALUES list.
     snapshot = union_all(*[select(literal(m, DateTime).label("at")) for m in stored]) \
@@ -90,12 +130,9 @@ def waiting_by_reason_group_at(engine: Engine, area_code: str,
                                      in_hospital_after(snapshot.c.at)))
                  .where(episodes_in_area(area_code))
                  .group_by(snapshot.c.at, reason))
-    with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
-    frame = with_reason_names(frame)
+    frame = pd.read_sql_query(statement, connection)
     frame["at"] = [stored[pd.Timestamp(t).to_pydatetime()] for t in frame["at"]]
-    return (frame.groupby(["at", "reason_group"], as_index=False).people.sum()
-            [["at", "reason_group", "people"]])
+    return frame
 
 
 def waiting_by_site(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
@@ -111,7 +148,7 @@ def waiting_by_site(engine: Engine, area_code: str, at: datetime) -> pd.DataFram
         .order_by(func.count().desc(), Site.name)
     )
     with engine.connect() as connection:
-        return pd.read_sql(statement, connection)
+        return pd.read_sql_query(statement, connection)
 
 
 def waiting_by_home_area(engine: Engine, area_code: str, at: datetime,
@@ -135,7 +172,7 @@ def waiting_by_home_area(engine: Engine, area_code: str, at: datetime,
         .order_by(func.count().desc(), home.name)
     )
     with engine.connect() as connection:
-        return pd.read_sql(statement, connection)
+        return pd.read_sql_query(statement, connection)
 
 
 def waiting_hours_by_reason(engine: Engine, area_code: str, start: datetime,
@@ -149,46 +186,8 @@ def waiting_hours_by_reason(engine: Engine, area_code: str, start: datetime,
     (C1) gives 10 h to T1 and 40 h to C1. Summed over reasons this is the period's waiting time,
     so it is also the bed days lost (divided by 24).
     """
-    start_utc = literal(to_utc_naive(start), DateTime)
-    end_utc = literal(to_utc_naive(end), DateTime)
-    later = aliased(DelayReasonChange)
-    next_change = (select(func.min(later.effective_at))
-                   .where(later.episode_id == DelayReasonChange.episode_id,
-                          later.effective_at > DelayReasonChange.effective_at)
-                   .scalar_subquery())
-    first_change = (select(func.min(later.effective_at))
-                    .where(later.episode_id == Episode.episode_id)
-                    .scalar_subquery())
-    discharged_or_end = func.coalesce(Episode.discharged_at, end_utc)
-    in_period = [episodes_in_area(area_code), Episode.nctr_at.is_not(None),
-                 Episode.nctr_at < end_utc,
-                 in_hospital_after(start_utc)]
-    with_reason = (
-        select(DelayReasonChange.reason_code.label("reason_code"),
-               greatest(DelayReasonChange.effective_at, Episode.nctr_at, start_utc)
-               .label("span_start"),
-               least(func.coalesce(next_change, end_utc), discharged_or_end, end_utc)
-               .label("span_end"))
-        .join(Episode, Episode.episode_id == DelayReasonChange.episode_id)
-        .where(*in_period, DelayReasonChange.effective_at < end_utc)
-    )
-    before_first_reason = (
-        select(literal(None).label("reason_code"),
-               greatest(Episode.nctr_at, start_utc).label("span_start"),
-               least(func.coalesce(first_change, end_utc), discharged_or_end, end_utc)
-               .label("span_end"))
-        .where(*in_period)
-    )
-    spans = union_all(with_reason, before_first_reason).subquery()
-    seconds = epoch_seconds(spans.c.span_end) - epoch_seconds(spans.c.span_start)
-    statement = (
-        select(spans.c.reason_code,
-               func.sum(case((spans.c.span_end > spans.c.span_start, seconds), else_=0.0))
-               .label("seconds"))
-        .group_by(spans.c.reason_code)
-    )
     with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
+        frame = _waiting_seconds_by_reason(connection, area_code, start, end)
     frame["hours"] = frame.pop("seconds").astype(float) / 3600.0
     frame = with_reason_names(frame)
     frame = frame[frame.hours > 0]
@@ -203,14 +202,39 @@ def bed_days_lost(engine: Engine, area_code: str, start: datetime, end: datetime
     By reason group it is the waiting time by reason summed by group, divided by 24: the two
     always agree (a known-answer test checks it).
     """
+    with engine.connect() as connection:
+        frame = _waiting_seconds_by_reason(connection, area_code, start, end)
+    return float(frame.seconds.sum()) / 86400.0
+
+
+def _waiting_seconds_by_reason(connection: Connection, area_code: str, start: datetime,
+                               end: datetime) -> pd.DataFrame:
+    """Seconds waited in the period by reason (None: not recorded): the whole days the daily
+    facts cover from them, the rest from the episodes."""
+    split = split_period(start, end, facts_until(connection))
+    parts = [_waiting_seconds_direct(connection, area_code, *piece) for piece in split.direct]
+    if split.fact_days is not None:
+        first, last = split.fact_days
+        parts.append(pd.read_sql_query(
+            select(DailyWait.reason_code, func.sum(DailyWait.waiting_seconds).label("seconds"))
+            .where(home_in_area(DailyWait.home_area_code, area_code),
+                   DailyWait.day.between(first, last))
+            .group_by(DailyWait.reason_code), connection))
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {"reason_code": pd.Series(dtype=object), "seconds": pd.Series(dtype=float)})
+    frame["reason_code"] = _codes(frame.reason_code)
+    return (frame.assign(seconds=frame.seconds.astype(float))
+            .groupby("reason_code", dropna=False, as_index=False).seconds.sum())
+
+
+def _waiting_seconds_direct(connection: Connection, area_code: str, start: datetime,
+                            end: datetime) -> pd.DataFrame:
+    """``_waiting_seconds_by_reason`` from the episodes themselves."""
     start_utc = literal(to_utc_naive(start), DateTime)
     end_utc = literal(to_utc_naive(end), DateTime)
-    span_start = greatest(Episode.nctr_at, start_utc)
-    span_end = least(func.coalesce(Episode.discharged_at, end_utc), end_utc)
-    seconds = epoch_seconds(span_end) - epoch_seconds(span_start)
-    statement = select(func.sum(case((span_end > span_start, seconds), else_=0.0))).where(
-        episodes_in_area(area_code), Episode.nctr_at.is_not(None), Episode.nctr_at < end_utc,
-        in_hospital_after(start_utc))
-    with engine.connect() as connection:
-        total = connection.scalar(statement)
-    return float(total or 0.0) / 86400.0
+    spans = waiting_spans(episodes_in_area(area_code), Episode.nctr_at < end_utc,
+                          in_hospital_after(start_utc))
+    statement = (select(spans.c.reason_code, func.sum(overlap_seconds(
+        spans.c.span_start, spans.c.span_end, start_utc, end_utc)).label("seconds"))
+        .group_by(spans.c.reason_code))
+    return pd.read_sql_query(statement, connection)

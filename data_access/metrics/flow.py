@@ -178,7 +178,7 @@ def journeys(engine: Engine, area_code: str, first_day: date, last_day: date) ->
                   Episode.service_start_at.is_not(None), Episode.end_outcome)
     )
     with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
+        frame = pd.read_sql_query(statement, connection)
     frame["pathway"] = [f"Pathway {int(p)}" if pd.notna(p) else "Pathway not recorded"
                         for p in frame.pathway]
     frame["service_type"] = [

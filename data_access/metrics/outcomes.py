@@ -100,7 +100,7 @@ def _breakdowns(engine: Engine, counts: list[Any], conditions: list[Any],
     if groups:
         statement = statement.group_by(*[g.element for g in groups])
     with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
+        frame = pd.read_sql_query(statement, connection)
     count_names = [c.name for c in counts]
     frame[count_names] = frame[count_names].fillna(0).astype(int)
     result: dict[str | None, pd.DataFrame] = {}

@@ -55,7 +55,7 @@ def service_spans(engine: Engine, area_code: str, since: datetime,
         Episode.service_start_at <= to_utc_naive(until),
         Episode.in_service_until >= to_utc_naive(since))
     with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
+        frame = pd.read_sql_query(statement, connection)
     frame["end"] = frame.end.astype(float).fillna(np.inf)
     frame["start"] = frame.start.astype(float)
     return frame

@@ -28,7 +28,7 @@ def child_areas(engine: Engine, area_code: str, level: str) -> pd.DataFrame:
                  .where(AreaLink.ancestor_code == area_code, Area.level == level)
                  .order_by(Area.name))
     with engine.connect() as connection:
-        return pd.read_sql(statement, connection)
+        return pd.read_sql_query(statement, connection)
 
 
 def pathway_one_starts(engine: Engine, area_code: str, start: datetime, end: datetime,

@@ -108,8 +108,8 @@ def _started_rows(engine: Engine, area_code: str, start: datetime, end: datetime
                      .join(Area, and_(Area.code == AreaLink.ancestor_code,
                                       Area.level == by_level)))
     with engine.connect() as connection:
-        return pd.read_sql(statement.where(*_started_in_period(area_code, start, end, pathway)),
-                           connection)
+        return pd.read_sql_query(
+            statement.where(*_started_in_period(area_code, start, end, pathway)), connection)
 
 
 def _summaries(frame: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
@@ -210,7 +210,7 @@ def stage_medians(engine: Engine, area_code: str, start: datetime, end: datetime
         statement = statement.join(target, condition)
     statement = statement.where(*_started_in_period(area_code, start, end, pathway))
     with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
+        frame = pd.read_sql_query(statement, connection)
     long = frame.melt(id_vars="group", var_name="stage", value_name="seconds").dropna()
     long["hours"] = long.seconds.astype(float) / 3600.0
     result = (long.groupby(["group", "stage"], sort=False)
@@ -257,7 +257,7 @@ def nctr_to_service_by_groups(engine: Engine, area_code: str, start: datetime, e
                        Episode.hours_nctr_to_service).where(
         *_started_in_period(area_code, start, end))
     with engine.connect() as connection:
-        frame = pd.read_sql(statement, connection)
+        frame = pd.read_sql_query(statement, connection)
     result = {}
     for by in bys:
         rows = []
