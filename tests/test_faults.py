@@ -123,6 +123,10 @@ def test_every_page_shows_the_outage_and_its_last_good_figures_then_recovers_by_
             assert f"the last good data, computed at {fmt.moment(computed_at)}" in banner, path
             for output in ("page-content", "data-as-at", "main-nav", "source-status"):
                 assert frame[output] == before[path][output], (path, output)
+        # Another scope asking for an address kept for the executive gets nothing of it.
+        other_scope = route(clients["hub_lead"], "/")
+        assert other_scope["page-content"] is None
+        assert "figures cannot be shown" in text_of(other_scope["database-status"])
         down = tick(clients["executive"], shown)
         assert down is not None and is_down(down)  # the tick answers (never raises): down
         assert tick(clients["executive"], down) is None  # and no redraw on every tick meanwhile
