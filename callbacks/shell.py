@@ -25,7 +25,7 @@ from callbacks import (
 from callbacks.common import resolve_area
 from dashboard import formatting as fmt
 from dashboard.auth import client_address, current_scope
-from dashboard.cache import as_sent
+from dashboard.cache import DatabaseDown, is_down
 from dashboard.context import AppContext
 from dashboard.help import GLOSSARY_PATH
 from dashboard.pages import PAGES_BY_PATH, allowed_nav_pages
@@ -35,7 +35,7 @@ from data_access.areas import AreaInfo
 from data_access.feeds import source_freshness
 from data_access.status import data_status
 from layouts import help as help_layout
-from layouts import how_we_count, placeholder, shell
+from layouts import how_we_count, outage, placeholder, shell
 from layouts.components import notice
 
 log = logging.getLogger(__name__)
@@ -88,23 +88,42 @@ def register(app: Dash, context: AppContext) -> None:
     @app.callback(
         Output("data-version", "data"),
         Input("refresh-tick", "n_intervals"), State("data-version", "data"),
+        State("database-status", "children"),
     )
-    def check_for_new_data(_ticks: int | None, shown: str | None) -> Any:
-        """Every open page asks this on each tick; only a changed version redraws the page."""
+    def check_for_new_data(_ticks: int | None, shown: str | None, banner: Any) -> Any:
+        """Every open page asks this on each tick; only a changed version redraws the page, or
+        a page showing the outage banner once the database answers (a view can fail after its
+        version was read, so the version shown may be the current one)."""
         current = context.views.version()
-        return no_update if current == shown else current
+        if current == shown and not (banner and not is_down(current)):
+            return no_update
+        return current
+
+    app.clientside_callback(
+        """function(version) {
+            // This frame was served while the database did not answer, without its area list:
+            // once the database answers, load the page again to get it.
+            if (version && !version.startsWith("down.")) { window.location.reload(); }
+            return window.dash_clientside.no_update;
+        }""",
+        Output("frame-incomplete", "data"), Input("data-version", "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("page-content", "children"), Output("synthetic-banner", "children"),
         Output("data-as-at", "children"), Output("source-status", "children"),
-        Output("main-nav", "children"),
+        Output("main-nav", "children"), Output("database-status", "children"),
         Input("url", "pathname"), Input("url", "search"), Input("data-version", "data"),
     )
     def route(pathname: str | None, search: str | None, _version: str | None) -> tuple[Any, ...]:
         path = pathname or "/"
-        scope = current_scope()
+        scope = None
         try:
-            return view_for(context, scope, path, search)
+            scope = current_scope()
+            return (*view_for(context, scope, path, search), None)
+        except DatabaseDown as down:
+            return outage_view(down, scope, path, search)
         except AccessDenied as refusal:
             allowed = allowed_nav_pages(scope.may)
             content = html.Div([
@@ -115,24 +134,39 @@ def register(app: Dash, context: AppContext) -> None:
                           for item in (dcc.Link(page.title, href=page.path), " ")]]
                        if allowed else "There are no pages for your role."),
             ])
-            return (content, no_update, no_update, no_update, no_update)
+            return (content, no_update, no_update, no_update, no_update, None)
         except SQLAlchemyError:
             log.exception("database error while rendering %s", pathname)
             message = notice("The data cannot be read right now (the database did not answer). "
                              "Try again in a minute.", tone="danger", element_id="db-error")
-            return (message, no_update, no_update, no_update, no_update)
+            return (message, no_update, no_update, no_update, no_update, None)
+
+
+def outage_view(down: DatabaseDown, scope: UserScope | None, path: str,
+                search: str | None) -> tuple[Any, ...]:
+    """The frame while the database does not answer: the last good copy of this view, if the
+    server kept one, under the banner; else the banner alone (and the user's navigation, if
+    their role is known)."""
+    if down.kept is not None:
+        return (*down.kept.value, outage.banner(down.since, down.kept.made_at, down.last_read))
+    nav = no_update if scope is None else \
+        shell.nav_items(allowed_nav_pages(scope.may), lambda page: href(page, search))
+    return (None, no_update, outage.DATA_AS_AT_UNKNOWN, None, nav,
+            outage.banner(down.since, None, down.last_read))
 
 
 def view_for(context: AppContext, scope: UserScope, path: str,
              search: str | None) -> tuple[Any, ...]:
     """The frame's outputs for one address and user, as Dash sends them (plain JSON data).
 
-    Raises ``AccessDenied`` (recorded) for a page or area outside the user's role and scope.
+    Raises ``AccessDenied`` (recorded) for a page or area outside the user's role and scope,
+    and ``DatabaseDown`` (with the view's last good copy, if kept) while the database does not
+    answer.
     """
     page = PAGES_BY_PATH.get(path)
     if page is not None and page.permission == "people":
         # Person-level pages are never cached: each view is checked and recorded.
-        return tuple(as_sent(_route(context, scope, path, search)))
+        return tuple(context.views.fresh(lambda: _route(context, scope, path, search)))
     # One computation per view, user scope and data version (see dashboard.cache).
     return tuple(context.views.view(("page", scope.cache_key, path, search or ""),
                                     lambda: _route(context, scope, path, search)))

@@ -6,13 +6,13 @@ from dash import Dash
 from sqlalchemy import Engine
 
 from callbacks import register_all
-from dashboard import auth
-from dashboard.cache import ViewCache
+from dashboard import auth, outage
+from dashboard.cache import VERSION_SECONDS, DatabaseDown, ViewCache
 from dashboard.config import PROJECT_ROOT, Settings, settings_from_env
 from dashboard.context import AppContext
 from dashboard.feeds_api import feeds_blueprint
 from dashboard.pages import allowed_nav_pages
-from data_access.access import visible_area_codes
+from data_access.access import UserScope, visible_area_codes
 from data_access.areas import picker_areas
 from data_access.db import make_engine
 from layouts import shell
@@ -39,7 +39,9 @@ INDEX_STRING = """<!DOCTYPE html>
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Dash:
     settings = settings or settings_from_env()
     engine = engine or make_engine(settings.database_url)
-    views = ViewCache(engine, settings.clock, settings.cache_type, settings.cache_dir)
+    # The version is never taken as known for longer than a page waits between its checks.
+    views = ViewCache(engine, settings.clock, settings.cache_type, settings.cache_dir,
+                      version_seconds=min(VERSION_SECONDS, settings.refresh_seconds))
     context = AppContext(engine=engine, clock=settings.clock, views=views,
                          refresh_seconds=settings.refresh_seconds)
     app = Dash(
@@ -50,10 +52,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         suppress_callback_exceptions=True,
         update_title=None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        on_error=outage.callback_error_handler(views),
     )
     app.index_string = INDEX_STRING
     views.init_app(app.server)
     app.server.register_blueprint(feeds_blueprint(context, settings, views.data_changed))
+    outage.install(app.server, views)
 
     def serve_layout() -> object:
         """The frame for the signed-in user: their pages, their areas (runs per request)."""
@@ -61,19 +65,29 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if scope is None:  # Dash checks the layout once before any request reaches the guard
             return shell.build([], [], None, refresh_seconds=context.refresh_seconds,
                                data_version="", user=None, csrf_token="")
-        areas = picker_areas(context.engine)
-        visible = visible_area_codes(context.engine, scope)
-        if visible is not None:
-            areas = areas[areas.code.isin(visible)]
-        options = shell.area_options(areas.to_dict("records"))
+        try:
+            options, complete = context.views.view(("picker", scope.cache_key),
+                                                   lambda: _picker_options(context, scope),
+                                                   with_time_step=False), True
+        except DatabaseDown as down:  # the route's banner says so; the last good list, if kept
+            options, complete = (down.kept.value, True) if down.kept else ([], False)
         return shell.build(allowed_nav_pages(scope.may), options,
                            options[0]["value"] if options else None,
                            refresh_seconds=context.refresh_seconds,
                            data_version=context.views.version(), user=scope,
-                           csrf_token=auth.csrf_token())
+                           csrf_token=auth.csrf_token(), complete=complete)
 
     app.layout = serve_layout
     register_all(app, context)
     # After the callbacks: the policy lists the hash of every inline script Dash will serve.
     auth.install(app.server, context, settings, list(app.csp_hashes()))
     return app
+
+
+def _picker_options(context: AppContext, scope: UserScope) -> list[dict[str, str]]:
+    """The area picker's options: the areas this user may see."""
+    areas = picker_areas(context.engine)
+    visible = visible_area_codes(context.engine, scope)
+    if visible is not None:
+        areas = areas[areas.code.isin(visible)]
+    return shell.area_options(areas.to_dict("records"))

@@ -4,11 +4,15 @@ One ``before_request`` guard covers everything the server answers: pages, Dash's
 dependencies and callback endpoint, and exports. Only the sign-in page, static files and the feed
 API (which has its own tokens) are open. The user's scope is read from the database on every
 request and kept in ``flask.g`` for the callbacks; nothing the browser sends can change it.
+While the database does not answer, the last scope read for the user stands in (see
+``dashboard.cache``); without one, pages get the outage page and an open page's callbacks run
+without a scope, so that they answer with the banner alone.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +21,7 @@ from urllib.parse import urlparse
 from flask import Flask, Response, g, jsonify, redirect, request, session
 from werkzeug.wrappers import Response as BaseResponse
 
+from dashboard.cache import DatabaseDown
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.context import AppContext
 from data_access import audit
@@ -28,7 +33,10 @@ from data_access.access import (
     load_scope,
     verify_password,
 )
+from data_access.db import UNREACHABLE_ERRORS
 from data_access.status import holds_real_person_data
+
+log = logging.getLogger(__name__)
 
 OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/api/v1/")
 OPEN_PATHS = ("/login", "/_favicon.ico", "/favicon.ico")
@@ -39,10 +47,15 @@ SIGN_IN_WINDOW = timedelta(minutes=15)
 MAX_FAILED_PER_USER, MAX_FAILED_PER_CLIENT = 5, 20
 # A user's role and areas are read again at least this often (a disabled account stops within it).
 SCOPE_SECONDS = 30
+CALLBACK_PATH = "/_dash-update-component"
 
 
 def current_scope() -> UserScope:
-    """The signed-in user's scope (set by the guard for every request it lets through)."""
+    """The signed-in user's scope (set by the guard for every request it lets through).
+
+    Raises ``DatabaseDown`` where the guard could not read it."""
+    if "scope" not in g and "outage" in g:
+        raise g.outage
     return g.scope  # type: ignore[no-any-return]
 
 
@@ -77,12 +90,18 @@ def install(server: Flask, context: AppContext, settings: Settings,
         path = request.path
         if path.startswith(OPEN_PREFIXES) or path in OPEN_PATHS:
             return None
-        scope = _signed_in(context, settings)
-        if scope is None:
-            if request.method == "GET" and not path.startswith("/_dash"):
-                return redirect(f"/login?next={_safe_next(request.full_path)}")
-            return _json_error(401, "Sign in first.")
-        g.scope = scope
+        try:
+            scope = _signed_in(context, settings)
+        except DatabaseDown as outage:
+            if path != CALLBACK_PATH or not session.get("user"):
+                raise  # the outage page (dashboard.outage)
+            g.outage = outage  # a signed-in page whose role cannot be read now
+        else:
+            if scope is None:
+                if request.method == "GET" and not path.startswith("/_dash"):
+                    return redirect(f"/login?next={_safe_next(request.full_path)}")
+                return _json_error(401, "Sign in first.")
+            g.scope = scope
         if request.method not in SAFE_METHODS and not _csrf_ok():
             return _json_error(403, "The request lacks a valid CSRF token; reload the page.")
         return None
@@ -115,9 +134,13 @@ def install(server: Flask, context: AppContext, settings: Settings,
     @server.post("/logout")
     def logout() -> BaseResponse:
         scope = current_scope()
-        audit.record(context.engine, context.clock.now(), "sign_out", "session",
-                     username=scope.username, role=scope.role, client=client_address())
-        session.clear()
+        session.clear()  # signing out works even while the database does not answer
+        try:
+            audit.record(context.engine, context.clock.now(), "sign_out", "session",
+                         username=scope.username, role=scope.role, client=client_address())
+        except UNREACHABLE_ERRORS:
+            log.warning("sign-out of %s not recorded: the database is not answering",
+                        scope.username)
         response = redirect("/login")
         response.delete_cookie(CSRF_COOKIE)
         return response

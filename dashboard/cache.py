@@ -8,11 +8,19 @@ of a refresh does not grow with the number of browsers.
 The version is the id of the latest load or delivery, plus the current time step: figures about
 "now" (hours waiting, stale reports, quiet sources) move with time even when no data arrives, so
 they are recomputed once per step, not once per browser.
+
+While the database does not answer, the version says so (``down.<since>``) and every view
+raises ``DatabaseDown`` carrying the last good copy this server holds for its key (the key holds
+the user's scope, so a copy never reaches another scope) and when it was computed; the next
+version that reads the database again ends the outage for every page.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -24,18 +32,45 @@ from flask_caching import Cache
 from sqlalchemy import Engine
 
 from dashboard.clock import Clock
+from data_access.db import UNREACHABLE_ERRORS
 from data_access.feeds import data_version
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 TIME_STEP_SECONDS = 300  # figures about "now" are recomputed at most this often
 VERSION_SECONDS = 5  # how long the data version itself is taken as known
 VIEW_SECONDS = 3600  # an unused view leaves the cache after this long
-_VERSION_KEY = "data-version"
+KEPT_SECONDS = 12 * 3600  # a remembered value (a user's scope) is kept this long for outages
+_VERSION_KEY, _DOWN_SINCE_KEY, _LAST_READ_KEY = "data-version", "down-since", "last-read"
+_DOWN = "down."
 
 
 def time_step(now: datetime) -> int:
     return int(now.timestamp() // TIME_STEP_SECONDS)
+
+
+def is_down(version: str | None) -> bool:
+    """Whether a data version says the database is not answering."""
+    return bool(version) and str(version).startswith(_DOWN)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The last good copy of a view, as sent, and when it was computed."""
+
+    value: Any
+    made_at: datetime
+
+
+class DatabaseDown(Exception):
+    """The database is not answering: since when, the last successful read before that (None:
+    none since this cache was new) and, for a view, its last good copy (None: none kept)."""
+
+    def __init__(self, since: datetime, last_read: datetime | None,
+                 kept: Kept | None = None) -> None:
+        super().__init__(f"the database has not answered since {since.isoformat()}")
+        self.since, self.last_read, self.kept = since, last_read, kept
 
 
 class ViewCache:
@@ -55,26 +90,76 @@ class ViewCache:
         self._cache.init_app(server)
 
     def version(self, with_time_step: bool = True) -> str:
-        """The data version: the latest load's id and (unless told not to) the time step."""
+        """The data version: the latest load's id and (unless told not to) the time step; while
+        the database does not answer, ``down.<since>`` (never raises)."""
         latest = self._cache.get(_VERSION_KEY)
         if latest is None:
-            latest = data_version(self._engine)
+            try:
+                latest = data_version(self._engine)
+            except UNREACHABLE_ERRORS:
+                return self._went_down()
+            self._cache.set(_LAST_READ_KEY, self._clock.now(), timeout=0)
+            if self._cache.get(_DOWN_SINCE_KEY) is not None:
+                log.warning("the database answers again")
+                self._cache.delete(_DOWN_SINCE_KEY)
             self._cache.set(_VERSION_KEY, latest, timeout=self._version_seconds)
+        if is_down(latest):
+            return str(latest)
         return f"{latest}.{time_step(self._clock.now())}" if with_time_step else str(latest)
+
+    def not_answering(self, kept: Kept | None = None) -> DatabaseDown:
+        """Note that the database did not answer (every page's next version says so, and it is
+        asked again only after the version's few seconds); the outage as known here."""
+        self._went_down()
+        return self._outage(kept)
+
+    def _went_down(self) -> str:
+        since = self._cache.get(_DOWN_SINCE_KEY)
+        if since is None:
+            since = self._clock.now()
+            self._cache.set(_DOWN_SINCE_KEY, since, timeout=0)
+            log.warning("the database is not answering; pages show their last good figures")
+        verdict = f"{_DOWN}{since:%Y%m%dT%H%M%S}"
+        self._cache.set(_VERSION_KEY, verdict, timeout=self._version_seconds)
+        return verdict
+
+    def _outage(self, kept: Kept | None = None) -> DatabaseDown:
+        return DatabaseDown(self._cache.get(_DOWN_SINCE_KEY) or self._clock.now(),
+                            self._cache.get(_LAST_READ_KEY), kept)
+
+    def _attempt(self, compute: Callable[[], T], kept: Kept | None = None) -> T:
+        """``compute()``; if the database does not answer, ``DatabaseDown`` instead."""
+        if is_down(self._cache.get(_VERSION_KEY)):
+            raise self._outage(kept)  # known down: no request waits for it again
+        try:
+            return compute()
+        except UNREACHABLE_ERRORS as error:
+            raise self.not_answering(kept) from error
 
     def data_changed(self) -> None:
         """Forget the data version at once (called after a load in this process)."""
         self._cache.delete(_VERSION_KEY)
 
     def remember(self, key: tuple[Hashable, ...], compute: Callable[[], T], seconds: int) -> T:
-        """``compute()`` at most once per ``seconds`` (a result of None is not kept)."""
+        """``compute()`` at most once per ``seconds`` (a result of None is not kept). While the
+        database does not answer, the last value computed (kept ``KEPT_SECONDS``), else
+        ``DatabaseDown``."""
         cache_key = repr(("remember", key))
-        found = self._cache.get(cache_key)
+        entry = self._cache.get(cache_key)
+        if entry is not None and entry["fresh_until"] > time.time():
+            return entry["value"]  # type: ignore[no-any-return]
+        try:
+            found = self._attempt(compute)
+        except DatabaseDown:
+            if entry is None:
+                raise
+            return entry["value"]  # type: ignore[no-any-return]
         if found is None:
-            found = compute()
-            if found is not None:
-                self._cache.set(cache_key, found, timeout=seconds)
-        return found  # type: ignore[no-any-return]
+            self._cache.delete(cache_key)  # e.g. a disabled user: nothing left for an outage
+        else:
+            self._cache.set(cache_key, {"value": found, "fresh_until": time.time() + seconds},
+                            timeout=KEPT_SECONDS)
+        return found
 
     def view(self, key: tuple[Hashable, ...], compute: Callable[[], T], *,
              with_time_step: bool = True) -> T:
@@ -83,13 +168,31 @@ class ViewCache:
         The version is the server's own, never one a browser sends (a client can send anything).
         A view that does not move with the time of day (its key names the day) passes
         ``with_time_step=False``.
+
+        While the database does not answer this raises ``DatabaseDown`` with the last good copy
+        for the key, if this server has one (its entry is the latest version computed).
         """
-        cache_key = repr((key, self.version(with_time_step)))
-        found = self._cache.get(cache_key)
-        if found is None:
-            found = as_sent(compute())
-            self._cache.set(cache_key, found)
-        return found  # type: ignore[no-any-return]
+        version = self.version(with_time_step)
+        cache_key = repr(("view", key))
+        entry = self._cache.get(cache_key)
+        if entry is not None and entry["version"] == version:
+            return entry["value"]  # type: ignore[no-any-return]
+        kept = None if entry is None else Kept(entry["value"], entry["made_at"])
+        if is_down(version):
+            if entry is not None:
+                self._cache.set(cache_key, entry)  # kept for as long as the outage lasts
+            raise self._outage(kept)
+        made_at = self._clock.now()
+        found = self._attempt(lambda: as_sent(compute()), kept)
+        self._cache.set(cache_key, {"version": version, "made_at": made_at, "value": found})
+        return found
+
+    def fresh(self, compute: Callable[[], T]) -> T:
+        """``compute()`` as sent, never cached or kept (person-level views: each is checked and
+        recorded); while the database does not answer, ``DatabaseDown`` without a copy."""
+        if is_down(self.version()):
+            raise self._outage()
+        return self._attempt(lambda: as_sent(compute()))
 
 
 def as_sent(output: Any) -> Any:

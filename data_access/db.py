@@ -2,21 +2,44 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+# Errors that mean the database cannot be reached or did not answer in time (a server down, a
+# network cut, a file gone, no pool connection free), as opposed to a fault in a query.
+UNREACHABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError,
+                                                   PoolTimeoutError)
+# A PostgreSQL server that does not answer is reported after this long, not after the minutes a
+# TCP connect can take (a URL's own connect_timeout wins).
+CONNECT_TIMEOUT_SECONDS = 3
+# SQLite's words for a file it cannot reach (a network share or volume gone).
+_SQLITE_UNREACHABLE = ("disk i/o error", "unable to open database file")
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, *, creator: Callable[[], Any] | None = None) -> Engine:
+    """The engine for a URL. ``creator`` (tests) makes the DBAPI connections instead of the
+    driver: it is how a test puts something it controls between the app and the database."""
     url = make_url(database_url)
+    options: dict[str, Any] = {"creator": creator} if creator else {}
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "handle_error", _sqlite_file_gone_is_a_disconnect)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args = {} if "connect_timeout" in url.query else \
+        {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    # pre_ping: a connection the server or network dropped is replaced on checkout, so the pool
+    # recovers by itself when the server is back.
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -28,6 +51,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA mmap_size=268435456")
     cursor.close()
+
+
+def _sqlite_file_gone_is_a_disconnect(context: ExceptionContext) -> None:
+    """A connection whose file could not be reached is not used again: the pool drops its
+    connections and opens new ones, which work once the file is back."""
+    error = context.original_exception
+    if isinstance(error, sqlite3.OperationalError) and \
+            str(error).lower().startswith(_SQLITE_UNREACHABLE):
+        context.is_disconnect = True
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -53,6 +53,8 @@ MAX_REJECTIONS_KEPT = 200  # per load, in load_rejections; the count is always k
 ANALYZE_AFTER_ROWS = 5_000
 # PostgreSQL takes a file's rows by COPY from this many on (one round trip instead of thousands).
 COPY_FROM_ROWS = 5_000
+# The advisory lock every batch's write transaction takes on PostgreSQL (any number, used once).
+WRITE_LOCK_KEY = 4_815_162_342
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,13 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
     loaded = allow_partial or not has_rejections
     report = LoadReport(str(uuid.uuid4()), source, loaded, tuple(results.values()))
     with engine.begin() as connection:
+        # One batch written at a time, locked before the first statement: two at once would
+        # otherwise deadlock on the same keys, or collide rebuilding area_links (DELETE all,
+        # INSERT all), on PostgreSQL; the lock goes with the transaction, even a killed one.
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         load_ids = _record_loads(connection, report, synthetic, started_at,
                                  to_utc_naive(clock.now()), channel)
         if loaded:

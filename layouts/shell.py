@@ -33,9 +33,10 @@ def nav_items(pages: Sequence[PageInfo], link: Callable[[str], str]) -> list[dbc
 
 def build(nav_pages: Sequence[PageInfo], area_options: list[dict[str, str]],
           default_area: str | None, *, refresh_seconds: int, data_version: str,
-          user: UserScope | None, csrf_token: str) -> html.Div:
+          user: UserScope | None, csrf_token: str, complete: bool = True) -> html.Div:
     """The frame. Every ``refresh_seconds`` the page asks whether the data version changed; only
-    then is the page drawn again."""
+    then is the page drawn again. A frame served without its area list (``complete=False``: the
+    database did not answer) loads itself again once the database answers."""
     nav = dbc.Nav(nav_items(nav_pages, lambda path: path), navbar=True, className="me-auto",
                   id="main-nav")
     picker = html.Div([
@@ -64,12 +65,14 @@ def build(nav_pages: Sequence[PageInfo], area_options: list[dict[str, str]],
         ], fluid=True), color="primary", dark=True, className="app-navbar"),
         # Inside the banner landmark, so the demonstration notice is never outside a landmark.
         html.Div(id="synthetic-banner"),
+        html.Div(id="database-status"),
     ])
     return html.Div([
         html.A("Skip to main content", href="#main-content", className="skip-link"),
         dcc.Location(id="url", refresh="callback-nav"),
         dcc.Interval(id="refresh-tick", interval=refresh_seconds * 1000),
         dcc.Store(id="data-version", data=data_version),
+        *([] if complete else [dcc.Store(id="frame-incomplete", data=True)]),
         header,
         html.Main(dbc.Container([
             html.Div([html.P(id="data-as-at", className="data-as-at"),

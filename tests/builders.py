@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from textwrap import dedent
+from typing import Any
 
 from sqlalchemy import Engine
 
-from dashboard.clock import LONDON
+from dashboard.clock import LONDON, FixedClock
 from data_access.loader import LoadReport, load_folder
+
+
+class SteppingClock:
+    """A clock tests can move forward."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = FixedClock(at).now()
+
+    def now(self) -> datetime:
+        return self.at
 
 
 def write_folder(folder: Path, files: dict[str, str]) -> Path:
@@ -19,7 +30,8 @@ def write_folder(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
-def load_files(engine: Engine, folder: Path, files: dict[str, str], **options: bool) -> LoadReport:
+def load_files(engine: Engine, folder: Path, files: dict[str, str], **options: Any) -> LoadReport:
+    """Write the files and load them (``options`` as ``load_folder``'s: allow_partial, clock)."""
     return load_folder(engine, write_folder(folder, files), **options)
 
 
@@ -67,6 +79,10 @@ E11,p11,S1,N1,75,F,2026-11-10T10:00,2026-11-17T08:00,2026-11-17T09:00,1,2026-11-
 E12,p12,S1,N1,76,M,2026-11-23T10:00,2026-11-24T07:00,,0,2026-11-24T12:00,,,,,,
 E13,p13,S1,N2,77,F,2026-11-10T10:00,2026-11-20T09:00,2026-11-20T10:00,1,2026-11-22T10:00,P1X,,,,,
 """
+
+# One more person waiting at Today's time (Today's "waiting now" goes from 5 to 6).
+ONE_MORE_WAITING = EPISODE_HEADER + \
+    "X1,px,S1,N1,80,F,2026-11-20T10:00,2026-11-25T07:00,,,,,,,,,\n"
 
 TODAY_CAPACITY = """\
 service_code,reported_at,places,occupied,unavailable

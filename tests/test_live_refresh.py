@@ -53,7 +53,8 @@ def version_payload(shown: str | None) -> dict[str, Any]:
     return {"output": "data-version.data", "outputs": {"id": "data-version", "property": "data"},
             "changedPropIds": ["refresh-tick.n_intervals"],
             "inputs": [{"id": "refresh-tick", "property": "n_intervals", "value": 1}],
-            "state": [{"id": "data-version", "property": "data", "value": shown}]}
+            "state": [{"id": "data-version", "property": "data", "value": shown},
+                      {"id": "database-status", "property": "children", "value": None}]}
 
 
 def test_many_browsers_asking_for_the_version_cost_one_query(app_client, engine) -> None:

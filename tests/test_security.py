@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,19 +18,9 @@ from dashboard.config import Settings
 from data_access.access import DEMO_PASSWORD, create_demo_users
 from data_access.audit import recent_events
 from tests.accounts import PASSWORD, add_user, sign_in_client
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, load_files
+from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, SteppingClock, load_files
 
 OPEN = ("/login", "/assets/", "/_dash-component-suites/", "/api/v1/", "/_favicon.ico")
-
-
-class SteppingClock:
-    """A clock tests can move forward."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = FixedClock(at).now()
-
-    def now(self) -> datetime:
-        return self.at
 
 
 @pytest.fixture
