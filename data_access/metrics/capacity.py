@@ -34,12 +34,12 @@ def capacity_at(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
     # One row per service; ``status`` is "current", "stale" or "no report"; ``reported_at`` is an
     # aware London time.
     at_utc = to_utc_naive(at)
-    latest = (
-        select(CapacityReport.service_code, func.max(CapacityReport.reported_at).label("latest"))
-        .where(CapacityReport.reported_at <= at_utc)
-        .group_by(CapacityReport.service_code)
-        .subquery()
-    )
+    # Per service, one seek on the reports' key (service, time) for its latest: never a scan
+    # of every report.
+    latest = (select(func.max(CapacityReport.reported_at))
+              .where(CapacityReport.service_code == Service.code,
+                     CapacityReport.reported_at <= at_utc)
+              .correlate(Service).scalar_subquery())
     statement = (
         select(Service.code.label("service_code"), Service.name, Service.pathway, Service.setting,
                Service.provider, Service.area_code, Area.name.label("area"),
@@ -47,9 +47,8 @@ def capacity_at(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
                CapacityReport.unavailable)
         .join(Area, Area.code == Service.area_code)
         .where(services_serving_area(area_code))
-        .outerjoin(latest, latest.c.service_code == Service.code)
         .outerjoin(CapacityReport, and_(CapacityReport.service_code == Service.code,
-                                        CapacityReport.reported_at == latest.c.latest))
+                                        CapacityReport.reported_at == latest))
         .order_by(Service.pathway, Service.name)
     )
     with engine.connect() as connection:
