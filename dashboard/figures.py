@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 NHS_BLUE = "#005EB8"
 NHS_DARK_BLUE = "#003087"
@@ -24,11 +25,21 @@ LEGEND_BELOW = dict(orientation="h", y=-0.25)
 # Plotly's validation of every property guards figures typed by hand; these builders are checked
 # with it on (tests/test_figures.py), and skipping it when serving takes 3 ms off every chart.
 VALIDATE = False
+# The parts of Plotly's default template that these charts use (axes, hover, bar and fill
+# patterns). The whole template is 7 kB in every chart sent, nine tenths of a chart's JSON.
+_PLOTLY = pio.templates["plotly"].to_plotly_json()
+HOUSE_TEMPLATE: dict[str, Any] = {
+    "data": {kind: _PLOTLY["data"][kind] for kind in ("bar", "scatter")},
+    "layout": {key: _PLOTLY["layout"][key] for key in (
+        "xaxis", "yaxis", "colorway", "hovermode", "hoverlabel", "autotypenumbers", "font",
+        "title", "plot_bgcolor", "paper_bgcolor", "annotationdefaults", "shapedefaults")},
+}
 
 
 def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """A figure from plain trace and layout dicts, in one call, with the default template."""
-    return go.Figure(data=data, layout=layout, _validate=VALIDATE)
+    """A figure from plain trace and layout dicts, in one call, with the house template."""
+    return go.Figure(data=data, layout={"template": HOUSE_TEMPLATE, **layout},
+                     _validate=VALIDATE)
 
 
 def base_layout(*, height: int = 260, with_legend: bool = False,
