@@ -81,11 +81,13 @@ def body_row(row: Sequence[object]) -> dict[str, object]:
     """A table's row, its first value the row's header, as the JSON Dash sends for
     ``html.Tr([html.Th(first, scope="row"), html.Td(value), ...])``. A page has thousands of
     cells: made as component objects they cost more than the page's queries."""
-    return _element("Tr", [_element("Th", str(row[0]), scope="row"),
-                           *[_element("Td", str(value)) for value in row[1:]]])
+    return element("Tr", [element("Th", str(row[0]), scope="row"),
+                           *[element("Td", str(value)) for value in row[1:]]])
 
 
-def _element(tag: str, children: object, **props: object) -> dict[str, object]:
+def element(tag: str, children: object, **props: object) -> dict[str, object]:
+    """An html component (``html.<tag>(children, **props)``) as the JSON Dash sends, for parts
+    of a page repeated hundreds of times (table rows)."""
     return {"type": tag, "namespace": "dash_html_components",
             "props": {"children": children, **props}}
 

@@ -16,7 +16,7 @@ from dashboard.vocabulary import AMBITION_HOURS
 from data_access.areas import AreaInfo
 from data_access.huddle import HuddleFilterOptions
 from data_access.metrics.delays import NOT_RECORDED
-from layouts.components import how_we_count, table_block, table_caption
+from layouts.components import element, how_we_count, table_block, table_caption
 from layouts.filters import filter_group, pathway_picker, reason_group_picker, site_picker
 
 PEOPLE_PER_SHEET = 25
@@ -91,29 +91,31 @@ def _sheets(view: HuddleView, counts: str) -> list[html.Section]:
     return sheets
 
 
-def _row(person: Any) -> html.Tr:
+def _row(person: Any) -> dict[str, object]:
+    """A person's row, as the JSON Dash sends (a system's list has hundreds)."""
     over = bool(person.over_24_hours)
-    return html.Tr([
-        html.Th(person.person_ref, scope="row"),
-        html.Td(html.Div([html.Span(person.site, className="huddle-site"),
-                          html.Span(person.ward if _known(person.ward) else "ward not known",
-                                    className="huddle-ward")], className="huddle-clamp"),
+    return element("Tr", [
+        element("Th", person.person_ref, scope="row"),
+        element("Td", element("Div", [
+            element("Span", person.site, className="huddle-site"),
+            element("Span", person.ward if _known(person.ward) else "ward not known",
+                    className="huddle-ward")], className="huddle-clamp"),
                 className="huddle-where"),
-        html.Td([_waited(person.hours_waiting),
-                 *([html.Span(OVER_24, className="over-24-badge")] if over else [])],
+        element("Td", [_waited(person.hours_waiting),
+                       *([element("Span", OVER_24, className="over-24-badge")] if over else [])],
                 className="number"),
-        html.Td("not decided" if pd.isna(person.pathway) else f"P{person.pathway}"),
-        html.Td(html.Div(_reason(person), className="huddle-clamp")),
-        html.Td(_waited(person.hours_on_reason), className="number"),
-        html.Td(_moment(person.referred_to_hub_at, "not referred"), className="number"),
-        html.Td(_moment(person.last_update, "not known"), className="number"),
-    ], className="over-24" if over else None, **{"data-episode": person.episode_id})
+        element("Td", "not decided" if pd.isna(person.pathway) else f"P{person.pathway}"),
+        element("Td", element("Div", _reason(person), className="huddle-clamp")),
+        element("Td", _waited(person.hours_on_reason), className="number"),
+        element("Td", _moment(person.referred_to_hub_at, "not referred"), className="number"),
+        element("Td", _moment(person.last_update, "not known"), className="number"),
+    ], **({"className": "over-24"} if over else {}), **{"data-episode": person.episode_id})
 
 
 def _reason(person: Any) -> list[Any]:
     if person.reason_group == NOT_RECORDED:
         return [person.reason]
-    return [html.Strong(person.reason_code), " ", person.reason]
+    return [element("Strong", person.reason_code), " ", person.reason]
 
 
 def _waited(hours: float) -> str:

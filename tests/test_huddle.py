@@ -15,10 +15,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from dash import html
 
 from benchmarks.callbacks import route_payload
+from callbacks.export import component_nodes
 from dashboard.app_factory import create_app
+from dashboard.cache import as_sent
 from dashboard.clock import LONDON, FixedClock
 from dashboard.config import Settings
 from dashboard.url_state import REASON_GROUP_KEYS, read_view_state
@@ -250,16 +251,6 @@ def test_hostile_reason_group_and_site_are_ignored_with_a_message():
 
 # --- the page ------------------------------------------------------------------------------
 
-def find(component: Any, predicate) -> list[Any]:  # type: ignore[no-untyped-def]
-    """Every component in the tree for which ``predicate`` holds."""
-    found = [component] if predicate(component) else []
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if child is not None and not isinstance(child, str | int | float):
-            found += find(child, predicate)
-    return found
-
-
 def test_the_page_prints_one_table_per_25_people_with_a_header_each(loaded):
     system_hub = scope_of(loaded, "hub_lead", ("ICB1",))
     people = huddle_list(loaded, system_hub, "ICB1", T)
@@ -268,18 +259,21 @@ def test_the_page_prints_one_table_per_25_people_with_a_header_each(loaded):
         area=AreaInfo("ICB1", "Test system", "icb", 3000), state=read_view_state("", T.date()),
         now=T, people=many, options=huddle_filter_options(loaded, system_hub, "ICB1", T),
         synthetic=True)
-    page = huddle_layout.build(view)
-    tables = find(page, lambda c: isinstance(c, html.Table))
-    assert [t.id for t in tables] == ["huddle-table-1", "huddle-table-2", "huddle-table-3"]
-    assert [len(find(t, lambda c: isinstance(c, html.Tr))) - 1 for t in tables] == [25, 25, 6]
-    headers = find(page, lambda c: getattr(c, "className", None) == "huddle-print-header")
-    text = [" ".join(str(p) if isinstance(p, str) else str(p.children) for p in h.children)
-            for h in headers]
+    page = list(component_nodes(as_sent(huddle_layout.build(view))))  # as the browser gets it
+    tables = [node for node in page if node["type"] == "Table"]
+    assert [t["props"]["id"] for t in tables] == [
+        "huddle-table-1", "huddle-table-2", "huddle-table-3"]
+    assert [sum(node["type"] == "Tr" for node in component_nodes(t)) - 1 for t in tables] == [
+        25, 25, 6]
+    headers = [node for node in page
+               if node["props"].get("className") == "huddle-print-header"]
+    text = [" ".join(str(p) if isinstance(p, str) else str(p["props"]["children"])
+                     for p in h["props"]["children"]) for h in headers]
     assert len(headers) == 3 and all("Huddle list: Test system" in t for t in text)
     assert all("08:30 Wed 25 Nov 2026" in t and "Synthetic" in t for t in text)
     assert "sheet 3 of 3 (people 51 to 56 of 56)" in text[2]
-    badges = find(page, lambda c: getattr(c, "className", None) == "over-24-badge")
-    assert len(badges) == 7 * 5 and {b.children for b in badges} == {"Over 24 h"}
+    badges = [node for node in page if node["props"].get("className") == "over-24-badge"]
+    assert len(badges) == 7 * 5 and {b["props"]["children"] for b in badges} == {"Over 24 h"}
 
 
 # --- over HTTP: the route -------------------------------------------------------------------
