@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         external_stylesheets=[],  # Bootstrap is served from assets/: no CDN
         suppress_callback_exceptions=True,
         update_title=None,
+        health_endpoint=auth.HEALTH_PATH.lstrip("/"),  # "OK", open: load balancers ask it
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = INDEX_STRING
