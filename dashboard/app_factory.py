@@ -39,7 +39,8 @@ INDEX_STRING = """<!DOCTYPE html>
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Dash:
     settings = settings or settings_from_env()
     engine = engine or make_engine(settings.database_url)
-    views = ViewCache(engine, settings.clock, settings.cache_type, settings.cache_dir)
+    views = ViewCache(engine, settings.clock, settings.cache_type, settings.cache_dir,
+                      redis_url=settings.redis_url)
     context = AppContext(engine=engine, clock=settings.clock, views=views,
                          refresh_seconds=settings.refresh_seconds)
     app = Dash(

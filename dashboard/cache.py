@@ -31,6 +31,7 @@ TIME_STEP_SECONDS = 300  # figures about "now" are recomputed at most this often
 VERSION_SECONDS = 5  # how long the data version itself is taken as known
 VIEW_SECONDS = 3600  # an unused view leaves the cache after this long
 _VERSION_KEY = "data-version"
+KEY_PREFIX = "ic-dashboard:"
 
 
 def time_step(now: datetime) -> int:
@@ -39,15 +40,19 @@ def time_step(now: datetime) -> int:
 
 class ViewCache:
     def __init__(self, engine: Engine, clock: Clock, cache_type: str = "simple",
-                 cache_dir: str | None = None, version_seconds: int = VERSION_SECONDS) -> None:
+                 cache_dir: str | None = None, version_seconds: int = VERSION_SECONDS,
+                 redis_url: str | None = None) -> None:
         self._engine, self._clock, self._version_seconds = engine, clock, version_seconds
         config: dict[str, Any] = {"CACHE_TYPE": {"simple": "SimpleCache",
                                                  "filesystem": "FileSystemCache",
+                                                 "redis": "RedisCache",
                                                  "null": "NullCache"}[cache_type],
                                   "CACHE_DEFAULT_TIMEOUT": VIEW_SECONDS,
-                                  "CACHE_KEY_PREFIX": "ic-dashboard:"}
+                                  "CACHE_KEY_PREFIX": KEY_PREFIX}
         if cache_type == "filesystem":
             config["CACHE_DIR"] = cache_dir
+        if cache_type == "redis":  # shared by every instance: the version, views and back-tests
+            config["CACHE_REDIS_URL"] = redis_url
         self._cache = Cache(config=config)
 
     def init_app(self, server: Flask) -> None:
