@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from benchmarks.common import NOW, database_url
+from benchmarks.payloads import PAGES, backtest_payload, route_payload
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
@@ -28,19 +29,7 @@ from data_access.areas import picker_areas
 from data_access.db import make_engine
 from tests.accounts import add_user, sign_in_client
 
-PAGES = ("/", "/delays", "/time-to-service", "/capacity", "/flow", "/outcomes", "/places",
-         "/benchmark")
 PERIODS = ("", "&from=2026-08-01&to=2026-11-24", "&from=2025-12-01&to=2026-02-28")
-
-
-def route_payload(callbacks: list[dict], pathname: str, search: str) -> dict:
-    route = next(c for c in callbacks if "page-content.children" in c["output"])
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
-               for part in route["output"].strip(".").split("...")]
-    return {"output": route["output"], "outputs": outputs, "changedPropIds": ["url.search"],
-            "inputs": [{"id": "url", "property": "pathname", "value": pathname},
-                       {"id": "url", "property": "search", "value": search},
-                       {"id": "data-version", "property": "data", "value": None}]}
 
 
 def measure(database_url: str, repeats: int) -> list[dict]:
@@ -72,15 +61,10 @@ def measure(database_url: str, repeats: int) -> list[dict]:
             results.append({"page": page, "area": kind, "calls": repeats,
                             "median_ms": statistics.median(timings),
                             "p95_ms": timings[max(0, round(0.95 * len(timings)) - 1)]})
-    backtest = next(c for c in callbacks if c["output"] == "outlook-backtest.children")
     for kind, codes in samples.items():
         timings = []
         for i in range(repeats):
-            body = {"output": backtest["output"], "outputs": {"id": "outlook-backtest",
-                                                               "property": "children"},
-                    "changedPropIds": ["url.search"],
-                    "inputs": [{"id": "url", "property": "search",
-                                "value": f"?area={codes[i % len(codes)]}"}]}
+            body = backtest_payload(f"?area={codes[i % len(codes)]}")
             started = time.perf_counter()
             response = client.post("/_dash-update-component", json=body)
             timings.append((time.perf_counter() - started) * 1000)

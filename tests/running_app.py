@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.callbacks import route_payload
+from benchmarks.payloads import route_payload
 from tests.accounts import SignedIn
 
 ROOT = Path(__file__).resolve().parent.parent

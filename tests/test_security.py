@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from benchmarks.callbacks import route_payload
+from benchmarks.payloads import backtest_payload, route_payload
 from dashboard.app_factory import create_app
 from dashboard.auth import MAX_FAILED_PER_CLIENT
 from dashboard.clock import FixedClock
@@ -84,13 +84,8 @@ def test_a_hub_lead_gets_nothing_for_another_hubs_area(site, engine) -> None:
         assert "waiting-now-value" not in answer and "access-denied" in answer
         assert "outside the areas you may see" in answer
     # The outlook's back-test callback applies the same check.
-    callbacks = json.loads(client.get("/_dash-dependencies").data)
-    backtest = next(c for c in callbacks if c["output"] == "outlook-backtest.children")
-    answer = client.post("/_dash-update-component", headers=headers, json={
-        "output": backtest["output"], "outputs": {"id": "outlook-backtest",
-                                                  "property": "children"},
-        "changedPropIds": ["url.search"],
-        "inputs": [{"id": "url", "property": "search", "value": "?area=D2"}]})
+    answer = client.post("/_dash-update-component", headers=headers,
+                         json=backtest_payload("?area=D2"))
     assert "Back-test" not in answer.get_data(as_text=True)
     refusals = recent_events(engine, action="refused")
     assert len(refusals) >= 4 and set(refusals.username) == {"test-hub_lead"}
