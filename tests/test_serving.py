@@ -1,7 +1,7 @@
 """Serving for many users: gunicorn with the deployment's settings, two instances behind nginx
-sharing one Redis and one database.
+sharing one Redis and one database, and the load test at a small, bounded size.
 
-Every process (redis-server, gunicorn, nginx) is started here on free loopback ports,
+Every process (redis-server, gunicorn, nginx, locust) is started here on free loopback ports,
 waited for by its health answer, and stopped at the end of its fixture. The database is the one
 the suite runs on (SQLite, or PostgreSQL with TEST_DATABASE_URL).
 """
@@ -9,6 +9,7 @@ the suite runs on (SQLite, or PostgreSQL with TEST_DATABASE_URL).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import urllib.request
@@ -19,12 +20,13 @@ import pytest
 import redis
 from cachelib.serializers import RedisSerializer
 
+from benchmarks import load_test
 from benchmarks.payloads import backtest_payload, route_payload
 from dashboard.cache import KEY_PREFIX
 from dashboard.config import settings_from_env
 from data_access.db import make_engine
 from deploy.stack import GUNICORN_CONF, ROOT, Stack, gunicorn, missing_programs, stack
-from tests.accounts import SignedIn, add_user
+from tests.accounts import PASSWORD, SignedIn, add_user
 from tests.builders import GEOGRAPHY, TODAY_CAPACITY, TODAY_EPISODES, load_files
 from tests.conftest import fresh_database, skip_or_fail
 from tests.running_app import page_json
@@ -146,3 +148,25 @@ def test_two_instances_compute_a_view_once_between_them(two_instances) -> None: 
         assert [s for s in statements_since(logs[b], seen[b]) if not per_call(s)] == []
         assert ask(running.url, body) == from_a  # and through nginx
     assert cache.get(f"{KEY_PREFIX}data-version") is not None  # the version is shared too
+
+
+def test_the_load_test_at_a_small_size(two_instances, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    running, _ = two_instances
+    report = load_test.run(running.url, users=6, seconds=15, folder=tmp_path,
+                           usernames="test-executive,test-hub_lead", password=PASSWORD,
+                           refresh_seconds=4, think_seconds=1)
+    assert report.errors == 0, (report.failures, report.exceptions)
+    kinds = {kind.name: kind for kind in report.kinds}
+    for name in ("POST /login (sign in)", "GET /_dash-layout", "area sync", "refresh tick"):
+        assert kinds[name].requests >= 6 and kinds[name].p95_ms > 0, name
+    assert sum(k.requests for name, k in kinds.items() if name.startswith("route /")) >= 12
+    assert report.total.requests == sum(k.requests for k in report.kinds)
+    assert report.total.per_second > 1 and report.total.p95_ms >= report.total.median_ms > 0
+    text = report.markdown("Two instances behind nginx.", "pytest")
+    assert text.startswith("## Many users") and "0 errors" in text and "Errors: none." in text
+    assert re.search(r"\*\*Throughput [\d.]+ requests/s; median \d+ ms, p95 \d+ ms", text)
+    assert text.count("\n| ") == len(report.kinds) + 2  # header, a row per kind, all
+    # nginx shared the users between the two instances.
+    for name in ("instance-1", "instance-2"):
+        access = (running.folder / f"{name}-access.log").read_text()
+        assert access.count("/_dash-update-component") >= 10, name
