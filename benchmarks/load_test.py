@@ -48,6 +48,8 @@ class Kind:
 class LoadReport:
     users: int
     seconds: int
+    think_seconds: float
+    refresh_seconds: float
     kinds: tuple[Kind, ...]  # per request kind
     total: Kind
     failures: tuple[tuple[str, int], ...]  # (error, occurrences), most frequent first
@@ -65,8 +67,9 @@ class LoadReport:
             f"Command: `{command}`", "",
             f"{self.users} simulated users for {self.seconds} s, each with its own session: "
             "signs in, opens the app (page, layout, callbacks list), moves between pages, areas "
-            "and periods through Dash's callback endpoint (reading each page for a few seconds), "
-            "reloads now and then, and sends the refresh tick as an open page does.", "",
+            f"and periods through Dash's callback endpoint (reading each page for about "
+            f"{self.think_seconds:g} s), reloads now and then, and sends the refresh tick every "
+            f"{self.refresh_seconds:g} s as an open page does.", "",
             f"**Throughput {self.total.per_second:.1f} requests/s; median "
             f"{self.total.median_ms:.0f} ms, p95 {self.total.p95_ms:.0f} ms over all "
             f"{self.total.requests} requests; {self.errors} errors.**", "",
@@ -105,7 +108,8 @@ def run(host: str, users: int, seconds: int, folder: Path, *, spawn_rate: float 
         raise RuntimeError(f"locust failed (exit {finished.returncode}):\n"
                            + (folder / "locust.log").read_text(errors="replace")[-3000:])
     found = json.loads(report_path.read_text(encoding="utf-8"))
-    return LoadReport(users, seconds, tuple(Kind(**k) for k in found["kinds"]),
+    return LoadReport(users, seconds, think_seconds, refresh_seconds,
+                      tuple(Kind(**k) for k in found["kinds"]),
                       Kind(**{**found["total"], "name": "**all**"}),
                       tuple((e, n) for e, n in found["failures"]),
                       tuple((e, n) for e, n in found["exceptions"]))
@@ -143,17 +147,21 @@ def main() -> None:
     parser.add_argument("--refresh-seconds", type=float, default=60)
     parser.add_argument("--think-seconds", type=float, default=10)
     parser.add_argument("--write", type=Path, help="write the report (Markdown) here")
+    parser.add_argument("--logs", type=Path, help="keep the stack's and locust's logs here "
+                                                  "(where nginx's workers may enter: /tmp/...)")
     args = parser.parse_args()
     seconds = round(args.minutes * 60)
     with ExitStack() as started, tempfile.TemporaryDirectory(prefix="load-test-") as scratch:
-        folder = Path(scratch)
+        folder = args.logs or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
         if args.host:
             host = args.host
             setup = f"Against {host}."
         else:
             folder.chmod(0o711)  # nginx's workers create their temporary files below it
             host = started.enter_context(served_demo(args.database_url, args.instances, folder))
-            database = (args.database_url or "sqlite").split(":", 1)[0].split("+")[0]
+            database = "PostgreSQL" if (args.database_url or "").startswith("postgresql") \
+                else "SQLite"
             data = "as given" if args.database_url else \
                 "the demo: Coventry and Warwickshire, 18 months"
             setup = (f"{args.instances} gunicorn instances ({_workers()}) behind nginx on "

@@ -21,11 +21,12 @@ workers = int(os.environ.get("GUNICORN_WORKERS") or os.cpu_count() or 2)
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a callback stuck this long is killed
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))  # finish on SIGTERM
-keepalive = 5
+keepalive = 75  # seconds: longer than nginx keeps an idle connection to us (60 s)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
-# The peer (nginx), the client's address nginx forwarded, the request, status, bytes and time.
-access_log_format = '%(h)s %({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms'
+# The peer (nginx), the client's address nginx forwarded, when, the request, status, bytes and
+# milliseconds taken.
+access_log_format = '%(h)s %({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms'
 # Import and build the app once, in the master: workers start fast, share its memory, and a
 # broken configuration stops the start instead of workers failing one by one.
 preload_app = True
