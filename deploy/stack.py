@@ -11,9 +11,9 @@ the load test (``benchmarks/load_test.py``) start the same stack.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -48,11 +48,10 @@ def free_port() -> int:
 
 
 def missing_programs() -> list[str]:
-    """What the stack needs that this machine lacks (Debian's redis-server and nginx)."""
-    found = [REDIS_SERVER, NGINX]
-    missing = [path for path in found if not Path(path).exists()]
-    if shutil.which("gunicorn", path=str(Path(sys.executable).parent)) is None:
-        missing.append("gunicorn (pip install -r requirements.txt)")
+    """What the stack and its load test need that this machine lacks."""
+    missing = [path for path in (REDIS_SERVER, NGINX) if not Path(path).exists()]
+    missing += [f"{name} (pip install -r requirements.txt)" for name in ("gunicorn", "locust")
+                if importlib.util.find_spec(name) is None]
     return missing
 
 
