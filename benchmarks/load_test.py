@@ -163,7 +163,7 @@ def main() -> None:
             database = "PostgreSQL" if (args.database_url or "").startswith("postgresql") \
                 else "SQLite"
             data = "as given" if args.database_url else \
-                "the demo: Coventry and Warwickshire, 18 months"
+                "the demo: Coventry and Warwickshire, 18 months, and the published extracts"
             setup = (f"{args.instances} gunicorn instances ({_workers()}) behind nginx on "
                      f"loopback, sharing one Redis cache and one {database} database ({data}); "
                      "the load generator on the same machine.")
