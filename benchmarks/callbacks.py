@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from benchmarks.common import NOW, database_url, replace_between_markers
+from benchmarks.payloads import area_sync_payload, backtest_payload, route_payload, version_payload
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
@@ -111,29 +112,6 @@ def bare_seconds(engine: Engine, statements: list[tuple[str, Any]]) -> float:
         raw.close()
 
 
-def callback_body(callbacks: list[dict], output: str, inputs: dict[str, Any],
-                  changed: str) -> dict:
-    """The JSON body Dash's renderer posts for the callback whose output is ``output``; the
-    inputs named ``component.property``, in the callback's own order."""
-    spec = next(c for c in callbacks if c["output"] == output
-                or output in c["output"].strip(".").split("..."))
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
-               for part in spec["output"].strip(".").split("...")]
-    listed = [{"id": i["id"], "property": i["property"],
-               "value": inputs.get(f"{i['id']}.{i['property']}")} for i in spec["inputs"]]
-    state = [{"id": s["id"], "property": s["property"],
-              "value": inputs.get(f"{s['id']}.{s['property']}")} for s in spec["state"]]
-    return {"output": spec["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": listed, "state": state, "changedPropIds": [changed]}
-
-
-def route_payload(callbacks: list[dict], pathname: str, search: str) -> dict:
-    """The routing callback's body: the page at ``pathname`` with the query ``search``."""
-    return callback_body(callbacks, "page-content.children",
-                         {"url.pathname": pathname, "url.search": search,
-                          "data-version.data": None}, "url.search")
-
-
 def areas_to_vary(engine: Engine, systems: int) -> dict[str, list[str]]:
     """``systems`` systems from the largest to the smallest by people aged 65+, and two places
     and two neighbourhoods of each, so that calls vary in area and in size."""
@@ -206,15 +184,11 @@ def measure(database_url: str, repeats: int, systems: int) -> list[Timing]:
             results.append(timed(page.path, "page", kind, lambda i, path=page.path, kind=kind:
                                  route_payload(callbacks, path, search(kind, i)),
                                  ROLE_FOR[page.permission]))
-        results.append(timed("/capacity", "back-test", kind, lambda i, kind=kind: callback_body(
-            callbacks, "outlook-backtest.children", {"url.search": search(kind, i, False)},
-            "url.search")))
+        results.append(timed("/capacity", "back-test", kind, lambda i, kind=kind:
+                             backtest_payload(search(kind, i, False))))
         results.append(timed("every page", "area picker", kind, lambda i, kind=kind:
-                             callback_body(callbacks, "area-picker.value",
-                                           {"url.search": search(kind, i)}, "url.search")))
-    results.append(timed("every page", "new-data check", "-", lambda i: callback_body(
-        callbacks, "data-version.data", {"refresh-tick.n_intervals": i,
-                                         "data-version.data": "0.0"}, "refresh-tick.n_intervals")))
+                             area_sync_payload(search(kind, i), None)))
+    results.append(timed("every page", "new-data check", "-", lambda i: version_payload("0.0")))
     engine.dispose()
     return results
 

@@ -41,7 +41,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     engine = engine or make_engine(settings.database_url)
     # The version is never taken as known for longer than a page waits between its checks.
     views = ViewCache(engine, settings.clock, settings.cache_type, settings.cache_dir,
-                      version_seconds=min(VERSION_SECONDS, settings.refresh_seconds))
+                      version_seconds=min(VERSION_SECONDS, settings.refresh_seconds),
+                      redis_url=settings.redis_url)
     context = AppContext(engine=engine, clock=settings.clock, views=views,
                          refresh_seconds=settings.refresh_seconds)
     app = Dash(
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         external_stylesheets=[],  # Bootstrap is served from assets/: no CDN
         suppress_callback_exceptions=True,
         update_title=None,
+        health_endpoint=auth.HEALTH_PATH.lstrip("/"),  # "OK", open: load balancers ask it
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         on_error=outage.callback_error_handler(views),
     )

@@ -1,9 +1,10 @@
 """Signing in, sessions, CSRF and security headers, for every route of the server.
 
 One ``before_request`` guard covers everything the server answers: pages, Dash's layout,
-dependencies and callback endpoint, and exports. Only the sign-in page, static files and the feed
-API (which has its own tokens) are open. The user's scope is read from the database on every
-request and kept in ``flask.g`` for the callbacks; nothing the browser sends can change it.
+dependencies and callback endpoint, and exports. Only the sign-in page, static files, the feed
+API (which has its own tokens) and the health check (which says "OK" and nothing else) are open.
+The user's scope is read from the database on every request and kept in ``flask.g`` for the
+callbacks; nothing the browser sends can change it.
 While the database does not answer, the last scope read for the user stands in (see
 ``dashboard.cache``); without one, pages get the outage page and an open page's callbacks run
 without a scope, so that they answer with the banner alone.
@@ -18,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
-from flask import Flask, Response, g, jsonify, redirect, request, session
+from flask import Flask, Response, current_app, g, jsonify, redirect, request, session
 from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.cache import DatabaseDown
@@ -39,7 +40,8 @@ from data_access.status import holds_real_person_data
 log = logging.getLogger(__name__)
 
 OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/api/v1/")
-OPEN_PATHS = ("/login", "/_favicon.ico", "/favicon.ico")
+HEALTH_PATH = "/health"  # answers "OK" and nothing else (Dash's health endpoint)
+OPEN_PATHS = ("/login", "/_favicon.ico", "/favicon.ico", HEALTH_PATH)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSRF_COOKIE, CSRF_HEADER, CSRF_FIELD = "_csrf_token", "X-CSRFToken", "csrf_token"
 # Failed sign-ins tolerated in the window, per username and per client address.
@@ -65,7 +67,13 @@ def scope_or_none() -> UserScope | None:
 
 
 def client_address() -> str | None:
-    return request.remote_addr
+    """The client's address: the peer's own, or, when the peer is a trusted reverse proxy, the
+    address the proxy forwarded (its last entry in X-Forwarded-For: the one the proxy added)."""
+    peer = request.remote_addr
+    if peer in current_app.config.get("DASHBOARD_TRUSTED_PROXIES", ()):
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        return forwarded[:64] or peer
+    return peer
 
 
 def install(server: Flask, context: AppContext, settings: Settings,
@@ -77,7 +85,8 @@ def install(server: Flask, context: AppContext, settings: Settings,
     server.config.update(
         SESSION_COOKIE_NAME="icd_session", SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SECURE=secure, SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours))
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
+        DASHBOARD_TRUSTED_PROXIES=settings.trusted_proxies)
     csp = "; ".join([
         "default-src 'self'", f"script-src 'self' {' '.join(script_hashes)}",
         # Dash and Plotly set element styles inline.

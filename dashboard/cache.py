@@ -44,6 +44,7 @@ VIEW_SECONDS = 3600  # an unused view leaves the cache after this long
 KEPT_SECONDS = 12 * 3600  # a remembered value (a user's scope) is kept this long for outages
 _VERSION_KEY, _DOWN_SINCE_KEY, _LAST_READ_KEY = "data-version", "down-since", "last-read"
 _DOWN = "down."
+KEY_PREFIX = "ic-dashboard:"
 
 
 def time_step(now: datetime) -> int:
@@ -75,15 +76,19 @@ class DatabaseDown(Exception):
 
 class ViewCache:
     def __init__(self, engine: Engine, clock: Clock, cache_type: str = "simple",
-                 cache_dir: str | None = None, version_seconds: int = VERSION_SECONDS) -> None:
+                 cache_dir: str | None = None, version_seconds: int = VERSION_SECONDS,
+                 redis_url: str | None = None) -> None:
         self._engine, self._clock, self._version_seconds = engine, clock, version_seconds
         config: dict[str, Any] = {"CACHE_TYPE": {"simple": "SimpleCache",
                                                  "filesystem": "FileSystemCache",
+                                                 "redis": "RedisCache",
                                                  "null": "NullCache"}[cache_type],
                                   "CACHE_DEFAULT_TIMEOUT": VIEW_SECONDS,
-                                  "CACHE_KEY_PREFIX": "ic-dashboard:"}
+                                  "CACHE_KEY_PREFIX": KEY_PREFIX}
         if cache_type == "filesystem":
             config["CACHE_DIR"] = cache_dir
+        if cache_type == "redis":  # shared by every instance: the version, views and back-tests
+            config["CACHE_REDIS_URL"] = redis_url
         self._cache = Cache(config=config)
 
     def init_app(self, server: Flask) -> None:

@@ -26,9 +26,11 @@ class Settings:
     feed_max_bytes: int = 5_000_000
     feed_max_records: int = 20_000
     # Figures are cached per view and data version. "simple" is per process; "filesystem" (with
-    # cache_dir) is shared by the processes of one machine.
+    # cache_dir) is shared by the processes of one machine; "redis" (with redis_url) by every
+    # instance that uses the same Redis.
     cache_type: str = "simple"
     cache_dir: str = str(PROJECT_ROOT / "instance" / "cache")
+    redis_url: str | None = None
     # Sessions. Without DASHBOARD_SECRET_KEY a key is made once and kept in instance/secret_key.
     secret_key: str | None = None
     # Cookies only over HTTPS; "auto": yes unless the app listens on loopback (local use).
@@ -54,6 +56,7 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         feed_max_records=_positive_int(env, "DASHBOARD_FEED_MAX_RECORDS", 20_000),
         cache_type=env.get("DASHBOARD_CACHE", "simple"),
         cache_dir=env.get("DASHBOARD_CACHE_DIR") or str(PROJECT_ROOT / "instance" / "cache"),
+        redis_url=_redis_url(env),
         secret_key=env.get("DASHBOARD_SECRET_KEY") or None,
         secure_cookies=_flag(env.get("DASHBOARD_SECURE_COOKIES")),
         session_idle_minutes=_positive_int(env, "DASHBOARD_SESSION_IDLE_MINUTES", 30),
@@ -62,6 +65,14 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         trusted_proxies=tuple(filter(None, (a.strip() for a in
                                             env.get("DASHBOARD_TRUSTED_PROXIES", "").split(",")))),
     )
+
+
+def _redis_url(env: dict[str, str] | os._Environ[str]) -> str | None:
+    url = env.get("DASHBOARD_REDIS_URL") or None
+    if env.get("DASHBOARD_CACHE") == "redis" and url is None:
+        raise ValueError("DASHBOARD_CACHE=redis needs DASHBOARD_REDIS_URL, e.g. "
+                         "redis://127.0.0.1:6379/0")
+    return url
 
 
 def _flag(raw: str | None) -> bool | None:

@@ -63,6 +63,12 @@ def test_capacity_day_by_day_leaves_stale_reports_out(loaded):
                    ("2026-11-25", 1): (10, 2, 8, 1)}
 
 
+def test_capacity_day_by_day_before_any_report_is_empty(loaded):
+    # A period a year before the first report (the load test found the page failing here).
+    daily = capacity_daily(loaded, "ICB1", date(2025, 9, 1), date(2025, 12, 1))
+    assert daily.empty and {"date", "pathway", "free", "occupancy"} <= set(daily.columns)
+
+
 def test_demand_beside_supply_counts_people_waiting_for_each_pathway(loaded):
     # Not started, journey not ended: P1 E2, E4 and E13 (at home awaiting a first visit);
     # P2 E5, and E1 (no pathway yet, current reason C5 names pathway 2); P3 E3.

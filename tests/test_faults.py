@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from benchmarks.callbacks import route_payload
+from benchmarks.payloads import route_payload
 from dashboard import formatting as fmt
 from dashboard.app_factory import create_app
 from dashboard.cache import is_down

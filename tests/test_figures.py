@@ -8,7 +8,7 @@ import json
 import pytest
 
 import dashboard.figures
-from benchmarks.callbacks import route_payload
+from benchmarks.payloads import route_payload
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from benchmarks.callbacks import route_payload
+from benchmarks.payloads import route_payload
 from callbacks.export import component_nodes
 from dashboard.app_factory import create_app
 from dashboard.cache import as_sent

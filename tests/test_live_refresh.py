@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event
 
-from benchmarks.callbacks import route_payload
+from benchmarks.payloads import route_payload, version_payload
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
@@ -47,14 +47,6 @@ def app_client(engine: Engine, database_url: str, tmp_path) -> Iterator[Any]:  #
     client.environ_base["HTTP_X_CSRFTOKEN"] = sign_in_client(
         client, add_user(engine, "executive"))["X-CSRFToken"]
     yield client, app
-
-
-def version_payload(shown: str | None) -> dict[str, Any]:
-    return {"output": "data-version.data", "outputs": {"id": "data-version", "property": "data"},
-            "changedPropIds": ["refresh-tick.n_intervals"],
-            "inputs": [{"id": "refresh-tick", "property": "n_intervals", "value": 1}],
-            "state": [{"id": "data-version", "property": "data", "value": shown},
-                      {"id": "database-status", "property": "children", "value": None}]}
 
 
 def test_many_browsers_asking_for_the_version_cost_one_query(app_client, engine) -> None:

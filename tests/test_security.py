@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from benchmarks.callbacks import route_payload
+from benchmarks.payloads import backtest_payload, route_payload
 from dashboard.app_factory import create_app
+from dashboard.auth import MAX_FAILED_PER_CLIENT
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from data_access.access import DEMO_PASSWORD, create_demo_users
@@ -20,7 +21,8 @@ from data_access.audit import recent_events
 from tests.accounts import PASSWORD, add_user, sign_in_client
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, SteppingClock, load_files
 
-OPEN = ("/login", "/assets/", "/_dash-component-suites/", "/api/v1/", "/_favicon.ico")
+OPEN = ("/login", "/assets/", "/_dash-component-suites/", "/api/v1/", "/_favicon.ico",
+        "/health")
 
 
 @pytest.fixture
@@ -56,6 +58,9 @@ def test_every_route_refuses_anonymous_users(site) -> None:
         answer = client.get(path)
         assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
     assert client.post("/_dash-update-component", json={}).status_code == 401
+    # The health check is open to load balancers, and says nothing but that the app answers.
+    health = client.get("/health")
+    assert health.status_code == 200 and health.data == b"OK"
 
 
 def test_a_hub_lead_gets_nothing_for_another_hubs_area(site, engine) -> None:
@@ -69,13 +74,8 @@ def test_a_hub_lead_gets_nothing_for_another_hubs_area(site, engine) -> None:
         assert "waiting-now-value" not in answer and "access-denied" in answer
         assert "outside the areas you may see" in answer
     # The outlook's back-test callback applies the same check.
-    callbacks = json.loads(client.get("/_dash-dependencies").data)
-    backtest = next(c for c in callbacks if c["output"] == "outlook-backtest.children")
-    answer = client.post("/_dash-update-component", headers=headers, json={
-        "output": backtest["output"], "outputs": {"id": "outlook-backtest",
-                                                  "property": "children"},
-        "changedPropIds": ["url.search"],
-        "inputs": [{"id": "url", "property": "search", "value": "?area=D2"}]})
+    answer = client.post("/_dash-update-component", headers=headers,
+                         json=backtest_payload("?area=D2"))
     assert "Back-test" not in answer.get_data(as_text=True)
     refusals = recent_events(engine, action="refused")
     assert len(refusals) >= 4 and set(refusals.username) == {"test-hub_lead"}
@@ -141,6 +141,30 @@ def test_sign_in_is_rate_limited_and_failures_recorded(site, engine) -> None:
     assert answer.status_code == 429 and "Too many failed sign-ins" in answer.get_data(True)
     failed = recent_events(engine, action="sign_in_failed")
     assert len(failed) == 6 and set(failed.username) == {"test-executive"}
+
+
+def test_successful_sign_ins_do_not_count_towards_the_limit_per_address(site, engine) -> None:
+    app, _ = site
+    add_user(engine, "executive")
+    client = app.server.test_client()
+    # Many people behind one address (a proxy, a load test) sign in many times.
+    for _ in range(MAX_FAILED_PER_CLIENT + 1):
+        sign_in_client(client, "test-executive")
+    assert recent_events(engine, action="sign_in_failed").empty
+
+
+def test_the_client_address_is_forwarded_only_by_a_trusted_proxy(engine, database_url) -> None:
+    """Behind nginx every request comes from the proxy: the audit log and the limits per address
+    need the address it forwards, and must not believe one a client sends directly."""
+    app = create_app(Settings(database_url=database_url, clock=FixedClock(TODAY_AT),
+                              trusted_proxies=("10.0.0.5",)), engine)
+    for peer, forwarded in (("10.0.0.5", "198.51.100.7"), ("203.0.113.9", "192.0.2.1")):
+        client = app.server.test_client()
+        client.environ_base.update(REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
+        with pytest.raises(AssertionError):
+            sign_in_client(client, "nobody", "wrong password")
+    failed = recent_events(engine, action="sign_in_failed")
+    assert sorted(failed.client) == ["198.51.100.7", "203.0.113.9"]
 
 
 def test_sessions_expire_when_idle_and_after_their_maximum(site, engine) -> None:

@@ -144,8 +144,9 @@ def capacity_daily(engine: Engine, area_code: str, first_day: date,
     ends = pd.DataFrame({"date": days.date,
                          "at": [to_utc_naive(day_start(d.date() + timedelta(days=1)))
                                 for d in days]})
-    ends["at"] = pd.to_datetime(ends["at"])
-    reports["reported_at"] = pd.to_datetime(reports.reported_at)
+    # One resolution on both sides of the as-of merge (an empty column would otherwise be "s").
+    ends["at"] = pd.to_datetime(ends["at"]).dt.as_unit("us")
+    reports["reported_at"] = pd.to_datetime(reports.reported_at).dt.as_unit("us")
     latest = _latest_per_service(ends, reports)
     latest = latest[latest["at"] - latest["rep"] <= pd.Timedelta(hours=STALE_REPORT_HOURS)]
     latest["free"] = (latest.places - latest.occupied - latest.unavailable).clip(lower=0)

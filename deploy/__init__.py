@@ -1,0 +1,1 @@
+"""Serving the dashboard: gunicorn settings, the nginx site, and the loopback stack."""

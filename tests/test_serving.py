@@ -1,0 +1,172 @@
+"""Serving for many users: gunicorn with the deployment's settings, two instances behind nginx
+sharing one Redis and one database, and the load test at a small, bounded size.
+
+Every process (redis-server, gunicorn, nginx, locust) is started here on free loopback ports,
+waited for by its health answer, and stopped at the end of its fixture. The database is the one
+the suite runs on (SQLite, or PostgreSQL with TEST_DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from cachelib.serializers import RedisSerializer
+
+from benchmarks import load_test
+from benchmarks.payloads import backtest_payload, route_payload
+from dashboard.cache import KEY_PREFIX
+from dashboard.config import settings_from_env
+from data_access.db import make_engine
+from deploy.stack import GUNICORN_CONF, ROOT, Stack, gunicorn, missing_programs, stack
+from tests.accounts import PASSWORD, SignedIn, add_user
+from tests.builders import GEOGRAPHY, TODAY_CAPACITY, TODAY_EPISODES, load_files
+from tests.conftest import fresh_database, skip_or_fail
+from tests.running_app import page_json
+
+NOW = "2026-11-25T08:30"  # the builders' "today": every instance sees the same data version
+VERSION_QUERY = "SELECT max(loads.id) AS max_1 FROM loads"
+# The area a callback is asked about, looked up (and checked against the user's areas) per call.
+AREA_LOOKUP = "SELECT areas.code, areas.name, areas.level, areas.population_65_plus FROM areas " \
+    "WHERE areas.code ="
+
+
+def per_call(statement: str) -> bool:
+    """A statement an instance runs even for a cached view: the data version (cached for 5 s)
+    and the access check of the area."""
+    return statement == VERSION_QUERY or statement.startswith(AREA_LOOKUP)
+
+
+@pytest.fixture(scope="module")
+def served_database(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One database for the module's servers: the Today case, an executive and a hub lead."""
+    if missing := missing_programs():
+        skip_or_fail(f"serving needs {', '.join(missing)}")
+    folder = tmp_path_factory.mktemp("served")
+    url = fresh_database(migrated_template, folder)
+    engine = make_engine(url)
+    assert load_files(engine, folder / "batch", {**GEOGRAPHY, "episodes.csv": TODAY_EPISODES,
+                                                 "capacity.csv": TODAY_CAPACITY}).loaded
+    add_user(engine, "executive")
+    add_user(engine, "hub_lead", ("D1",))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def two_instances(served_database: str,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Path]]:
+    """nginx in front of two instances, each logging the SQL it runs (tests/counted_app.py)."""
+    statements = tmp_path_factory.mktemp("statements")
+    with stack(served_database, 2, {"DASHBOARD_NOW": NOW,
+                                    "DASHBOARD_TEST_STATEMENTS": str(statements)},
+               app="tests.counted_app:server") as running:
+        yield running, statements
+
+
+def test_gunicorn_serves_the_app(served_database: str, tmp_path: Path) -> None:
+    env = {"DATABASE_URL": served_database, "DASHBOARD_NOW": NOW,
+           "DASHBOARD_SECRET_KEY": "one instance", "GUNICORN_WORKERS": "2"}
+    with gunicorn(tmp_path, env) as url:
+        with urllib.request.urlopen(f"{url}/health") as health:  # open, and says nothing more
+            assert health.read() == b"OK"
+        with urllib.request.urlopen(f"{url}/") as anonymous:
+            assert anonymous.geturl().startswith(f"{url}/login")
+        user = SignedIn(url, "test-executive")
+        page = page_json(user, "/", "?area=ICB1")
+        assert '"waiting-now-value"' in page and "Test system" in page
+    log = (tmp_path / "instance.log").read_text()
+    assert "Using worker: gthread" in log and log.count("Booting worker") == 2
+    assert '"POST /_dash-update-component HTTP/1.1" 200' in (tmp_path / "instance-access.log")\
+        .read_text()
+
+
+def test_gunicorn_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:
+    if missing := missing_programs():
+        skip_or_fail(f"serving needs {', '.join(missing)}")
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+           "PORT": "0"}
+    started = subprocess.run([sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert started.returncode != 0
+    assert "run 'python -m dashboard migrate'" in started.stderr + started.stdout
+
+
+def test_a_redis_cache_needs_its_address() -> None:
+    with pytest.raises(ValueError, match="DASHBOARD_REDIS_URL"):
+        settings_from_env({"DASHBOARD_CACHE": "redis"})
+    settings = settings_from_env({"DASHBOARD_CACHE": "redis",
+                                  "DASHBOARD_REDIS_URL": "redis://10.0.0.7:6379/2"})
+    assert (settings.cache_type, settings.redis_url) == ("redis", "redis://10.0.0.7:6379/2")
+
+
+def statements_since(log: Path, seen: int) -> list[str]:
+    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return lines[seen:]
+
+
+def test_two_instances_compute_a_view_once_between_them(two_instances) -> None:  # type: ignore[no-untyped-def]
+    running, statements = two_instances
+    a, b = running.instance_urls
+    logs = {url: statements / f"{url.rsplit(':', 1)[1]}.sql" for url in (a, b)}
+    user = SignedIn(running.url, "test-executive")  # one session, signed in through nginx
+    with user.open("/_dash-dependencies") as answer:
+        callbacks = json.load(answer)
+    search = "?area=D1&from=2026-11-02&to=2026-11-24"  # asked for by no other test
+    cache = redis.from_url(running.redis_url)
+
+    def ask(base_url: str, body: dict) -> bytes:
+        user.base_url = base_url  # the same session cookie goes to every address
+        with user.open("/_dash-update-component", json.dumps(body).encode(),
+                       {"Content-Type": "application/json", "X-CSRFToken": user.csrf}) as answer:
+            return answer.read()
+
+    # The route's page (cached with its frame's other outputs) and the capacity back-test.
+    for body, key_part, first_output in (
+            (route_payload(callbacks, "/capacity", search), f"'/capacity', '{search}'",
+             lambda cached: cached[0]),
+            (backtest_payload(search), "('outlook-backtest', 'D1'", lambda cached: cached)):
+        seen = {url: len(statements_since(log, 0)) for url, log in logs.items()}
+        from_a = ask(a, body)
+        computed = [s for s in statements_since(logs[a], seen[a]) if not per_call(s)]
+        assert computed  # A ran the view's own queries...
+        # ...and left the result in Redis, exactly what it sent.
+        (key,) = [k for k in cache.keys(f"{KEY_PREFIX}*") if key_part.encode() in k]
+        sent = next(iter(json.loads(from_a)["response"].values()))
+        assert first_output(RedisSerializer().loads(cache.get(key))) == sent["children"]
+
+        from_b = ask(b, body)
+        assert from_b == from_a  # the same bytes...
+        # ...without running the view's queries.
+        assert [s for s in statements_since(logs[b], seen[b]) if not per_call(s)] == []
+        assert ask(running.url, body) == from_a  # and through nginx
+    assert cache.get(f"{KEY_PREFIX}data-version") is not None  # the version is shared too
+
+
+def test_the_load_test_at_a_small_size(two_instances, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    running, _ = two_instances
+    report = load_test.run(running.url, users=6, seconds=15, folder=tmp_path,
+                           usernames="test-executive,test-hub_lead", password=PASSWORD,
+                           refresh_seconds=4, think_seconds=1)
+    assert report.errors == 0, (report.failures, report.exceptions)
+    kinds = {kind.name: kind for kind in report.kinds}
+    for name in ("POST /login (sign in)", "GET /_dash-layout", "area sync", "refresh tick"):
+        assert kinds[name].requests >= 6 and kinds[name].p95_ms > 0, name
+    assert sum(k.requests for name, k in kinds.items() if name.startswith("route /")) >= 12
+    assert report.total.requests == sum(k.requests for k in report.kinds)
+    assert report.total.per_second > 1 and report.total.p95_ms >= report.total.median_ms > 0
+    text = report.markdown("Two instances behind nginx.", "pytest")
+    assert text.startswith("## Many users") and "0 errors" in text and "Errors: none." in text
+    assert re.search(r"\*\*Throughput [\d.]+ requests/s; median \d+ ms, p95 \d+ ms", text)
+    assert text.count("\n| ") == len(report.kinds) + 2  # header, a row per kind, all
+    # nginx shared the users between the two instances.
+    for name in ("instance-1", "instance-2"):
+        access = (running.folder / f"{name}-access.log").read_text()
+        assert access.count("/_dash-update-component") >= 10, name
