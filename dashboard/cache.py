@@ -29,6 +29,7 @@ import orjson
 import pandas as pd
 from flask import Flask
 from flask_caching import Cache
+from redis.exceptions import RedisError
 from sqlalchemy import Engine
 
 from dashboard.clock import Clock
@@ -74,6 +75,44 @@ class DatabaseDown(Exception):
         self.since, self.last_read, self.kept = since, last_read, kept
 
 
+class SharedCache:
+    """The cache backend, whose own outage is a miss, not an error: while Redis does not answer,
+    pages are computed as if nothing were cached (and it is not asked again for a few seconds,
+    so no request waits on it twice); once it answers it is used again."""
+
+    RETRY_SECONDS = 5
+
+    def __init__(self, cache: Cache) -> None:
+        self._cache, self._failing, self._retry_at = cache, False, 0.0
+
+    def init_app(self, server: Flask) -> None:
+        self._cache.init_app(server)
+
+    def get(self, key: str) -> Any:
+        return self._call(self._cache.get, key)
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> None:
+        self._call(self._cache.set, key, value, timeout=timeout)
+
+    def delete(self, key: str) -> None:
+        self._call(self._cache.delete, key)
+
+    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self._failing and time.monotonic() < self._retry_at:
+            return None
+        try:
+            answer = method(*args, **kwargs)
+        except RedisError:
+            if not self._failing:
+                log.warning("the shared cache (Redis) is not answering; computing every view")
+            self._failing, self._retry_at = True, time.monotonic() + self.RETRY_SECONDS
+            return None
+        if self._failing:
+            log.warning("the shared cache (Redis) answers again")
+            self._failing = False
+        return answer
+
+
 class ViewCache:
     def __init__(self, engine: Engine, clock: Clock, cache_type: str = "simple",
                  cache_dir: str | None = None, version_seconds: int = VERSION_SECONDS,
@@ -89,7 +128,9 @@ class ViewCache:
             config["CACHE_DIR"] = cache_dir
         if cache_type == "redis":  # shared by every instance: the version, views and back-tests
             config["CACHE_REDIS_URL"] = redis_url
-        self._cache = Cache(config=config)
+            # A Redis that does not answer is given up on quickly (see SharedCache).
+            config["CACHE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+        self._cache = SharedCache(Cache(config=config))
 
     def init_app(self, server: Flask) -> None:
         self._cache.init_app(server)

@@ -98,9 +98,10 @@ def running(command: Sequence[str], log: Path, env: dict[str, str] | None = None
 
 
 @contextmanager
-def redis_server(folder: Path) -> Iterator[str]:
-    """A Redis of its own (no persistence: it is a cache); yields its URL."""
-    port, log = free_port(), folder / "redis.log"
+def redis_server(folder: Path, port: int | None = None) -> Iterator[str]:
+    """A Redis of its own (no persistence: it is a cache), on ``port`` or a free one; yields
+    its URL."""
+    port, log = port or free_port(), folder / "redis.log"
     command = [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder),
                "--pidfile", str(folder / "redis.pid"), "--logfile", "", "--daemonize", "no",
                "--save", "", "--appendonly", "no", "--maxmemory", "256mb",

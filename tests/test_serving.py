@@ -14,18 +14,30 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import redis
 from cachelib.serializers import RedisSerializer
+from flask import Flask
 
 from benchmarks import load_test
 from benchmarks.payloads import backtest_payload, route_payload
-from dashboard.cache import KEY_PREFIX
+from dashboard.cache import KEY_PREFIX, SharedCache, ViewCache
+from dashboard.clock import LONDON, FixedClock
 from dashboard.config import settings_from_env
 from data_access.db import make_engine
-from deploy.stack import GUNICORN_CONF, ROOT, Stack, gunicorn, missing_programs, stack
+from deploy.stack import (
+    GUNICORN_CONF,
+    ROOT,
+    Stack,
+    free_port,
+    gunicorn,
+    missing_programs,
+    redis_server,
+    stack,
+)
 from tests.accounts import PASSWORD, SignedIn, add_user
 from tests.builders import GEOGRAPHY, TODAY_CAPACITY, TODAY_EPISODES, load_files
 from tests.conftest import fresh_database, skip_or_fail
@@ -171,3 +183,31 @@ def test_the_load_test_at_a_small_size(two_instances, tmp_path: Path) -> None:  
     for name in ("instance-1", "instance-2"):
         access = (running.folder / f"{name}-access.log").read_text()
         assert access.count("/_dash-update-component") >= 10, name
+
+
+def test_a_redis_that_stops_answering_is_a_miss_then_is_used_again(
+        engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The shared cache going away slows pages (each view computed) but breaks none; when it
+    answers again views are cached in it again."""
+    if missing_programs():
+        skip_or_fail(f"not installed: {', '.join(missing_programs())}")
+    monkeypatch.setattr(SharedCache, "RETRY_SECONDS", 0)  # ask Redis again at once
+    port = free_port()
+    views = ViewCache(engine, FixedClock(datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)), "redis",
+                      redis_url=f"redis://127.0.0.1:{port}/0")
+    app = Flask(__name__)
+    views.init_app(app)
+    computed: list[int] = []
+
+    def view() -> object:
+        return views.view(("page", "x"), lambda: computed.append(1) or {"figures": 1})
+
+    with app.app_context():
+        with redis_server(tmp_path, port):
+            assert view() == view() == {"figures": 1}
+            assert len(computed) == 1  # cached in Redis
+        assert view() == view() == {"figures": 1}  # Redis gone: computed each time, no error
+        assert len(computed) == 3
+        with redis_server(tmp_path, port):
+            assert view() == view() == {"figures": 1}
+            assert len(computed) == 4  # cached again
