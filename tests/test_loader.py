@@ -158,6 +158,21 @@ def test_folder_without_contract_files_is_a_clear_error(engine, tmp_path):
         load_folder(engine, tmp_path / "empty")
 
 
+@pytest.mark.parametrize(("body", "message"), [
+    ("code,name,level\nA,caf\xe9,region\n".encode("latin-1"),
+     "areas.csv line 2 is not UTF-8 text"),
+    (b"code,name,level\nA," + b"x" * 200_000 + b",region\n",
+     r"areas.csv cannot be read as CSV \(line 2: field larger than field limit"),
+])
+def test_a_file_that_is_not_utf8_csv_is_a_clear_error(engine, tmp_path, body, message):
+    """Found by tests/test_properties_loader.py: these raised UnicodeDecodeError and csv.Error."""
+    write_folder(tmp_path, GEOGRAPHY)
+    (tmp_path / "areas.csv").write_bytes(body)
+    with pytest.raises(FolderError, match=message):
+        load_folder(engine, tmp_path)
+    assert count(engine, Area) == 0 and count(engine, Load) == 0
+
+
 @pytest.mark.parametrize("copy_from_rows", [1, 10**9], ids=["in bulk", "row by row"])
 def test_bulk_and_row_by_row_writes_follow_the_same_rules(engine, tmp_path, monkeypatch,
                                                           copy_from_rows):
