@@ -84,7 +84,10 @@ class FileResult:
         self.written, self.accepted = self.rows_accepted, {}
 
     def reject(self, line: int, reason: str) -> None:
-        self.rejections.append(Rejection(self.file_name, line, reason, self.unit))
+        # A reason may quote the input: NUL and lone surrogates are spelled out, so that it can
+        # be stored, printed and sent.
+        storable = reason.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
+        self.rejections.append(Rejection(self.file_name, line, storable, self.unit))
 
 
 @dataclass(frozen=True)
