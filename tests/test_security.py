@@ -86,7 +86,8 @@ def test_a_hub_lead_gets_nothing_for_another_hubs_area(site, engine) -> None:
                                                   "property": "children"},
         "changedPropIds": ["url.search"],
         "inputs": [{"id": "url", "property": "search", "value": "?area=D2"}]})
-    assert "Back-test" not in answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Back-test" not in answer.get_data(as_text=True)
+    assert "outside the areas you may see" in answer.get_data(as_text=True)
     refusals = recent_events(engine, action="refused")
     assert len(refusals) >= 4 and set(refusals.username) == {"test-hub_lead"}
     assert refusals.scope.str.contains("D2").any()
