@@ -195,10 +195,13 @@ class ContractFile:
                 f"{len(self.byte_edits)} byte edits)")
 
     def cell(self, row: int, column: str) -> str:
-        return self.rows[row][self.header.index(column)]
+        values, at = self.rows[row], self.header.index(column)
+        return values[at] if at < len(values) else ""  # a row cut short
 
     def set_cell(self, row: int, column: str, value: str) -> None:
-        self.rows[row][self.header.index(column)] = value
+        values, at = self.rows[row], self.header.index(column)
+        values.extend([""] * (at + 1 - len(values)))
+        values[at] = value
 
     def as_bytes(self) -> bytes:
         buffer = io.StringIO()
