@@ -13,6 +13,7 @@ from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.spc import series, spc
 from dashboard.url_state import ViewState, read_view_state
+from data_access.access import AccessDenied
 from data_access.areas import AreaInfo
 from data_access.metrics import capacity
 from data_access.metrics.outlook import capacity_outlook, outlook_backtest
@@ -26,7 +27,10 @@ def register(app: Dash, context: AppContext) -> None:
         changes only with the day and the data: it is cached on both)."""
         now = context.clock.now()
         state = read_view_state(search, now.date())
-        area = resolve_area(context, state.area)[0]
+        try:
+            area = resolve_area(context, state.area)[0]
+        except AccessDenied as refusal:  # recorded; the page says so too
+            return html.P(str(refusal))
         if area is None:
             return html.P("No data.")
         shown = capacity_layout.pathways_shown(state)

@@ -29,7 +29,15 @@ from dashboard.cache import DatabaseDown, is_down
 from dashboard.context import AppContext
 from dashboard.help import GLOSSARY_PATH
 from dashboard.pages import PAGES_BY_PATH, allowed_nav_pages
-from dashboard.url_state import ViewState, area_from_search, href, read_view_state, search_with_area
+from dashboard.url_state import (
+    ViewState,
+    area_from_search,
+    as_path,
+    as_search,
+    href,
+    read_view_state,
+    search_with_area,
+)
 from data_access.access import AccessDenied, UserScope, require
 from data_access.areas import AreaInfo
 from data_access.feeds import source_freshness
@@ -116,8 +124,8 @@ def register(app: Dash, context: AppContext) -> None:
         Output("main-nav", "children"), Output("database-status", "children"),
         Input("url", "pathname"), Input("url", "search"), Input("data-version", "data"),
     )
-    def route(pathname: str | None, search: str | None, _version: str | None) -> tuple[Any, ...]:
-        path = pathname or "/"
+    def route(pathname: Any, search: Any, _version: Any) -> tuple[Any, ...]:
+        path, search = as_path(pathname), as_search(search)
         scope = None
         try:
             scope = current_scope()

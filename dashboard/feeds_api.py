@@ -28,6 +28,7 @@ from data_access.feeds import authenticate, reference_lists
 from data_access.loader import LoadReport, csv_rows, load_batch, read_records
 
 log = logging.getLogger(__name__)
+ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 class ApiError(Exception):
@@ -64,6 +65,13 @@ def feeds_blueprint(context: AppContext, settings: Settings,
         _source(context)
         return jsonify(reference_lists(context.engine)), 200
 
+    @api.route("/", defaults={"anything": ""}, methods=ANY_METHOD)
+    @api.route("/<path:anything>", methods=ANY_METHOD)
+    def no_such_address(anything: str) -> tuple[Response, int]:
+        """Any other address under the API answers in JSON too (not the app's HTML 405)."""
+        raise ApiError(404, f"no such address in the feed API ({anything[:40]!r}); send "
+                            "POST /api/v1/feeds/<kind>, see /api/v1/openapi.json")
+
     @api.errorhandler(ApiError)
     def api_error(error: ApiError) -> tuple[Response, int]:
         response = jsonify({"error": error.message})
@@ -76,6 +84,12 @@ def feeds_blueprint(context: AppContext, settings: Settings,
         messages = {413: f"the body is larger than {settings.feed_max_bytes:,} bytes"}
         status = error.code or 500
         return jsonify({"error": messages.get(status, error.description)}), status
+
+    @api.app_errorhandler(HTTPException)
+    def unrouted(error: HTTPException) -> Any:
+        """An address no route matches never reaches the API's handlers: under the API, answer
+        in JSON too; elsewhere, as the app would."""
+        return http_error(error) if request.path.startswith(f"{api.url_prefix}/") else error
 
     @api.errorhandler(SQLAlchemyError)
     def database_error(error: SQLAlchemyError) -> tuple[Response, int]:
@@ -118,6 +132,9 @@ def _read_body(spec: FileSpec, settings: Settings) -> tuple[list[Any], str]:
         except json.JSONDecodeError as error:
             raise ApiError(400, f"the body is not valid JSON ({error.msg} at line "
                                 f"{error.lineno}, column {error.colno})") from None
+        except (ValueError, RecursionError):  # a number of over 4,300 digits, nesting too deep
+            raise ApiError(400, "the body is not valid JSON for this API (a number too long, "
+                                "or lists and objects nested too deep)") from None
         if not isinstance(records, list):
             raise ApiError(400, "the body must be a JSON list of records")
         _check_count(len(records), settings)

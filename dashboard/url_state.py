@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from dashboard.clock import day_start
@@ -16,6 +17,7 @@ from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, REASON_GROUPS
 MAX_CODE_LENGTH = 32
 DEFAULT_PERIOD_DAYS = 84  # twelve weeks: enough points for an SPC baseline of weekly figures
 MAX_PERIOD_DAYS = 3 * 366
+EARLIEST_DAY = date(1900, 1, 1)  # far enough back; date arithmetic near the year 1 overflows
 SITE_CODE = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_CODE_LENGTH}}}")  # as the data contract's codes
 NO_REASON_GROUP = "not recorded"  # people with no current reason yet (data_access.metrics.delays)
 
@@ -56,6 +58,25 @@ class ViewState:
         return start, min(end, now)
 
 
+def as_search(value: Any) -> str:
+    """The query string the browser sent; anything but text (any value may arrive) as none."""
+    return _utf8(value) if isinstance(value, str) else ""
+
+
+def as_path(value: Any) -> str:
+    """The path the browser sent; anything but text, or nothing, as the home page."""
+    return _utf8(value) if isinstance(value, str) and value else "/"
+
+
+def _utf8(text: str) -> str:
+    # Half of a UTF-16 pair (JSON can carry one, a real address cannot) becomes "?".
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _params(search: Any) -> dict[str, list[str]]:
+    return parse_qs(as_search(search).lstrip("?"))
+
+
 def _first(params: dict[str, list[str]], name: str) -> str:
     values = params.get(name, [])
     return values[0].strip() if values else ""
@@ -70,13 +91,13 @@ def _date(text: str) -> date | None:
         return None
 
 
-def read_view_state(search: str | None, today: date) -> ViewState:
+def read_view_state(search: Any, today: date) -> ViewState:
     """The view a query string asks for, with defaults and corrections for anything invalid.
 
     The period defaults to the twelve weeks ending yesterday (the last whole day), is never
-    later than today, is swapped if reversed, and is cut to three years.
+    later than today nor earlier than 1900, is swapped if reversed, and is cut to three years.
     """
-    params = parse_qs((search or "").lstrip("?"))
+    params = _params(search)
     messages: list[str] = []
     area = _first(params, "area")
     if len(area) > MAX_CODE_LENGTH:
@@ -87,8 +108,11 @@ def read_view_state(search: str | None, today: date) -> ViewState:
     first_day, last_day = _date(raw_from), _date(raw_to)
     if (raw_from and first_day is None) or (raw_to and last_day is None):
         messages.append("A date in the address is not a date (YYYY-MM-DD); using the default.")
-    last_day = min(last_day or last_default, today)
-    first_day = first_day or last_day - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if any(day is not None and day < EARLIEST_DAY for day in (first_day, last_day)):
+        messages.append("Periods start in 1900 at the earliest; the dates have been moved.")
+    last_day = max(min(last_day or last_default, today), EARLIEST_DAY)
+    first_day = max(min(first_day or last_day - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today),
+                    EARLIEST_DAY)
     if first_day > last_day:
         first_day, last_day = last_day, first_day
         messages.append("The period's dates were the wrong way round; they have been swapped.")
@@ -138,26 +162,26 @@ def _percent(text: str) -> float | None:
     return value if 0 <= value <= 100 else None
 
 
-def area_from_search(search: str | None) -> str | None:
+def area_from_search(search: Any) -> str | None:
     """The ``area`` value of a query string, or None if absent or not a plausible code."""
-    code = _first(parse_qs((search or "").lstrip("?")), "area")
+    code = _first(_params(search), "area")
     if not code or len(code) > MAX_CODE_LENGTH:
         return None
     return code
 
 
-def search_with(search: str | None, **changes: str | None) -> str:
+def search_with(search: Any, **changes: str | None) -> str:
     """The query string with the given parameters set (or removed when None), others kept."""
-    params = parse_qs((search or "").lstrip("?"))
+    params = _params(search)
     for name, value in changes.items():
         if value is None or value == "":
             params.pop(name, None)
         else:
             params[name] = [value]
-    return "?" + urlencode(params, doseq=True) if params else ""
+    return "?" + _query(params) if params else ""
 
 
-def search_with_area(search: str | None, area_code: str) -> str:
+def search_with_area(search: Any, area_code: str) -> str:
     return search_with(search, area=area_code)
 
 
@@ -166,8 +190,12 @@ def search_with_area(search: str | None, area_code: str) -> str:
 VIEW_KEYS = ("area", "from", "to", "pathway", "target", "rebase")
 
 
-def href(path: str, search: str | None) -> str:
+def href(path: str, search: Any) -> str:
     """A link to another page keeping the view state (area, period, pathway) and nothing else."""
-    params = parse_qs((search or "").lstrip("?"))
+    params = _params(search)
     kept = {key: params[key][0] for key in VIEW_KEYS if params.get(key)}
-    return path + ("?" + urlencode(kept) if kept else "")
+    return path + ("?" + _query(kept) if kept else "")
+
+
+def _query(params: dict[str, Any]) -> str:
+    return urlencode(params, doseq=True, errors="replace")  # as _utf8

@@ -7,6 +7,7 @@ a data lead can act on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,11 +46,18 @@ def json_schema(column: Column) -> dict[str, Any]:
     return {**_SCHEMAS[column.parse], "description": column.description or column.name}
 
 
+# No database stores these in text: NUL, and half of a UTF-16 pair (JSON can carry one alone).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def text_up_to(max_length: int) -> Callable[[str], str]:
     """A parser for free text of at most ``max_length`` characters."""
     def parse(raw: str) -> str:
         if len(raw) > max_length:
             raise ValueError(f"longer than {max_length} characters")
+        if _UNSTORABLE.search(raw):
+            raise ValueError("holds a NUL character or half of a UTF-16 pair, which text "
+                             "cannot hold")
         return raw
 
     return _described(parse, {"type": "string", "maxLength": max_length})
@@ -99,7 +107,10 @@ def parse_timestamp(raw: str) -> datetime:
         raise ValueError(f"{raw!r} is not an ISO 8601 timestamp") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LONDON)
-    return to_utc_naive(moment)
+    try:
+        return to_utc_naive(moment)
+    except OverflowError:  # within a few hours of the years 1 or 9999
+        raise ValueError(f"{raw!r} is out of the range of dates") from None
 
 
 _described(parse_timestamp, {"type": "string", "format": "date-time"})

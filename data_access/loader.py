@@ -87,7 +87,10 @@ class FileResult:
         self.written, self.accepted = self.rows_accepted, {}
 
     def reject(self, line: int, reason: str) -> None:
-        self.rejections.append(Rejection(self.file_name, line, reason, self.unit))
+        # A reason may quote the input: NUL and lone surrogates are spelled out, so that it can
+        # be stored, printed and sent.
+        storable = reason.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
+        self.rejections.append(Rejection(self.file_name, line, storable, self.unit))
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,8 @@ class LoadReport:
 
 
 class FolderError(ValueError):
-    """The folder cannot be read as a batch at all (missing, or no contract files in it)."""
+    """The folder cannot be read as a batch at all (missing, no contract files in it, or a file
+    that is not UTF-8 CSV)."""
 
 
 def read_folder(folder: Path) -> dict[str, NumberedRows]:
@@ -138,14 +142,38 @@ def read_folder(folder: Path) -> dict[str, NumberedRows]:
 
 
 def read_csv(path: Path) -> NumberedRows:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return csv_rows(handle)
+    """A CSV file as numbered raw rows; ``FolderError`` (naming the line) if it is not UTF-8 CSV."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return csv_rows(handle)
+    except UnicodeDecodeError:
+        raise FolderError(f"{path.name} line {_first_line_not_utf8(path)} is not UTF-8 text "
+                          "(save the file as CSV UTF-8); nothing was loaded") from None
+    except csv.Error as error:
+        raise FolderError(f"{path.name} cannot be read as CSV ({error}); "
+                          "nothing was loaded") from None
+
+
+def _first_line_not_utf8(path: Path) -> int:
+    # A line break is never part of a multi-byte UTF-8 character, so lines decode on their own.
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
 
 
 def csv_rows(lines: Iterable[str]) -> NumberedRows:
-    """CSV text as raw rows numbered by their line, the header first (raises ``csv.Error``)."""
+    """CSV text as raw rows numbered by their line, the header first (raises ``csv.Error``,
+    naming the line)."""
     reader = csv.DictReader(lines)
-    rows: NumberedRows = [(reader.line_num, raw) for raw in reader]
+    try:
+        rows: NumberedRows = [(reader.line_num, raw) for raw in reader]
+    except csv.Error as error:
+        # DictReader counts a line once it is read; its inner reader counts the one that failed.
+        raise csv.Error(f"line {reader.reader.line_num}: {error}") from None
     return with_header(list(reader.fieldnames or []), rows)
 
 

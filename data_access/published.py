@@ -10,7 +10,6 @@ in ``loads``, ANALYZE afterwards.
 
 from __future__ import annotations
 
-import csv
 import re
 import uuid
 from collections.abc import Callable
@@ -195,7 +194,7 @@ def read_published_folder(folder: Path) -> dict[str, NumberedRows]:
     """The published files present in ``folder``, as numbered raw rows."""
     if not folder.is_dir():
         raise FolderError(f"{folder} is not a folder")
-    batch = {spec.name: _read(folder / spec.name) for spec in PUBLISHED_SPECS
+    batch = {spec.name: read_csv(folder / spec.name) for spec in PUBLISHED_SPECS
              if (folder / spec.name).is_file()}
     if not batch:
         names = ", ".join(SPECS_BY_NAME)
@@ -203,18 +202,11 @@ def read_published_folder(folder: Path) -> dict[str, NumberedRows]:
     return batch
 
 
-def _read(path: Path) -> NumberedRows:
-    try:
-        return read_csv(path)
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise FolderError(f"{path.name} cannot be read as UTF-8 CSV: {error}") from None
-
-
 def _read_geography(folder: Path) -> tuple[NumberedRows, NumberedRows]:
     missing = [name for name in (POPULATION_FILE, TRUSTS_FILE) if not (folder / name).is_file()]
     if missing:
         raise FolderError(f"{folder} lacks the geography file(s) {', '.join(missing)}")
-    return _read(folder / POPULATION_FILE), _read(folder / TRUSTS_FILE)
+    return read_csv(folder / POPULATION_FILE), read_csv(folder / TRUSTS_FILE)
 
 
 # --- checking -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from data_access.db import make_engine
 from data_access.migrate import upgrade_to_head
 from data_access.models import Base
+from tests import properties  # noqa: F401  (loads the Hypothesis profile for every run)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -58,6 +59,17 @@ def fresh_database(migrated_template: str, folder: Path) -> str:
     path = folder / "test.db"
     shutil.copy(migrated_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="module")
+def module_database(migrated_template: str,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
+    """One database for a whole module, as (URL, engine): for property tests, whose many examples
+    share it and reset what they need themselves."""
+    url = fresh_database(migrated_template, tmp_path_factory.mktemp("module"))
+    engine = make_engine(url)
+    yield url, engine
+    engine.dispose()
 
 
 @pytest.fixture

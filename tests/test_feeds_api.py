@@ -199,6 +199,12 @@ def test_an_oversized_body_or_too_many_records_is_refused(api: Api, engine: Engi
     ("episodes", b"\xff\xfe", "text/csv", 400, "not UTF-8"),
     ("episodes", b"a=b", "application/x-www-form-urlencoded", 415, "application/json"),
     ("patients", b"[]", "application/json", 404, "unknown kind 'patients'"),
+    # Found by tests/test_properties_api.py: these answered 500, or HTML.
+    ("episodes", b"[" + b"7" * 5_000 + b"]", "application/json", 400, "not valid JSON"),
+    ("episodes", b"[" * 9_000 + b"]" * 9_000, "application/json", 400, "nested too deep"),
+    ("episodes/more", b"[]", "application/json", 404, "no such address in the feed API"),
+    ("", b"[]", "application/json", 404, "no such address in the feed API"),
+    ("%0A/more", b"[]", "application/json", 404, "not found"),
 ])
 def test_malformed_requests_get_a_clear_json_error(api: Api, kind: str, body: bytes,
                                                    content_type: str, status: int,

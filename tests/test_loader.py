@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard.clock import LONDON
-from data_access.loader import FolderError, load_folder
+from data_access.contract import SPECS_BY_NAME
+from data_access.loader import FolderError, load_batch, load_folder, read_records
 from data_access.metrics.waiting import waiting_at
-from data_access.models import Area, AreaLink, CapacityReport, Episode, Load
+from data_access.models import Area, AreaLink, CapacityReport, Episode, Load, LoadRejection
 from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files, write_folder
 
 GOOD_EPISODES = EPISODE_HEADER + """\
@@ -158,6 +159,43 @@ def test_folder_without_contract_files_is_a_clear_error(engine, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FolderError, match="holds none of the contract files"):
         load_folder(engine, tmp_path / "empty")
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("code,name,level\nA,caf\xe9,region\n".encode("latin-1"),
+     "areas.csv line 2 is not UTF-8 text"),
+    (b"code,name,level\nA," + b"x" * 200_000 + b",region\n",
+     r"areas.csv cannot be read as CSV \(line 2: field larger than field limit"),
+])
+def test_a_file_that_is_not_utf8_csv_is_a_clear_error(engine, tmp_path, body, message):
+    """Found by tests/test_properties_loader.py: these raised UnicodeDecodeError and csv.Error."""
+    write_folder(tmp_path, GEOGRAPHY)
+    (tmp_path / "areas.csv").write_bytes(body)
+    with pytest.raises(FolderError, match=message):
+        load_folder(engine, tmp_path)
+    assert count(engine, Area) == 0 and count(engine, Load) == 0
+
+
+def test_values_no_database_can_store_are_rejected_and_reasons_stay_storable(engine, tmp_path):
+    """Found by tests/test_properties_loader.py: a NUL in free text loaded on SQLite and broke
+    the load on PostgreSQL; a timestamp near the year 1 raised OverflowError; a feed record's
+    unknown field named with half a UTF-16 pair could not be stored as the reason."""
+    report = load_files(engine, tmp_path / "bad", {**GEOGRAPHY, "episodes.csv": EPISODE_HEADER
+                        + "E1,p\x00,S1,N1,80,F,2026-11-20T10:00,,,,,,,,,,\n"
+                        + "E2,p2,S1,N1,80,F,0001-01-01T00:00+05:00,,,,,,,,,,\n"})
+    assert [(r.line, r.reason) for r in report.rejections] == [
+        (2, "person_ref: holds a NUL character or half of a UTF-16 pair, which text cannot hold"),
+        (3, "admitted_at: '0001-01-01T00:00+05:00' is out of the range of dates")]
+    records = read_records(SPECS_BY_NAME["areas.csv"], [
+        {"code": "A", "name": "a\ud800", "level": "icb"}, {"code": "B", "\ud800\x00": 1}])
+    report = load_batch(engine, {"areas.csv": records}, source="feed", unit="record")
+    assert [(r.line, r.reason) for r in report.rejections] == [
+        (0, "name: holds a NUL character or half of a UTF-16 pair, which text cannot hold"),
+        (1, "unknown field(s): \\ud800\\x00")]
+    with engine.connect() as connection:
+        assert connection.scalars(select(LoadRejection.reason).order_by(LoadRejection.id)
+                                  ).all()[-1] == "unknown field(s): \\ud800\\x00"
+    assert count(engine, Area) == 0
 
 
 @pytest.mark.parametrize("copy_from_rows", [1, 10**9], ids=["in bulk", "row by row"])

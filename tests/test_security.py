@@ -76,7 +76,8 @@ def test_a_hub_lead_gets_nothing_for_another_hubs_area(site, engine) -> None:
     # The outlook's back-test callback applies the same check.
     answer = client.post("/_dash-update-component", headers=headers,
                          json=backtest_payload("?area=D2"))
-    assert "Back-test" not in answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Back-test" not in answer.get_data(as_text=True)
+    assert "outside the areas you may see" in answer.get_data(as_text=True)
     refusals = recent_events(engine, action="refused")
     assert len(refusals) >= 4 and set(refusals.username) == {"test-hub_lead"}
     assert refusals.scope.str.contains("D2").any()

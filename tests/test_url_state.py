@@ -59,3 +59,18 @@ def test_rebase_dates_are_read_sorted_and_bad_ones_reported():
     assert state.rebase == (date(2026, 1, 5), date(2026, 6, 1))
     bad = read_view_state("?rebase=2026-06-01,soon", TODAY)
     assert bad.rebase == (date(2026, 6, 1),) and len(bad.messages) == 1
+
+
+def test_periods_at_the_ends_of_the_calendar_and_values_that_are_not_text():
+    """Found by tests/test_properties_callbacks.py: these raised (OverflowError, a period ending
+    in 9999, AttributeError, UnicodeEncodeError), so the callbacks answered 500."""
+    state = read_view_state("?to=0001-01-01", TODAY)
+    assert (state.first_day, state.last_day) == (date(1900, 1, 1), date(1900, 1, 1))
+    assert state.messages == ("Periods start in 1900 at the earliest; the dates have been moved.",)
+    state = read_view_state("?from=9999-12-30&to=9999-12-31", TODAY)
+    assert (state.first_day, state.last_day) == (TODAY, TODAY)
+    for not_text in (1, True, [None], {"area": "D1"}):
+        assert read_view_state(not_text, TODAY) == read_view_state("", TODAY)
+        assert search_with(not_text, area="D1") == "?area=D1"
+        assert href("/delays", not_text) == "/delays"
+    assert search_with("", pathway="\ud800") == "?pathway=%3F"

@@ -1,0 +1,246 @@
+"""Property-based tests of every callback that takes input from the browser, called through Dash's
+real endpoint (``POST /_dash-update-component``, Flask's test client, signed in).
+
+Callbacks: the route (pathname, search), the area picker and the URL, the period, pathway,
+reason group and site controls, the data version check and the outlook's back-test. Hypothesis
+sends addresses and values a hostile client might: unknown areas, another hub's area, dates
+reversed, far in the past or future, malformed, huge ranges, wrong types (numbers, lists,
+objects, null), very long text, unicode and script text. Whatever arrives:
+
+- the answer is 200 or 204 (nothing to update), never a 500, and holds no stack trace;
+- script text is only ever text: never inside a ``dcc.Markdown`` or a component allowing HTML,
+  never an ``href``/``src`` starting with ``javascript:``, never an ``Iframe``'s ``srcDoc``.
+
+The example budget is fixed (``tests/properties.py``: the ``ci`` profile, derandomised);
+``HYPOTHESIS_PROFILE=thorough`` runs 20 times as many random examples.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from flask.testing import FlaskClient
+from hypothesis import event, given
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+
+from dashboard.app_factory import create_app
+from dashboard.clock import FixedClock
+from dashboard.config import Settings
+from dashboard.pages import PAGES_BY_PATH
+from dashboard.url_state import REASON_GROUP_KEYS
+from tests.accounts import add_user, sign_in_client
+from tests.builders import (
+    GEOGRAPHY,
+    TODAY_AT,
+    TODAY_CAPACITY,
+    TODAY_DELAYS,
+    TODAY_EPISODES,
+    load_files,
+)
+from tests.properties import SCRIPTS, assert_no_trace, budget, hostile_text
+from tests.test_properties_loader import JSON_VALUES
+
+UNSAFE_MARKERS = ("<script", "onerror=", "onload=", "javascript:", "<iframe", "<img", "<svg")
+URL_PROPS = ("href", "src", "action", "formAction", "data")
+
+
+@dataclass
+class Browser:
+    client: FlaskClient
+    callbacks: list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def browsers(module_database: tuple[str, Engine],
+             tmp_path_factory: pytest.TempPathFactory) -> dict[str, Browser]:
+    """An executive (every area) and a hub lead for place one (D1), each signed in."""
+    url, engine = module_database
+    assert load_files(engine, tmp_path_factory.mktemp("batch"), {
+        **GEOGRAPHY, "episodes.csv": TODAY_EPISODES, "capacity.csv": TODAY_CAPACITY,
+        "delays.csv": TODAY_DELAYS}).loaded
+    # No view cache: every example computes its answer.
+    app = create_app(Settings(database_url=url, clock=FixedClock(TODAY_AT), cache_type="null"),
+                     engine)
+    found = {}
+    for role, areas in (("executive", ()), ("hub_lead", ("D1",))):
+        client = app.server.test_client()
+        client.environ_base["HTTP_X_CSRFTOKEN"] = \
+            sign_in_client(client, add_user(engine, role, areas))["X-CSRFToken"]
+        found[role] = Browser(client, json.loads(client.get("/_dash-dependencies").data))
+    return found
+
+
+def call(browser: Browser, output: str, values: dict[str, Any], changed: str) -> dict[str, Any]:
+    """Call the callback whose output names ``output`` with ``values`` ("id.prop" -> value) for
+    its inputs and state; the answer checked for status and traces, as JSON (or {} for 204)."""
+    callback = next(c for c in browser.callbacks if output in c["output"])
+    parts = callback["output"].strip(".").split("...")
+    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
+
+    def listed(items: list[dict[str, str]]) -> list[dict[str, Any]]:
+        return [{"id": item["id"], "property": item["property"],
+                 "value": values.get(f"{item['id']}.{item['property']}")} for item in items]
+
+    answer = browser.client.post("/_dash-update-component", json={
+        "output": callback["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": listed(callback["inputs"]), "state": listed(callback["state"]),
+        "changedPropIds": [changed]})
+    body = answer.get_data(as_text=True)
+    event(f"{output}: {answer.status_code}")
+    assert answer.status_code in (200, 204), (answer.status_code, body[:1000])
+    assert_no_trace(body)
+    return json.loads(body) if answer.status_code == 200 else {}
+
+
+def components(tree: Any) -> Iterator[dict[str, Any]]:
+    """Every component in a JSON tree, wherever it sits (children or any other prop)."""
+    if isinstance(tree, dict):
+        if "type" in tree and "props" in tree:
+            yield tree
+        for value in tree.values():
+            yield from components(value)
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from components(item)
+
+
+def strings(tree: Any) -> Iterator[str]:
+    if isinstance(tree, str):
+        yield tree
+    elif isinstance(tree, dict):
+        for value in tree.values():
+            yield from strings(value)
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from strings(item)
+
+
+def assert_only_text(answer: dict[str, Any]) -> None:
+    """Script text may show as text (React escapes it), never as markup or a link to run."""
+    for node in components(answer):
+        props = node["props"]
+        markup = node["type"] in ("Markdown", "Iframe") or props.get("dangerously_allow_html")
+        for name, value in props.items():
+            found = [s for s in strings(value) if any(m in s.lower() for m in UNSAFE_MARKERS)]
+            if not found or (name == "children" and not markup):
+                continue
+            assert not markup, f"script text inside a {node['type']}: {found[0][:200]}"
+            assert name not in ("srcDoc", "dangerouslySetInnerHTML"), (name, found[0][:200])
+            if name in URL_PROPS:
+                assert not any(s.strip().lower().startswith("javascript:") for s in found), \
+                    (node["type"], name, found[0][:200])
+
+
+def assert_search(answer: dict[str, Any]) -> None:
+    """A query string written to the address is one (or none)."""
+    for value in answer.get("response", {}).get("url", {}).values():
+        assert isinstance(value, str) and (value == "" or value.startswith("?")), value
+
+
+# --- inputs ---------------------------------------------------------------------------------------
+
+CODES = ("ICB1", "D1", "D2", "N1", "N2", "S1", "NOPE", "d1", "")
+DATES = ("2026-11-01", "2026-11-24", "2026-11-30", "0001-01-01", "0001-01-02", "9999-12-31",
+         "1900-01-01", "2026-02-30", "2026-W01-1", "20261101", "26-11-01", "2026-11-01T25:00")
+ANY_VALUE = st.one_of(JSON_VALUES, hostile_text())
+
+
+def text_or(values: tuple[str, ...]) -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(values), hostile_text(), st.sampled_from(SCRIPTS))
+
+
+QUERY = st.dictionaries(
+    st.sampled_from(["area", "from", "to", "pathway", "target", "rebase", "reasons", "site",
+                     "other"]),
+    st.one_of(text_or(CODES), text_or(DATES), text_or(("1", "2", "3", "0", "-1", "1e9")),
+              text_or(("50", "100.5", "nan", "inf", "-0")), text_or(tuple(REASON_GROUP_KEYS)),
+              st.lists(text_or(DATES), max_size=12).map(",".join)),
+    max_size=6)
+PERIODS = st.fixed_dictionaries({"area": st.sampled_from(CODES), "from": text_or(DATES),
+                                 "to": text_or(DATES)})
+SEARCHES = st.one_of(
+    PERIODS.map(lambda query: "?" + urlencode(query, errors="surrogatepass")),
+    # Lone surrogates go as the bytes they would be: invalid UTF-8, percent-encoded.
+    QUERY.map(lambda query: "?" + urlencode(query, errors="surrogatepass")),
+    st.lists(st.tuples(st.sampled_from(["area", "from", "to", "site"]), text_or(CODES + DATES)),
+             max_size=4).map(lambda pairs: "?" + urlencode(pairs, errors="surrogatepass")),
+    hostile_text(), ANY_VALUE)
+PATHS = st.one_of(st.sampled_from(sorted(PAGES_BY_PATH)), text_or(("/nowhere", "", "//", "/a/b")),
+                  ANY_VALUE)
+ROLES = st.sampled_from(["executive", "hub_lead"])
+
+
+# --- the properties -------------------------------------------------------------------------------
+
+@budget(200)
+@given(role=ROLES, path=PATHS, search=SEARCHES, version=ANY_VALUE)
+def test_the_route_never_fails_and_shows_script_text_only_as_text(
+        browsers: dict[str, Browser], role: str, path: Any, search: Any, version: Any) -> None:
+    answer = call(browsers[role], "page-content.children",
+                  {"url.pathname": path, "url.search": search, "data-version.data": version},
+                  "url.search")
+    assert set(answer["response"]) == {"page-content", "synthetic-banner", "data-as-at",
+                                       "source-status", "main-nav", "database-status"} or \
+        set(answer["response"]) == {"page-content", "database-status"}
+    assert_only_text(answer)
+
+
+@budget(150)
+@given(role=ROLES, search=SEARCHES, picked=st.one_of(text_or(CODES), ANY_VALUE),
+       trigger=st.sampled_from(["url.search", "area-picker.value"]))
+def test_the_area_picker_and_the_url_never_fail(browsers: dict[str, Browser], role: str,
+                                                search: Any, picked: Any, trigger: str) -> None:
+    answer = call(browsers[role], "area-picker.value",
+                  {"url.search": search, "area-picker.value": picked}, trigger)
+    assert_search(answer)
+    assert_only_text(answer)
+
+
+CONTROLS = {  # output -> the inputs it takes from the browser
+    "period-picker": ("period-picker.start_date", "period-picker.end_date"),
+    "pathway-picker": ("pathway-picker.value",),
+    "reasons-picker": ("reasons-picker.value",),
+    "site-picker": ("site-picker.value",),
+}
+
+
+@budget(150)
+@given(role=ROLES, control=st.sampled_from(sorted(CONTROLS)), search=SEARCHES,
+       values=st.lists(st.one_of(text_or(DATES + CODES), ANY_VALUE), min_size=2, max_size=2))
+def test_the_period_pathway_reason_and_site_controls_never_fail(
+        browsers: dict[str, Browser], role: str, control: str, search: Any,
+        values: list[Any]) -> None:
+    inputs = CONTROLS[control]
+    callback = next(c for c in browsers[role].callbacks
+                    if any(i["id"] == control for i in c["inputs"]))
+    answer = call(browsers[role], callback["output"],
+                  {"url.search": search, **dict(zip(inputs, values, strict=False))}, inputs[0])
+    assert_search(answer)
+
+
+@budget(40)
+@given(role=ROLES, ticks=ANY_VALUE, shown=ANY_VALUE, search=SEARCHES)
+def test_the_version_check_and_the_back_test_never_fail(
+        browsers: dict[str, Browser], role: str, ticks: Any, shown: Any, search: Any) -> None:
+    call(browsers[role], "data-version.data",
+         {"refresh-tick.n_intervals": ticks, "data-version.data": shown},
+         "refresh-tick.n_intervals")
+    assert_only_text(call(browsers[role], "outlook-backtest.children", {"url.search": search},
+                          "url.search"))
+
+
+def test_every_callback_taking_browser_input_is_covered(browsers: dict[str, Browser]) -> None:
+    covered = {"page-content.children", "area-picker.value", "data-version.data",
+               "outlook-backtest.children"}
+    for callback in browsers["executive"].callbacks:
+        if callback.get("clientside_function"):
+            continue  # runs in the browser only
+        takes = {i["id"] for i in callback["inputs"]}
+        assert any(name in callback["output"] for name in covered) or takes & set(CONTROLS), \
+            callback["output"]
