@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # The version is never taken as known for longer than a page waits between its checks.
     views = ViewCache(engine, settings.clock, settings.cache_type, settings.cache_dir,
                       version_seconds=min(VERSION_SECONDS, settings.refresh_seconds),
-                      redis_url=settings.redis_url)
+                      redis_url=settings.redis_url, entries=settings.cache_entries)
     context = AppContext(engine=engine, clock=settings.clock, views=views,
                          refresh_seconds=settings.refresh_seconds)
     app = Dash(

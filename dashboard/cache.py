@@ -116,7 +116,7 @@ class SharedCache:
 class ViewCache:
     def __init__(self, engine: Engine, clock: Clock, cache_type: str = "simple",
                  cache_dir: str | None = None, version_seconds: int = VERSION_SECONDS,
-                 redis_url: str | None = None) -> None:
+                 redis_url: str | None = None, entries: int = 500) -> None:
         self._engine, self._clock, self._version_seconds = engine, clock, version_seconds
         config: dict[str, Any] = {"CACHE_TYPE": {"simple": "SimpleCache",
                                                  "filesystem": "FileSystemCache",
@@ -124,6 +124,8 @@ class ViewCache:
                                                  "null": "NullCache"}[cache_type],
                                   "CACHE_DEFAULT_TIMEOUT": VIEW_SECONDS,
                                   "CACHE_KEY_PREFIX": KEY_PREFIX}
+        if cache_type in ("simple", "filesystem"):
+            config["CACHE_THRESHOLD"] = entries
         if cache_type == "filesystem":
             config["CACHE_DIR"] = cache_dir
         if cache_type == "redis":  # shared by every instance: the version, views and back-tests

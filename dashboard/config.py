@@ -31,6 +31,9 @@ class Settings:
     cache_type: str = "simple"
     cache_dir: str = str(PROJECT_ROOT / "instance" / "cache")
     redis_url: str | None = None
+    # "simple" and "filesystem": at most this many entries (views, versions, scopes) are kept; a
+    # view is 10-500 kB. Redis is bounded by its own maxmemory instead.
+    cache_entries: int = 500
     # Sessions. Without DASHBOARD_SECRET_KEY a key is made once and kept in instance/secret_key.
     secret_key: str | None = None
     # Cookies only over HTTPS; "auto": yes unless the app listens on loopback (local use).
@@ -56,6 +59,7 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         feed_max_records=_positive_int(env, "DASHBOARD_FEED_MAX_RECORDS", 20_000),
         cache_type=env.get("DASHBOARD_CACHE", "simple"),
         cache_dir=env.get("DASHBOARD_CACHE_DIR") or str(PROJECT_ROOT / "instance" / "cache"),
+        cache_entries=_positive_int(env, "DASHBOARD_CACHE_ENTRIES", 500),
         redis_url=_redis_url(env),
         secret_key=env.get("DASHBOARD_SECRET_KEY") or None,
         secure_cookies=_flag(env.get("DASHBOARD_SECURE_COOKIES")),
