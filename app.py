@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from dashboard.app_factory import create_app
+from dashboard.app_factory import create_app, settle_for_serving
 from dashboard.bootstrap import FIRST_RUN_STAGES, prepare_database
 from dashboard.config import settings_from_env
 from dashboard.progress import Progress, progress_page, ticking
@@ -25,4 +25,5 @@ if __name__ == "__main__":
         prepare_database(engine, settings.database_url, settings.clock,
                          demo_if_empty=settings.demo_if_empty, progress=progress)
     print(f"Serving on http://{settings.host}:{settings.port}", flush=True)
+    settle_for_serving()
     app.run(host=settings.host, port=settings.port, debug=False)

@@ -36,7 +36,7 @@ from sqlalchemy import Engine, event
 
 from benchmarks.common import NOW, database_url, replace_between_markers
 from benchmarks.payloads import area_sync_payload, backtest_payload, route_payload, version_payload
-from dashboard.app_factory import create_app
+from dashboard.app_factory import create_app, settle_for_serving
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from dashboard.pages import PAGES
@@ -153,6 +153,7 @@ def measure(database_url: str, repeats: int, systems: int) -> list[Timing]:
     clients = {(cache, role): signed_in(app, engine, role, samples["system"])
                for cache, app in apps.items() for role in set(ROLE_FOR.values())}
     callbacks = json.loads(clients["null", "data_manager"].get("/_dash-dependencies").data)
+    settle_for_serving()  # as app.py and gunicorn do before serving
 
     def post(cache: str, role: str, body: dict) -> float:
         started = time.perf_counter()

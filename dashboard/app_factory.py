@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from dash import Dash
 from sqlalchemy import Engine
 
@@ -34,6 +36,15 @@ INDEX_STRING = """<!DOCTYPE html>
         </div>
     </body>
 </html>"""
+
+
+def settle_for_serving() -> None:
+    """Once the app is built and before it serves: move every object made so far (modules,
+    the app, its layouts) out of the garbage collector's view. A full collection otherwise
+    walks all of them, which took 130 ms of one request in seven; afterwards it walks only what
+    requests made. (Under gunicorn, before the fork: the workers then share those pages.)"""
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Dash:

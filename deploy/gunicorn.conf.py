@@ -44,6 +44,13 @@ def on_starting(server: Any) -> None:
                          "'python -m dashboard migrate' (once, before starting the instances).")
 
 
+def when_ready(server: Any) -> None:
+    """The app is loaded (preload_app): settle it before the workers are forked."""
+    from dashboard.app_factory import settle_for_serving
+
+    settle_for_serving()
+
+
 def post_fork(server: Any, worker: Any) -> None:
     """The engine was built before the fork: give each worker its own connections (the parent's
     pooled connections must not be shared, nor closed from here)."""
