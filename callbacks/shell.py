@@ -25,7 +25,7 @@ from callbacks import (
 from callbacks.common import resolve_area
 from dashboard import formatting as fmt
 from dashboard.auth import client_address, current_scope
-from dashboard.cache import DatabaseDown, is_down
+from dashboard.cache import DatabaseDown, encoded, is_down
 from dashboard.context import AppContext
 from dashboard.help import GLOSSARY_PATH
 from dashboard.pages import PAGES_BY_PATH, allowed_nav_pages
@@ -129,7 +129,7 @@ def register(app: Dash, context: AppContext) -> None:
         scope = None
         try:
             scope = current_scope()
-            return (*view_for(context, scope, path, search), None)
+            return (*map(encoded, view_for(context, scope, path, search)), None)
         except DatabaseDown as down:
             return outage_view(down, scope, path, search)
         except AccessDenied as refusal:
