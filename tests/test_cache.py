@@ -48,3 +48,18 @@ def test_table_rows_made_as_json_are_what_the_components_would_send():
     assert body["props"]["children"] == as_sent([
         html.Tr([html.Th(str(day), scope="row"), html.Td(str(people)), html.Td(str(hours))])
         for day, people, hours in rows])
+
+
+def test_an_encoded_view_is_sent_byte_for_byte_as_dash_would_send_it():
+    from dash._utils import to_json
+
+    from dashboard.cache import encoded
+
+    view = as_sent(html.Div([html.P("<script>alert(1)</script> & </div>"),
+                             dcc.Graph(figure=figures.horizontal_bars(
+                                 ["a", "b"], [1, 2], axis_title="people"))]))
+    response = {"multi": True, "response": {"page-content": {"children": view}}}
+    encoded_response = {"multi": True,
+                        "response": {"page-content": {"children": encoded(view)}}}
+    assert to_json(encoded_response) == to_json(response)
+    assert "<script>" not in to_json(encoded_response)  # still escaped for HTML
