@@ -44,7 +44,7 @@ from data_access.models import (
     Episode,
     FactsState,
 )
-from data_access.sql import epoch_seconds, greatest, least
+from data_access.sql import epoch_seconds, greatest, hours_before, least
 
 NO_REASON = ""  # the reason code of time before any reason was recorded
 _STATE = "daily_waits"
@@ -176,9 +176,11 @@ def refresh_daily_waits(connection: Connection, today: date,
     if today > covered:
         _compute(connection, covered, today)
         _set_until(connection, today)
-    for area, first in (changed or {}).items():
-        if first < end:
-            _compute(connection, first, end, area)
+    # The changed areas in one statement, from the earliest of their days (recomputing an area's
+    # earlier days too changes nothing).
+    areas = sorted(area for area, first in (changed or {}).items() if first < end)
+    if areas:
+        _compute(connection, min(changed[area] for area in areas), end, areas)
 
 
 def ensure_daily_waits(engine: Engine, today: date) -> bool:
@@ -209,16 +211,24 @@ def _set_until(connection: Connection, day: date, new: bool = False) -> None:
                            .where(FactsState.name == _STATE).values(up_to=day))
 
 
-def _compute(connection: Connection, first: date, end: date, area: str | None = None) -> None:
-    """The facts of the days [first, end), of one home area or of all."""
+def _compute(connection: Connection, first: date, end: date,
+             areas: list[str] | None = None) -> None:
+    """The facts of the days [first, end), of these home areas or of all."""
     _ensure_days(connection, first, end)
-    in_area = [] if area is None else [DailyWait.home_area_code == area]
+    for chunk in [None] if areas is None else \
+            [areas[i:i + _ID_CHUNK] for i in range(0, len(areas), _ID_CHUNK)]:
+        _compute_areas(connection, first, end, chunk)
+
+
+def _compute_areas(connection: Connection, first: date, end: date,
+                   areas: list[str] | None) -> None:
+    in_area = [] if areas is None else [DailyWait.home_area_code.in_(areas)]
     connection.execute(delete(DailyWait).where(DailyWait.day >= first, DailyWait.day < end,
                                                *in_area))
     begins, ends = to_utc_naive(day_start(first)), to_utc_naive(day_start(end))
     chosen = [Episode.nctr_at < ends, Episode.in_hospital_until > begins]
-    if area is not None:
-        chosen.append(Episode.home_area_code == area)
+    if areas is not None:
+        chosen.append(Episode.home_area_code.in_(areas))
     spans = waiting_spans(*chosen)
     days = CalendarDay
     reason = func.coalesce(spans.c.reason_code, literal(NO_REASON)).label("reason_code")
@@ -230,7 +240,10 @@ def _compute(connection: Connection, first: date, end: date, area: str | None = 
                                         days.ends_at)),
                func.sum(waiting_at_start))
         .select_from(spans)
-        .join(days, and_(days.starts_at < spans.c.span_end, days.ends_at > spans.c.span_start,
+        # The days a span overlaps; the first bound (a local day is at most 25 hours) lets the
+        # days' index find them instead of reading every day before the span's end.
+        .join(days, and_(days.starts_at > hours_before(spans.c.span_start, 25),
+                         days.starts_at < spans.c.span_end, days.ends_at > spans.c.span_start,
                          days.day >= first, days.day < end))
         .where(spans.c.span_end > spans.c.span_start)
         .group_by(spans.c.home_area_code, days.day, reason)

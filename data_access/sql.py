@@ -61,3 +61,24 @@ def _least_postgresql(element: least, compiler: Any, **kw: Any) -> str:
 @compiles(greatest, "postgresql")
 def _greatest_postgresql(element: greatest, compiler: Any, **kw: Any) -> str:
     return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+class hours_before(FunctionElement[Any]):  # noqa: N801
+    """A naive timestamp ``hours`` earlier (for index range bounds; SQLite drops fractions of a
+    second, so use it only where a little earlier does no harm)."""
+
+    inherit_cache = True
+
+    def __init__(self, moment: Any, hours: int) -> None:
+        self.hours = int(hours)
+        super().__init__(moment)
+
+
+@compiles(hours_before, "sqlite")
+def _hours_before_sqlite(element: hours_before, compiler: Any, **kw: Any) -> str:
+    return f"datetime({compiler.process(element.clauses, **kw)}, '-{element.hours} hours')"
+
+
+@compiles(hours_before, "postgresql")
+def _hours_before_postgresql(element: hours_before, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)} - INTERVAL '{element.hours} hours')"
