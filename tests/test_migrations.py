@@ -34,6 +34,13 @@ def empty_database_url(tmp_path) -> Iterator[str]:
     admin.dispose()
 
 
+def add_an_area_and_a_site(connection) -> None:  # type: ignore[no-untyped-def]
+    """What an episode needs, in the columns every revision has."""
+    connection.execute(text("INSERT INTO areas (code, name, level) VALUES ('A', 'Area', 'icb')"))
+    connection.execute(text("INSERT INTO sites (code, name, trust_code, trust_name, area_code) "
+                            "VALUES ('S', 'Site', 'T', 'Trust', 'A')"))
+
+
 def test_upgrade_head_builds_the_schema_of_the_models(empty_database_url):
     upgrade_to_head(empty_database_url)
     engine = make_engine(empty_database_url)
@@ -54,11 +61,7 @@ def test_upgrade_from_0001_keeps_episodes_and_fills_in_hospital_until(empty_data
     command.upgrade(config, "0001")
     engine = make_engine(empty_database_url)
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO areas (code, name, level) VALUES ('A', 'Area', 'icb')"))
-        connection.execute(text(
-            "INSERT INTO sites (code, name, trust_code, trust_name, area_code) "
-            "VALUES ('S', 'Site', 'T', 'Trust', 'A')"))
+        add_an_area_and_a_site(connection)
         for episode, discharged in (("open", None), ("closed", "2026-11-20 10:00:00")):
             connection.execute(text(
                 "INSERT INTO episodes (episode_id, person_ref, site_code, home_area_code, sex, "
@@ -82,10 +85,7 @@ def test_upgrade_to_0005_keeps_episodes_and_adds_empty_person_details(empty_data
     command.upgrade(config, "0004")
     engine = make_engine(empty_database_url)
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO areas (code, name, level) VALUES ('A', 'A', 'icb')"))
-        connection.execute(text(
-            "INSERT INTO sites (code, name, trust_code, trust_name, area_code) "
-            "VALUES ('S', 'Site', 'T', 'Trust', 'A')"))
+        add_an_area_and_a_site(connection)
         connection.execute(text(
             "INSERT INTO episodes (episode_id, person_ref, site_code, home_area_code, sex, "
             "admitted_at, in_hospital_until) VALUES ('kept', 'p', 'S', 'A', 'F', "
@@ -108,10 +108,7 @@ def test_upgrade_to_0008_fills_in_service_until_for_existing_episodes(empty_data
     command.upgrade(config, "0007")
     engine = make_engine(empty_database_url)
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO areas (code, name, level) VALUES ('A', 'A', 'icb')"))
-        connection.execute(text(
-            "INSERT INTO sites (code, name, trust_code, trust_name, area_code) "
-            "VALUES ('S', 'Site', 'T', 'Trust', 'A')"))
+        add_an_area_and_a_site(connection)
         for episode, start, end in (("none", None, None),
                                     ("going", "2026-11-02 10:00:00", None),
                                     ("ended", "2026-11-02 10:00:00", "2026-11-09 12:00:00")):
