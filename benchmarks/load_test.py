@@ -63,7 +63,8 @@ class LoadReport:
         lines = [
             "## Many users", "",
             f"Measured {datetime.now():%Y-%m-%d} on {platform.machine()}, {platform.system()}, "
-            f"{os.cpu_count()} cores, shared by every process of the run: indicative figures. {setup}", "",
+            f"{os.cpu_count()} cores, shared by every process of the run: indicative figures. "
+            f"{setup}", "",
             f"Command: `{command}`", "",
             f"{self.users} simulated users for {self.seconds} s, each with its own session: "
             "signs in, opens the app (page, layout, callbacks list), moves between pages, areas "

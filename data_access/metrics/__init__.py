@@ -21,10 +21,32 @@ to three.
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+from typing import Any
+
 import pandas as pd
+from sqlalchemy import ColumnElement
+
+from dashboard.clock import to_utc_naive
+from data_access.models import Episode
 
 
 def week_start(days: pd.Series) -> pd.Series:
     """The Monday of each day's week (weeks run Monday to Sunday), as dates."""
     days = pd.to_datetime(days)
     return (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
+
+
+def dates_around(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
+    """A timestamp's local-date ``column`` within a day either side of the period (start, end]:
+    it lets the area-date index lead, and the exact timestamps then decide."""
+    first: date = (start - timedelta(days=1)).date()
+    last: date = (end + timedelta(days=1)).date()
+    return column.between(first, last)
+
+
+def service_ended_in(start: datetime, end: datetime) -> list[Any]:
+    """Intermediate care that ended after ``start`` and at or before ``end``."""
+    return [Episode.service_end_at > to_utc_naive(start),
+            Episode.service_end_at <= to_utc_naive(end),
+            dates_around(Episode.service_end_date, start, end)]

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Engine, case, func, select
 from dashboard.clock import LONDON, day_start, to_utc_naive
 from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
-from data_access.metrics import week_start
+from data_access.metrics import service_ended_in, week_start
 from data_access.models import Episode, Service, Site
 from data_access.sql import epoch_seconds
 
@@ -133,7 +133,7 @@ def length_of_intermediate_care(engine: Engine, area_code: str, start: datetime,
     People still in service at the period's end are counted beside it, with how many have passed
     42 days: never dropped.
     """
-    start_utc, end_utc = to_utc_naive(start), to_utc_naive(end)
+    end_utc = to_utc_naive(end)
     pathways = INTERMEDIATE_CARE_PATHWAYS if pathway is None else (pathway,)
     in_scope = [episodes_in_area(area_code), Episode.pathway.in_(pathways)]
     days = (epoch_seconds(Episode.service_end_at) - epoch_seconds(Episode.service_start_at)) \
@@ -141,10 +141,7 @@ def length_of_intermediate_care(engine: Engine, area_code: str, start: datetime,
     long_ago = end_utc - timedelta(days=LONG_STAY_DAYS)
     with engine.connect() as connection:
         lengths = np.array(connection.scalars(select(days).where(
-            *in_scope, Episode.service_end_at > start_utc, Episode.service_end_at <= end_utc,
-            # The same range in local dates (a day wider each side): lets the date index lead.
-            Episode.service_end_date.between((start - timedelta(days=1)).date(),
-                                             (end + timedelta(days=1)).date()),
+            *in_scope, *service_ended_in(start, end),
             Episode.service_start_at.is_not(None))).all(), dtype=float)
         still, still_long = connection.execute(select(
             func.count(), func.coalesce(func.sum(case(

@@ -15,6 +15,7 @@ from dashboard.clock import as_london, to_utc_naive
 from dashboard.statistics import wilson
 from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
+from data_access.metrics import dates_around, service_ended_in
 from data_access.models import Area, AreaLink, Episode
 from data_access.sql import epoch_seconds
 
@@ -60,22 +61,6 @@ def home_area_of_level(level: str) -> Any:
             .join(Area, Area.code == AreaLink.ancestor_code)
             .where(AreaLink.descendant_code == Episode.home_area_code, Area.level == level)
             .limit(1).scalar_subquery())
-
-
-def _discharge_days(start: datetime, end: datetime) -> Any:
-    """The same range in local discharge dates, a day wider each side: lets the date index
-    lead (the exact timestamps decide)."""
-    return Episode.discharge_date.between((start - timedelta(days=1)).date(),
-                                          (end + timedelta(days=1)).date())
-
-
-def _service_ended(start: datetime, end: datetime) -> list[Any]:
-    """Service ended after ``start`` and at or before ``end``; the same range in local dates (a
-    day wider) lets the date index lead."""
-    return [Episode.service_end_at > to_utc_naive(start),
-            Episode.service_end_at <= to_utc_naive(end),
-            Episode.service_end_date.between((start - timedelta(days=1)).date(),
-                                             (end + timedelta(days=1)).date())]
 
 
 def _proportions(rows: list[tuple[Any, int, int]]) -> pd.DataFrame:
@@ -204,7 +189,7 @@ def readmitted_within_30_days_by(engine: Engine, area_code: str, start: datetime
                              & (days_to_readmission <= READMISSION_DAYS), 1), else_=0))
               .label("n"), func.count().label("d")]
     conditions = [episodes_in_area(area_code), Episode.discharged_at > to_utc_naive(start),
-                  Episode.discharged_at <= latest, _discharge_days(start, end)]
+                  Episode.discharged_at <= latest, dates_around(Episode.discharge_date, start, end)]
     return {by: _proportions(list(zip(frame.group, frame.n, frame.d, strict=True)))
             .loc[lambda f: f.denominator > 0].reset_index(drop=True)
             for by, frame in _breakdowns(engine, counts, conditions, bys).items()}
@@ -233,7 +218,7 @@ def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime, end
                  .select_from(Episode)
                  .where(episodes_in_area(area_code),
                         Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
-                        *_service_ended(start, end))
+                        *service_ended_in(start, end))
                  .group_by(group, Episode.end_outcome))
     if by == "place":
         statement = (statement.join(AreaLink, AreaLink.descendant_code == Episode.home_area_code)
@@ -268,7 +253,7 @@ def functional_change(engine: Engine, area_code: str, start: datetime,
     - **Own goals met**: share of those with it recorded, with a Wilson interval.
     """
     in_period = [episodes_in_area(area_code), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
-                 *_service_ended(start, end)]
+                 *service_ended_in(start, end)]
     with engine.connect() as connection:
         changes = pd.Series(connection.scalars(select(
             Episode.barthel_end - Episode.barthel_start).where(

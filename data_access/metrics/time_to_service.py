@@ -15,7 +15,7 @@ from dashboard.clock import to_utc_naive
 from dashboard.statistics import wilson
 from dashboard.vocabulary import AMBITION_HOURS, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
-from data_access.metrics import week_start
+from data_access.metrics import dates_around, week_start
 from data_access.metrics.waiting import OPEN_JOURNEY_TERMS, not_started_by
 from data_access.models import Area, AreaLink, Episode
 from data_access.sql import epoch_seconds
@@ -59,9 +59,7 @@ def _started_in_period(area_code: str, start: datetime, end: datetime,
         Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS if pathway is None else (pathway,)),
         Episode.service_start_at > to_utc_naive(start),
         Episode.service_start_at <= to_utc_naive(end),
-        # The same range in local dates, a day wider each side: lets the area-date index lead.
-        Episode.service_start_date.between((start - timedelta(days=1)).date(),
-                                           (end + timedelta(days=1)).date()),
+        dates_around(Episode.service_start_date, start, end),
         Episode.hours_nctr_to_service.is_not(None),
     ]
 
