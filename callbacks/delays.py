@@ -41,7 +41,6 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
                                                          level=CHILD_LEVEL[area.level]),
         sitrep=lambda: sitrep_daily(engine, code, state.first_day, state.last_day),
         hours_by_reason=lambda: delays.waiting_hours_by_reason(engine, code, start, end),
-        bed_days_lost=lambda: delays.bed_days_lost(engine, code, start, end),
         weekly_mix=lambda: delays.waiting_by_reason_group_at(engine, code,
                                                              week_ends(start, end)),
     )
@@ -49,5 +48,7 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
     remaining = series(sitrep.date, sitrep.remaining)
     view = delays_layout.DelaysView(area=area, state=state, now=now,
                                     remaining_spc=spc(remaining, direction="down",
-                                                      rebase_at=state.rebase), **results)
+                                                      rebase_at=state.rebase),
+                                    bed_days_lost=delays.bed_days_lost(results["hours_by_reason"]),
+                                    **results)
     return delays_layout.build(view, href)
