@@ -99,8 +99,8 @@ def _row(person: Any) -> dict[str, object]:
         element("Td", element("Div", [
             element("Span", person.site, className="huddle-site"),
             element("Span", person.ward if _known(person.ward) else "ward not known",
-                    className="huddle-ward")], className="huddle-clamp"),
-                className="huddle-where"),
+                    className="huddle-ward"),
+        ], className="huddle-clamp"), className="huddle-where"),
         element("Td", [_waited(person.hours_waiting),
                        *([element("Span", OVER_24, className="over-24-badge")] if over else [])],
                 className="number"),
