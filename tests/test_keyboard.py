@@ -50,7 +50,11 @@ def press_until(page: Any, key: str, reached: Callable[[dict[str, Any]], bool]) 
     """Press ``key`` until the focused element is ``reached``; every element focused on the way
     shows its focus."""
     for _ in range(MOST_KEYS):
+        before = page.evaluate_handle("() => document.activeElement")
         page.keyboard.press(key)
+        # The key has taken effect once focus has moved (the picker moves it a moment later:
+        # reading it at once could see the option before and go one too far).
+        page.wait_for_function("before => document.activeElement !== before", arg=before)
         element = focused(page)
         if reached(element):
             return element
