@@ -8,6 +8,7 @@ import pandas as pd
 from dash import Dash, Input, Output, html
 
 from callbacks.common import resolve_area
+from dashboard.dash_guard import requires
 from dashboard.clock import as_london
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
@@ -22,6 +23,7 @@ from layouts import capacity as capacity_layout
 
 def register(app: Dash, context: AppContext) -> None:
     @app.callback(Output("outlook-backtest", "children"), Input("url", "search"))
+    @requires("aggregates", scoped=True)
     def show_backtest(search: str | None) -> html.Div:
         """The outlook's back-test, filled in after the page shows (it takes longest, and
         changes only with the day and the data: it is cached on both)."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 
+from dashboard.dash_guard import requires
 from dashboard.url_state import search_with
 from layouts.filters import ALL
 
@@ -36,6 +37,7 @@ def register(app: Dash) -> None:
         Input("period-picker", "start_date"), Input("period-picker", "end_date"),
         State("url", "search"), prevent_initial_call=True,
     )
+    @requires(None, scoped=False)  # writes the address only; the page checks what it asks for
     def choose_period(start: Any, end: Any, search: str | None) -> Any:
         first, last = _iso_date(start), _iso_date(end)
         if first is None or last is None:
@@ -47,6 +49,7 @@ def register(app: Dash) -> None:
         Output("url", "search", allow_duplicate=True),
         Input("pathway-picker", "value"), State("url", "search"), prevent_initial_call=True,
     )
+    @requires(None, scoped=False)
     def choose_pathway(value: Any, search: str | None) -> Any:
         return _with_choice(search, "pathway", value)
 
@@ -54,6 +57,7 @@ def register(app: Dash) -> None:
         Output("url", "search", allow_duplicate=True),
         Input("reasons-picker", "value"), State("url", "search"), prevent_initial_call=True,
     )
+    @requires(None, scoped=False)
     def choose_reason_group(value: Any, search: str | None) -> Any:
         return _with_choice(search, "reasons", value)
 
@@ -61,5 +65,6 @@ def register(app: Dash) -> None:
         Output("url", "search", allow_duplicate=True),
         Input("site-picker", "value"), State("url", "search"), prevent_initial_call=True,
     )
+    @requires(None, scoped=False)
     def choose_site(value: Any, search: str | None) -> Any:
         return _with_choice(search, "site", value)

@@ -26,6 +26,7 @@ from callbacks.common import resolve_area
 from dashboard import formatting as fmt
 from dashboard.auth import client_address, current_scope
 from dashboard.cache import DatabaseDown, encoded, is_down
+from dashboard.dash_guard import requires
 from dashboard.context import AppContext
 from dashboard.help import GLOSSARY_PATH
 from dashboard.pages import PAGES_BY_PATH, allowed_nav_pages
@@ -63,6 +64,7 @@ def register(app: Dash, context: AppContext) -> None:
         Output("url", "search"), Output("area-picker", "value"),
         Input("url", "search"), Input("area-picker", "value"),
     )
+    @requires(None, scoped=True)  # only an area code the user may see
     def sync_area(search: str | None, picked: Any) -> tuple[Any, Any]:
         """The picker writes the URL; the URL (a link, the back button) sets the picker."""
         if ctx.triggered_id == "area-picker" and isinstance(picked, str):
@@ -98,6 +100,7 @@ def register(app: Dash, context: AppContext) -> None:
         Input("refresh-tick", "n_intervals"), State("data-version", "data"),
         State("database-status", "children"),
     )
+    @requires(None, scoped=False)  # the data version: no figures
     def check_for_new_data(_ticks: int | None, shown: str | None, banner: Any) -> Any:
         """Every open page asks this on each tick; only a changed version redraws the page, or
         a page showing the outage banner once the database answers (a view can fail after its
@@ -124,6 +127,7 @@ def register(app: Dash, context: AppContext) -> None:
         Output("main-nav", "children"), Output("database-status", "children"),
         Input("url", "pathname"), Input("url", "search"), Input("data-version", "data"),
     )
+    @requires(None, scoped=True)  # each page's own permission is checked by _route, in words
     def route(pathname: Any, search: Any, _version: Any) -> tuple[Any, ...]:
         path, search = as_path(pathname), as_search(search)
         scope = None

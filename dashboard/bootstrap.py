@@ -23,7 +23,7 @@ from data_access.facts import ensure_daily_waits
 from data_access.loader import FileResult, LoadReport, load_folder
 from data_access.migrate import upgrade_to_head
 from data_access.published import load_published
-from data_access.status import data_status
+from data_access.status import holds_episodes
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ def prepare_database(engine: Engine, database_url: str, clock: Clock, *,
     upgrade_to_head(database_url)
     if ensure_daily_waits(engine, as_london(clock.now()).date()):
         log.warning("Daily facts computed for the data already loaded.")
-    if demo_if_empty and not data_status(engine).has_episodes:
+    if demo_if_empty and not holds_episodes(engine):
         log.warning("The database is empty: building the synthetic demonstration system "
                     "(about half a minute on first run)...")
         report = build_demo(engine, clock, progress=progress)

@@ -15,7 +15,6 @@ from data_access.models import Episode, Load
 class DataStatus:
     last_loaded_at: datetime | None  # aware London time of the last successful load
     synthetic: bool  # any synthetic load is in the database
-    has_episodes: bool
 
 
 def data_status(engine: Engine) -> DataStatus:
@@ -24,10 +23,13 @@ def data_status(engine: Engine) -> DataStatus:
         last = connection.scalar(select(func.max(Load.finished_at)).where(accepted))
         synthetic = connection.scalar(
             select(Load.id).where(accepted, Load.synthetic.is_(True)).limit(1))
-        # Whether there are any, not how many: a count reads a whole country's episodes.
-        any_episode = connection.scalar(select(Episode.episode_id).limit(1))
-    return DataStatus(from_utc_naive(last) if last else None, synthetic is not None,
-                      any_episode is not None)
+    return DataStatus(from_utc_naive(last) if last else None, synthetic is not None)
+
+
+def holds_episodes(engine: Engine) -> bool:
+    """Whether there are any (not how many: a count reads a whole country's episodes)."""
+    with engine.connect() as connection:
+        return connection.scalar(select(Episode.episode_id).limit(1)) is not None
 
 
 def holds_real_person_data(engine: Engine) -> bool:
