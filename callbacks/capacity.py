@@ -8,10 +8,10 @@ import pandas as pd
 from dash import Dash, Input, Output, html
 
 from callbacks.common import resolve_area
-from dashboard.dash_guard import requires
 from dashboard.clock import as_london
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
+from dashboard.dash_guard import requires
 from dashboard.spc import series, spc
 from dashboard.url_state import ViewState, read_view_state
 from data_access.access import AccessDenied

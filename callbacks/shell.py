@@ -26,8 +26,8 @@ from callbacks.common import resolve_area
 from dashboard import formatting as fmt
 from dashboard.auth import client_address, current_scope
 from dashboard.cache import DatabaseDown, encoded, is_down
-from dashboard.dash_guard import requires
 from dashboard.context import AppContext
+from dashboard.dash_guard import requires
 from dashboard.help import GLOSSARY_PATH
 from dashboard.pages import PAGES_BY_PATH, allowed_nav_pages
 from dashboard.url_state import (
