@@ -8,7 +8,7 @@ from dash import Dash
 from sqlalchemy import Engine
 
 from callbacks import register_all
-from dashboard import auth, outage
+from dashboard import auth, outage, sign_in
 from dashboard.cache import VERSION_SECONDS, DatabaseDown, ViewCache
 from dashboard.config import PROJECT_ROOT, Settings, settings_from_env
 from dashboard.context import AppContext
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     register_all(app, context)
     # After the callbacks: the policy lists the hash of every inline script Dash will serve.
     auth.install(app.server, context, settings, list(app.csp_hashes()))
+    sign_in.install(app.server, context)
     return app
 
 

@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 TIME_STEP_SECONDS = 300  # figures about "now" are recomputed at most this often
 VERSION_SECONDS = 5  # how long the data version itself is taken as known
 VIEW_SECONDS = 3600  # an unused view leaves the cache after this long
-KEPT_SECONDS = 12 * 3600  # a remembered value (a user's scope) is kept this long for outages
 _VERSION_KEY, _DOWN_SINCE_KEY, _LAST_READ_KEY = "data-version", "down-since", "last-read"
 _DOWN = "down."
 KEY_PREFIX = "ic-dashboard:"
@@ -187,27 +186,6 @@ class ViewCache:
     def data_changed(self) -> None:
         """Forget the data version at once (called after a load in this process)."""
         self._cache.delete(_VERSION_KEY)
-
-    def remember(self, key: tuple[Hashable, ...], compute: Callable[[], T], seconds: int) -> T:
-        """``compute()`` at most once per ``seconds`` (a result of None is not kept). While the
-        database does not answer, the last value computed (kept ``KEPT_SECONDS``), else
-        ``DatabaseDown``."""
-        cache_key = repr(("remember", key))
-        entry = self._cache.get(cache_key)
-        if entry is not None and entry["fresh_until"] > time.time():
-            return entry["value"]  # type: ignore[no-any-return]
-        try:
-            found = self._attempt(compute)
-        except DatabaseDown:
-            if entry is None:
-                raise
-            return entry["value"]  # type: ignore[no-any-return]
-        if found is None:
-            self._cache.delete(cache_key)  # e.g. a disabled user: nothing left for an outage
-        else:
-            self._cache.set(cache_key, {"value": found, "fresh_until": time.time() + seconds},
-                            timeout=KEPT_SECONDS)
-        return found
 
     def view(self, key: tuple[Hashable, ...], compute: Callable[[], T], *,
              with_time_step: bool = True) -> T:

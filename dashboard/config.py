@@ -31,7 +31,7 @@ class Settings:
     cache_type: str = "simple"
     cache_dir: str = str(PROJECT_ROOT / "instance" / "cache")
     redis_url: str | None = None
-    # "simple" and "filesystem": at most this many entries (views, versions, scopes) are kept; a
+    # "simple" and "filesystem": at most this many entries (views, versions) are kept; a
     # view is 10-500 kB. Redis is bounded by its own maxmemory instead.
     cache_entries: int = 500
     # Sessions. Without DASHBOARD_SECRET_KEY a key is made once and kept in instance/secret_key.

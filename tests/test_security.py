@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from benchmarks.payloads import backtest_payload, route_payload
 from dashboard.app_factory import create_app
-from dashboard.auth import MAX_FAILED_PER_CLIENT
+from dashboard.sign_in import MAX_FAILED_PER_CLIENT
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from data_access.access import DEMO_PASSWORD, create_demo_users
