@@ -71,13 +71,8 @@ def client_address() -> str | None:
     return peer
 
 
-def session_limits(settings: Settings) -> SessionLimits:
-    return SessionLimits(idle=timedelta(minutes=settings.session_idle_minutes),
-                         longest=timedelta(hours=settings.session_max_hours))
-
-
-def install(server: Flask, context: AppContext, settings: Settings,
-            script_hashes: list[str]) -> None:
+def install(server: Flask, context: AppContext, settings: Settings, script_hashes: list[str],
+            last_seen: LastSeenSessions) -> None:
     secure = settings.secure_cookies
     if secure is None:
         secure = settings.host not in ("127.0.0.1", "localhost", "::1")
@@ -87,8 +82,7 @@ def install(server: Flask, context: AppContext, settings: Settings,
         SESSION_COOKIE_SECURE=secure, SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
         DASHBOARD_TRUSTED_PROXIES=settings.trusted_proxies)
-    limits = session_limits(settings)
-    last_seen = LastSeenSessions(limits)
+    limits = context.session_limits
     csp = "; ".join([
         "default-src 'self'", f"script-src 'self' {' '.join(script_hashes)}",
         # Dash and Plotly set element styles inline.
@@ -137,12 +131,8 @@ def install(server: Flask, context: AppContext, settings: Settings,
     @server.post("/logout")
     def logout() -> BaseResponse:
         scope, now = current_scope(), context.clock.now()
-        session_id = session.get(SESSION_ID)
-        session.clear()  # the browser's copy goes at once, even while the database does not answer
         try:
-            if isinstance(session_id, str):
-                last_seen.forget(digest(session_id))
-                end_session(context.engine, digest(session_id), now, SIGNED_OUT)
+            end_this_session(context, last_seen, SIGNED_OUT)
             audit.record(context.engine, now, "sign_out", "session", username=scope.username,
                          role=scope.role, client=client_address())
         except UNREACHABLE_ERRORS:
@@ -151,6 +141,16 @@ def install(server: Flask, context: AppContext, settings: Settings,
         response = redirect("/login")
         response.delete_cookie(CSRF_COOKIE)
         return response
+
+
+def end_this_session(context: AppContext, last_seen: LastSeenSessions, reason: str) -> None:
+    """End the request's session: the browser's copy at once (even while the database does not
+    answer), this process's stand-in, then the session on the server."""
+    session_id = session.get(SESSION_ID)
+    session.clear()
+    if isinstance(session_id, str):
+        last_seen.forget(digest(session_id))
+        end_session(context.engine, digest(session_id), context.clock.now(), reason)
 
 
 def _signed_in(context: AppContext, settings: Settings, limits: SessionLimits,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from dashboard.clock import Clock, parse_clock
+from data_access.sessions import SessionLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'dashboard.db'}"
@@ -44,6 +46,11 @@ class Settings:
     # only on requests from these proxy addresses.
     sso_header: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+
+    @property
+    def session_limits(self) -> SessionLimits:
+        return SessionLimits(idle=timedelta(minutes=self.session_idle_minutes),
+                             longest=timedelta(hours=self.session_max_hours))
 
 
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:

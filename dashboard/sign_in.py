@@ -28,13 +28,16 @@ from dashboard.auth import (
     client_address,
     csrf_ok,
     csrf_token,
+    end_this_session,
     safe_next,
 )
 from dashboard.context import AppContext
+from dashboard.last_seen import LastSeenSessions
 from data_access import audit
 from data_access.access import DEMO_PASSWORD, ROLES, list_users, verify_password
 from data_access.sessions import (
     DEVICE_COOKIE_LIFETIME,
+    REPLACED,
     TrustedDevice,
     issue_device_cookie,
     start_session,
@@ -51,17 +54,17 @@ DEVICE_COOKIE = "icd_device"
 LOGIN_PATH = "/login"  # the device cookie is sent only here
 
 
-def install(server: Flask, context: AppContext) -> None:
+def install(server: Flask, context: AppContext, last_seen: LastSeenSessions) -> None:
     @server.get(LOGIN_PATH)
     def login_form() -> Response:
         return _login_page(context, csrf_token(), next_path=request.args.get("next", "/"))
 
     @server.post(LOGIN_PATH)
     def login() -> BaseResponse:
-        return _sign_in(context)
+        return _sign_in(context, last_seen)
 
 
-def _sign_in(context: AppContext) -> BaseResponse:
+def _sign_in(context: AppContext, last_seen: LastSeenSessions) -> BaseResponse:
     engine, now, client = context.engine, context.clock.now(), client_address()
     username = request.form.get("username", "").strip()[:64]
     password = request.form.get("password", "")
@@ -89,7 +92,9 @@ def _sign_in(context: AppContext) -> BaseResponse:
         message = "Demonstration accounts are switched off because this database holds real " \
                   "data." if why.startswith("demo") else "The username or password is wrong."
         return _login_page(context, csrf_token(), next_path, message, status=401)
-    session.clear()  # a new session, with a new id and CSRF token: nothing from before is kept
+    # A new session, with a new id and CSRF token: nothing from before is kept, and a session
+    # this browser had is ended.
+    end_this_session(context, last_seen, REPLACED)
     session.permanent = True
     session[SESSION_ID] = start_session(engine, scope.username, now, client)
     csrf_token()

@@ -37,6 +37,7 @@ DEVICE_COOKIE_LIFETIME = timedelta(days=180)
 
 # Why a session ended (user_sessions.end_reason; the Administration page shows it).
 SIGNED_OUT = "signed out"
+REPLACED = "replaced by a new sign-in in the same browser"
 PASSWORD_CHANGED = "password changed"
 ROLE_CHANGED = "role changed"
 AREAS_CHANGED = "areas changed"

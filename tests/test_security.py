@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 
 from benchmarks.payloads import backtest_payload, route_payload
 from dashboard.app_factory import create_app
-from dashboard.sign_in import MAX_FAILED_PER_CLIENT
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
+from dashboard.sign_in import MAX_FAILED_PER_CLIENT
 from data_access.access import DEMO_PASSWORD, create_demo_users
 from data_access.audit import recent_events
 from tests.accounts import PASSWORD, add_user, sign_in_client
