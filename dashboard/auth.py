@@ -181,14 +181,14 @@ def _signed_in(context: AppContext, settings: Settings, limits: SessionLimits,
 
 def _read_or_stand_in(context: AppContext, last_seen: LastSeenSessions, key: str,
                       read: Callable[[], LiveSession | None], now: datetime) -> UserScope | None:
-    """``read()``'s scope, remembered as last seen; only if the database cannot be reached, the
-    one this process last saw (else ``DatabaseDown``)."""
+    """``read()``'s scope, noted as last seen; only while the database does not answer (or is
+    known not to: ``ViewCache.attempt``), the one this process last saw, else ``DatabaseDown``."""
     try:
-        live = read()
-    except UNREACHABLE_ERRORS as error:
+        live = context.views.attempt(read)
+    except DatabaseDown:
         scope = last_seen.stand_in(key, now)
         if scope is None:
-            raise context.views.not_answering() from error
+            raise
         return scope
     if live is None:
         last_seen.forget(key)

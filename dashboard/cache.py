@@ -174,8 +174,10 @@ class ViewCache:
         return DatabaseDown(self._cache.get(_DOWN_SINCE_KEY) or self._clock.now(),
                             self._cache.get(_LAST_READ_KEY), kept)
 
-    def _attempt(self, compute: Callable[[], T], kept: Kept | None = None) -> T:
-        """``compute()``; if the database does not answer, ``DatabaseDown`` instead."""
+    def attempt(self, compute: Callable[[], T], kept: Kept | None = None) -> T:
+        """``compute()`` now, never cached; ``DatabaseDown`` instead if the database does not
+        answer, or is known not to: a read failed and the version has not been read again
+        since (within its few seconds), so no request waits for it again."""
         if is_down(self._cache.get(_VERSION_KEY)):
             raise self._outage(kept)  # known down: no request waits for it again
         try:
@@ -209,7 +211,7 @@ class ViewCache:
                 self._cache.set(cache_key, entry)  # kept for as long as the outage lasts
             raise self._outage(kept)
         made_at = self._clock.now()
-        found = self._attempt(lambda: as_sent(compute()), kept)
+        found = self.attempt(lambda: as_sent(compute()), kept)
         self._cache.set(cache_key, {"version": version, "made_at": made_at, "value": found})
         return found
 
@@ -218,7 +220,7 @@ class ViewCache:
         recorded); while the database does not answer, ``DatabaseDown`` without a copy."""
         if is_down(self.version()):
             raise self._outage()
-        return self._attempt(lambda: as_sent(compute()))
+        return self.attempt(lambda: as_sent(compute()))
 
 
 def as_sent(output: Any) -> Any:
