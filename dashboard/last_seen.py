@@ -1,13 +1,14 @@
 """The sessions this process last saw as valid: stand-ins for the session lookup while the
 database does not answer.
 
-Every request looks its session up in the database; only when that lookup cannot reach the
-database does the copy here stand in, so that a page a user already had open keeps showing the
-outage banner and the last good figures (dashboard.cache). Nothing can be ended while the
-database does not answer, so the copy says no more than the database last said; it is applied
-with the same idle and maximum-age limits, counted from what this process saw. It is per
-process and in memory: never shared with another worker or instance (each keeps what it saw
-itself), and never consulted while the database answers.
+Every request looks its session up in the database; only while the database does not answer
+(or is known not to, for a few seconds after a read failed: ``ViewCache.attempt``) does the copy
+here stand in, so that a page a user already had open keeps showing the outage banner and the
+last good figures (dashboard.cache). Nothing can be ended while the database does not answer, so
+the copy says what the database last said; it is held to the same idle and maximum-age limits,
+counted from what this process saw. It is per process and in memory: never shared with another
+worker or instance (each keeps what it saw itself), and never consulted while the database is
+known to answer. docs/security.md (Sessions) says exactly how far it reaches.
 """
 
 from __future__ import annotations
