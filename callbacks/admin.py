@@ -10,7 +10,6 @@ from dash import Dash, Input, Output, State, html
 from dashboard.auth import client_address, current_scope
 from dashboard.context import AppContext
 from dashboard.url_state import ViewState
-from data_access import audit
 from data_access.access import AccessDenied, list_users, require
 from data_access.areas import AreaInfo
 from data_access.audit import recent_events
@@ -31,11 +30,7 @@ def register(app: Dash, context: AppContext) -> None:
             return None, admin_layout.refused(str(refusal))
         outcome = None
         if clicks and isinstance(username, str) and username:
-            ended = revoke_user(context.engine, username, now, scope.username)
-            audit.record(context.engine, now, "sessions_revoked", f"sessions of {username}",
-                         username=scope.username, role=scope.role, rows=ended,
-                         detail=f"every session of {username} ended and their device cookies "
-                                "forgotten", client=client)
+            ended = revoke_user(context.engine, username, now, scope.username, scope.role, client)
             outcome = admin_layout.revoked(username, ended)
         listed = list_sessions(context.engine, now, context.session_limits,
                                admin_layout.SESSIONS_SHOWN)

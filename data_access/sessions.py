@@ -25,6 +25,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from dashboard.clock import from_utc_naive, to_utc_naive
+from data_access import audit
 from data_access.models import DeviceCookie, UserSession
 
 SECRET_BYTES = 32  # 256 bits, for session ids and device cookie nonces
@@ -124,12 +125,18 @@ def end_sessions_of(connection: Connection, username: str, now: datetime, reason
     return int(done.rowcount)
 
 
-def revoke_user(engine: Engine, username: str, now: datetime, administrator: str) -> int:
+def revoke_user(engine: Engine, username: str, now: datetime, administrator: str,
+                role: str | None = None, client: str | None = None) -> int:
     """An administrator ends all of a user's sessions at once and forgets the browsers they
-    signed in from (their device cookies); how many sessions were live."""
+    signed in from (their device cookies), recorded in the audit log (who, whose, how many);
+    how many sessions were live."""
     with engine.begin() as connection:
         ended = end_sessions_of(connection, username, now, revoked_by(administrator))
         forget_device_cookies(connection, username)
+    audit.record(engine, now, "sessions_revoked", f"sessions of {username}",
+                 username=administrator, role=role, rows=ended,
+                 detail=f"every session of {username} ended and their device cookies forgotten",
+                 client=client)
     return ended
 
 
