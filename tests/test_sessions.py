@@ -353,6 +353,21 @@ def test_an_attacker_cannot_lock_the_owner_out_of_a_browser_they_signed_in_from(
     assert all(detail.startswith("no device cookie: ") for detail in failed.detail)
 
 
+@pytest.mark.parametrize("secure", [True, False])
+def test_the_device_cookie_is_secure_exactly_when_the_session_cookie_is(
+        engine, database_url, tmp_path, secure: bool) -> None:  # type: ignore[no-untyped-def]
+    app, _ = today_app(engine, database_url, tmp_path / "batch", secure_cookies=secure)
+    client = app.server.test_client()
+    answer = attempt(client, add_user(engine, "executive"), PASSWORD)
+    assert answer.status_code == 302
+    cookies = {header.split("=", 1)[0]: header
+               for header in answer.headers.getlist("Set-Cookie")}
+    device = cookies[DEVICE_COOKIE]
+    assert "HttpOnly" in device and "SameSite=Strict" in device and "Path=/login" in device
+    assert re.search(r"Max-Age=15552000\b", device)  # 180 days
+    assert ("Secure" in device) is secure and ("Secure" in cookies[SESSION_COOKIE]) is secure
+
+
 def test_a_device_cookie_guessed_with_locks_itself_alone(site, engine) -> None:
     app = site.app
     username = add_user(engine, "executive", username="owner")
