@@ -29,9 +29,14 @@ def register(app: Dash, context: AppContext) -> None:
         except AccessDenied as refusal:  # recorded
             return None, admin_layout.refused(str(refusal))
         outcome = None
-        if clicks and isinstance(username, str) and username:
-            ended = revoke_user(context.engine, username, now, scope.username, scope.role, client)
-            outcome = admin_layout.revoked(username, ended)
+        if clicks and username is not None:
+            # Compared with the users here, not put in a query: the browser can send anything.
+            if isinstance(username, str) and username in set(list_users(context.engine).username):
+                ended = revoke_user(context.engine, username, now, scope.username, scope.role,
+                                    client)
+                outcome = admin_layout.revoked(username, ended)
+            else:
+                outcome = admin_layout.no_such_user()
         listed = list_sessions(context.engine, now, context.session_limits,
                                admin_layout.SESSIONS_SHOWN)
         return admin_layout.sessions_table(listed), outcome

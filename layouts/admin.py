@@ -90,5 +90,10 @@ def revoked(username: str, ended: int) -> dbc.Alert:
                   "they signed in from forgotten.", tone="success", element_id="revoke-done")
 
 
+def no_such_user() -> dbc.Alert:
+    return notice("There is no such user: choose one from the list.",
+                  element_id="revoke-unknown")
+
+
 def refused(message: str) -> dbc.Alert:
     return notice(message, tone="danger", element_id="revoke-refused")

@@ -290,6 +290,11 @@ def test_the_admin_page_lists_sessions(site, engine) -> None:
         ("reader", "active", "–"), ("test-administrator", "active", "–"),
         ("test-hub_lead", "active", "–"), ("test-hub_lead", "ended", "signed out")]
     assert {row[3] for row in rows} == {"127.0.0.1"}
+    # A name that is no user's (the browser can send anything) ends nothing, and says so.
+    unknown = admin.client.post("/_dash-update-component", headers=admin.headers,
+                                json=sessions_payload("nobody", 1)).get_data(as_text=True)
+    assert "revoke-unknown" in unknown and '"sessions-table"' in unknown
+    assert recent_events(engine, action="sessions_revoked").empty
 
 
 def test_only_an_administrator_may_end_sessions(site, engine) -> None:
