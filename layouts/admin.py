@@ -63,14 +63,16 @@ def sessions_section(users: pd.DataFrame) -> html.Section:
                "in from (their device cookies); they can sign in again with their password. To "
                "keep them out, disable them."),
         html.Div([
-            html.Label("User", htmlFor="revoke-user", className="filter-label"),
-            dcc.Dropdown(id="revoke-user", className="revoke-user",
-                         options=[{"label": f"{u.username} ({u.display_name})",
-                                   "value": u.username} for u in active.itertuples()],
-                         placeholder="Choose a user"),
+            html.Div([
+                html.Label("User", htmlFor="revoke-user", className="filter-label"),
+                dcc.Dropdown(id="revoke-user", className="filter-picker",
+                             options=[{"label": f"{u.username} ({u.display_name})",
+                                       "value": u.username} for u in active.itertuples()],
+                             placeholder="Choose a user"),
+            ], className="filter"),
             html.Button("End all their sessions", id="revoke-sessions", type="button",
-                        className="btn btn-outline-danger btn-sm"),
-        ], className="revoke-sessions filter"),
+                        className="btn btn-outline-danger"),
+        ], className="filter-bar"),
         html.Div(id="revoke-message", role="status"),
         html.Div(id="sessions-list"),
     ])
