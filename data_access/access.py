@@ -11,7 +11,7 @@ Roles (docs/security.md):
 - executive, place manager: aggregate figures for every area;
 - hub lead: aggregate figures and the person-level huddle list, for the areas of their hub;
 - data manager: aggregate figures for every area, and the Data page (loads, deliveries, checks);
-- administrator: users and the audit log, and nothing else.
+- administrator: users, their sessions and the audit log, and nothing else.
 """
 
 from __future__ import annotations
