@@ -22,6 +22,8 @@ from dashboard.config import settings_from_env
 from data_access.access import (
     ROLES,
     UserError,
+    change_areas,
+    change_role,
     create_user,
     disable_user,
     list_users,
@@ -137,7 +139,8 @@ def _token(engine: Engine, now: datetime, args: argparse.Namespace) -> int:
 
 
 def _add_user_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    user = commands.add_parser("user", help="add, list and disable the people who sign in")
+    user = commands.add_parser("user", help="add, list, change and disable the people who sign "
+                               "in (a change that can narrow what they see ends their sessions)")
     actions = user.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="add a user (the password is asked for)")
     create.add_argument("username")
@@ -152,9 +155,19 @@ def _add_user_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     actions.add_parser("list", help="list users (never their passwords)")
     disable = actions.add_parser("disable", help="stop a user signing in (kept for the audit)")
     disable.add_argument("username")
-    password = actions.add_parser("password", help="set a user's password")
+    password = actions.add_parser("password", help="set a user's password (ends their sessions "
+                                  "and forgets the browsers they signed in from)")
     password.add_argument("username")
     password.add_argument("--password-stdin", action="store_true")
+    role = actions.add_parser("role", help="change a user's role (ends their sessions)")
+    role.add_argument("username")
+    role.add_argument("role", choices=list(ROLES))
+    role.add_argument("--area", nargs="+", default=[], metavar="CODE",
+                      help="a hub lead's areas (each with everything inside it)")
+    areas = actions.add_parser("areas", help="change a hub lead's areas (ends their sessions)")
+    areas.add_argument("username")
+    areas.add_argument("--area", nargs="+", required=True, metavar="CODE",
+                       help="the hub's areas (each with everything inside it)")
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -174,10 +187,17 @@ def _user(engine: Engine, now: datetime, args: argparse.Namespace) -> int:
         print(f"User {args.username} ({ROLES[args.role]}) added.")
     elif args.action == "disable":
         disable_user(engine, args.username, now)
-        print(f"User {args.username} can no longer sign in.")
+        print(f"User {args.username} can no longer sign in; their sessions have ended.")
     elif args.action == "password":
-        set_password(engine, args.username, _read_password(args.password_stdin))
-        print(f"Password of {args.username} set.")
+        set_password(engine, args.username, _read_password(args.password_stdin), now)
+        print(f"Password of {args.username} set; their sessions have ended.")
+    elif args.action == "role":
+        change_role(engine, args.username, args.role, now, tuple(args.area))
+        print(f"User {args.username} is now {ROLES[args.role]}; their sessions have ended.")
+    elif args.action == "areas":
+        change_areas(engine, args.username, tuple(args.area), now)
+        print(f"Areas of {args.username} set to {', '.join(args.area)}; their sessions have "
+              "ended.")
     else:
         users = list_users(engine)
         print(users.to_string(index=False) if len(users) else "No users yet.")

@@ -8,11 +8,12 @@ from dash import Dash
 from sqlalchemy import Engine
 
 from callbacks import register_all
-from dashboard import auth, dash_guard, outage
+from dashboard import auth, dash_guard, outage, sign_in
 from dashboard.cache import VERSION_SECONDS, DatabaseDown, ViewCache
 from dashboard.config import PROJECT_ROOT, Settings, settings_from_env
 from dashboard.context import AppContext
 from dashboard.feeds_api import feeds_blueprint
+from dashboard.last_seen import LastSeenSessions
 from dashboard.pages import allowed_nav_pages
 from data_access.access import UserScope, visible_area_codes
 from data_access.areas import picker_areas
@@ -55,7 +56,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                       version_seconds=min(VERSION_SECONDS, settings.refresh_seconds),
                       redis_url=settings.redis_url, entries=settings.cache_entries)
     context = AppContext(engine=engine, clock=settings.clock, views=views,
-                         refresh_seconds=settings.refresh_seconds)
+                         refresh_seconds=settings.refresh_seconds,
+                         session_limits=settings.session_limits)
     app = Dash(
         __name__,
         title="Intermediate care dashboard",
@@ -93,7 +95,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.layout = serve_layout
     register_all(app, context)
     # After the callbacks: the policy lists the hash of every inline script Dash will serve.
-    auth.install(app.server, context, settings, list(app.csp_hashes()))
+    last_seen = LastSeenSessions(context.session_limits)  # this process's, for outages
+    auth.install(app.server, context, settings, list(app.csp_hashes()), last_seen)
+    sign_in.install(app.server, context, last_seen)
     dash_guard.install(app, context)  # after the sign-in guard: it needs the user's scope
     return app
 

@@ -1,21 +1,26 @@
-"""Signing in, sessions, CSRF and security headers, for every route of the server.
+"""Sessions, CSRF and security headers, for every route of the server.
 
 One ``before_request`` guard covers everything the server answers: pages, Dash's layout,
-dependencies and callback endpoint, and exports. Only the sign-in page, static files, the feed
-API (which has its own tokens) and the health check (which says "OK" and nothing else) are open.
-The user's scope is read from the database on every request and kept in ``flask.g`` for the
-callbacks; nothing the browser sends can change it.
-While the database does not answer, the last scope read for the user stands in (see
-``dashboard.cache``); without one, pages get the outage page and an open page's callbacks run
-without a scope, so that they answer with the banner alone.
+dependencies and callback endpoint, and exports. Only the sign-in page (dashboard/sign_in.py),
+static files, the feed API (which has its own tokens) and the health check (which says "OK" and
+nothing else) are open.
+
+Sessions live on the server (data_access.sessions): the browser's signed cookie carries only
+the session's random id (and the CSRF token). Every request looks the session up in the
+database and reads the user's scope with it, so an ended session, a disabled user or a changed
+role is refused at once, on every worker and instance; the scope is kept in ``flask.g`` for the
+callbacks, and nothing the browser sends can change it. While the database does not answer, the
+session this process last saw as valid stands in (dashboard.last_seen); without one, pages get
+the outage page and an open page's callbacks run without a scope, so that they answer with the
+banner alone.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,17 +30,11 @@ from werkzeug.wrappers import Response as BaseResponse
 from dashboard.cache import DatabaseDown
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.context import AppContext
+from dashboard.last_seen import LastSeenSessions
 from data_access import audit
-from data_access.access import (
-    DEMO_PASSWORD,
-    ROLES,
-    UserScope,
-    list_users,
-    load_scope,
-    verify_password,
-)
+from data_access.access import LiveSession, UserScope, load_scope, session_scope
 from data_access.db import UNREACHABLE_ERRORS
-from data_access.status import holds_real_person_data
+from data_access.sessions import SIGNED_OUT, SessionLimits, digest, end_session
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +43,7 @@ HEALTH_PATH = "/health"  # answers "OK" and nothing else (Dash's health endpoint
 OPEN_PATHS = ("/login", "/_favicon.ico", "/favicon.ico", HEALTH_PATH)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSRF_COOKIE, CSRF_HEADER, CSRF_FIELD = "_csrf_token", "X-CSRFToken", "csrf_token"
-# Failed sign-ins tolerated in the window, per username and per client address.
-SIGN_IN_WINDOW = timedelta(minutes=15)
-MAX_FAILED_PER_USER, MAX_FAILED_PER_CLIENT = 5, 20
-# A user's role and areas are read again at least this often (a disabled account stops within it).
-SCOPE_SECONDS = 30
+SESSION_ID = "sid"  # the session cookie's entry for the session id
 CALLBACK_PATH = "/_dash-update-component"
 
 
@@ -76,8 +71,8 @@ def client_address() -> str | None:
     return peer
 
 
-def install(server: Flask, context: AppContext, settings: Settings,
-            script_hashes: list[str]) -> None:
+def install(server: Flask, context: AppContext, settings: Settings, script_hashes: list[str],
+            last_seen: LastSeenSessions) -> None:
     secure = settings.secure_cookies
     if secure is None:
         secure = settings.host not in ("127.0.0.1", "localhost", "::1")
@@ -87,6 +82,7 @@ def install(server: Flask, context: AppContext, settings: Settings,
         SESSION_COOKIE_SECURE=secure, SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
         DASHBOARD_TRUSTED_PROXIES=settings.trusted_proxies)
+    limits = context.session_limits
     csp = "; ".join([
         "default-src 'self'", f"script-src 'self' {' '.join(script_hashes)}",
         # Dash and Plotly set element styles inline.
@@ -100,19 +96,19 @@ def install(server: Flask, context: AppContext, settings: Settings,
         if path.startswith(OPEN_PREFIXES) or path in OPEN_PATHS:
             return None
         try:
-            scope = _signed_in(context, settings)
+            scope = _signed_in(context, settings, limits, last_seen)
         except DatabaseDown as outage:
-            if path != CALLBACK_PATH or not session.get("user"):
+            if path != CALLBACK_PATH or not session.get(SESSION_ID):
                 raise  # the outage page (dashboard.outage)
             g.outage = outage  # a signed-in page whose role cannot be read now
         else:
             if scope is None:
                 if request.method == "GET" and not path.startswith("/_dash"):
-                    return redirect(f"/login?next={_safe_next(request.full_path)}")
-                return _json_error(401, "Sign in first.")
+                    return redirect(f"/login?next={safe_next(request.full_path)}")
+                return json_error(401, "Sign in first.")
             g.scope = scope
-        if request.method not in SAFE_METHODS and not _csrf_ok():
-            return _json_error(403, "The request lacks a valid CSRF token; reload the page.")
+        if request.method not in SAFE_METHODS and not csrf_ok():
+            return json_error(403, "The request lacks a valid CSRF token; reload the page.")
         return None
 
     @server.after_request
@@ -132,91 +128,73 @@ def install(server: Flask, context: AppContext, settings: Settings,
                                 samesite="Strict", httponly=False)  # Dash reads it to send it
         return response
 
-    @server.get("/login")
-    def login_form() -> Response:
-        return _login_page(context, csrf_token(), next_path=request.args.get("next", "/"))
-
-    @server.post("/login")
-    def login() -> BaseResponse:
-        return _login(context)
-
     @server.post("/logout")
     def logout() -> BaseResponse:
-        scope = current_scope()
-        session.clear()  # signing out works even while the database does not answer
+        scope, now = current_scope(), context.clock.now()
         try:
-            audit.record(context.engine, context.clock.now(), "sign_out", "session",
-                         username=scope.username, role=scope.role, client=client_address())
+            end_this_session(context, last_seen, SIGNED_OUT)
+            audit.record(context.engine, now, "sign_out", "session", username=scope.username,
+                         role=scope.role, client=client_address())
         except UNREACHABLE_ERRORS:
-            log.warning("sign-out of %s not recorded: the database is not answering",
-                        scope.username)
+            log.warning("sign-out of %s not recorded: the database is not answering (the "
+                        "session ends when idle)", scope.username)
         response = redirect("/login")
         response.delete_cookie(CSRF_COOKIE)
         return response
 
 
-def _signed_in(context: AppContext, settings: Settings) -> UserScope | None:
-    """The user of this request: from the trusted proxy's header, or from a live session."""
+def end_this_session(context: AppContext, last_seen: LastSeenSessions, reason: str) -> None:
+    """End the request's session: the browser's copy at once (even while the database does not
+    answer), this process's stand-in, then the session on the server."""
+    session_id = session.get(SESSION_ID)
+    session.clear()
+    if isinstance(session_id, str):
+        last_seen.forget(digest(session_id))
+        end_session(context.engine, digest(session_id), context.clock.now(), reason)
+
+
+def _signed_in(context: AppContext, settings: Settings, limits: SessionLimits,
+               last_seen: LastSeenSessions) -> UserScope | None:
+    """The user of this request, read from the database now: named by the trusted proxy's
+    header, or by a live session."""
+    now = context.clock.now()
     if settings.sso_header and request.remote_addr in settings.trusted_proxies:
         username = request.headers.get(settings.sso_header, "").strip()
         if username:
-            scope = _scope(context, username)
+            def read_user() -> LiveSession | None:
+                scope = load_scope(context.engine, username)
+                return None if scope is None else LiveSession(scope, now)
+
+            scope = _read_or_stand_in(context, last_seen, f"sso:{username[:64]}", read_user, now)
             if scope is not None:
                 csrf_token()
             return scope
-    username = session.get("user")
-    if not username:
+    session_id = session.get(SESSION_ID)
+    if not isinstance(session_id, str):
         return None
-    now = context.clock.now().timestamp()
-    idle_limit = settings.session_idle_minutes * 60
-    if now - session.get("seen_at", 0) > idle_limit or \
-            now - session.get("signed_in_at", 0) > settings.session_max_hours * 3600:
-        session.clear()
-        return None
-    session["seen_at"] = now
-    return _scope(context, username)
-
-
-def _scope(context: AppContext, username: str) -> UserScope | None:
-    return context.views.remember(("scope", username),
-                                  lambda: load_scope(context.engine, username), SCOPE_SECONDS)
-
-
-def _login(context: AppContext) -> BaseResponse:
-    now, client = context.clock.now(), client_address()
-    username = request.form.get("username", "").strip()[:64]
-    password = request.form.get("password", "")
-    next_path = _safe_next(request.form.get("next", "/"))
-    if not _csrf_ok():
-        return _login_page(context, csrf_token(), next_path, "The form had expired; try again.",
-                           status=400)
-    since = now - SIGN_IN_WINDOW
-    if audit.failed_sign_ins_since(context.engine, since, username=username) \
-            >= MAX_FAILED_PER_USER or \
-            audit.failed_sign_ins_since(context.engine, since, client=client) \
-            >= MAX_FAILED_PER_CLIENT:
-        audit.record(context.engine, now, "sign_in_failed", "sign-in", username=username,
-                     detail="refused: too many failed attempts", client=client)
-        return _login_page(context, csrf_token(), next_path, "Too many failed sign-ins. Wait "
-                           "15 minutes, then try again.", status=429)
-    scope = verify_password(context.engine, username, password)
-    if scope is not None and scope.demo and holds_real_person_data(context.engine):
-        scope, why = None, "demonstration accounts are off: this database holds real data"
-    else:
-        why = "wrong username or password"
+    scope = _read_or_stand_in(context, last_seen, digest(session_id),
+                              lambda: session_scope(context.engine, session_id, now, limits), now)
     if scope is None:
-        audit.record(context.engine, now, "sign_in_failed", "sign-in", username=username,
-                     detail=why, client=client)
-        message = "Demonstration accounts are switched off because this database holds real " \
-                  "data." if why.startswith("demo") else "The username or password is wrong."
-        return _login_page(context, csrf_token(), next_path, message, status=401)
-    session.clear()  # a new session on sign-in: no fixation
-    session.permanent = True
-    session.update(user=scope.username, signed_in_at=now.timestamp(), seen_at=now.timestamp())
-    csrf_token()
-    audit.record(context.engine, now, "sign_in", "session", username=scope.username,
-                 role=scope.role, client=client)
-    return redirect(next_path)
+        session.clear()  # ended, idle, too old or unknown: the browser's copy goes too
+    return scope
+
+
+def _read_or_stand_in(context: AppContext, last_seen: LastSeenSessions, key: str,
+                      read: Callable[[], LiveSession | None], now: datetime) -> UserScope | None:
+    """``read()``'s scope, noted as last seen; only while the database does not answer (or is
+    known not to: ``ViewCache.attempt``), the one this process last saw, else ``DatabaseDown``."""
+    try:
+        live = context.views.attempt(read)
+    except DatabaseDown:
+        scope = last_seen.stand_in(key, now)
+        if scope is None:
+            raise
+        return scope
+    if live is None:
+        last_seen.forget(key)
+        return None
+    last_seen.saw(key, live, now)
+    return live.scope
 
 
 def csrf_token() -> str:
@@ -225,14 +203,14 @@ def csrf_token() -> str:
     return str(session[CSRF_FIELD])
 
 
-def _csrf_ok() -> bool:
+def csrf_ok() -> bool:
     """Double submit: the token in the session must come back in a header or form field."""
     expected = session.get(CSRF_FIELD)
     sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD)
     return bool(expected) and bool(sent) and secrets.compare_digest(str(expected), str(sent))
 
 
-def _safe_next(target: str) -> str:
+def safe_next(target: str) -> str:
     """Only a path on this site (no scheme, no host): no open redirect."""
     parsed = urlparse(target)
     if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
@@ -240,7 +218,7 @@ def _safe_next(target: str) -> str:
     return target.rstrip("?") or "/"
 
 
-def _json_error(status: int, message: str) -> Response:
+def json_error(status: int, message: str) -> Response:
     response = jsonify({"error": message})
     response.status_code = status
     return response
@@ -254,49 +232,3 @@ def _stored_secret_key(folder: Path) -> str:
         path.write_text(secrets.token_hex(32), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
-
-
-def _login_page(context: AppContext, csrf: str, next_path: str, message: str = "",
-                status: int = 200) -> Response:
-    demo = _demo_accounts(context)
-    body = f"""<!DOCTYPE html>
-<html lang="en-GB"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in: Intermediate care dashboard</title>
-<link rel="stylesheet" href="/assets/bootstrap.min.css">
-<link rel="stylesheet" href="/assets/app.css">
-</head><body><main class="container login-page" id="main-content">
-<h1>Intermediate care dashboard</h1>
-{f'<div class="alert alert-danger" role="alert" id="login-error">{html.escape(message)}</div>'
- if message else ''}
-<form method="post" action="/login" class="login-form">
-<input type="hidden" name="{CSRF_FIELD}" value="{html.escape(csrf)}">
-<input type="hidden" name="next" value="{html.escape(_safe_next(next_path))}">
-<div class="mb-3"><label for="username" class="form-label">Username</label>
-<input id="username" name="username" class="form-control" autocomplete="username" required></div>
-<div class="mb-3"><label for="password" class="form-label">Password</label>
-<input id="password" name="password" type="password" class="form-control"
- autocomplete="current-password" required></div>
-<button type="submit" class="btn btn-primary" id="sign-in">Sign in</button>
-</form>{demo}</main></body></html>"""
-    return Response(body, status=status, mimetype="text/html")
-
-
-def _demo_accounts(context: AppContext) -> str:
-    """Demonstration accounts, offered (and labelled) only while every person is invented."""
-    users = list_users(context.engine)
-    users = users[users.demo & users.disabled_at.isna()]
-    if users.empty or holds_real_person_data(context.engine):
-        return ""
-    rows = "".join(
-        f"<tr><td>{html.escape(ROLES.get(u.role, u.role))}</td><td><code>{html.escape(u.username)}"
-        f"</code></td><td>{html.escape(u.areas or 'every area')}</td></tr>"
-        for u in users.itertuples())
-    return f"""<section class="demo-accounts" id="demo-accounts" aria-labelledby="demo-heading">
-<h2 id="demo-heading">Demonstration accounts</h2>
-<p><strong>Demonstration only:</strong> these accounts see synthetic data (real place names,
-invented people). Their password is <code>{DEMO_PASSWORD}</code>. They are switched off as soon
-as real data is loaded.</p>
-<table class="table table-sm"><caption>One account per role</caption>
-<thead><tr><th scope="col">role</th><th scope="col">username</th><th scope="col">areas</th></tr>
-</thead><tbody>{rows}</tbody></table></section>"""

@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 TIME_STEP_SECONDS = 300  # figures about "now" are recomputed at most this often
 VERSION_SECONDS = 5  # how long the data version itself is taken as known
 VIEW_SECONDS = 3600  # an unused view leaves the cache after this long
-KEPT_SECONDS = 12 * 3600  # a remembered value (a user's scope) is kept this long for outages
 _VERSION_KEY, _DOWN_SINCE_KEY, _LAST_READ_KEY = "data-version", "down-since", "last-read"
 _DOWN = "down."
 KEY_PREFIX = "ic-dashboard:"
@@ -175,8 +174,10 @@ class ViewCache:
         return DatabaseDown(self._cache.get(_DOWN_SINCE_KEY) or self._clock.now(),
                             self._cache.get(_LAST_READ_KEY), kept)
 
-    def _attempt(self, compute: Callable[[], T], kept: Kept | None = None) -> T:
-        """``compute()``; if the database does not answer, ``DatabaseDown`` instead."""
+    def attempt(self, compute: Callable[[], T], kept: Kept | None = None) -> T:
+        """``compute()`` now, never cached; ``DatabaseDown`` instead if the database does not
+        answer, or is known not to: a read failed and the version has not been read again
+        since (within its few seconds), so no request waits for it again."""
         if is_down(self._cache.get(_VERSION_KEY)):
             raise self._outage(kept)  # known down: no request waits for it again
         try:
@@ -187,27 +188,6 @@ class ViewCache:
     def data_changed(self) -> None:
         """Forget the data version at once (called after a load in this process)."""
         self._cache.delete(_VERSION_KEY)
-
-    def remember(self, key: tuple[Hashable, ...], compute: Callable[[], T], seconds: int) -> T:
-        """``compute()`` at most once per ``seconds`` (a result of None is not kept). While the
-        database does not answer, the last value computed (kept ``KEPT_SECONDS``), else
-        ``DatabaseDown``."""
-        cache_key = repr(("remember", key))
-        entry = self._cache.get(cache_key)
-        if entry is not None and entry["fresh_until"] > time.time():
-            return entry["value"]  # type: ignore[no-any-return]
-        try:
-            found = self._attempt(compute)
-        except DatabaseDown:
-            if entry is None:
-                raise
-            return entry["value"]  # type: ignore[no-any-return]
-        if found is None:
-            self._cache.delete(cache_key)  # e.g. a disabled user: nothing left for an outage
-        else:
-            self._cache.set(cache_key, {"value": found, "fresh_until": time.time() + seconds},
-                            timeout=KEPT_SECONDS)
-        return found
 
     def view(self, key: tuple[Hashable, ...], compute: Callable[[], T], *,
              with_time_step: bool = True) -> T:
@@ -231,7 +211,7 @@ class ViewCache:
                 self._cache.set(cache_key, entry)  # kept for as long as the outage lasts
             raise self._outage(kept)
         made_at = self._clock.now()
-        found = self._attempt(lambda: as_sent(compute()), kept)
+        found = self.attempt(lambda: as_sent(compute()), kept)
         self._cache.set(cache_key, {"version": version, "made_at": made_at, "value": found})
         return found
 
@@ -240,7 +220,7 @@ class ViewCache:
         recorded); while the database does not answer, ``DatabaseDown`` without a copy."""
         if is_down(self.version()):
             raise self._outage()
-        return self._attempt(lambda: as_sent(compute()))
+        return self.attempt(lambda: as_sent(compute()))
 
 
 def as_sent(output: Any) -> Any:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from dashboard.clock import Clock, parse_clock
+from data_access.sessions import SessionLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'dashboard.db'}"
@@ -31,7 +33,7 @@ class Settings:
     cache_type: str = "simple"
     cache_dir: str = str(PROJECT_ROOT / "instance" / "cache")
     redis_url: str | None = None
-    # "simple" and "filesystem": at most this many entries (views, versions, scopes) are kept; a
+    # "simple" and "filesystem": at most this many entries (views, versions) are kept; a
     # view is 10-500 kB. Redis is bounded by its own maxmemory instead.
     cache_entries: int = 500
     # Sessions. Without DASHBOARD_SECRET_KEY a key is made once and kept in instance/secret_key.
@@ -44,6 +46,11 @@ class Settings:
     # only on requests from these proxy addresses.
     sso_header: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+
+    @property
+    def session_limits(self) -> SessionLimits:
+        return SessionLimits(idle=timedelta(minutes=self.session_idle_minutes),
+                             longest=timedelta(hours=self.session_max_hours))
 
 
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from dashboard.cache import ViewCache
 from dashboard.clock import Clock
+from dashboard.config import Settings
+from data_access.sessions import SessionLimits
 
 
 @dataclass(frozen=True)
@@ -16,3 +18,4 @@ class AppContext:
     clock: Clock
     views: ViewCache
     refresh_seconds: int = 60
+    session_limits: SessionLimits = field(default_factory=lambda: Settings().session_limits)

@@ -3,28 +3,31 @@
 Any client can call Dash's callback endpoint with any input, so the checks live here, on the
 server, beside the data: pages, callbacks, the export and the huddle list all call
 ``require`` and ``require_area`` with the scope taken from the server-side session, never from
-anything the browser sends. A refusal is recorded in the audit log.
+anything the browser sends. A refusal is recorded in the audit log. The scope is read afresh
+with the session on every request (``session_scope``); every change to a user that could
+narrow what they see ends their sessions in the same transaction.
 
 Roles (docs/security.md):
 - executive, place manager: aggregate figures for every area;
 - hub lead: aggregate figures and the person-level huddle list, for the areas of their hub;
 - data manager: aggregate figures for every area, and the Data page (loads, deliveries, checks);
-- administrator: users and the audit log, and nothing else.
+- administrator: users, their sessions and the audit log, and nothing else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
 
-from dashboard.clock import to_utc_naive
-from data_access import audit
-from data_access.models import Area, AreaLink, User, UserArea
+from dashboard.clock import from_utc_naive, to_utc_naive
+from data_access import audit, sessions
+from data_access.models import Area, AreaLink, DeviceCookie, User, UserArea, UserSession
 
 ROLES: dict[str, str] = {
     "executive": "Executive",
@@ -80,47 +83,103 @@ def create_user(engine: Engine, username: str, role: str, now: datetime, *,
     username = username.strip()
     if not username or len(username) > 64:
         raise UserError("a username is 1 to 64 characters")
+    _check_role_and_areas(role, area_codes)
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH and not demo:
+        raise UserError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    with engine.begin() as connection:
+        if connection.scalar(select(User.username).where(User.username == username)):
+            raise UserError(f"there is already a user {username!r}")
+        connection.execute(insert(User), {
+            "username": username, "display_name": display_name or username, "role": role,
+            "password_hash": _HASHER.hash(password) if password is not None else None,
+            "demo": demo, "created_at": to_utc_naive(now)})
+        _set_areas(connection, username, area_codes)
+
+
+def set_password(engine: Engine, username: str, password: str, now: datetime) -> None:
+    """A new password; the user's sessions end and the browsers they signed in from are
+    forgotten (a password is changed when it may be known to someone else)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    with engine.begin() as connection:
+        _require_user(connection, username)
+        connection.execute(update(User).where(User.username == username)
+                           .values(password_hash=_HASHER.hash(password)))
+        ended = sessions.end_sessions_of(connection, username, now, sessions.PASSWORD_CHANGED)
+        sessions.forget_device_cookies(connection, username)
+    _record_ended(engine, username, now, ended, sessions.PASSWORD_CHANGED)
+
+
+def disable_user(engine: Engine, username: str, now: datetime) -> None:
+    """Stop a user signing in (kept for the audit): their sessions end and the browsers they
+    signed in from are forgotten."""
+    with engine.begin() as connection:
+        done = connection.execute(update(User).where(User.username == username,
+                                                     User.disabled_at.is_(None))
+                                  .values(disabled_at=to_utc_naive(now)))
+        if done.rowcount != 1:
+            raise UserError(f"there is no active user {username!r}")
+        ended = sessions.end_sessions_of(connection, username, now, sessions.DISABLED)
+        sessions.forget_device_cookies(connection, username)
+    _record_ended(engine, username, now, ended, sessions.DISABLED)
+
+
+def change_role(engine: Engine, username: str, role: str, now: datetime,
+                area_codes: tuple[str, ...] = ()) -> None:
+    """A new role (a hub lead's with their hub's areas); the user's sessions end."""
+    _check_role_and_areas(role, area_codes)
+    with engine.begin() as connection:
+        _require_user(connection, username)
+        connection.execute(update(User).where(User.username == username).values(role=role))
+        _set_areas(connection, username, area_codes)
+        ended = sessions.end_sessions_of(connection, username, now, sessions.ROLE_CHANGED)
+    _record_ended(engine, username, now, ended, sessions.ROLE_CHANGED)
+
+
+def change_areas(engine: Engine, username: str, area_codes: tuple[str, ...],
+                 now: datetime) -> None:
+    """A hub lead's hub is now these areas; their sessions end."""
+    with engine.begin() as connection:
+        role = _require_user(connection, username)
+        _check_role_and_areas(role, area_codes)
+        _set_areas(connection, username, area_codes)
+        ended = sessions.end_sessions_of(connection, username, now, sessions.AREAS_CHANGED)
+    _record_ended(engine, username, now, ended, sessions.AREAS_CHANGED)
+
+
+def _check_role_and_areas(role: str, area_codes: tuple[str, ...]) -> None:
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
     if role == "hub_lead" and not area_codes:
         raise UserError("a hub lead needs the areas of their hub (--area CODE ...)")
     if role != "hub_lead" and area_codes:
         raise UserError("only hub leads are limited to areas")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH and not demo:
-        raise UserError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
-    with engine.begin() as connection:
-        if connection.scalar(select(User.username).where(User.username == username)):
-            raise UserError(f"there is already a user {username!r}")
-        known = set(connection.scalars(select(Area.code).where(Area.code.in_(area_codes))))
-        unknown = sorted(set(area_codes) - known)
-        if unknown:
-            raise UserError(f"unknown area code(s): {', '.join(unknown)}")
-        connection.execute(insert(User), {
-            "username": username, "display_name": display_name or username, "role": role,
-            "password_hash": _HASHER.hash(password) if password is not None else None,
-            "demo": demo, "created_at": to_utc_naive(now)})
-        if area_codes:
-            connection.execute(insert(UserArea), [{"username": username, "area_code": code}
-                                                  for code in area_codes])
 
 
-def set_password(engine: Engine, username: str, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
-    with engine.begin() as connection:
-        done = connection.execute(update(User).where(User.username == username)
-                                  .values(password_hash=_HASHER.hash(password)))
-    if done.rowcount != 1:
+def _require_user(connection: Connection, username: str) -> str:
+    """The user's role; ``UserError`` if there is no such user."""
+    role = connection.scalar(select(User.role).where(User.username == username))
+    if role is None:
         raise UserError(f"there is no user {username!r}")
+    return str(role)
 
 
-def disable_user(engine: Engine, username: str, now: datetime) -> None:
-    with engine.begin() as connection:
-        done = connection.execute(update(User).where(User.username == username,
-                                                     User.disabled_at.is_(None))
-                                  .values(disabled_at=to_utc_naive(now)))
-    if done.rowcount != 1:
-        raise UserError(f"there is no active user {username!r}")
+def _set_areas(connection: Connection, username: str, area_codes: tuple[str, ...]) -> None:
+    """The user's hub is exactly these (known) areas."""
+    known = set(connection.scalars(select(Area.code).where(Area.code.in_(area_codes))))
+    unknown = sorted(set(area_codes) - known)
+    if unknown:
+        raise UserError(f"unknown area code(s): {', '.join(unknown)}")
+    connection.execute(delete(UserArea).where(UserArea.username == username))
+    if area_codes:
+        connection.execute(insert(UserArea), [{"username": username, "area_code": code}
+                                              for code in sorted(set(area_codes))])
+
+
+def _record_ended(engine: Engine, username: str, now: datetime, ended: int, why: str) -> None:
+    if ended:
+        audit.record(engine, now, "sessions_ended", "sessions", username=username, rows=ended,
+                     detail=f"{why}: every session of the user ended")
 
 
 def create_demo_users(engine: Engine, now: datetime, hub_area_code: str,
@@ -143,7 +202,8 @@ def create_demo_users(engine: Engine, now: datetime, hub_area_code: str,
 def remove_demo_users(engine: Engine) -> None:
     with engine.begin() as connection:
         demo = select(User.username).where(User.demo.is_(True))
-        connection.execute(delete(UserArea).where(UserArea.username.in_(demo)))
+        for table in (UserArea, UserSession, DeviceCookie):
+            connection.execute(delete(table).where(table.username.in_(demo)))
         connection.execute(delete(User).where(User.demo.is_(True)))
 
 
@@ -180,19 +240,54 @@ def verify_password(engine: Engine, username: str, password: str) -> UserScope |
     return load_scope(engine, username)
 
 
+_SCOPE_COLUMNS = (User.username, User.role, User.display_name, User.demo)
+
+
 def load_scope(engine: Engine, username: str) -> UserScope | None:
     """An active user's scope, read afresh (a disabled user or a changed role takes effect at
     once)."""
     with engine.connect() as connection:
-        user = connection.execute(select(User.username, User.role, User.display_name, User.demo)
-                                  .where(User.username == username[:64],
-                                         User.disabled_at.is_(None))).first()
-        if user is None:
+        user = connection.execute(select(*_SCOPE_COLUMNS).where(
+            User.username == username[:64], User.disabled_at.is_(None))).first()
+        return None if user is None else _scope_of(connection, user)
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    scope: UserScope
+    signed_in_at: datetime
+
+
+def session_scope(engine: Engine, session_id: str, now: datetime,
+                  limits: sessions.SessionLimits) -> LiveSession | None:
+    """The scope of the live session ``session_id``, read afresh with it: one query by the
+    session's key (a hub lead's areas, a second). None for a session that is unknown, ended,
+    idle or too old (ended here, with why), or whose user is disabled. The session's last-seen
+    time moves at most once a minute."""
+    id_hash, at = sessions.digest(session_id), to_utc_naive(now)
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(*_SCOPE_COLUMNS, UserSession.signed_in_at, UserSession.last_seen_at)
+            .join(User, User.username == UserSession.username)
+            .where(UserSession.id_hash == id_hash, UserSession.ended_at.is_(None),
+                   User.disabled_at.is_(None))).first()
+        if found is None:
             return None
-        areas = frozenset(connection.scalars(select(UserArea.area_code)
-                                             .where(UserArea.username == user.username)))
-    return UserScope(user.username, user.role, user.display_name,
-                     areas if user.role == "hub_lead" else None, bool(user.demo))
+        why_over = limits.why_over(found.signed_in_at, found.last_seen_at, at)
+        scope = _scope_of(connection, found) if why_over is None else None
+    if scope is None:
+        sessions.end_session(engine, id_hash, now, str(why_over))
+        return None
+    sessions.note_seen(engine, id_hash, found.last_seen_at, now)
+    return LiveSession(scope, from_utc_naive(found.signed_in_at))
+
+
+def _scope_of(connection: Connection, user: Row[Any]) -> UserScope:
+    """A user's scope from their row (``_SCOPE_COLUMNS``): a hub lead's areas are read."""
+    areas = frozenset(connection.scalars(select(UserArea.area_code)
+                                         .where(UserArea.username == user.username))) \
+        if user.role == "hub_lead" else None
+    return UserScope(user.username, user.role, user.display_name, areas, bool(user.demo))
 
 
 # --- checks -----------------------------------------------------------------------------------

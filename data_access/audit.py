@@ -11,8 +11,13 @@ from dashboard.clock import from_utc_naive, to_utc_naive
 from data_access.models import AuditEvent
 
 # What is recorded (the Audit page and docs/security.md list them).
-ACTIONS = ("view_people", "export", "refused", "sign_in", "sign_in_failed", "sign_out")
+ACTIONS = ("view_people", "export", "refused", "sign_in", "sign_in_failed", "sign_out",
+           "sessions_ended", "sessions_revoked")
 AUDIT_COLUMNS = ["id", "at", "username", "role", "action", "scope", "rows", "detail", "client"]
+# A failed sign-in's detail starts with this, then the cookie's label, when a valid device cookie
+# vouched for the browser: such failures count against that cookie alone (dashboard/sign_in.py).
+WITH_DEVICE_COOKIE = "device cookie "
+WITHOUT_DEVICE_COOKIE = "no device cookie"
 
 
 def record(engine: Engine, at: datetime, action: str, scope: str, *, username: str | None,
@@ -43,11 +48,24 @@ def recent_events(engine: Engine, limit: int = 200, action: str | None = None,
     return frame
 
 
+def sign_in_failure(device: str | None, why: str) -> str:
+    """A failed sign-in's detail: which device cookie vouched for the browser (or none), and
+    why it failed."""
+    return f"{WITH_DEVICE_COOKIE}{device}: {why}" if device else f"{WITHOUT_DEVICE_COOKIE}: {why}"
+
+
 def failed_sign_ins_since(engine: Engine, since: datetime, *, username: str | None = None,
-                          client: str | None = None) -> int:
-    """Failed sign-ins after ``since`` for a username or from a client address (rate limiting)."""
+                          client: str | None = None, device: str | None = None) -> int:
+    """Failed sign-ins after ``since`` (rate limiting): with the device cookie labelled
+    ``device``; or, without ``device``, those no device cookie vouched for, for a username or
+    from a client address."""
     query = select(AuditEvent.id).where(AuditEvent.action == "sign_in_failed",
                                         AuditEvent.at > to_utc_naive(since))
+    if device is not None:
+        query = query.where(AuditEvent.detail.startswith(f"{WITH_DEVICE_COOKIE}{device}:",
+                                                         autoescape=True))
+    else:
+        query = query.where(~AuditEvent.detail.startswith(WITH_DEVICE_COOKIE, autoescape=True))
     if username is not None:
         query = query.where(AuditEvent.username == username[:64])
     if client is not None:

@@ -342,6 +342,34 @@ class UserArea(Base):
     area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
 
 
+class UserSession(Base):
+    """A signed-in session, kept on the server: the browser holds only its random id (inside the
+    signed cookie), this table only the id's SHA-256. Every request looks it up."""
+
+    __tablename__ = "user_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    signed_in_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # Written at most once a minute (data_access.sessions.SEEN_EVERY), not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    client: Mapped[str | None] = mapped_column(String(64))  # the address it signed in from
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(100))
+
+
+class DeviceCookie(Base):
+    """A browser its user has signed in from before (OWASP's device cookie): sign-in attempts
+    carrying it are limited on their own, not with everyone's. Stored only as the SHA-256 of
+    its random nonce."""
+
+    __tablename__ = "device_cookies"
+
+    nonce_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class AuditEvent(Base):
     """Who did what, when, over what scope: person-level views, exports, refusals, sign-ins."""
 

@@ -59,13 +59,8 @@ def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_i
     """
     if kinds is not None and len(kinds) != len(columns):
         raise ValueError("one kind per column")
-    table = html.Table(
-        [table_caption(caption, table_id),
-         html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
-         html.Tbody([body_row(row) for row in rows])],
-        id=table_id, className="table table-sm data-table",
-        **({"data-kinds": "|".join(kinds)} if kinds else {}),
-    )
+    table = plain_table(columns, rows, table_id, caption,
+                        **({"data-kinds": "|".join(kinds)} if kinds else {}))
     buttons = html.Div(
         [html.Span("Export:", className="export-label")] + [
             html.Button(label, type="button", id=f"{table_id}-{fmt}-{audience}",
@@ -75,6 +70,16 @@ def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_i
             for fmt, audience, label in EXPORTS],
         className="table-exports", role="group", **{"aria-label": f"Export {caption}"})
     return table_block(table, buttons)
+
+
+def plain_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_id: str,
+                caption: str, **props: object) -> html.Table:
+    """A captioned table (put it in a ``table_block``); ``data_table`` adds export buttons."""
+    return html.Table(
+        [table_caption(caption, table_id),
+         html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
+         html.Tbody([body_row(row) for row in rows])],
+        id=table_id, className="table table-sm data-table", **props)
 
 
 def body_row(row: Sequence[object]) -> dict[str, object]:

@@ -26,6 +26,15 @@ def add_user(engine: Engine, role: str, areas: tuple[str, ...] = (),
     return username
 
 
+def is_session_check(statement: str) -> bool:
+    """A statement every signed-in request runs (no cache may stand in for it): the session
+    looked up with its user's role (a hub lead's areas too), or its last-seen time moved (at
+    most once a minute)."""
+    flat = " ".join(statement.split())
+    return "user_sessions" in flat or \
+        flat.startswith("SELECT user_areas.area_code FROM user_areas")
+
+
 def sign_in_client(client: Any, username: str, password: str = PASSWORD) -> dict[str, str]:
     """Sign a Flask test client in; the headers its callback requests need (the CSRF token)."""
     form = client.get("/login").get_data(as_text=True)

@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from dashboard.app_factory import create_app
 from dashboard.clock import LONDON, FixedClock
+from dashboard.config import Settings
 from data_access.loader import LoadReport, load_folder
 
 
@@ -113,3 +115,13 @@ L4,d,S1,N1,80,F,2026-09-07T10:00,2026-09-08T10:00,,1,2026-09-10T00:00,P1H,2026-0
 L5,e,S1,N2,80,F,2026-10-22T10:00,2026-10-23T10:00,,2,2026-10-25T00:00,P2B,2026-10-25T00:00,,,,
 L6,f,S1,N1,80,F,2026-07-28T10:00,2026-07-29T10:00,,1,2026-08-01T00:00,P1H,2026-08-01T00:00,2026-09-15T00:00,home_no_support,,
 """
+
+
+def today_app(engine: Engine, database_url: str, folder: Path,
+              **settings: Any) -> tuple[Any, SteppingClock]:
+    """The app on Today's hand-made case (the geography and TODAY_EPISODES loaded), and the
+    clock the test moves; ``settings`` as ``Settings``'s."""
+    assert load_files(engine, folder, {**GEOGRAPHY, "episodes.csv": TODAY_EPISODES}).loaded
+    clock = SteppingClock(TODAY_AT)
+    return create_app(Settings(database_url=database_url, clock=clock, **settings),
+                      engine), clock

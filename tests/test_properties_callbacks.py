@@ -2,7 +2,8 @@
 real endpoint (``POST /_dash-update-component``, Flask's test client, signed in).
 
 Callbacks: the route (pathname, search), the area picker and the URL, the period, pathway,
-reason group and site controls, the data version check and the outlook's back-test. Hypothesis
+reason group and site controls, the data version check, the outlook's back-test and the
+Administration page's sessions list (ending a user's sessions). Hypothesis
 sends addresses and values a hostile client might: unknown areas, another hub's area, dates
 reversed, far in the past or future, malformed, huge ranges, wrong types (numbers, lists,
 objects, null), very long text, unicode and script text. Whatever arrives:
@@ -59,7 +60,8 @@ class Browser:
 @pytest.fixture(scope="module")
 def browsers(module_database: tuple[str, Engine],
              tmp_path_factory: pytest.TempPathFactory) -> dict[str, Browser]:
-    """An executive (every area) and a hub lead for place one (D1), each signed in."""
+    """An executive (every area), a hub lead for place one (D1) and an administrator, each
+    signed in; and a user who never signs in, whose sessions the administrator may end."""
     url, engine = module_database
     assert load_files(engine, tmp_path_factory.mktemp("batch"), {
         **GEOGRAPHY, "episodes.csv": TODAY_EPISODES, "capacity.csv": TODAY_CAPACITY,
@@ -68,7 +70,8 @@ def browsers(module_database: tuple[str, Engine],
     app = create_app(Settings(database_url=url, clock=FixedClock(TODAY_AT), cache_type="null"),
                      engine)
     found = {}
-    for role, areas in (("executive", ()), ("hub_lead", ("D1",))):
+    add_user(engine, "place_manager", username="bystander")
+    for role, areas in (("executive", ()), ("hub_lead", ("D1",)), ("administrator", ())):
         client = app.server.test_client()
         client.environ_base["HTTP_X_CSRFTOKEN"] = \
             sign_in_client(client, add_user(engine, role, areas))["X-CSRFToken"]
@@ -76,9 +79,11 @@ def browsers(module_database: tuple[str, Engine],
     return found
 
 
-def call(browser: Browser, output: str, values: dict[str, Any], changed: str) -> dict[str, Any]:
+def call(browser: Browser, output: str, values: dict[str, Any], changed: str,
+         refused: bool = False) -> dict[str, Any]:
     """Call the callback whose output names ``output`` with ``values`` ("id.prop" -> value) for
-    its inputs and state; the answer checked for status and traces, as JSON (or {} for 204)."""
+    its inputs and state; the answer checked for status and traces, as JSON (or {} for 204).
+    ``refused``: the callback is not for this role, so the guard must answer 403."""
     callback = next(c for c in browser.callbacks if output in c["output"])
     parts = callback["output"].strip(".").split("...")
     outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
@@ -93,8 +98,11 @@ def call(browser: Browser, output: str, values: dict[str, Any], changed: str) ->
         "changedPropIds": [changed]})
     body = answer.get_data(as_text=True)
     event(f"{output}: {answer.status_code}")
-    assert answer.status_code in (200, 204), (answer.status_code, body[:1000])
     assert_no_trace(body)
+    if refused:
+        assert answer.status_code == 403 and set(json.loads(body)) == {"error"}, body[:300]
+        return {}
+    assert answer.status_code in (200, 204), (answer.status_code, body[:1000])
     return json.loads(body) if answer.status_code == 200 else {}
 
 
@@ -235,9 +243,21 @@ def test_the_version_check_and_the_back_test_never_fail(
                           "url.search"))
 
 
+@budget(60)
+@given(role=st.sampled_from(["administrator", "executive", "hub_lead"]), clicks=ANY_VALUE,
+       username=st.one_of(text_or(("bystander", "nobody", "")), ANY_VALUE))
+def test_the_sessions_list_never_fails_and_is_only_for_administrators(
+        browsers: dict[str, Browser], role: str, clicks: Any, username: Any) -> None:
+    answer = call(browsers[role], "sessions-list.children",
+                  {"revoke-sessions.n_clicks": clicks, "revoke-user.value": username},
+                  "revoke-sessions.n_clicks", refused=role != "administrator")
+    assert_only_text(answer)
+    assert ('"sessions-table"' in json.dumps(answer)) is (role == "administrator")
+
+
 def test_every_callback_taking_browser_input_is_covered(browsers: dict[str, Browser]) -> None:
     covered = {"page-content.children", "area-picker.value", "data-version.data",
-               "outlook-backtest.children"}
+               "outlook-backtest.children", "sessions-list.children"}
     for callback in browsers["executive"].callbacks:
         if callback.get("clientside_function"):
             continue  # runs in the browser only

@@ -13,13 +13,13 @@ from sqlalchemy import Engine
 
 from benchmarks.payloads import backtest_payload, route_payload
 from dashboard.app_factory import create_app
-from dashboard.auth import MAX_FAILED_PER_CLIENT
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
+from dashboard.sign_in import MAX_FAILED_PER_CLIENT
 from data_access.access import DEMO_PASSWORD, create_demo_users
 from data_access.audit import recent_events
 from tests.accounts import PASSWORD, add_user, sign_in_client
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, SteppingClock, load_files
+from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, load_files, today_app
 
 OPEN = ("/login", "/assets/", "/_dash-component-suites/", "/api/v1/", "/_favicon.ico",
         "/health")
@@ -27,11 +27,7 @@ OPEN = ("/login", "/assets/", "/_dash-component-suites/", "/api/v1/", "/_favicon
 
 @pytest.fixture
 def site(engine: Engine, database_url: str, tmp_path) -> Any:  # type: ignore[no-untyped-def]
-    assert load_files(engine, tmp_path / "batch", {**GEOGRAPHY,
-                                                  "episodes.csv": TODAY_EPISODES}).loaded
-    clock = SteppingClock(TODAY_AT)
-    app = create_app(Settings(database_url=database_url, clock=clock), engine)
-    return app, clock
+    return today_app(engine, database_url, tmp_path / "batch")
 
 
 def route(client: Any, headers: dict[str, str], path: str, search: str) -> Any:
