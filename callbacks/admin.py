@@ -14,7 +14,7 @@ from data_access.audit import recent_events
 from layouts import admin as admin_layout
 
 
-def render(context: AppContext, _area: AreaInfo, _state: ViewState,
+def render(context: AppContext, _area: AreaInfo | None, _state: ViewState,
            _href: Callable[[str], str]) -> html.Div:
     return admin_layout.build(list_users(context.engine), recent_events(context.engine),
                               context.clock.now())
