@@ -354,6 +354,28 @@ def test_without_local_data_the_other_pages_point_to_the_benchmark(published_onl
         shown["benchmark-summary"]
 
 
+def test_in_a_browser_without_local_data_choosing_a_region_writes_the_address(published_only):
+    from playwright.sync_api import expect
+
+    engine, app = published_only
+    with browsing(app.server, add_user(engine, "executive", username="exec-browser")) as (
+            page, base_url):
+        page.goto(f"{base_url}/")
+        expect(page.locator("#no-local-data")).to_contain_text("There is no local data yet")
+        page.locator("#no-local-data-benchmark-link").click()
+        expect(page.locator("#chosen-nctr-value")).to_have_text("287.6")  # England
+        page.locator("#benchmark-picker").click()
+        page.get_by_role("option", name="Midlands (region)").click()
+        expect(page).to_have_url(f"{base_url}/benchmark?benchmark=midlands")
+        expect(page.locator("#chosen-nctr-value")).to_have_text("375.2")
+        page.go_back()
+        expect(page.locator("#chosen-nctr-value")).to_have_text("287.6")
+        page.locator("#nav-today").click()
+        expect(page.locator("#no-local-data")).to_be_visible()
+
+
+# Last: on PostgreSQL every test shares one database, and this one empties it (its own
+# ``engine``), so the module's fixtures above must be done with it.
 def test_with_local_data_the_areas_icb_is_the_default_and_any_role_may_choose_another(
         engine, database_url, tmp_path):
     assert load_published(engine, write_folder(tmp_path / "sitreps", hand_made_published()),
