@@ -202,7 +202,7 @@ def _route(context: AppContext, scope: UserScope, pathname: str,
         content = placeholder.planned(page, link("/"))
     elif area is None and page.local_data:
         content = placeholder.no_local_data(
-            link(BENCHMARK.path) if BENCHMARK in allowed_nav_pages(scope.may) else None)
+            page, link(BENCHMARK.path) if BENCHMARK in allowed_nav_pages(scope.may) else None)
     else:
         content = html.Div([help_layout.how_to_read(page.path, link(GLOSSARY_PATH)),
                             RENDERERS[page.path](context, area, state, link)])

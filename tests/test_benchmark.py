@@ -16,6 +16,7 @@ from callbacks.export import component_nodes, find_table, table_contents
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
+from dashboard.pages import PAGES_BY_PATH
 from data_access.db import make_engine
 from data_access.metrics.benchmark import (
     benchmark_period,
@@ -340,6 +341,7 @@ def test_without_local_data_the_other_pages_point_to_the_benchmark(published_onl
                              json=route_payload(callbacks, path, "?from=2024-06-01"))
         response = json.loads(answer.data)["response"]
         content = response["page-content"]["children"]
+        assert texts(content)["page-title"] == PAGES_BY_PATH[path].title
         assert texts(content)["no-local-data"].startswith("There is no local data yet."), path
         link = next(node["props"] for node in component_nodes(content)
                     if node["props"].get("id") == "no-local-data-benchmark-link")
