@@ -40,7 +40,7 @@ def register(app: Dash, context: AppContext) -> None:
         return admin_layout.sessions_table(listed), outcome
 
 
-def render(context: AppContext, _area: AreaInfo, _state: ViewState,
+def render(context: AppContext, _area: AreaInfo | None, _state: ViewState,
            _href: Callable[[str], str]) -> html.Div:
     return admin_layout.build(list_users(context.engine), recent_events(context.engine),
                               context.clock.now())

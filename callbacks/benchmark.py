@@ -1,47 +1,69 @@
-"""National benchmark page."""
+"""National benchmark page: England, a region or an ICB on NHS England's published figures. It
+needs no local data."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import pandas as pd
 from dash import html
+from sqlalchemy import Engine
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import series, spc
-from dashboard.url_state import ViewState
+from dashboard.spc import spc, weekly_series
+from dashboard.url_state import ENGLAND_KEY, ViewState
 from data_access.areas import AreaInfo
+from data_access.contract import quoted
 from data_access.metrics import benchmark
 from layouts import benchmark as benchmark_layout
 
-TREND_SPAN = timedelta(weeks=39)  # the trend chart's span: enough weeks for SPC limits
+NO_MIX = pd.DataFrame(columns=["reason_group", "patients", "share"])
 
 
-def render(context: AppContext, area: AreaInfo, state: ViewState,
+def render(context: AppContext, area: AreaInfo | None, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
     engine = context.engine
-    period = benchmark.benchmark_period(engine)
-    if period is None:
+    published = benchmark.published_days(engine)
+    if published is None:
         return benchmark_layout.no_data()
-    first, last = period
-    own = benchmark.icb_of_area(engine, area.code)
+    first, last = benchmark.benchmark_period(published[1])
+    trend_first, trend_last = benchmark.trend_span(*published)
+    icbs = benchmark.icb_benchmark(engine, first, last)
+    options = benchmark.choices(icbs)
+    found = _find(options, state.benchmark)
+    chosen = found or _default_choice(engine, area, options)
+    message = None if found or not state.benchmark else (
+        f"NHS England publishes no figures for a region or ICB {quoted(state.benchmark)}; "
+        f"showing {chosen.name}.")
     month = benchmark.latest_reason_month(engine)
     results = gather(
-        icbs=lambda: benchmark.icb_benchmark(engine, first, last),
         trusts=lambda: benchmark.trust_benchmark(engine, first, last),
-        weekly=lambda: benchmark.icb_weekly(engine, own, last - TREND_SPAN, last)
-        if own else None,
-        own_mix=lambda: benchmark.reason_mix(engine, month, own) if month and own
-        else pd.DataFrame(columns=["reason_group", "patients", "share"]),
-        england_mix=lambda: benchmark.reason_mix(engine, month, None) if month
-        else pd.DataFrame(columns=["reason_group", "patients", "share"]),
+        weekly=lambda: benchmark.weekly_trend(engine, chosen.icb_codes, trend_first, trend_last),
+        chosen_mix=lambda: benchmark.reason_mix(engine, month, chosen.icb_codes) if month
+        else NO_MIX,
+        england_mix=lambda: benchmark.reason_mix(engine, month, None) if month else NO_MIX,
     )
     weekly = results.pop("weekly")
-    own_spc = None if weekly is None or weekly.empty else spc(
-        series(weekly.week_start, weekly.nctr_per_100k), direction="down")
+    in_choice = icbs if chosen.icb_codes is None else icbs[icbs.code.isin(chosen.icb_codes)]
     view = benchmark_layout.BenchmarkView(
-        first_day=first, last_day=last, england=benchmark.england_total(results["icbs"]),
-        own_icb=own, own_spc=own_spc, reason_month=month, **results)
+        first_day=first, last_day=last, icbs=icbs, choice=chosen,
+        choices=tuple(options.values()), chosen=benchmark.sum_of_icbs(in_choice),
+        england=benchmark.sum_of_icbs(icbs), reason_month=month, message=message,
+        trend=spc(weekly_series(weekly, "nctr_per_100k", trend_first, trend_last),
+                  direction="down") if len(weekly) else None,
+        **results)
     return benchmark_layout.build(view, href)
+
+
+def _find(options: dict[str, benchmark.Choice], key: str | None) -> benchmark.Choice | None:
+    """A choice as the address writes it (regions and England in lower case, ICB codes in
+    upper case, either accepted)."""
+    return None if key is None else options.get(key.lower()) or options.get(key.upper())
+
+
+def _default_choice(engine: Engine, area: AreaInfo | None,
+                    options: dict[str, benchmark.Choice]) -> benchmark.Choice:
+    own = benchmark.icb_of_area(engine, area.code) if area is not None else None
+    chosen = options.get(own) if own else None
+    return chosen if chosen is not None and chosen.level == "icb" else options[ENGLAND_KEY]

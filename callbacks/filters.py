@@ -1,5 +1,5 @@
-"""Period, pathway, reason group and site controls write the URL; the page re-renders from the
-URL."""
+"""Period, pathway, reason group, site and benchmark controls write the URL; the page re-renders
+from the URL."""
 
 from __future__ import annotations
 
@@ -68,3 +68,10 @@ def register(app: Dash) -> None:
     @requires(None, scoped=False)
     def choose_site(value: Any, search: str | None) -> Any:
         return _with_choice(search, "site", value)
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("benchmark-picker", "value"), State("url", "search"), prevent_initial_call=True,
+    )
+    def choose_benchmark(value: Any, search: str | None) -> Any:
+        return _with_choice(search, "benchmark", value)

@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 from dash import html
 
-from callbacks.time_to_service import weekly_series
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import series, spc
+from dashboard.spc import series, spc, weekly_series
 from dashboard.statistics import FUNNEL_LEVELS, proportion_funnel, rate_funnel, rate_per_100k
 from dashboard.url_state import ViewState
 from data_access.areas import CHILD_LEVEL, AreaInfo
@@ -56,7 +55,8 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
     waiting_spc = {c: spc(series(results[f"sitrep {c}"].date, results[f"sitrep {c}"].remaining),
                           direction="down", rebase_at=state.rebase) for c in codes}
     within_spc = {c: spc(weekly_series(weekly[weekly.area_code == c], "within_24h_percent",
-                                       state), direction="up", rebase_at=state.rebase)
+                                       state.first_day, state.last_day),
+                         direction="up", rebase_at=state.rebase)
                   for c in codes}
     population = places.population_65_plus.fillna(0).sum()
     overall_rate = rate_per_100k(places.waiting.sum(), population)

@@ -29,7 +29,7 @@ from dashboard.cache import DatabaseDown, encoded, is_down
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
 from dashboard.help import GLOSSARY_PATH
-from dashboard.pages import PAGES_BY_PATH, allowed_nav_pages
+from dashboard.pages import BENCHMARK, PAGES_BY_PATH, allowed_nav_pages
 from dashboard.url_state import (
     ViewState,
     area_from_search,
@@ -49,7 +49,8 @@ from layouts.components import notice
 
 log = logging.getLogger(__name__)
 
-Renderer = Callable[[AppContext, AreaInfo, ViewState, Callable[[str], str]], Any]
+# A page without local data (``PageInfo.local_data`` False) may be given no area.
+Renderer = Callable[[AppContext, AreaInfo | None, ViewState, Callable[[str], str]], Any]
 RENDERERS: dict[str, Renderer] = {
     "/": today.render, "/delays": delays.render, "/time-to-service": time_to_service.render,
     "/capacity": capacity.render, "/flow": flow.render, "/outcomes": outcomes.render,
@@ -198,13 +199,14 @@ def _route(context: AppContext, scope: UserScope, pathname: str,
     if area is not None and area.code != state.area:
         search = search_with_area(search, area.code)
     link = lambda path: href(path, search)  # noqa: E731
-    if area is None:
-        content: Any = notice("There is no data yet. Load data with "
-                              "'python -m dashboard load FOLDER' or 'python -m dashboard demo'.")
-    elif page is None:
+    content: Any
+    if page is None:
         content = placeholder.not_found(pathname, link("/"))
     elif not page.built:
         content = placeholder.planned(page, link("/"))
+    elif area is None and page.local_data:
+        content = placeholder.no_local_data(
+            page, link(BENCHMARK.path) if BENCHMARK in allowed_nav_pages(scope.may) else None)
     else:
         content = html.Div([help_layout.how_to_read(page.path, link(GLOSSARY_PATH)),
                             RENDERERS[page.path](context, area, state, link)])

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
-import pandas as pd
 from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import series, spc
+from dashboard.spc import spc, weekly_series
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import DEFAULT_TARGET_WITHIN_24H_PERCENT
 from data_access.areas import CHILD_LEVEL, AreaInfo
@@ -18,19 +16,12 @@ from data_access.metrics import time_to_service as tts
 from layouts import time_to_service as tts_layout
 
 
-def weekly_series(frame: pd.DataFrame, column: str, state: ViewState) -> pd.Series:
-    """A weekly figure as an SPC series, whole weeks of the period only: a part week would be
-    read as a signal when it is only fewer days."""
-    whole = frame[(frame.week_start >= state.first_day)
-                  & (frame.week_start + timedelta(days=6) <= state.last_day)]
-    return series(whole.week_start, whole[column])
-
-
 def render(context: AppContext, area: AreaInfo, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
     engine, now, code, pathway = context.engine, context.clock.now(), area.code, state.pathway
     start, end = state.bounds(now)
     target = state.target if state.target is not None else DEFAULT_TARGET_WITHIN_24H_PERCENT
+    period = state.first_day, state.last_day
     results = gather(
         summary=lambda: tts.nctr_to_service(engine, code, start, end, pathway),
         waiting_by_pathway=lambda: tts.waiting_for_service_over_24h(engine, code, now),
@@ -50,14 +41,14 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
     place_rows = tuple(
         tts_layout.PlaceRow(
             code=place_code, name=name, summary=summaries.loc[place_code],
-            median_spc=spc(weekly_series(weeks, "median_hours", state), direction="down",
+            median_spc=spc(weekly_series(weeks, "median_hours", *period), direction="down",
                            rebase_at=state.rebase),
-            within_spc=spc(weekly_series(weeks, "within_24h_percent", state), direction="up",
+            within_spc=spc(weekly_series(weeks, "within_24h_percent", *period), direction="up",
                            target=target, rebase_at=state.rebase))
         for (place_code, name), weeks in places)
     view = tts_layout.TimeToServiceView(
         area=area, state=state, now=now, target=target, places=place_rows,
-        within_spc=spc(weekly_series(results["weekly"], "within_24h_percent", state),
+        within_spc=spc(weekly_series(results["weekly"], "within_24h_percent", *period),
                        direction="up", target=target, rebase_at=state.rebase),
         **results)
     return tts_layout.build(view, href)

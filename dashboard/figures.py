@@ -229,7 +229,7 @@ def ranked_bars(labels: list[str], values: list[float], *, highlight: str | None
     colours = [NHS_DARK_BLUE if label == highlight else NHS_BLUE if label in peers
                else "#AEB7BD" for label in labels]
     patterns = ["/" if label == highlight else "" for label in labels]
-    names = [f"{label} (yours)" if label == highlight else f"{label} (region)"
+    names = [f"{label} (shown)" if label == highlight else f"{label} (region)"
              if label in peers else label for label in labels]
     value, text = reference
     bar = dict(type="bar", x=values, y=names, orientation="h",

@@ -171,13 +171,15 @@ HOW_TO_READ: dict[str, tuple[str, ...]] = {
         "NCTR patients per 100,000 aged 65+: how many a day no longer meet the criteria to "
         "reside. Discharged the same day: the share who left the day they became ready (higher "
         "is better). Remaining: still in hospital at midnight (lower is better).",
-        "The ranking shows your system dark blue and hatched, its region's ICBs mid blue and "
-        "England as the dotted line.",
-        "Week by week is your system's trend on an SPC chart (fewer is better): a ▼ concern "
-        "signal, in winter above all, is the cue to ask what has changed in flow out of "
-        "hospital.",
-        "The reason mix compares why people remain in your system's trusts with England: a "
-        "group much larger than England's shows where to look.",
+        "Show chooses England, a region or an ICB (your system by default); the address "
+        "keeps the choice. The figures are public, so any region or ICB may be chosen.",
+        "The ranking shows the ICB chosen dark blue and hatched, the ICBs of its region (or of "
+        "the region chosen) mid blue, and England as the dotted line.",
+        "Week by week is the trend of what is shown on an SPC chart, whole weeks only (fewer is "
+        "better): a ▼ concern signal, in winter above all, is the cue to ask what has changed "
+        "in flow out of hospital.",
+        "The reason mix compares why people remain in the chosen ICB's or region's trusts with "
+        "England: a group much larger than England's shows where to look.",
     ),
     "/data": (
         "Sources: each feed source, how often it should deliver and when it last did. QUIET "

@@ -19,6 +19,8 @@ class PageInfo:
     in_nav: bool = True
     # Who may open it: a permission of data_access.access.PERMISSIONS; None = anyone signed in.
     permission: str | None = "aggregates"
+    # Whether it shows local data (areas, episodes, services): without any, it says so instead.
+    local_data: bool = True
 
 
 PAGES: tuple[PageInfo, ...] = (
@@ -47,7 +49,8 @@ PAGES: tuple[PageInfo, ...] = (
              "Everyone waiting now in the hub's areas, longest wait first: the people, for the "
              "daily huddle.", ("episodes.csv", "delays.csv"), permission="people"),
     PageInfo("/benchmark", "National benchmark", "Benchmark", True,
-             "Every ICB on NHS England's published discharge figures."),
+             "England, every region and every ICB on NHS England's published discharge "
+             "figures.", local_data=False),
     PageInfo("/data", "Data", "Data", True,
              "Every load and feed delivery, each source's freshness, and the records that need "
              "fixing at source.",
@@ -55,15 +58,17 @@ PAGES: tuple[PageInfo, ...] = (
               "capacity.csv"), permission="data"),
     PageInfo("/admin", "Administration", "Administration", True,
              "The people who may sign in, their roles and sessions, and the audit log.",
-             permission="admin"),
+             permission="admin", local_data=False),
     PageInfo("/how-we-count", "How we count", "How we count", True,
              "The definition of every figure, from the code that computes it.", in_nav=False,
-             permission=None),
+             permission=None, local_data=False),
     PageInfo("/glossary", "Glossary", "Glossary", True,
              "What the words, codes and symbols on these pages mean: NCTR, the pathways, the 37 "
-             "delay reasons, the SPC icons.", in_nav=False, permission=None),
+             "delay reasons, the SPC icons.", in_nav=False, permission=None,
+             local_data=False),
 )
 PAGES_BY_PATH = {page.path: page for page in PAGES}
+BENCHMARK = PAGES_BY_PATH["/benchmark"]
 NAV_PAGES = tuple(page for page in PAGES if page.built and page.in_nav)
 
 

@@ -9,6 +9,8 @@
   2 of 3 points in a row (all on one side of the mean) close to a process limit. Otherwise common
   cause. By the measure's improvement direction a signal is improvement (blue) or concern
   (orange); on a measure with no better direction, neither (purple); common cause is grey.
+- **Weekly figures** (Monday to Sunday) are charted over whole weeks only, at both ends of the
+  period: a part week would be read as a signal when it only has fewer days.
 - The **variation icon** describes the latest point. The **assurance icon**, for a measure with a
   target, says whether the process will consistently pass the target, consistently fail it, or
   hit and miss.
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal, get_args
 
@@ -172,6 +174,23 @@ class SpcResult:
 def series(dates: Iterable[object], values: Iterable[float]) -> pd.Series:
     """A figure over time as ``spc`` takes it: float values indexed by date."""
     return pd.Series(np.asarray(list(values), dtype=float), index=pd.to_datetime(list(dates)))
+
+
+def whole_weeks(first_day: date, last_day: date) -> tuple[date, date]:
+    """The whole weeks within ``first_day`` to ``last_day``: from the first Monday on or after
+    the first day to the last Sunday on or before the last (the Monday is after the Sunday when
+    there is no whole week)."""
+    return (first_day + timedelta(days=-first_day.weekday() % 7),
+            last_day - timedelta(days=(last_day.weekday() + 1) % 7))
+
+
+def weekly_series(weeks: pd.DataFrame, column: str, first_day: date,
+                  last_day: date) -> pd.Series:
+    """A weekly figure (``weeks[column]`` by ``weeks.week_start``, each a Monday) as ``spc``
+    takes it, over the whole weeks of the period only."""
+    monday, sunday = whole_weeks(first_day, last_day)
+    whole = weeks[(weeks.week_start >= monday) & (weeks.week_start + timedelta(days=6) <= sunday)]
+    return series(whole.week_start, whole[column])
 
 
 def spc(

@@ -1,5 +1,6 @@
-"""View state in the query string (``?area=CODE&from=DATE&to=DATE&pathway=N``, and on the huddle
-list ``&reasons=GROUP&site=CODE``), so a link reproduces the view and the back button works.
+"""View state in the query string (``?area=CODE&from=DATE&to=DATE&pathway=N``, on the huddle
+list ``&reasons=GROUP&site=CODE``, on the benchmark ``&benchmark=england|REGION|ICB``), so a link
+reproduces the view and the back button works.
 Everything read from a URL is validated here: the callback endpoint is public, so any value may
 arrive."""
 
@@ -20,12 +21,21 @@ MAX_PERIOD_DAYS = 3 * 366
 EARLIEST_DAY = date(1900, 1, 1)  # far enough back; date arithmetic near the year 1 overflows
 SITE_CODE = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_CODE_LENGTH}}}")  # as the data contract's codes
 NO_REASON_GROUP = "not recorded"  # people with no current reason yet (data_access.metrics.delays)
+ENGLAND_KEY = "england"  # the benchmark's choice of England
+# The benchmark's choice as the address may write it: england, a region's key or an ICB's code.
+BENCHMARK_KEY = re.compile(r"[A-Za-z0-9-]{1,60}")
 
 
 def reason_group_key(group: str) -> str:
     """How a reason group is written in the address: ``Care transfer hub process`` ->
     ``care-transfer-hub-process``."""
     return group.lower().replace(" ", "-")
+
+
+def region_key(region: str) -> str:
+    """How an NHS region is written in the address: ``North East and Yorkshire`` ->
+    ``north-east-and-yorkshire``."""
+    return re.sub(r"[^a-z0-9]+", "-", region.lower()).strip("-")
 
 
 # The ``reasons`` filter's keys and the group each stands for.
@@ -44,6 +54,7 @@ class ViewState:
     messages: tuple[str, ...] = ()  # what was wrong with the URL and how it was read instead
     reasons: str | None = None  # a key of REASON_GROUP_KEYS: one reason group (huddle list)
     site: str | None = None  # a hospital site code (huddle list)
+    benchmark: str | None = None  # england, a region's key or an ICB's code (benchmark)
 
     @property
     def reason_group(self) -> str | None:
@@ -135,8 +146,20 @@ def read_view_state(search: Any, today: date) -> ViewState:
         messages.append("A re-basing date in the address is not a date (YYYY-MM-DD); "
                         "it is ignored.")
     reasons, site = _reasons(params, messages), _site(params, messages)
+    benchmark = _benchmark(params, messages)
     return ViewState(area or None, first_day, last_day, pathway, target, rebase,
-                     tuple(messages), reasons=reasons, site=site)
+                     tuple(messages), reasons=reasons, site=site, benchmark=benchmark)
+
+
+def _benchmark(params: dict[str, list[str]], messages: list[str]) -> str | None:
+    """The benchmark's choice as written; whether such a region or ICB exists is for the page
+    to say (the list is in the data)."""
+    raw = _first(params, "benchmark")
+    if raw and not BENCHMARK_KEY.fullmatch(raw):
+        messages.append("The benchmark's choice in the address is not England, a region or an "
+                        "ICB code; showing the default.")
+        return None
+    return raw or None
 
 
 def _reasons(params: dict[str, list[str]], messages: list[str]) -> str | None:
@@ -186,7 +209,7 @@ def search_with_area(search: Any, area_code: str) -> str:
 
 
 # Kept by links to other pages. The huddle list's ``reasons`` and ``site`` filter its people only,
-# so they stay on that page.
+# and the benchmark's choice is of published figures only, so they stay on their page.
 VIEW_KEYS = ("area", "from", "to", "pathway", "target", "rebase")
 
 

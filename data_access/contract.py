@@ -46,6 +46,16 @@ def json_schema(column: Column) -> dict[str, Any]:
     return {**_SCHEMAS[column.parse], "description": column.description or column.name}
 
 
+QUOTE_LIMIT = 100  # characters of a value a message quotes: a value may hold a whole file
+
+
+def quoted(raw: str) -> str:
+    """A value as a message quotes it (Python's repr), cut to about 100 characters."""
+    if len(raw) <= QUOTE_LIMIT:
+        return repr(raw)
+    return f"{raw[:QUOTE_LIMIT]!r}… ({len(raw):,} characters)"
+
+
 # No database stores these in text: NUL, and half of a UTF-16 pair (JSON can carry one alone).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -77,9 +87,9 @@ def _whole_number(low: int, high: int) -> Callable[[str], int]:
         try:
             value = int(raw)
         except ValueError:
-            raise ValueError(f"{raw!r} is not a whole number") from None
+            raise ValueError(f"{quoted(raw)} is not a whole number") from None
         if not low <= value <= high:
-            raise ValueError(f"{value} is outside {low} to {high}")
+            raise ValueError(f"{quoted(raw)} is outside {low} to {high}")
         return value
 
     return _described(parse, {"type": "integer", "minimum": low, "maximum": high})
@@ -89,7 +99,7 @@ def _one_of(allowed: Any, normalise: Callable[[str], str] = str) -> Callable[[st
     def parse(raw: str) -> Any:
         value = normalise(raw)
         if value not in allowed:
-            raise ValueError(f"{raw!r} is not one of {', '.join(map(str, allowed))}")
+            raise ValueError(f"{quoted(raw)} is not one of {', '.join(map(str, allowed))}")
         return value
 
     return _described(parse, {"enum": list(allowed)})
@@ -104,13 +114,13 @@ def parse_timestamp(raw: str) -> datetime:
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
-        raise ValueError(f"{raw!r} is not an ISO 8601 timestamp") from None
+        raise ValueError(f"{quoted(raw)} is not an ISO 8601 timestamp") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LONDON)
     try:
         return to_utc_naive(moment)
     except OverflowError:  # within a few hours of the years 1 or 9999
-        raise ValueError(f"{raw!r} is out of the range of dates") from None
+        raise ValueError(f"{quoted(raw)} is out of the range of dates") from None
 
 
 _described(parse_timestamp, {"type": "string", "format": "date-time"})
@@ -126,7 +136,7 @@ def _boolean(raw: str) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise ValueError(f"{raw!r} is not true or false")
+    raise ValueError(f"{quoted(raw)} is not true or false")
 
 
 _described(_boolean, {"type": "boolean"})

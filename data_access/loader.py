@@ -39,6 +39,7 @@ from data_access.contract import (
     SPECS_BY_NAME,
     FileSpec,
     RowError,
+    quoted,
 )
 from data_access.facts import local_date, merge_earliest, refresh_daily_waits, stored_waits
 from data_access.models import STILL_IN_HOSPITAL, AreaLink, Base, Load, LoadRejection
@@ -166,15 +167,68 @@ def _first_line_not_utf8(path: Path) -> int:
 
 
 def csv_rows(lines: Iterable[str]) -> NumberedRows:
-    """CSV text as raw rows numbered by their line, the header first (raises ``csv.Error``,
-    naming the line)."""
-    reader = csv.DictReader(lines)
-    try:
-        rows: NumberedRows = [(reader.line_num, raw) for raw in reader]
-    except csv.Error as error:
-        # DictReader counts a line once it is read; its inner reader counts the one that failed.
-        raise csv.Error(f"line {reader.reader.line_num}: {error}") from None
-    return with_header(list(reader.fieldnames or []), rows)
+    """CSV text as raw rows numbered by the line each starts on, the header first.
+
+    A line with fewer or more values than the header is kept as unreadable, with the counts as
+    its reason: a missing value is never filled in. Blank lines are skipped. Raises
+    ``csv.Error`` naming the line of a record that cannot be read at all, such as one opening a
+    quoted value that is never closed (after it, the text cannot be split into records).
+    """
+    source = _CountedLines(lines)
+    reader = csv.reader(source)
+    header: list[str] | None = None
+    rows: NumberedRows = []
+    while True:
+        start = source.record_start = source.count + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise csv.Error(f"line {start}: {_csv_problem(error)}") from None
+        if source.ended_inside_record:
+            raise csv.Error(f"line {start}: a quoted value opened in this record is never "
+                            "closed")
+        if header is None:
+            header = values
+        elif len(values) == len(header):
+            rows.append((start, dict(zip(header, values, strict=True))))
+        elif values:  # never completed with blanks, never cut to fit
+            rows.append((start, {UNREADABLE_KEY: f"has {len(values)} values; the header has "
+                                                 f"{len(header)} columns"}))
+    return with_header(header or [], rows)
+
+
+class _CountedLines:
+    """Lines handed to ``csv.reader`` one at a time, counted, so that a record is known by the
+    line it starts on, and a record still open at the end of the text (a quote never closed:
+    the reader would take the rest of the text as its value) is told from a complete one."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self.count = 0  # lines handed out so far
+        self.record_start = 1  # the first line of the record being read
+        self.ended_inside_record = False
+
+    def __iter__(self) -> _CountedLines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = next(self._lines)
+        except StopIteration:
+            self.ended_inside_record = self.count >= self.record_start
+            raise
+        self.count += 1
+        return line
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """What ``csv.reader`` could not read, in words a data lead can act on."""
+    if "field larger than field limit" in str(error):
+        return (f"a value is longer than {csv.field_size_limit():,} characters: too long, or a "
+                "quoted value opened in this record is never closed")
+    return str(error)
 
 
 def with_header(header: list[str], rows: NumberedRows) -> NumberedRows:
@@ -309,9 +363,6 @@ def _parse_file(spec: FileSpec, rows: NumberedRows, unit: str = "line") -> FileR
         if UNREADABLE_KEY in raw:
             result.reject(line, str(raw[UNREADABLE_KEY]))
             continue
-        if None in raw:  # csv.DictReader puts surplus values under the key None
-            result.reject(line, "more values than columns in the header")
-            continue
         try:
             values = spec.parse_row(raw)
         except RowError as error:
@@ -352,7 +403,7 @@ def _check_references(connection: Connection, results: dict[str, FileResult]) ->
                 for key, (line, values) in list(result.accepted.items()):
                     if values[column] is not None and values[column] not in known:
                         del result.accepted[key]
-                        result.reject(line, f"{column} {values[column]!r} is not known "
+                        result.reject(line, f"{column} {quoted(values[column])} is not known "
                                             f"(not in {target_name} or the database)")
                         changed = changed or file_name == target_name
 

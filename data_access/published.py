@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, select
 
 from dashboard.clock import Clock, SystemClock, to_utc_naive
 from dashboard.reason_matching import ReasonMatch, find_reason
-from data_access.contract import Column, FileSpec, text_up_to
+from data_access.contract import Column, FileSpec, quoted, text_up_to
 from data_access.loader import (
     FileResult,
     FolderError,
@@ -59,14 +59,15 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _count(raw: str) -> int:
     if raw.isascii() and raw.isdigit():  # the usual case, without the regular expression
-        value = int(raw)
+        digits = raw
     elif _WHOLE.fullmatch(raw):
-        value = int(raw.split(".")[0])
+        digits = raw.split(".")[0]
     else:
-        raise ValueError(f"{raw!r} is not a whole number >= 0")
-    if value > MAX_COUNT:
-        raise ValueError(f"{value} is more than {MAX_COUNT}")
-    return value
+        raise ValueError(f"{quoted(raw)} is not a whole number >= 0")
+    # Counted in digits first: Python refuses to read a number of over 4,300 digits.
+    if len(digits.lstrip("0")) > len(str(MAX_COUNT)) or int(digits) > MAX_COUNT:
+        raise ValueError(f"{quoted(raw)} is more than {MAX_COUNT}")
+    return int(digits)
 
 
 def _iso_date(raw: str) -> date:
@@ -75,25 +76,25 @@ def _iso_date(raw: str) -> date:
             return date.fromisoformat(raw)
     except ValueError:
         pass
-    raise ValueError(f"{raw!r} is not an ISO date (YYYY-MM-DD)")
+    raise ValueError(f"{quoted(raw)} is not an ISO date (YYYY-MM-DD)")
 
 
 def _month_start(raw: str) -> date:
     day = _iso_date(raw)
     if day.day != 1:
-        raise ValueError(f"{raw!r} is not the first day of a month")
+        raise ValueError(f"{quoted(raw)} is not the first day of a month")
     return day
 
 
 def _org_code(raw: str) -> str:
     if not (len(raw) <= 32 and raw.isascii() and raw.isalnum()):
-        raise ValueError(f"{raw!r} is not an organisation code (up to 32 letters and digits)")
+        raise ValueError(f"{quoted(raw)} is not an organisation code (up to 32 letters and digits)")
     return raw
 
 
 def _status(raw: str) -> str:
     if raw.lower() not in ("open", "closed"):
-        raise ValueError(f"{raw!r} is not open or closed")
+        raise ValueError(f"{quoted(raw)} is not open or closed")
     return raw.lower()
 
 
@@ -102,7 +103,7 @@ def _reason(raw: str) -> tuple[str, ReasonMatch]:
     """The published text (as given) with the code it matches; no safe match is a rejection."""
     found = find_reason(raw) if len(raw) <= MAX_TEXT else None
     if found is None:
-        raise ValueError(f"{raw!r} matches none of the 37 delay reasons")
+        raise ValueError(f"{quoted(raw)} matches none of the 37 delay reasons")
     return raw, found
 
 
@@ -245,7 +246,7 @@ def _reject_unknown(result: FileResult, column: str, named: str, known: set[str]
     for key, (line, values) in list(result.accepted.items()):
         if values[column] is not None and values[column] not in known:
             del result.accepted[key]
-            result.reject(line, f"{named} {values[column]!r} is not {what} known to "
+            result.reject(line, f"{named} {quoted(values[column])} is not {what} known to "
                                 "reference_data/geography or the database")
 
 

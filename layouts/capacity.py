@@ -20,7 +20,14 @@ from dashboard.url_state import ViewState
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, PATHWAY_SHORT_LABELS
 from data_access.areas import AreaInfo
 from data_access.metrics.outlook import Backtest
-from layouts.components import SPC_LIMITS_NOTE, chart_card, data_table, how_we_count, spc_badges
+from layouts.components import (
+    SPC_LIMITS_NOTE,
+    chart_card,
+    data_table,
+    how_we_count,
+    spc_badges,
+    spc_table,
+)
 from layouts.filters import filter_bar
 
 PATHWAY_LABEL = PATHWAY_SHORT_LABELS
@@ -201,7 +208,7 @@ def _spc_card(view: CapacityView, pathway: int) -> dbc.Card:
         body += [spc_badges(result.variation_icon, None, trial=result.trial_limits),
                  dcc.Graph(figure=spc_figure(result, title_y=value, height=260), id=chart_id,
                            config={"displayModeBar": False}),
-                 _spc_table(result, f"{chart_id}-table", value,
+                 spc_table(result, f"{chart_id}-table", value,
                             f"{label}: {value} day by day, with the SPC mean", kind)]
     return dbc.Card(dbc.CardBody([*body, how_we_count("capacity-daily")]), className="h-100")
 
@@ -212,16 +219,6 @@ def _latest(series: list[tuple[SpcResult, str]]) -> str:
     parts = [f"{text.format(r.points.value.iloc[-1])} ({r.points.date.iloc[-1]:%d %b})"
              for r, text in series if not r.points.empty]
     return f"Latest: {'; '.join(parts)}. " if parts else ""
-
-
-def _spc_table(result: SpcResult, table_id: str, value: str, caption: str,
-               kind: str) -> html.Details:
-    """An SPC chart's figures, disclosed on demand: each day's value, the mean, special cause."""
-    rows = [(f"{p.date:%Y-%m-%d}", f"{p.value:,.0f}", f"{p.mean:,.1f}",
-             "yes" if p.special_cause else "") for p in result.points.itertuples()]
-    return html.Details([html.Summary("Show the figures as a table"), data_table(
-        ["Day", value.capitalize(), "Mean", "Special cause"], rows, table_id, caption,
-        kinds=["label", kind, "measure", "label"])])
 
 
 def _area_table_card(view: CapacityView) -> dbc.Card:

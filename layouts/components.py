@@ -11,6 +11,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.definitions import definition_href, definition_markdown
+from dashboard.spc import SpcResult
 
 
 def how_we_count(definition: str) -> html.Details:
@@ -130,7 +131,8 @@ def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,
     return dbc.Card(dbc.CardBody(body), className="h-100")
 
 
-def notice(message: str, *, tone: str = "warning", element_id: str | None = None) -> dbc.Alert:
+def notice(message: str | list[object], *, tone: str = "warning",
+           element_id: str | None = None) -> dbc.Alert:
     kwargs = {"id": element_id} if element_id else {}
     return dbc.Alert(message, color=tone, className="notice", **kwargs)
 
@@ -156,6 +158,17 @@ def spc_badges(variation: str | None, assurance: str | None, *, trial: bool) -> 
     if trial:
         parts.append(html.Span("Trial limits (fewer than 12 points)", className="spc-badge"))
     return html.P(parts, className="spc-badges")
+
+
+def spc_table(result: SpcResult, table_id: str, value: str, caption: str, kind: str, *,
+              point: str = "Day", value_format: str = "{:,.0f}") -> html.Details:
+    """An SPC chart's figures, disclosed on demand: each point's value (``kind`` for the
+    small-number rule), the mean, special cause."""
+    rows = [(f"{p.date:%Y-%m-%d}", value_format.format(p.value), f"{p.mean:,.1f}",
+             "yes" if p.special_cause else "") for p in result.points.itertuples()]
+    return html.Details([html.Summary("Show the figures as a table"), data_table(
+        [point, value.capitalize(), "Mean", "Special cause"], rows, table_id, caption,
+        kinds=["label", kind, "measure", "label"])])
 
 
 def pathway_counts_card(title: str, counts: dict[int, int], value_id: str,

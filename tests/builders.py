@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from textwrap import dedent
@@ -35,6 +36,15 @@ def write_folder(folder: Path, files: dict[str, str]) -> Path:
 def load_files(engine: Engine, folder: Path, files: dict[str, str], **options: Any) -> LoadReport:
     """Write the files and load them (``options`` as ``load_folder``'s: allow_partial, clock)."""
     return load_folder(engine, write_folder(folder, files), **options)
+
+
+def unclosed_quote(header: str, row: Callable[[int], str], lines: int = 10_000,
+                   at: int = 7_000) -> str:
+    """A CSV text of ``lines`` lines, the header first and then ``row(n)`` as line n, whose line
+    ``at`` opens a quoted value (at its second value) that is never closed."""
+    text = [header.rstrip("\n"), *(row(n) for n in range(2, lines + 1))]
+    text[at - 1] = text[at - 1].replace(",", ',"', 1)
+    return "\n".join(text) + "\n"
 
 
 # A system (ICB1) with two places (D1, D2), one neighbourhood each, and one hospital site.

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from data_access.models import Area, Episode
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, write_folder
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, unclosed_quote, write_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +44,21 @@ def test_load_twice_reports_the_same_and_keeps_row_counts(engine, database_url, 
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Episode)) == 1
         assert connection.scalar(select(func.count()).select_from(Area)) == 5
+
+
+def test_load_names_the_line_of_a_short_line_and_of_an_unclosed_quote(database_url, tmp_path):
+    short = EPISODE_HEADER + "E1,p1,S1,N1,80,F,2026-11-20T10:00\n"
+    result = run_cli(database_url, "load", str(write_folder(tmp_path / "short", {
+        **GEOGRAPHY, "episodes.csv": short})))
+    assert result.returncode == 1
+    assert "episodes.csv line 2: has 7 values; the header has 17 columns" in result.stderr
+    delays = unclosed_quote("episode_id,effective_at,reason_code\n",
+                            lambda n: f"E{n},2026-11-24T09:00,T1")
+    result = run_cli(database_url, "load", str(write_folder(tmp_path / "quote", {
+        "delays.csv": delays})))
+    assert result.returncode == 2
+    assert result.stderr == ("error: delays.csv cannot be read as CSV (line 7000: a quoted value "
+                             "opened in this record is never closed); nothing was loaded\n")
 
 
 def test_load_of_a_missing_folder_is_a_message(database_url, tmp_path):

@@ -20,7 +20,7 @@ from dashboard.config import Settings
 from data_access.feeds import create_token, revoke_token
 from data_access.models import DelayReasonChange, Episode, Load, LoadRejection
 from tests.browser import serving
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, TODAY_AT, load_files
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, TODAY_AT, load_files, unclosed_quote
 
 MAX_BYTES = 20_000
 MAX_RECORDS = 50
@@ -254,8 +254,32 @@ def test_a_bad_csv_line_is_named_by_its_line(api: Api) -> None:
     body = as_csv(BATCH).replace("p-A2,S1,N2,", "p-A2,S1,N2,1000,", 1)
     answer = api.post("episodes", body)
     assert answer.status == 422
-    assert answer.body["rejected"] == [{"line": 3, "reason": "more values than columns in the "
-                                                             "header"}]
+    assert answer.body["rejected"] == [{"line": 3, "reason": "has 18 values; the header has 17 "
+                                                             "columns"}]
+
+
+def test_a_csv_body_names_the_line_of_a_short_line_and_of_an_unclosed_quote(
+        engine: Engine, database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Through Flask's test client: a short line is refused by its line, never completed; an
+    unclosed quote refuses the body, naming the line it opens on (not the body's last)."""
+    assert load_files(engine, tmp_path / "geography", GEOGRAPHY).loaded
+    app = create_app(Settings(database_url=database_url, clock=FixedClock(TODAY_AT)), engine)
+    client = app.server.test_client()
+    token = create_token(engine, "Ward tracker", TODAY_AT).token
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
+    lines = as_csv(BATCH).splitlines(keepends=True)
+    lines[2] = ",".join(lines[2].split(",")[:5]) + "\r\n"  # A2: 5 values of 17
+    answer = client.post("/api/v1/feeds/episodes", data="".join(lines), headers=headers)
+    assert answer.status_code == 422
+    assert answer.json["rejected"] == [{"line": 3, "reason": "has 5 values; the header has 17 "
+                                                             "columns"}]
+    body = unclosed_quote(EPISODE_HEADER, lambda n: f"A{n},p{n},S1,N1,80,F,2026-11-20T10:00,,,"
+                          ",,,,,,,", lines=1_000, at=700)
+    answer = client.post("/api/v1/feeds/episodes", data=body, headers=headers)
+    assert answer.status_code == 400
+    assert answer.json == {"error": "the body is not valid CSV: line 700: a quoted value opened "
+                                    "in this record is never closed"}
+    assert stored_episodes(engine) == []
 
 
 def _contents(engine: Engine) -> list[list[tuple[Any, ...]]]:

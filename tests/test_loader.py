@@ -12,7 +12,13 @@ from data_access.contract import SPECS_BY_NAME
 from data_access.loader import FolderError, load_batch, load_folder, read_records
 from data_access.metrics.waiting import waiting_at
 from data_access.models import Area, AreaLink, CapacityReport, Episode, Load, LoadRejection
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files, write_folder
+from tests.builders import (
+    EPISODE_HEADER,
+    GEOGRAPHY,
+    load_files,
+    unclosed_quote,
+    write_folder,
+)
 
 GOOD_EPISODES = EPISODE_HEADER + """\
 E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,,,,,,,,
@@ -59,7 +65,7 @@ def test_allow_partial_loads_the_good_rows_only(engine, tmp_path):
                         allow_partial=True)
     assert report.loaded
     assert [str(r) for r in report.rejections] == [
-        "episodes.csv line 4: age: 200 is outside 0 to 120"]
+        "episodes.csv line 4: age: '200' is outside 0 to 120"]
     assert count(engine, Episode) == 2
 
 
@@ -165,7 +171,7 @@ def test_folder_without_contract_files_is_a_clear_error(engine, tmp_path):
     ("code,name,level\nA,caf\xe9,region\n".encode("latin-1"),
      "areas.csv line 2 is not UTF-8 text"),
     (b"code,name,level\nA," + b"x" * 200_000 + b",region\n",
-     r"areas.csv cannot be read as CSV \(line 2: field larger than field limit"),
+     r"areas.csv cannot be read as CSV \(line 2: a value is longer than 131,072 characters"),
 ])
 def test_a_file_that_is_not_utf8_csv_is_a_clear_error(engine, tmp_path, body, message):
     """Found by tests/test_properties_loader.py: these raised UnicodeDecodeError and csv.Error."""
@@ -174,6 +180,73 @@ def test_a_file_that_is_not_utf8_csv_is_a_clear_error(engine, tmp_path, body, me
     with pytest.raises(FolderError, match=message):
         load_folder(engine, tmp_path)
     assert count(engine, Area) == 0 and count(engine, Load) == 0
+
+
+def test_a_line_short_of_values_is_refused_by_its_line_never_completed(engine, tmp_path):
+    episodes = (GOOD_EPISODES
+                + "E3,p3,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00\n"  # 8 values of 17
+                + "\n"  # a blank line is skipped
+                + "E4,p4,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,,,,,,,,,x\n")  # 18
+    files = {**GEOGRAPHY, "episodes.csv": episodes}
+    report = load_files(engine, tmp_path / "short", files)
+    assert [str(r) for r in report.rejections] == [
+        "episodes.csv line 4: has 8 values; the header has 17 columns",
+        "episodes.csv line 6: has 18 values; the header has 17 columns"]
+    assert not report.loaded and count(engine, Episode) == 0
+    partial = load_files(engine, tmp_path / "partial", files, allow_partial=True)
+    assert partial.loaded and partial.rows_accepted == 5 + 1 + 4 + 2  # E3 and E4 are not
+    with engine.connect() as connection:
+        assert connection.scalars(select(Episode.episode_id).order_by(Episode.episode_id)
+                                  ).all() == ["E1", "E2"]
+
+
+def test_a_quoted_line_break_loads_and_each_record_is_numbered_by_its_first_line(engine,
+                                                                                tmp_path):
+    header = EPISODE_HEADER.rstrip("\n") + ",ward\n"
+    start = "S1,N1,80,{sex},2026-11-20T10:00" + "," * 10  # nctr_at .. at_home_91_days blank
+    episodes = (header
+                + "E1,p1," + start.format(sex="X") + ',"Ward 7\nNorth"\n'  # lines 2-3
+                + "E2,p2," + start.format(sex="F") + ',"Ward 8\n\nSouth"\n'  # lines 4-6
+                + "E3,p3," + start.format(sex="Y") + ",Ward 9\n")  # line 7
+    report = load_files(engine, tmp_path / "wards", {**GEOGRAPHY, "episodes.csv": episodes},
+                        allow_partial=True)
+    assert [(r.line, r.reason[:19]) for r in report.rejections] == [
+        (2, "sex: 'X' is not one"), (7, "sex: 'Y' is not one")]
+    with engine.connect() as connection:
+        assert connection.execute(select(Episode.episode_id, Episode.ward)).all() == [
+            ("E2", "Ward 8\n\nSouth")]
+
+
+@pytest.mark.parametrize(("name", "header", "row", "problem"), [
+    ("delays.csv", "episode_id,effective_at,reason_code", lambda n: f"E{n},2026-11-24T09:00,T1",
+     "a quoted value opened in this record is never closed"),
+    # Longer lines: the rest of the file is more than a CSV value may hold.
+    ("episodes.csv", EPISODE_HEADER, lambda n: f"E{n},p{n},S1,N1,80,F,2026-11-20T10:00,,,,,,,,,,",
+     "a value is longer than 131,072 characters: too long, or a quoted value opened in this "
+     "record is never closed"),
+])
+def test_an_unclosed_quote_refuses_the_file_naming_the_line_it_opens_on(engine, tmp_path, name,
+                                                                        header, row, problem):
+    """Found by the security review (issue 14): the error named the file's last line (9964, not
+    7000) and quoted the rest of the file, 95 kB."""
+    folder = write_folder(tmp_path, {**GEOGRAPHY, name: unclosed_quote(header, row)})
+    with pytest.raises(FolderError) as refusal:
+        load_folder(engine, folder)
+    message = str(refusal.value)
+    assert message == f"{name} cannot be read as CSV (line 7000: {problem}); nothing was loaded"
+    assert len(message) < 500
+    assert count(engine, Area) == 0 and count(engine, Load) == 0
+
+
+def test_a_rejection_quotes_at_most_100_characters_of_a_value(engine, tmp_path):
+    episodes = EPISODE_HEADER + f"E1,p1,S1,N1,{'9' * 4_000},F,{'x' * 100_000},,,,,,,,,,\n"
+    report = load_files(engine, tmp_path / "long", {**GEOGRAPHY, "episodes.csv": episodes})
+    assert [r.reason for r in report.rejections] == [
+        f"age: {'9' * 100!r}… (4,000 characters) is outside 0 to 120"]
+    with_time = EPISODE_HEADER + f"E1,p1,S1,N1,80,F,{'x' * 100_000},,,,,,,,,,\n"
+    report = load_files(engine, tmp_path / "time", {"episodes.csv": with_time})
+    assert [r.reason for r in report.rejections] == [
+        f"admitted_at: {'x' * 100!r}… (100,000 characters) is not an ISO 8601 timestamp"]
 
 
 def test_values_no_database_can_store_are_rejected_and_reasons_stay_storable(engine, tmp_path):

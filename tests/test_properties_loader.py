@@ -10,6 +10,9 @@ quotes, other encodings, stray bytes, BOMs. Whatever arrives:
 - a batch with any rejected row writes nothing (only the ``loads`` bookkeeping records it);
 - every rejection names its file, a line (or record index) that exists, and a reason;
 - a batch that certainly breaks the contract is never loaded;
+- a line with fewer values than its header is rejected, named by the line its record starts on,
+  never completed with blanks;
+- every message is short, however long the value it quotes;
 - a batch without rejections is stored completely, and loading it again changes nothing.
 
 The example budget is fixed (``tests/properties.py``: the ``ci`` profile, derandomised);
@@ -28,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import event, given
+from hypothesis import assume, event, given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
@@ -63,6 +66,7 @@ from tests.properties import (
 
 AREAS, SITES, SERVICES = ("ICB1", "D1", "D2", "N1", "N2"), ("S1",), ("P1H", "P1X", "P2B", "P3C")
 UNKNOWN_CODE = "unknown-9"  # the generated codes are upper case: this one is never known
+MAX_MESSAGE = 500  # characters: a message quotes at most about 100 of a value
 
 
 @pytest.fixture(scope="module")
@@ -203,17 +207,36 @@ class ContractFile:
         values.extend([""] * (at + 1 - len(values)))
         values[at] = value
 
-    def as_bytes(self) -> bytes:
+    def _text(self, rows: list[list[str]]) -> str:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator=self.line_end)
-        writer.writerow(self.header)
-        writer.writerows(self.rows)
-        text = buffer.getvalue()
+        csv.writer(buffer, lineterminator=self.line_end).writerows(rows)
+        return buffer.getvalue()
+
+    def short_rows(self) -> dict[int, int]:
+        """The rows cut short, by the line each starts on: their number of values. (A row cut
+        to nothing is a blank line, which is skipped; a value holding a lone \\r is written
+        unquoted when lines end in \\n, which splits its row: such a row is left out.)"""
+        short, line = {}, 1 + _line_breaks(self._text([self.header]))
+        for values in self.rows:
+            text = self._text([values])
+            as_read = list(csv.reader(io.StringIO(text, newline="")))
+            if 0 < len(values) < len(self.header) and as_read == [values]:
+                short[line] = len(values)
+            line += _line_breaks(text)
+        return short
+
+    def as_bytes(self) -> bytes:
+        text = self._text([self.header, *self.rows])
         data = self.prefix + text.encode(self.encoding, "surrogatepass"
                                          if self.encoding.startswith("utf") else "replace")
         for edit in self.byte_edits:
             data = edit(data)
         return data
+
+
+def _line_breaks(text: str) -> int:
+    """The lines a reader sees end in \\n, \\r or \\r\\n."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 @dataclass
@@ -228,7 +251,7 @@ class Batch:
         for name, contract_file in self.files.items():
             data = contract_file.as_bytes()
             (folder / name).write_bytes(data)
-            lines[name] = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") + 1
+            lines[name] = _line_breaks(data.decode("utf-8", "surrogateescape")) + 1
             try:
                 data.decode("utf-8")
             except UnicodeDecodeError:
@@ -313,6 +336,8 @@ def extra_value(draw: st.DrawFn, batch: Batch) -> None:
 
 
 def missing_values(draw: st.DrawFn, batch: Batch) -> None:
+    """A row cut short: rejected, never completed (``ContractFile.short_rows``; a later change
+    may lengthen it again)."""
     if (found := _a_row(draw, batch)) is not None:
         contract_file, row = found
         del contract_file.rows[row][draw(st.integers(0, len(contract_file.header) - 1)):]
@@ -344,7 +369,7 @@ def out_of_order(draw: st.DrawFn, batch: Batch) -> None:
         row, column = draw(st.integers(0, len(episodes.rows) - 1)), draw(st.sampled_from(later))
         episodes.set_cell(row, column, "2019-12-31T23:00:00Z")  # before any admission
         batch.broken.append(f"episodes.csv {column} before admitted_at")
-    elif capacity and capacity.rows:
+    elif capacity and capacity.rows and {"places", "unavailable"} <= set(capacity.header):
         row = draw(st.integers(0, len(capacity.rows) - 1))
         places = capacity.cell(row, "places")
         capacity.set_cell(row, "unavailable", str(int(places) + 1) if places.isdigit() else "1")
@@ -421,10 +446,24 @@ def assert_all_or_nothing(engine: Engine, report: LoadReport, before: dict[str, 
     for rejection in report.rejections:
         assert rejection.file_name in positions and rejection.unit == unit, rejection
         assert rejection.line in positions[rejection.file_name], rejection
-        assert rejection.reason.strip(), rejection
+        assert rejection.reason.strip() and len(rejection.reason) < MAX_MESSAGE, rejection
     if report.rejections:
         assert not report.loaded and report.rows_accepted == 0
         assert data_tables(engine) == before, "a rejected batch wrote data"
+
+
+def assert_short_rows_rejected(batch: Batch, report: LoadReport) -> None:
+    """A row cut short is rejected by the line it starts on, with its values counted (unless
+    its whole file is, for a header lacking a required column)."""
+    reasons = {(r.file_name, r.line): r.reason for r in report.rejections}
+    for name, contract_file in batch.files.items():
+        if reasons.get((name, 1), "").startswith("header lacks"):
+            continue
+        for line, count in contract_file.short_rows().items():
+            event("a row cut short")
+            assert reasons.get((name, line)) == (
+                f"has {count} values; the header has {len(contract_file.header)} columns"), (
+                name, line, reasons)
 
 
 def assert_stored_completely(engine: Engine, batch: dict[str, list[tuple[int, Any]]],
@@ -460,6 +499,7 @@ def test_any_folder_of_files_loads_all_or_nothing(engine: Engine, batch: Batch) 
         except FolderError as error:
             assert not_utf8 or batch.maybe_unreadable, f"FolderError for readable files: {error}"
             assert any(name in str(error) for name in batch.files), str(error)
+            assert len(str(error)) < MAX_MESSAGE, str(error)
             assert data_tables(engine) == before and len(loads_recorded(engine)) == attempts
             event("not UTF-8 CSV")
             return
@@ -469,6 +509,8 @@ def test_any_folder_of_files_loads_all_or_nothing(engine: Engine, batch: Batch) 
                               "line")
         assert loads_recorded(engine)[attempts:] == [
             (f.file_name, "loaded" if report.loaded else "rejected") for f in report.files]
+        if not batch.maybe_unreadable:
+            assert_short_rows_rejected(batch, report)
         event("rejected" if report.rejections else "loaded")
         if report.rejections:
             return
@@ -477,6 +519,29 @@ def test_any_folder_of_files_loads_all_or_nothing(engine: Engine, batch: Batch) 
         stored = data_tables(engine)
         again = load_folder(engine, folder)
         assert again.loaded and data_tables(engine) == stored
+
+
+@st.composite
+def batches_with_a_row_cut_short(draw: st.DrawFn) -> Batch:
+    batch = draw(good_batches().filter(lambda b: any(f.rows for f in b.files.values())))
+    missing_values(draw, batch)
+    return batch
+
+
+@budget(50)
+@given(batch=batches_with_a_row_cut_short())
+def test_a_row_cut_short_is_rejected_by_its_line_never_completed(engine: Engine,
+                                                                 batch: Batch) -> None:
+    assume(any(f.short_rows() for f in batch.files.values()))  # not cut to a blank line
+    with tempfile.TemporaryDirectory() as scratch:
+        start_from_geography(engine, Path(scratch) / "geography")
+        folder = Path(scratch) / "batch"
+        folder.mkdir()
+        batch.write(folder)
+        before = data_tables(engine)
+        report = load_folder(engine, folder)
+    assert not report.loaded and data_tables(engine) == before
+    assert_short_rows_rejected(batch, report)
 
 
 # --- feed records (JSON) --------------------------------------------------------------------------

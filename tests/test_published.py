@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 from dashboard.reason_matching import PUBLISHED_TEXTS, find_reason, match_reason, normalise
 from dashboard.vocabulary import DELAY_REASONS
 from data_access.db import make_engine
+from data_access.loader import FolderError
 from data_access.models import (
     Load,
     PublishedDaily,
@@ -24,7 +25,7 @@ from data_access.models import (
     PublishedReasonText,
 )
 from data_access.published import load_published
-from tests.builders import write_folder
+from tests.builders import unclosed_quote, write_folder
 from tests.test_cli import run_cli
 from tests.test_migrations import empty_database_url  # noqa: F401 (a fixture)
 
@@ -101,7 +102,7 @@ E54000008,2024-06-04,10,1,2,3,4
         "reference_data/geography or the database",
         "icb_daily_nctr.csv line 8: duplicate of line 2 (level, org_code, date = icb, E54000008, "
         "2024-06-01)",
-        "icb_daily_nctr.csv line 9: more values than columns in the header",
+        "icb_daily_nctr.csv line 9: has 7 values; the header has 6 columns",
         "trust_daily_nctr.csv line 3: nhs_trust22_code 'E54000008' is not a trust known to "
         "reference_data/geography or the database",
         "trust_monthly_delay_reasons.csv line 4: month_start: '2024-06-15' is not the first day "
@@ -192,6 +193,56 @@ R1A,Community trust,Midlands,closed,
         ("R1A", "trust", "Midlands", None, "closed", None),
         ("RKB", "trust", "Midlands", "E54000018", "open", None),
     ]
+
+
+def test_a_short_line_is_refused_by_its_line_in_the_extracts_and_the_geography(engine,
+                                                                              tmp_path):
+    geography = tmp_path / "geography"
+    shutil.copytree(GEOGRAPHY, geography)
+    trusts = geography / "nhs_trusts.csv"
+    lines = trusts.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[2].startswith("R0B,") and lines[2].count(",") == 4
+    lines[2] = lines[2].rsplit(",", 1)[0] + "\n"  # R0B without its icb22_code
+    trusts.write_text("".join(lines), encoding="utf-8")
+    icb_daily = GOOD_FILES["icb_daily_nctr.csv"] + "E54000008,2024-06-02,1384,253.0\n"
+    folder = write_folder(tmp_path / "sitreps", {**GOOD_FILES, "icb_daily_nctr.csv": icb_daily})
+
+    report = load_published(engine, folder, geography=geography)
+    assert [str(r) for r in report.rejections] == [
+        "nhs_trusts.csv line 3: has 4 values; the header has 5 columns",
+        "icb_daily_nctr.csv line 4: has 4 values; the header has 6 columns"]
+    assert not report.loaded and count(engine, PublishedOrganisation) == 0
+
+    assert load_published(engine, folder, geography=geography, allow_partial=True).loaded
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).where(
+            PublishedOrganisation.code == "R0B")) == 0  # never completed with a blank ICB
+        assert connection.scalars(select(PublishedDaily.day).where(
+            PublishedDaily.org_code == "E54000008")).all() == [date(2024, 6, 1)]
+
+
+def test_an_unclosed_quote_refuses_the_file_naming_the_line_it_opens_on(engine, tmp_path):
+    icb_daily = unclosed_quote(ICB_HEADER, lambda n: f"E54000008,2024-06-01,{n},,,1")
+    folder = write_folder(tmp_path / "sitreps", {"icb_daily_nctr.csv": icb_daily})
+    with pytest.raises(FolderError) as refusal:
+        load_published(engine, folder)
+    message = str(refusal.value)
+    assert message == ("icb_daily_nctr.csv cannot be read as CSV (line 7000: a quoted value "
+                       "opened in this record is never closed); nothing was loaded")
+    assert len(message) < 500
+    assert count(engine, Load) == 0 and count(engine, PublishedDaily) == 0
+
+
+def test_a_rejection_quotes_at_most_100_characters_of_a_value(engine, tmp_path):
+    long_code, long_count = "E5" + "4" * 2_000, "7" * 4_400  # Python reads 4,300 digits at most
+    folder = write_folder(tmp_path / "sitreps", {"icb_daily_nctr.csv": ICB_HEADER
+                                                 + f"{long_code},2024-06-01,1,,,1\n"
+                                                 + f"E54000008,2024-06-01,{long_count},,,1\n"})
+    report = load_published(engine, folder)
+    assert [r.reason for r in report.rejections] == [
+        f"icb22_code: {long_code[:100]!r}… (2,002 characters) is not an organisation code (up "
+        "to 32 letters and digits)",
+        f"nctr_patients: {long_count[:100]!r}… (4,400 characters) is more than 10000000"]
 
 
 # (b) the real files, twice ---------------------------------------------------------------------
@@ -353,6 +404,14 @@ def test_cli_rejects_a_malformed_file_with_line_numbers_and_no_traceback(engine,
     assert result.returncode == 0, result.stderr
     assert "icb_daily_nctr.csv: 2 rows read, 2 loaded, 0 rejected" in result.stdout
     assert count(engine, PublishedDaily) == 3
+
+    quote = write_folder(tmp_path / "quote", {"trust_daily_nctr.csv": unclosed_quote(
+        TRUST_HEADER, lambda n: f"R0A,2024-06-01,{n},,,1")})
+    result = run_cli(database_url, "load-published", str(quote))
+    assert result.returncode == 2
+    assert result.stderr == ("error: trust_daily_nctr.csv cannot be read as CSV (line 7000: a "
+                             "quoted value opened in this record is never closed); nothing was "
+                             "loaded\n")
 
     missing = run_cli(database_url, "load-published", str(tmp_path / "nowhere"))
     assert missing.returncode == 2

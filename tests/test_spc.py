@@ -28,6 +28,8 @@ from dashboard.spc import (
     VariationIcon,
     spc,
     trend_direction,
+    weekly_series,
+    whole_weeks,
 )
 from dashboard.spc_figure import CLASS_STYLES, spc_figure
 
@@ -492,3 +494,19 @@ def test_figure_of_an_empty_result():
     figure = spc_figure(spc(pd.Series([], dtype=float)), title_y="People")
     assert [a.text for a in figure.layout.annotations] == ["No data to chart"]
 
+
+
+def test_weekly_figures_are_charted_over_whole_weeks_only_at_both_ends():
+    # Sunday 2 June to Wednesday 26 June 2024: the weeks of 3, 10 and 17 June are whole.
+    assert whole_weeks(date(2024, 6, 2), date(2024, 6, 26)) == (date(2024, 6, 3),
+                                                                date(2024, 6, 23))
+    assert whole_weeks(date(2024, 6, 3), date(2024, 6, 9)) == (date(2024, 6, 3),
+                                                               date(2024, 6, 9))
+    first, last = whole_weeks(date(2024, 6, 4), date(2024, 6, 9))  # no whole week
+    assert first > last
+    weeks = pd.DataFrame({"week_start": [date(2024, 5, 27) + timedelta(weeks=n)
+                                         for n in range(5)],
+                          "value": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    chosen = weekly_series(weeks, "value", date(2024, 6, 2), date(2024, 6, 26))
+    assert list(chosen.index.date) == [date(2024, 6, 3), date(2024, 6, 10), date(2024, 6, 17)]
+    assert list(chosen) == [2.0, 3.0, 4.0]

@@ -19,9 +19,11 @@ from dashboard.cache import ViewCache, as_sent
 from dashboard.clock import FixedClock
 from dashboard.context import AppContext
 from dashboard.disclosure import SUPPRESSED, shared_rows
+from dashboard.spc import spc, weekly_series
 from dashboard.url_state import read_view_state
 from data_access.areas import get_area
 from data_access.db import make_engine
+from data_access.metrics.benchmark import choices, sum_of_icbs
 from data_access.metrics.outlook import outlook_backtest
 from layouts import benchmark as benchmark_layout
 from layouts import capacity as capacity_layout
@@ -98,18 +100,22 @@ def benchmark_tree() -> Any:
     icbs = pd.DataFrame({
         "code": ["Q1", "Q2"], "name": ["ICB one", "ICB two"], "region": ["North", "South"],
         "population_65_plus": [250_000.0, 120_000.0], "nctr_per_100k": [40.5, 52.0],
-        "same_day_percent": [61.0, 55.5], "remaining_per_100k": [30.1, 41.9], "days": [84, 80]})
+        "same_day_percent": [61.0, 55.5], "remaining_per_100k": [30.1, 41.9], "days": [84, 80],
+        "nctr": [8_505, 4_992], "discharged": [5_188, 2_770]})
     trusts = pd.DataFrame({
         "name": ["Trust A", "Trust B"], "region": ["North", None], "icb_code": ["Q1", "Q2"],
         "nctr_per_day": [101.5, 48.0], "same_day_percent": [60.0, 52.5],
         "remaining_per_day": [70.2, 30.0], "days": [84, 80]})
     mix = pd.DataFrame({"reason_group": ["Capacity"], "patients": [12], "share": [100.0]})
+    options = choices(icbs)
+    weeks = pd.DataFrame({"week_start": [date(2024, 12, 2), date(2024, 12, 9)],
+                          "nctr_per_100k": [40.2, 41.7]})
     view = benchmark_layout.BenchmarkView(
         first_day=date(2024, 10, 9), last_day=date(2024, 12, 31), icbs=icbs, trusts=trusts,
-        england={"nctr_per_100k": 45.0, "same_day_percent": 58.0, "remaining_per_100k": 35.0,
-                 "nctr_per_day": 150.0},
-        own_icb="Q1", own_spc=None, reason_month=date(2024, 12, 1), own_mix=mix,
-        england_mix=mix)
+        choice=options["Q1"], choices=tuple(options.values()),
+        chosen=sum_of_icbs(icbs[icbs.code == "Q1"]), england=sum_of_icbs(icbs),
+        trend=spc(weekly_series(weeks, "nctr_per_100k", date(2024, 12, 2), date(2024, 12, 15))),
+        reason_month=date(2024, 12, 1), chosen_mix=mix, england_mix=mix)
     return as_sent(benchmark_layout.build(view, lambda path: path))
 
 
@@ -164,7 +170,7 @@ def test_every_exported_table_has_one_kind_per_column_naming_real_columns(pages)
         "mix-table", "flow-spc-0-table", "at-home-quarters-table", "outcomes-pathway-table",
         "waiting-funnel-table", "within-funnel-table", "users-table", "audit-table",
         "check-reason-missing-table", "check-capacity-over-places-now-table", "icb-table",
-        "trust-table", "reason-mix-table", "icb-ranking-table"}
+        "trust-table", "reason-mix-table", "icb-ranking-table", "trend-table"}
 
 
 def test_a_data_table_without_the_right_number_of_kinds_is_refused() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dashboard.url_state import href, read_view_state, search_with
+from dashboard.url_state import href, read_view_state, region_key, search_with
 
 TODAY = date(2026, 11, 25)
 
@@ -74,3 +74,17 @@ def test_periods_at_the_ends_of_the_calendar_and_values_that_are_not_text():
         assert search_with(not_text, area="D1") == "?area=D1"
         assert href("/delays", not_text) == "/delays"
     assert search_with("", pathway="\ud800") == "?pathway=%3F"
+
+
+def test_the_benchmark_choice_is_read_as_written_and_stays_on_its_page():
+    assert read_view_state("?benchmark=E54000018", TODAY).benchmark == "E54000018"
+    assert read_view_state("?benchmark=north-east-and-yorkshire", TODAY).benchmark == (
+        "north-east-and-yorkshire")
+    for hostile in ("<script>", "a" * 61, "x y"):
+        bad = read_view_state(f"?benchmark={hostile}", TODAY)
+        assert bad.benchmark is None and bad.messages == (
+            "The benchmark's choice in the address is not England, a region or an ICB code; "
+            "showing the default.",)
+    assert region_key("North East and Yorkshire") == "north-east-and-yorkshire"
+    assert region_key("East of England") == "east-of-england"
+    assert href("/delays", "?area=D1&benchmark=london") == "/delays?area=D1"

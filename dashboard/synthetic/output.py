@@ -18,7 +18,16 @@ from dashboard.synthetic.person_details import PersonDetails
 from dashboard.synthetic.reasons import ReasonChanges
 from dashboard.synthetic.system import System
 from dashboard.synthetic.timeaxis import Calendar, format_timestamps
-from data_access.contract import AREAS, CAPACITY, DELAYS, EPISODES, SERVICES, SITES, FileSpec
+from data_access.contract import (
+    AREAS,
+    CAPACITY,
+    DELAYS,
+    EPISODES,
+    SERVICES,
+    SITES,
+    UPDATED_AT,
+    FileSpec,
+)
 
 _FILES: tuple[FileSpec, ...] = (AREAS, SITES, SERVICES, EPISODES, DELAYS, CAPACITY)
 
@@ -32,7 +41,10 @@ class ContractWriter:
                          for spec in _FILES}
         self._writers = {name: csv.writer(handle) for name, handle in self._handles.items()}
         for spec in _FILES:
-            self._writers[spec.name].writerow([column.name for column in spec.columns])
+            # The simulation keeps no source stamps: its rows apply in arrival order, so the
+            # header leaves out updated_at (a row with fewer values than its header is refused).
+            self._writers[spec.name].writerow([column.name for column in spec.columns
+                                               if column is not UPDATED_AT])
         self.rows_written = {spec.name: 0 for spec in _FILES}
         self._area_codes: set[str] = set()
 
