@@ -73,5 +73,6 @@ def register(app: Dash) -> None:
         Output("url", "search", allow_duplicate=True),
         Input("benchmark-picker", "value"), State("url", "search"), prevent_initial_call=True,
     )
+    @requires(None, scoped=False)
     def choose_benchmark(value: Any, search: str | None) -> Any:
         return _with_choice(search, "benchmark", value)
