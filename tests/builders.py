@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from dashboard.clock import LONDON, FixedClock
+from data_access.feeds import NewToken, create_token
 from data_access.loader import LoadReport, load_folder
+from data_access.ownership import GrantChange, grant
 
 
 class SteppingClock:
@@ -33,6 +35,16 @@ def write_folder(folder: Path, files: dict[str, str]) -> Path:
 def load_files(engine: Engine, folder: Path, files: dict[str, str], **options: Any) -> LoadReport:
     """Write the files and load them (``options`` as ``load_folder``'s: allow_partial, clock)."""
     return load_folder(engine, write_folder(folder, files), **options)
+
+
+def feed_source(engine: Engine, name: str, at: datetime, *,
+                kinds: tuple[str, ...] = ("episodes", "delays", "capacity"),
+                areas: tuple[str, ...] = ("ICB1",), every_minutes: int | None = None) -> NewToken:
+    """A feed source's token, the source granted ``kinds`` for ``areas`` (each with everything
+    inside it), as an administrator grants them."""
+    token = create_token(engine, name, at, every_minutes)
+    grant(engine, name, GrantChange(kinds=kinds, areas=areas))
+    return token
 
 
 # A system (ICB1) with two places (D1, D2), one neighbourhood each, and one hospital site.

@@ -34,15 +34,26 @@ def test_load_rejects_a_malformed_file_with_line_numbers_and_loads_nothing(engin
         assert connection.scalar(select(func.count()).select_from(Area)) == 0
 
 
-def test_load_twice_reports_the_same_and_keeps_row_counts(engine, database_url, tmp_path):
-    episodes = EPISODE_HEADER + "E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,,,,,,,,\n"
+def test_load_twice_says_the_rows_are_already_present_and_keeps_row_counts(engine, database_url,
+                                                                          tmp_path):
+    episodes = EPISODE_HEADER + ("E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,,,,,,,,\n"
+                                 "E2,p2,S1,N2,81,M,2026-11-20T10:00,,,,,,,,,,\n")
     folder = write_folder(tmp_path / "good", {**GEOGRAPHY, "episodes.csv": episodes})
     first = run_cli(database_url, "load", str(folder))
     second = run_cli(database_url, "load", str(folder))
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    assert "episodes.csv: 1 rows read, 1 loaded, 0 rejected" in second.stdout
+    assert "episodes.csv: 2 rows read, 2 new, 0 rows already present, 0 changed, 0 unchanged, " \
+        "0 ignored as stale, 0 rejected" in first.stdout
+    assert "episodes.csv: 2 rows read, 0 new, 2 rows already present, 0 changed, 2 unchanged, " \
+        "0 ignored as stale, 0 rejected" in second.stdout
+    assert "areas.csv: 5 rows read, 0 new, 5 rows already present, 0 changed" in second.stdout
+    # One row edited: the third load says which.
+    write_folder(folder, {"episodes.csv": episodes.replace("p2,S1,N2,81", "p2,S1,N2,82")})
+    third = run_cli(database_url, "load", str(folder))
+    assert "episodes.csv: 2 rows read, 0 new, 2 rows already present, 1 changed, 1 unchanged, " \
+        "0 ignored as stale, 0 rejected" in third.stdout
     with engine.connect() as connection:
-        assert connection.scalar(select(func.count()).select_from(Episode)) == 1
+        assert connection.scalar(select(func.count()).select_from(Episode)) == 2
         assert connection.scalar(select(func.count()).select_from(Area)) == 5
 
 
