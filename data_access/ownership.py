@@ -320,7 +320,7 @@ class _Scope:
 def _area_rule(scope: _Scope, row: dict[str, Any], before: Any) -> str | None:
     code, parent = row["code"], row["parent_code"]
     source = scope.grants.source
-    if not scope.inside(code):
+    if before is not None and not scope.inside(code):  # a new area is where its parent is
         return f"area {code} is not inside the areas granted to {source!r}"
     if before is not None and before.parent_code == parent:
         return None

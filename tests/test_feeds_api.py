@@ -51,6 +51,13 @@ class Api:
         return self.send(urllib.request.Request(f"{self.base_url}/api/v1/feeds/{kind}",
                                                 data=data, headers=headers, method="POST"))
 
+    def reference(self) -> dict[str, Any]:
+        answer = self.send(urllib.request.Request(
+            f"{self.base_url}/api/v1/reference",
+            headers={"Authorization": f"Bearer {self.token}"}))
+        assert answer.status == 200, answer.body
+        return answer.body
+
     def send(self, request: urllib.request.Request) -> Answer:
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
