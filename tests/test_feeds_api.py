@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete, select, text
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
-from data_access.feeds import create_token, revoke_token
+from data_access.feeds import revoke_token
 from data_access.models import DelayReasonChange, Episode, Load, LoadRejection
 from tests.browser import serving
 from tests.builders import EPISODE_HEADER, GEOGRAPHY, TODAY_AT, feed_source, load_files
