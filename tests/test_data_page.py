@@ -16,12 +16,12 @@ from dashboard.clock import FixedClock
 from dashboard.context import AppContext
 from dashboard.url_state import read_view_state
 from data_access.areas import get_area
-from data_access.feeds import create_token
 from data_access.loader import load_folder
-from tests.builders import write_folder
+from tests.builders import feed_source, write_folder
 from tests.test_quality import (
     BAD_EPISODES,
     FEED_RECORDS,
+    LOADED_AT,
     NOW,
     QUALITY_FILES,
     deliver,
@@ -68,20 +68,22 @@ def table_rows(table: Any) -> list[list[str]]:
 
 @pytest.fixture
 def page(engine, tmp_path):
-    # Load ids in time order: the quality files 1-6, council 7, the rejected file 8, ward 9,
-    # care homes 10, therapy 11.
+    # Load ids: the quality files 1-6, council 7, the rejected file 8, ward 9, care homes 10,
+    # therapy 11 (the quality files are loaded at LOADED_AT, after every time they hold).
     report = load_folder(engine, write_folder(tmp_path / "quality", QUALITY_FILES),
-                         clock=FixedClock(datetime(2026, 11, 24, 7, 0)))
+                         clock=FixedClock(LOADED_AT))
     assert report.loaded, report.summary()
-    create_token(engine, "ward-system", NOW, expected_every_minutes=60)
-    create_token(engine, "care-homes", NOW, expected_every_minutes=10)
-    create_token(engine, "therapy", NOW, expected_every_minutes=30)
-    create_token(engine, "council", NOW)
+    for source, every in (("ward-system", 60), ("care-homes", 10), ("therapy", 30),
+                          ("council", None)):
+        feed_source(engine, source, NOW, kinds=("episodes",), every_minutes=every)
     assert deliver(engine, FEED_RECORDS, "council", datetime(2026, 11, 24, 8, 15)).loaded
     bad = write_folder(tmp_path / "bad", {"episodes.csv": BAD_EPISODES})
     assert not load_folder(engine, bad, clock=FixedClock(datetime(2026, 11, 25, 8, 0))).loaded
-    assert deliver(engine, FEED_RECORDS, "ward-system", datetime(2026, 11, 25, 8, 15)).loaded
-    assert deliver(engine, FEED_RECORDS, "care-homes", datetime(2026, 11, 25, 8, 15)).loaded
+    # Each source its own records (the council's are its own to change).
+    for source in ("ward-system", "care-homes"):
+        records = [{**record, "episode_id": f"{source}-{record['episode_id']}"}
+                   for record in FEED_RECORDS]
+        assert deliver(engine, records, source, datetime(2026, 11, 25, 8, 15)).loaded
     bad_record = [{**FEED_RECORDS[0], "sex": "X"}]
     assert not deliver(engine, bad_record, "therapy", datetime(2026, 11, 25, 8, 20)).loaded
     clock = FixedClock(NOW)
@@ -128,7 +130,7 @@ def test_deliveries_with_rejection_reasons(page, tmp_path):
         ("2026-11-25 08:00", str(tmp_path / "bad"), "file", "episodes", "rejected",
          ["3", "0", "2"]),
         ("2026-11-24 08:15", "council", "feed", "episodes", "loaded", ["2", "2", "0"]),
-        *[("2026-11-24 07:00", str(tmp_path / "quality"), "file", kind, "loaded",
+        *[("2026-11-25 12:00", str(tmp_path / "quality"), "file", kind, "loaded",
            [str(n), str(n), "0"])
           for kind, n in [("areas", 5), ("sites", 1), ("services", 4), ("episodes", 28),
                           ("delays", 5), ("capacity", 8)]],
@@ -181,7 +183,7 @@ def test_tables_are_captioned_with_header_scopes(page):
 
 def test_a_place_checks_its_own_records(engine, tmp_path):
     report = load_folder(engine, write_folder(tmp_path / "quality", QUALITY_FILES),
-                         clock=FixedClock(datetime(2026, 11, 25, 7, 0)))
+                         clock=FixedClock(LOADED_AT))
     assert report.loaded
     clock = FixedClock(NOW)
     context = AppContext(engine=engine, clock=clock, views=ViewCache(engine, clock))
