@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import jsonschema
 import pytest
 from sqlalchemy import Engine, select
 
@@ -24,7 +25,7 @@ from data_access.ownership import GrantChange, grant
 from tests.accounts import add_user
 from tests.browser import serving
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, feed_source, load_files
-from tests.test_feeds_api import Api, episode
+from tests.test_feeds_api import DELIVERY_SCHEMA, Api, episode
 
 A, B = "Ward tracker A", "Ward tracker B"
 
@@ -85,6 +86,7 @@ def test_a_token_cannot_change_another_sources_records(sources: Sources,
     assert answer.body["refused"] == [
         {"index": 1, "reason": "episode W1 belongs to source 'Ward tracker A'"}]
     assert "nothing was written" in answer.body["error"]
+    jsonschema.validate(answer.body, DELIVERY_SCHEMA)
     # A's delay reasons, and the administrator's records, are no more B's.
     assert sources.post(B, "delays", [{**delay, "reason_code": "C1"}]).body["refused"] == [
         {"index": 0, "reason": "delay reason of episode W1 from 2026-11-24 09:00 belongs to "

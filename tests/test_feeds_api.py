@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import jsonschema
 import pytest
 from sqlalchemy import Engine, delete, select, text
 
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
+from dashboard.openapi import openapi_document
 from data_access.feeds import revoke_token
 from data_access.models import DelayReasonChange, Episode, Load, LoadRejection
 from tests.browser import serving
@@ -86,6 +88,7 @@ def episode(episode_id: str, **changes: Any) -> dict[str, Any]:
     return record
 
 
+DELIVERY_SCHEMA = openapi_document()["components"]["schemas"]["Delivery"]
 # What the answer says of each record, by position.
 OUTCOMES = ("received", "position", "new", "changed", "unchanged", "stale", "rejected", "refused")
 BATCH = [episode("A1"), episode("A2", home_area_code="N2", pathway=3, age=None),
@@ -106,6 +109,7 @@ def test_a_valid_batch_is_accepted_and_stored(api: Api, engine: Engine) -> None:
     assert {name: answer.body[name] for name in OUTCOMES} == {
         "received": 3, "position": "index", "new": [0, 1, 2], "changed": [], "unchanged": [],
         "stale": [], "rejected": [], "refused": []}
+    jsonschema.validate(answer.body, DELIVERY_SCHEMA)  # as docs/openapi.json describes it
     with engine.connect() as connection:
         loads = connection.execute(select(Load.source, Load.channel, Load.outcome)
                                    .where(Load.file_name == "episodes.csv")).all()
