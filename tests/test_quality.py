@@ -270,25 +270,34 @@ def delivered(engine, tmp_path):
     return engine, str(geography), str(bad)
 
 
+def written(**counts: int) -> dict[str, int]:
+    """A load's counts of new, changed, unchanged and stale rows (those not given: 0)."""
+    return {f"rows_{outcome}": counts.get(outcome, 0)
+            for outcome in ("new", "changed", "unchanged", "stale")}
+
+
+NOTHING_WRITTEN = dict.fromkeys(written(), None)
+
+
 def test_deliveries_newest_first_a_batch_together(delivered):
     engine, geography, bad = delivered
     frame = recent_deliveries(engine)
     assert frame.drop(columns=["batch_id", "finished_at"]).to_dict("records") == [
         {"id": 5, "source": "ward-system", "channel": "feed", "kind": "episodes",
          "outcome": "loaded", "rows_read": 2, "rows_accepted": 2,
-         "rows_rejected": 0, "unit": "record"},
+         "rows_rejected": 0, "unit": "record", **written(new=2)},
         {"id": 4, "source": bad, "channel": "file", "kind": "episodes",
          "outcome": "rejected", "rows_read": 3, "rows_accepted": 0,
-         "rows_rejected": 2, "unit": "line"},
+         "rows_rejected": 2, "unit": "line", **NOTHING_WRITTEN},
         {"id": 1, "source": geography, "channel": "file", "kind": "areas",
          "outcome": "loaded", "rows_read": 5, "rows_accepted": 5,
-         "rows_rejected": 0, "unit": "line"},
+         "rows_rejected": 0, "unit": "line", **written(new=5)},
         {"id": 2, "source": geography, "channel": "file", "kind": "sites",
          "outcome": "loaded", "rows_read": 1, "rows_accepted": 1,
-         "rows_rejected": 0, "unit": "line"},
+         "rows_rejected": 0, "unit": "line", **written(new=1)},
         {"id": 3, "source": geography, "channel": "file", "kind": "services",
          "outcome": "loaded", "rows_read": 4, "rows_accepted": 4,
-         "rows_rejected": 0, "unit": "line"},
+         "rows_rejected": 0, "unit": "line", **written(new=4)},
     ]
     # London times: the July load finished at 10:00 BST (stored as 09:00 UTC).
     assert list(frame.finished_at) == [at("2026-11-25T08:15"), at("2026-11-25T08:00"),
@@ -325,7 +334,7 @@ def test_rejected_feed_delivery_names_its_records(delivered):
     assert frame.drop(columns=["batch_id", "finished_at"]).to_dict("records") == [
         {"id": 6, "source": "ward-system", "channel": "feed", "kind": "episodes",
          "outcome": "rejected", "rows_read": 3, "rows_accepted": 0, "rows_rejected": 2,
-         "unit": "record"}]
+         "unit": "record", **NOTHING_WRITTEN}]
     reasons = rejection_reasons(engine, [6])[6]
     # Records are numbered from 0: the first record was good.
     assert reasons == [(1, "sex: 'X' is not one of F, M, U"), (2, "unknown field(s): bay")]
