@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from dashboard.clock import LONDON, from_utc_naive, to_utc_naive
@@ -155,6 +156,10 @@ class FileSpec:
     def required_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
+    @cached_property
+    def timestamp_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.parse is parse_timestamp)
+
     def parse_row(self, raw: dict[str, str | None]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for column in self.columns:
@@ -180,11 +185,11 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 def check_not_in_future(spec: FileSpec, row: dict[str, Any], now_utc: datetime) -> None:
     """``RowError`` if a timestamp of the row (naive UTC, as parsed) is more than
     ``FUTURE_TOLERANCE`` after ``now_utc``, the load's time (naive UTC)."""
-    for column in spec.columns:
-        moment = row.get(column.name)
-        if column.parse is parse_timestamp and moment is not None \
-                and moment > now_utc + FUTURE_TOLERANCE:
-            raise RowError(f"{column.name}: {_local(moment)} is in the future (more than "
+    latest = now_utc + FUTURE_TOLERANCE
+    for name in spec.timestamp_columns:
+        moment = row.get(name)
+        if moment is not None and moment > latest:
+            raise RowError(f"{name}: {_local(moment)} is in the future (more than "
                            f"{FUTURE_TOLERANCE.seconds // 60} minutes after {_local(now_utc)}, "
                            "the time of the load)")
 

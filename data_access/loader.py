@@ -534,6 +534,8 @@ def _table(spec: FileSpec) -> Table:
 Key = tuple[Any, ...]
 # What is read of a stored row to classify an incoming one, and to check who may change it.
 STORED_COLUMNS = ("updated_at", "owner", "parent_code")
+# Keys asked for in one statement (two values each at most: well within SQLite's 32,766).
+STORED_KEYS_AT_ONCE = 5_000
 
 
 class _FileWrite:
@@ -557,26 +559,35 @@ class _FileWrite:
     @property
     def stored(self) -> dict[Key, Any]:
         """The stored rows of the file's keys: their key, updated_at, owner (and an area's
-        parent), read once (a join with the scratch table, else 500 keys at a time)."""
+        parent), read once."""
         if self._stored is None:
-            key_columns = [self.table.c[name] for name in self.spec.key]
-            query = select(*key_columns, *(self.table.c[name] for name in STORED_COLUMNS
-                                           if name in self.table.c))
-            self._stored = {}
-            if self.scratch is not None:
-                joined = query.join(self.scratch, and_(*(
-                    self.table.c[name] == self.scratch.c[name] for name in self.spec.key)))
-                self._stored = {tuple(row[:len(key_columns)]): row
-                                for row in self.connection.execute(joined)}
-                return self._stored
-            keys = [self.key(row) for row in self.rows]
-            matching = key_columns[0] if len(key_columns) == 1 else tuple_(*key_columns)
-            for start in range(0, len(keys), 500):
-                chunk = [key[0] if len(key_columns) == 1 else key
-                         for key in keys[start:start + 500]]
-                self._stored.update((tuple(row[:len(key_columns)]), row) for row in
-                                    self.connection.execute(query.where(matching.in_(chunk))))
+            self._stored = self._read_stored()
         return self._stored
+
+    def _read_stored(self) -> dict[Key, Any]:
+        """By a join with the scratch table, else STORED_KEYS_AT_ONCE keys at a time; nothing
+        to ask of an empty table (a first load)."""
+        table = self.table
+        if not self.rows or self.connection.scalar(
+                select(literal(1)).select_from(table).limit(1)) is None:
+            return {}
+        key_columns = [table.c[name] for name in self.spec.key]
+        query = select(*key_columns, *(table.c[name] for name in STORED_COLUMNS
+                                       if name in table.c))
+        if self.scratch is not None:
+            scratch = self.scratch
+            rows: Iterable[Any] = self.connection.execute(query.join(scratch, and_(*(
+                table.c[name] == scratch.c[name] for name in self.spec.key))))
+        else:
+            keys = [self.key(row) for row in self.rows]
+            if len(key_columns) == 1:
+                matching, keys = key_columns[0], [key for (key,) in keys]
+            else:
+                matching = tuple_(*key_columns)
+            rows = (row for start in range(0, len(keys), STORED_KEYS_AT_ONCE)
+                    for row in self.connection.execute(query.where(
+                        matching.in_(keys[start:start + STORED_KEYS_AT_ONCE]))))
+        return {tuple(row[:len(key_columns)]): row for row in rows}
 
     def write(self, load_id: int, owner: str | None) -> set[Key]:
         """Upsert the rows (a new row gets ``load_id`` and ``owner``; a changed one ``load_id``),

@@ -211,15 +211,21 @@ def test_bulk_and_row_by_row_writes_follow_the_same_rules(engine, tmp_path, monk
     assert first.loaded, first.summary()
     with engine.connect() as connection:
         stored = connection.execute(select(Episode)).all()
-    load_files(engine, tmp_path / "again", {"episodes.csv": v1})
+    again = load_files(engine, tmp_path / "again", {"episodes.csv": v1})
     with engine.connect() as connection:
         assert connection.execute(select(Episode)).all() == stored  # same load_id: untouched
     newer = header + ("E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,0,"
                       "2026-11-24T15:00,,,,,,,2026-11-24T16:00\n")
     older = header + ("E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,0,"
                       "2026-11-24T11:00,,,,,,,2026-11-24T10:00\n")
-    load_files(engine, tmp_path / "newer", {"episodes.csv": newer})
-    load_files(engine, tmp_path / "older", {"episodes.csv": older})
+    applied = load_files(engine, tmp_path / "newer", {"episodes.csv": newer})
+    ignored = load_files(engine, tmp_path / "older", {"episodes.csv": older})
+    # What each load made of the row, by the same rules both ways.
+    assert [report.files[-1].counts for report in (first, again, applied, ignored)] == [
+        {"new": 1, "changed": 0, "unchanged": 0, "stale": 0},
+        {"new": 0, "changed": 0, "unchanged": 1, "stale": 0},
+        {"new": 0, "changed": 1, "unchanged": 0, "stale": 0},
+        {"new": 0, "changed": 0, "unchanged": 0, "stale": 1}]
     with engine.connect() as connection:
         discharged, updated = connection.execute(
             select(Episode.discharged_at, Episode.updated_at)).one()
