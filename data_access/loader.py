@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -546,27 +547,26 @@ class _FileWrite:
     def __init__(self, connection: Connection, spec: FileSpec, result: FileResult) -> None:
         self.connection, self.spec, self.result = connection, spec, result
         self.table = _table(spec)
-        self.rows = [_with_derived(spec, values) for _, values in result.accepted.values()]
-        self.scratch: Table | None = None
-        if connection.dialect.name == "postgresql" and len(self.rows) >= COPY_FROM_ROWS:
-            self.scratch = _copy_to_scratch(connection, self.table, list(self.rows[0]),
-                                            self.rows)
-        self._stored: dict[Key, Any] | None = None
 
     def key(self, row: dict[str, Any]) -> Key:
         return tuple(row[name] for name in self.spec.key)
 
-    @property
+    @cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        return [_with_derived(self.spec, values) for _, values in self.result.accepted.values()]
+
+    @cached_property
+    def scratch(self) -> Table | None:
+        """The rows in a scratch table, when PostgreSQL takes them in bulk."""
+        if self.connection.dialect.name != "postgresql" or len(self.rows) < COPY_FROM_ROWS:
+            return None
+        return _copy_to_scratch(self.connection, self.table, list(self.rows[0]), self.rows)
+
+    @cached_property
     def stored(self) -> dict[Key, Any]:
         """The stored rows of the file's keys: their key, updated_at, owner (and an area's
-        parent), read once."""
-        if self._stored is None:
-            self._stored = self._read_stored()
-        return self._stored
-
-    def _read_stored(self) -> dict[Key, Any]:
-        """By a join with the scratch table, else STORED_KEYS_AT_ONCE keys at a time; nothing
-        to ask of an empty table (a first load)."""
+        parent), read once: by a join with the scratch table, else STORED_KEYS_AT_ONCE keys at
+        a time; nothing to ask of an empty table (a first load)."""
         table = self.table
         if not self.rows or self.connection.scalar(
                 select(literal(1)).select_from(table).limit(1)) is None:
