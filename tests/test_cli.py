@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from dashboard.__main__ import main
 from data_access.models import Area, Episode
 from tests.builders import EPISODE_HEADER, GEOGRAPHY, write_folder
 
@@ -61,3 +62,32 @@ def test_load_of_a_missing_folder_is_a_message(database_url, tmp_path):
     result = run_cli(database_url, "load", str(tmp_path / "nowhere"))
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: {tmp_path / 'nowhere'} is not a folder"
+
+
+def test_a_source_sends_nothing_until_granted_and_its_grants_are_shown(database_url, monkeypatch,
+                                                                       capsys):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["token", "create", "Ward A", "--every", "15"]) == 0
+    assert "Ward A: no grants; it can send nothing until an administrator runs python -m " \
+        "dashboard source grant 'Ward A'" in capsys.readouterr().out
+    assert main(["source", "grant", "Ward A", "--kinds", "episodes,delays", "--site", "S1",
+                 "--area", "D1", "D2"]) == 0
+    assert capsys.readouterr().out == ("Ward A: may send episodes, delays; for sites S1; areas "
+                                       "(each with everything inside it) D1, D2\n")
+    assert main(["source", "revoke", "Ward A", "--area", "D2"]) == 0
+    assert main(["source", "show", "Ward A"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith("areas (each with everything "
+                                                             "inside it) D1")
+    assert main(["source", "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split() == [
+        "Ward", "A", "episodes,", "delays", "sites", "S1;", "areas", "D1"]
+    # Mistakes are messages, and change nothing.
+    for wrong, message in ((["grant", "Ward B", "--kinds", "episodes", "--site", "S1"],
+                            "there is no source 'Ward B'"),
+                           (["grant", "Ward A", "--kinds", "patients"], "unknown kind(s) patients"),
+                           (["grant", "Ward A", "--site", "S 1"], "'S 1' is not a code"),
+                           (["revoke", "Ward A"], "name what to revoke")):
+        assert main(["source", *wrong]) == 2
+        assert message in capsys.readouterr().err
+    assert main(["source", "revoke", "Ward A", "--all"]) == 0
+    assert "Ward A: no grants" in capsys.readouterr().out
