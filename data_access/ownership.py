@@ -20,7 +20,7 @@ service and area in scope; an area covers everything inside it):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,21 +61,25 @@ class Grants:
     everywhere: bool = False
 
     @property
-    def can_send_anything(self) -> bool:
-        return bool(self.kinds) and (self.everywhere or bool(self.sites or self.services
-                                                             or self.areas))
+    def kinds_in_words(self) -> str:
+        return ", ".join(kind for kind in KINDS if kind in self.kinds)
+
+    def where(self, areas: str = "areas") -> str:
+        """What it may write for, in words ("" if nothing)."""
+        if self.everywhere:
+            return "every site, service and area"
+        return "; ".join(f"{label} {', '.join(sorted(codes))}" for label, codes in
+                         (("sites", self.sites), ("services", self.services), (areas, self.areas))
+                         if codes)
 
     def describe(self) -> str:
         """In words, for the command line."""
         if not self.kinds:
             return (f"{self.source}: no grants; it can send nothing until an administrator runs "
                     f"{GRANT_COMMAND} {self.source!r} --kinds ... --site/--service/--area ...")
-        where = ["every site, service and area"] if self.everywhere else [
-            f"{label} {', '.join(sorted(codes))}" for label, codes in
-            (("sites", self.sites), ("services", self.services),
-             ("areas (each with everything inside it)", self.areas)) if codes]
-        return (f"{self.source}: may send {', '.join(k for k in KINDS if k in self.kinds)}; "
-                f"for {'; '.join(where) or 'nothing yet (no site, service or area granted)'}")
+        where = self.where("areas (each with everything inside it)")
+        return (f"{self.source}: may send {self.kinds_in_words}; "
+                f"for {where or 'nothing yet (no site, service or area granted)'}")
 
 
 # --- administration -------------------------------------------------------------------------------
@@ -174,29 +178,9 @@ def all_grants(engine: Engine, source: str | None = None) -> list[Grants]:
 
 
 def grants_table(grants: Iterable[Grants]) -> pd.DataFrame:
-    """One row per source: the kinds it may send and its scope."""
-    return pd.DataFrame(
-        [(g.source, ", ".join(k for k in KINDS if k in g.kinds) or "none",
-          "everywhere" if g.everywhere else "; ".join(
-              f"{scope} {', '.join(sorted(codes))}" for scope, codes in
-              (("sites", g.sites), ("services", g.services), ("areas", g.areas)) if codes)
-          or "nothing") for g in grants],
-        columns=["source", "kinds", "writes for"])
-
-
-def writable_places(engine: Engine, source: str) -> dict[str, Any]:
-    """The kinds the source may send and the sites and services it may write for (by the
-    rules above), for the feed API's reference."""
-    with engine.connect() as connection:
-        grants = grants_of(connection, source)
-        scope = _Scope(connection, grants, {}, {})
-        scope.site_area = dict(connection.execute(select(Site.code, Site.area_code)).all())
-        scope.service_area = dict(connection.execute(select(Service.code,
-                                                            Service.area_code)).all())
-        return {"name": source, "kinds": [kind for kind in KINDS if kind in grants.kinds],
-                "sites": [code for code in sorted(scope.site_area) if scope.site(code) is None],
-                "services": [code for code in sorted(scope.service_area)
-                             if scope.service(code) is None]}
+    """One row per source: the kinds it may send and what it may write for."""
+    return pd.DataFrame([(g.source, g.kinds_in_words or "none", g.where() or "nothing")
+                         for g in grants], columns=["source", "kinds", "writes for"])
 
 
 # --- checking a delivery --------------------------------------------------------------------------
@@ -258,6 +242,9 @@ class _Scope:
         self.site_area = self._area_of("sites.csv", Site, {site for _, site in
                                                             self.episodes.values()})
         self.service_area = self._area_of("services.csv", Service, set())
+        self.know_ancestors([*self.new_parent.values(), *self.site_area.values(),
+                             *self.service_area.values(),
+                             *(code for (code,) in self.batch.get("areas.csv", {}))])
 
     def _area_of(self, file_name: str, table: Any, also: set[str]) -> dict[str, str]:
         """The area of every site (or service) the batch names, and of those ``also`` names:
@@ -266,15 +253,18 @@ class _Scope:
         column = {"sites.csv": "site_code", "services.csv": "service_code"}[file_name]
         wanted = {row.get(column) for rows in self.batch.values() for row in rows.values()}
         wanted = ({code for code in wanted if code is not None} | also) - set(given)
-        return {**_chunked(self.connection, select(table.code, table.area_code), table.code,
-                           wanted), **given}
+        stored = _rows_where_in(self.connection, select(table.code, table.area_code),
+                                table.code, wanted)
+        return {**dict(stored), **given}
 
     def _episodes(self) -> dict[str, tuple[str | None, str]]:
         """Owner and site of each episode delays refer to, as stored (the batch's episodes are
         checked as episodes; a delay of one refused with it is refused too)."""
         wanted = {row["episode_id"] for row in self.batch.get("delays.csv", {}).values()}
-        found = _chunked(self.connection, select(Episode.episode_id, Episode.owner,
-                                                 Episode.site_code), Episode.episode_id, wanted)
+        found = {episode_id: (owner, site_code) for episode_id, owner, site_code in
+                 _rows_where_in(self.connection, select(Episode.episode_id, Episode.owner,
+                                                        Episode.site_code),
+                                Episode.episode_id, wanted)}
         for (episode_id,), row in self.batch.get("episodes.csv", {}).items():
             if episode_id in wanted:
                 found[episode_id] = (found.get(episode_id, (self.grants.source,))[0],
@@ -290,10 +280,22 @@ class _Scope:
         if area_code in self.new_parent:
             return area_code in self.grants.areas or \
                 self.inside(self.new_parent[area_code], seen | {area_code})
-        if area_code not in self.ancestors:
-            self.ancestors[area_code] = set(self.connection.scalars(
-                select(AreaLink.ancestor_code).where(AreaLink.descendant_code == area_code)))
+        self.know_ancestors([area_code])
         return bool(self.ancestors[area_code] & self.grants.areas)
+
+    def know_ancestors(self, codes: Iterable[str | None]) -> None:
+        """Read the areas each stored area of ``codes`` lies in (itself included), those not
+        read yet, in as few statements as may be."""
+        wanted = {code for code in codes if code is not None} - set(self.ancestors) \
+            - set(self.new_parent)
+        if self.grants.everywhere or not wanted:
+            return
+        for code in wanted:
+            self.ancestors[code] = set()
+        for descendant, ancestor in _rows_where_in(
+                self.connection, select(AreaLink.descendant_code, AreaLink.ancestor_code),
+                AreaLink.descendant_code, wanted):
+            self.ancestors[descendant].add(ancestor)
 
     def owned_elsewhere(self, kind: str, key: Key, owner: str | None) -> str | None:
         """Why a stored record is not the source's to change (None if it is)."""
@@ -366,12 +368,9 @@ def _spec(file_name: str) -> Any:
     return SPECS_BY_KIND[file_name.removesuffix(".csv")]
 
 
-def _chunked(connection: Connection, query: Any, column: Any, wanted: set[Any]) -> dict[Any, Any]:
-    """{first column: the other columns (one, or a tuple)} of ``query``'s rows whose ``column``
-    is one of ``wanted``, asked 500 at a time."""
-    found: dict[Any, Any] = {}
+def _rows_where_in(connection: Connection, query: Any, column: Any,
+                   wanted: set[str]) -> Iterator[Any]:
+    """``query``'s rows whose ``column`` is one of ``wanted``, asked 500 at a time."""
     values = sorted(wanted)
     for start in range(0, len(values), 500):
-        for row in connection.execute(query.where(column.in_(values[start:start + 500]))):
-            found[row[0]] = row[1] if len(row) == 2 else tuple(row[1:])
-    return found
+        yield from connection.execute(query.where(column.in_(values[start:start + 500])))
