@@ -328,12 +328,11 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
             for spec in specs:
                 results[spec.name].positions = {} if feed else None
                 written = writes[spec.name].write(load_ids[spec.name], source if feed else None)
-                if spec.name == "areas.csv":
+                if spec.name == "areas.csv" and written:
                     _audit_area_changes(connection, writes[spec.name], written, report,
                                         source if feed else LOAD_COMMAND, clock.now())
+                    rebuild_area_links(connection)
             record_outcomes(connection, load_ids, results.values())
-            if "areas.csv" in results:
-                rebuild_area_links(connection)
             # The daily facts change with the data, in the same transaction.
             refresh_daily_waits(connection, as_london(clock.now()).date(), touched)
     for result in results.values():

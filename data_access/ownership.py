@@ -183,6 +183,22 @@ def grants_table(grants: Iterable[Grants]) -> pd.DataFrame:
                          for g in grants], columns=["source", "kinds", "writes for"])
 
 
+def writable_places(engine: Engine, source: str) -> dict[str, Any]:
+    """The kinds the source may send and the sites and services it may write for (by the
+    rules above), for the feed API's reference."""
+    with engine.connect() as connection:
+        grants = grants_of(connection, source)
+        scope = _Scope(connection, grants, {}, {})
+        scope.site_area = dict(connection.execute(select(Site.code, Site.area_code)).all())
+        scope.service_area = dict(connection.execute(select(Service.code,
+                                                            Service.area_code)).all())
+        scope.know_ancestors([*scope.site_area.values(), *scope.service_area.values()])
+        return {"name": source, "kinds": [kind for kind in KINDS if kind in grants.kinds],
+                "sites": [code for code in sorted(scope.site_area) if scope.site(code) is None],
+                "services": [code for code in sorted(scope.service_area)
+                             if scope.service(code) is None]}
+
+
 # --- checking a delivery --------------------------------------------------------------------------
 
 def refusals(connection: Connection, grants: Grants, batch: dict[str, Rows],
