@@ -1,4 +1,5 @@
-"""Command line: ``python -m dashboard load|load-published|demo|migrate|token|simulate``.
+"""Command line: ``python -m dashboard load|load-published|demo|migrate|token|source|user|
+simulate``.
 
 Errors are messages, not tracebacks.
 """
@@ -34,6 +35,7 @@ from data_access.facts import ensure_daily_waits
 from data_access.feeds import FeedSourceError, create_token, list_tokens, revoke_token
 from data_access.loader import FolderError, load_folder
 from data_access.migrate import upgrade_to_head
+from data_access.ownership import GrantChange, all_grants, grant, grants_table, revoke
 from data_access.published import load_published
 
 
@@ -62,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--out", type=Path, help="also keep the generated CSV files here")
     commands.add_parser("migrate", help="bring the database schema up to date")
     _add_token_commands(commands)
+    _add_source_commands(commands)
     _add_user_commands(commands)
     simulator.configure_parser(commands.add_parser(
         "simulate", help="feed a running instance with live events through its push API"))
@@ -82,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "token":
             return _token(engine, settings.clock.now(), args)
+        if args.command == "source":
+            return _source(engine, args)
         if args.command == "user":
             return _user(engine, settings.clock.now(), args)
         if args.command == "load":
@@ -126,6 +131,8 @@ def _token(engine: Engine, now: datetime, args: argparse.Namespace) -> int:
         new = create_token(engine, args.source, now, args.every)
         print(f"Token {new.token_id} for {new.source} (shown once; keep it secret):")
         print(new.token)
+        (grants,) = all_grants(engine, new.source)
+        print(grants.describe())
         return 0
     if args.action == "revoke":
         if revoke_token(engine, args.token_id, now):
@@ -135,6 +142,56 @@ def _token(engine: Engine, now: datetime, args: argparse.Namespace) -> int:
         return 1
     tokens = list_tokens(engine)
     print(tokens.to_string(index=False) if len(tokens) else "No tokens yet.")
+    return 0
+
+
+def _add_source_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    source = commands.add_parser("source", help="grant feed sources the kinds of record they "
+                                 "may send and the sites, services and areas they may write for")
+    actions = source.add_subparsers(dest="action", required=True)
+    for name, verb in (("grant", "add to"), ("revoke", "remove from")):
+        action = actions.add_parser(name, help=f"{verb} a source's grants")
+        action.add_argument("source")
+        action.add_argument("--kinds", type=lambda text: [k.strip() for k in text.split(",")
+                                                          if k.strip()], default=[],
+                            help="comma-separated: areas, sites, services, episodes, delays, "
+                            "capacity")
+        for scope in ("site", "service", "area"):
+            action.add_argument(f"--{scope}", dest=f"{scope}s", nargs="+", action="extend",
+                                default=[], metavar="CODE",
+                                help=f"{scope} codes" + (" (each with everything inside it)"
+                                                         if scope == "area" else ""))
+        action.add_argument("--every-area", action="store_true",
+                            help="every site, service and area (a system-wide feed)")
+    actions.choices["revoke"].add_argument("--all", action="store_true",
+                                           help="remove every grant of the source")
+    show = actions.add_parser("show", help="a source's grants")
+    show.add_argument("source")
+    actions.add_parser("list", help="every source's grants")
+
+
+def _source(engine: Engine, args: argparse.Namespace) -> int:
+    if args.action in ("show", "list"):
+        found = all_grants(engine, args.source if args.action == "show" else None)
+        if args.action == "show":
+            print(found[0].describe())
+        else:
+            print(grants_table(found).to_string(index=False) if found else "No sources yet.")
+        return 0
+    change = GrantChange(tuple(args.kinds), tuple(args.sites), tuple(args.services),
+                         tuple(args.areas), args.every_area)
+    if args.action == "revoke":
+        if not (args.all or change != GrantChange()):
+            print("error: name what to revoke (--kinds, --site, --service, --area, "
+                  "--every-area), or --all", file=sys.stderr)
+            return 2
+        print(revoke(engine, args.source, None if args.all else change).describe())
+        return 0
+    if change == GrantChange():
+        print("error: name what to grant (--kinds, --site, --service, --area, --every-area)",
+              file=sys.stderr)
+        return 2
+    print(grant(engine, args.source, change).describe())
     return 0
 
 

@@ -3,8 +3,11 @@
 ``POST /api/v1/feeds/<kind>`` takes a JSON list of records or a CSV body, authenticated by the
 source's bearer token, and loads it through the same ``load_batch`` as the ``load`` command: atomic
 per request, idempotent, out-of-order updates settled by ``updated_at``, every rejected record
-named with its index (or CSV line) and reason. Every answer is JSON; no error shows a stack trace.
-The OpenAPI description is ``docs/openapi.json`` (made by ``dashboard.openapi``).
+named with its index (or CSV line) and reason. A token writes only what its source is granted and
+owns (data_access/ownership.py): anything else refuses the whole delivery (403). The answer names
+every record: new, changed, unchanged, ignored as stale, rejected or refused. Every answer is JSON;
+no error shows a stack trace. The OpenAPI description is ``docs/openapi.json`` (made by
+``dashboard.openapi``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from dashboard.openapi import openapi_document
 from data_access.contract import SPECS_BY_KIND, FileSpec
 from data_access.feeds import authenticate, reference_lists
 from data_access.loader import LoadReport, csv_rows, load_batch, read_records
+from data_access.ownership import writable_places
 
 log = logging.getLogger(__name__)
 ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -54,7 +58,8 @@ def feeds_blueprint(context: AppContext, settings: Settings,
                             clock=context.clock, channel="feed", unit=unit)
         if report.loaded:
             on_delivery()
-        return jsonify(_answer(kind, report, unit)), 200 if report.loaded else 422
+        status = 200 if report.loaded else 403 if report.refusals else 422
+        return jsonify(_answer(kind, report, unit)), status
 
     @api.get("/openapi.json")
     def description() -> tuple[Response, int]:
@@ -62,8 +67,9 @@ def feeds_blueprint(context: AppContext, settings: Settings,
 
     @api.get("/reference")
     def reference() -> tuple[Response, int]:
-        _source(context)
-        return jsonify(reference_lists(context.engine)), 200
+        source = _source(context)
+        return jsonify({**reference_lists(context.engine),
+                        "source": writable_places(context.engine, source)}), 200
 
     @api.route("/", defaults={"anything": ""}, methods=ANY_METHOD)
     @api.route("/<path:anything>", methods=ANY_METHOD)
@@ -81,7 +87,7 @@ def feeds_blueprint(context: AppContext, settings: Settings,
 
     @api.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:
-        messages = {413: f"the body is larger than {settings.feed_max_bytes:,} bytes"}
+        messages = {413: _too_large(settings)}
         status = error.code or 500
         return jsonify({"error": messages.get(status, error.description)}), status
 
@@ -118,12 +124,18 @@ def _source(context: AppContext) -> str:
 
 def _read_body(spec: FileSpec, settings: Settings) -> tuple[list[Any], str]:
     """The body as numbered raw rows, and what the numbers count ("record" or "line")."""
-    request.max_content_length = settings.feed_max_bytes  # over it, reading raises 413
     media_type = (request.mimetype or "").lower()
     if media_type not in ("application/json", "text/csv"):
         raise ApiError(415, "send application/json (a list of records) or text/csv")
+    # A Content-Length over the limit is refused before reading (413). A chunked body has none:
+    # it is read up to one byte past the limit, and that byte tells a body over the limit from
+    # one exactly at it (read only up to the limit, it would be cut there and loaded).
+    request.max_content_length = settings.feed_max_bytes + 1
+    body = request.get_data(cache=False)
+    if len(body) > settings.feed_max_bytes:
+        raise ApiError(413, _too_large(settings))
     try:
-        text = request.get_data(cache=False).decode("utf-8-sig")
+        text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ApiError(400, "the body is not UTF-8 text") from None
     if media_type == "application/json":
@@ -147,6 +159,10 @@ def _read_body(spec: FileSpec, settings: Settings) -> tuple[list[Any], str]:
     return rows, "line"
 
 
+def _too_large(settings: Settings) -> str:
+    return f"the body is larger than {settings.feed_max_bytes:,} bytes"
+
+
 def _check_count(count: int, settings: Settings) -> None:
     if count == 0:
         raise ApiError(400, "the body holds no records")
@@ -156,10 +172,20 @@ def _check_count(count: int, settings: Settings) -> None:
 
 
 def _answer(kind: str, report: LoadReport, unit: str) -> dict[str, Any]:
+    """What became of every record, named by its position (``index`` in a JSON list, CSV
+    ``line``): applied (new or changed), unchanged, stale, rejected or refused."""
     (result,) = report.files
     position = "index" if unit == "record" else "line"
-    return {
+    positions = result.positions or {}
+    answer: dict[str, Any] = {
         "kind": kind, "delivery_id": report.batch_id, "loaded": report.loaded,
-        "received": result.rows_read, "accepted": result.rows_accepted if report.loaded else 0,
-        "rejected": [{position: r.line, "reason": r.reason} for r in result.rejections],
+        "received": result.rows_read, "position": position,
+        **{outcome: positions.get(outcome, []) for outcome in ("new", "changed", "unchanged")},
+        **{name: [{position: r.line, "reason": r.reason} for r in found] for name, found in
+           (("stale", result.stale), ("rejected", result.rejections),
+            ("refused", result.refusals))},
     }
+    if result.refusals:
+        answer["error"] = (f"{len(result.refusals)} record(s) are outside what source "
+                           f"{report.source!r} may write: nothing was written")
+    return answer

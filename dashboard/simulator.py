@@ -1,11 +1,14 @@
 """A live simulator that keeps a running instance fed through the public push API, so a demo moves.
 
 ``python -m dashboard simulate --url URL --token TOKEN [--speed 60] [--interval 5]`` fetches the
-instance's reference data (``GET /api/v1/reference``: areas, sites, services) and then, every
-``--interval`` real seconds, advances an in-memory model and posts what happened to
-``/api/v1/feeds/episodes``, ``/delays`` and ``/capacity``, in that order, in batches of at most
-1,000 records, each carrying only the contract's fields (``updated_at`` = when the simulated
-change happened). It reaches the instance only through the push API (no database); from the
+instance's reference data (``GET /api/v1/reference``: areas, sites, services, and what the
+token's source is granted) and then, every ``--interval`` real seconds, advances an in-memory
+model and posts what happened to ``/api/v1/feeds/episodes``, ``/delays`` and ``/capacity``, in
+that order, in batches of at most 1,000 records, each carrying only the contract's fields
+(``updated_at`` = when the simulated change happened). People are admitted only to the sites
+the source may write for, and capacity is reported only for its services (an administrator
+grants them: ``python -m dashboard source grant SOURCE --kinds episodes,delays,capacity --area
+ICB``). It reaches the instance only through the push API (no database); from the
 project it borrows only the contract's column list and the synthetic demo's parameters.
 
 The model
@@ -181,8 +184,10 @@ class Reference:
     """Areas, sites and services of the instance, with the look-ups the simulation needs."""
 
     areas: list[Area]
-    sites: list[Site]
+    sites: list[Site]  # where people are admitted: the sites the source may write for
     services: list[Service]
+    # The services whose capacity the source may report (None: every one).
+    reported: frozenset[str] | None = None
     _by_code: dict[str, Area] = field(init=False, repr=False)
     _homes: dict[str, list[Area]] = field(init=False, repr=False, default_factory=dict)
     _serving: dict[tuple[str, int], list[Service]] = field(init=False, repr=False,
@@ -242,13 +247,31 @@ def parse_reference(data: Any) -> Reference:
         services = [Service(str(s["code"]), str(s.get("name") or s["code"]), int(s["pathway"]),
                             str(s["setting"]), str(s["area_code"]), int(s.get("places") or 0))
                     for s in data.get("services") or []]
+        sites, reported = _granted(data.get("source"), sites)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise UnusableReference(f"the reference is not in the expected form ({error!r})") from None
-    reference = Reference(areas, sites, services)
+    reference = Reference(areas, sites, services, reported)
     if not reference.sites or not reference.home_areas:
-        raise UnusableReference("the instance has no sites or no areas to simulate people in; "
-                             "load its reference data (areas, sites, services) first")
+        raise UnusableReference("the instance has no sites the token's source may write for, "
+                                "or no areas to simulate people in; load its reference data "
+                                "(areas, sites, services) and grant the source its sites or "
+                                "areas (python -m dashboard source grant) first")
     return reference
+
+
+def _granted(source: Any, sites: list[Site]) -> tuple[list[Site], frozenset[str] | None]:
+    """The sites the token's source may write episodes for, and the services it may report
+    capacity of, from the reference's ``source`` (an older instance has none: every one)."""
+    if source is None:
+        return sites, None
+    missing = {"episodes", "delays"} - set(source["kinds"])
+    if missing:
+        raise UnusableReference(f"the token's source {source['name']!r} may not send "
+                                f"{' or '.join(sorted(missing))}; an administrator grants them "
+                                "(python -m dashboard source grant)")
+    writable = set(source["sites"])
+    reported = frozenset(source["services"]) if "capacity" in source["kinds"] else frozenset()
+    return [site for site in sites if site.code in writable], reported
 
 
 # --- The event model (pure) --------------------------------------------------------------------
@@ -314,7 +337,8 @@ class Simulation:
         for service in reference.services:
             occupied = service.places * self._rng.uniform(0.8, 0.95)
             self._capacity[service.code] = Occupancy(_clamp(occupied, 0, service.places))
-            self._schedule(0.0, "report", service.code)
+            if reference.reported is None or service.code in reference.reported:
+                self._schedule(0.0, "report", service.code)
 
     @property
     def simulated_hours(self) -> float:
@@ -595,13 +619,14 @@ class FeedClient:
         return parse_reference(self._request("GET", "/api/v1/reference"))
 
     def post(self, kind: str, records: list[Record]) -> int:
-        """Send one batch; the number of records accepted."""
+        """Send one batch; the number of records applied (new or changed)."""
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}")
         answer = self._request("POST", f"/api/v1/feeds/{kind}", records)
-        if not isinstance(answer, dict):
+        if not isinstance(answer, dict) or not all(
+                isinstance(answer.get(outcome), list) for outcome in ("new", "changed")):
             raise FeedError(f"unexpected answer to POST {kind}: {str(answer)[:80]}")
-        return int(answer.get("accepted", len(records)))
+        return len(answer["new"]) + len(answer["changed"])
 
     def _request(self, method: str, path: str, body: Any = None) -> Any:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
@@ -631,6 +656,11 @@ def _http_error(error: urllib.error.HTTPError, method: str, path: str) -> FeedEr
     except (ValueError, OSError):
         body = None
     code = error.code
+    if code == 403 and isinstance(body, dict) and body.get("refused"):
+        first = body["refused"][0]
+        return TokenRefused(f"the records were refused (HTTP 403): {first.get('reason')}; ask "
+                            "an administrator to grant the token's source (python -m dashboard "
+                            "source grant)")
     if code in (401, 403):
         return TokenRefused(f"the token was refused (HTTP {code}); check --token or {TOKEN_ENV}")
     if code == 422 and isinstance(body, dict) and isinstance(body.get("rejected"), list):
@@ -685,10 +715,10 @@ class Outbox:
 
 @dataclass
 class Delivery:
-    """What one tick sent and what the instance accepted, by kind; problems as messages."""
+    """What one tick sent and what the instance applied, by kind; problems as messages."""
 
     sent: dict[str, int] = field(default_factory=dict)
-    accepted: int = 0
+    applied: int = 0  # records the instance wrote (new or changed)
     problems: list[str] = field(default_factory=list)
     held_back: bool = False  # a network or server error: the rest waits for the next tick
 
@@ -716,7 +746,7 @@ def deliver(client: FeedClient, outbox: Outbox) -> Delivery:
         records = outbox.pending(kind)
         for batch in _chunks(records, MAX_BATCH):
             try:
-                delivery.accepted += _post_batch(client, kind, list(batch), outbox, delivery)
+                delivery.applied += _post_batch(client, kind, list(batch), outbox, delivery)
             except Unreachable as error:
                 delivery.problems.append(f"{error}; trying again next tick")
                 delivery.held_back = True
@@ -751,10 +781,10 @@ def _post_batch(client: FeedClient, kind: str, batch: list[Record], outbox: Outb
 # --- The loop ----------------------------------------------------------------------------------
 
 def tick_line(now: datetime, simulation: Simulation, delivery: Delivery) -> str:
-    """One short line per tick: time, simulated time, what was sent and accepted."""
+    """One short line per tick: time, simulated time, what was sent and applied."""
     head = f"{as_london(now):%H:%M:%S}  sim +{simulation.simulated_hours:.1f} h"
     sent = ", ".join(f"{kind} {n}" for kind, n in delivery.sent.items() if n)
-    body = f"sent {sent}; accepted {delivery.accepted}" if sent else "nothing sent"
+    body = f"sent {sent}; applied {delivery.applied}" if sent else "nothing sent"
     people = f"({simulation.waiting} waiting, {simulation.in_service} in service)"
     return f"{head}  {body}  {people}"
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from dashboard.clock import from_utc_naive, to_utc_naive
 from data_access.models import AuditEvent
 
 # What is recorded (the Audit page and docs/security.md list them).
 ACTIONS = ("view_people", "export", "refused", "sign_in", "sign_in_failed", "sign_out",
-           "sessions_ended", "sessions_revoked")
+           "sessions_ended", "sessions_revoked", "area_changed")
 AUDIT_COLUMNS = ["id", "at", "username", "role", "action", "scope", "rows", "detail", "client"]
 # A failed sign-in's detail starts with this, then the cookie's label, when a valid device cookie
 # vouched for the browser: such failures count against that cookie alone (dashboard/sign_in.py).
@@ -24,13 +24,21 @@ def record(engine: Engine, at: datetime, action: str, scope: str, *, username: s
            role: str | None = None, rows: int | None = None, detail: str = "",
            client: str | None = None) -> None:
     """Write one event in its own transaction (so a refusal is recorded even as it is refused)."""
+    with engine.begin() as connection:
+        record_in(connection, at, action, scope, username=username, role=role, rows=rows,
+                  detail=detail, client=client)
+
+
+def record_in(connection: Connection, at: datetime, action: str, scope: str, *,
+              username: str | None, role: str | None = None, rows: int | None = None,
+              detail: str = "", client: str | None = None) -> None:
+    """Write one event in the caller's transaction (it stands or falls with what it records)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    with engine.begin() as connection:
-        connection.execute(insert(AuditEvent), {
-            "at": to_utc_naive(at), "username": username[:64] if username else None,
-            "role": role, "action": action, "scope": scope[:300], "rows": rows,
-            "detail": detail[:500], "client": client[:64] if client else None})
+    connection.execute(insert(AuditEvent), {
+        "at": to_utc_naive(at), "username": username[:64] if username else None,
+        "role": role, "action": action, "scope": scope[:300], "rows": rows,
+        "detail": detail[:500], "client": client[:64] if client else None})
 
 
 def recent_events(engine: Engine, limit: int = 200, action: str | None = None,

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
-from dashboard.clock import LONDON, to_utc_naive
+from dashboard.clock import LONDON, from_utc_naive, to_utc_naive
 from dashboard.vocabulary import (
     AREA_LEVELS,
     DELAY_REASONS,
@@ -80,6 +81,7 @@ def _code(raw: str) -> str:
 
 
 _described(_code, {"type": "string", "maxLength": 32, "pattern": "^[A-Za-z0-9._-]+$"})
+parse_code = _code  # also for the codes an administrator grants a feed source
 
 
 def _whole_number(low: int, high: int) -> Callable[[str], int]:
@@ -164,6 +166,10 @@ class FileSpec:
     def required_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
+    @cached_property
+    def timestamp_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.parse is parse_timestamp)
+
     def parse_row(self, raw: dict[str, str | None]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for column in self.columns:
@@ -179,6 +185,30 @@ class FileSpec:
                 raise RowError(f"{column.name}: {error}") from None
         self.check(values)
         return values
+
+
+# No moment of a record can lie ahead of the load's clock by more than this (clocks of source
+# systems drift a little). A stamp far ahead would freeze the record: no real update is newer.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+def check_not_in_future(spec: FileSpec, row: dict[str, Any], now_utc: datetime) -> None:
+    """``RowError`` if a timestamp of the row (naive UTC, as parsed) is more than
+    ``FUTURE_TOLERANCE`` after ``now_utc``, the load's time (naive UTC)."""
+    latest = now_utc + FUTURE_TOLERANCE
+    for name in spec.timestamp_columns:
+        moment = row.get(name)
+        if moment is not None and moment > latest:
+            raise RowError(f"{name}: {_local(moment)} is in the future (more than "
+                           f"{FUTURE_TOLERANCE.seconds // 60} minutes after {_local(now_utc)}, "
+                           "the time of the load)")
+
+
+def _local(stored: datetime) -> str:
+    try:
+        return f"{from_utc_naive(stored):%Y-%m-%d %H:%M}"
+    except OverflowError:  # within hours of the year 9999
+        return f"{stored:%Y-%m-%d %H:%M} UTC"
 
 
 def _not_before(row: dict[str, Any], later: str, earlier: str) -> None:
@@ -201,8 +231,8 @@ TIMESTAMP = parse_timestamp
 POPULATION = _whole_number(0, 100_000_000)
 # Every file may say when the source last changed each record; see data_access.loader._upsert.
 UPDATED_AT = Column("updated_at", TIMESTAMP, False,
-                    "when the source last changed the record; an older update never overwrites "
-                    "a newer one")
+                    "when the source last changed the record; an older update, or one without "
+                    "updated_at, never overwrites a record stamped later")
 
 AREAS = FileSpec(
     name="areas.csv",

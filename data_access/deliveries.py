@@ -15,8 +15,9 @@ from sqlalchemy import Engine, func, select
 from dashboard.clock import from_utc_naive
 from data_access.models import Load, LoadRejection
 
+WRITE_COUNTS = ["rows_new", "rows_changed", "rows_unchanged", "rows_stale"]
 DELIVERY_COLUMNS = ["id", "batch_id", "source", "channel", "kind", "finished_at", "outcome",
-                    "rows_read", "rows_accepted", "rows_rejected", "unit"]
+                    "rows_read", "rows_accepted", "rows_rejected", "unit", *WRITE_COUNTS]
 REASONS_PER_LOAD = 10
 
 
@@ -24,8 +25,10 @@ def recent_deliveries(engine: Engine, limit: int = 100, source: str | None = Non
     """The files of the newest ``limit`` batches (of ``source`` only, if given): newest batch
     first (by its latest ``loads`` row), a batch's files together in the order they were
     written. ``kind`` is the file name without ".csv"; ``finished_at`` is a London time; the
-    outcome is loaded, partial or rejected; ``unit`` says what rejection positions count
-    ("line" of a CSV file or body, "record" of a JSON delivery)."""
+    outcome is loaded, partial, rejected or refused; ``unit`` says what rejection positions
+    count ("line" of a CSV file or body, "record" of a JSON delivery); ``rows_new``,
+    ``rows_changed``, ``rows_unchanged`` and ``rows_stale`` what the write made of the accepted
+    rows (None: nothing written, or loaded before they were counted)."""
     batches = select(Load.batch_id, func.max(Load.id).label("newest")).group_by(Load.batch_id)
     if source is not None:
         batches = batches.where(Load.source == source)
@@ -33,7 +36,8 @@ def recent_deliveries(engine: Engine, limit: int = 100, source: str | None = Non
     statement = (
         select(Load.id, Load.batch_id, Load.source, Load.channel,
                Load.file_name.label("kind"), Load.finished_at, Load.outcome, Load.rows_read,
-               Load.rows_accepted, Load.rows_rejected, Load.unit)
+               Load.rows_accepted, Load.rows_rejected, Load.unit, Load.rows_new,
+               Load.rows_changed, Load.rows_unchanged, Load.rows_stale)
         .join(newest, newest.c.batch_id == Load.batch_id)
         .order_by(newest.c.newest.desc(), Load.id)
     )
@@ -41,6 +45,9 @@ def recent_deliveries(engine: Engine, limit: int = 100, source: str | None = Non
         rows = connection.execute(statement).mappings().all()
     frame = pd.DataFrame(rows, columns=DELIVERY_COLUMNS)
     frame["kind"] = frame.kind.str.removesuffix(".csv")
+    for column in WRITE_COUNTS:  # whole numbers, or None (pandas would make them floats)
+        frame[column] = pd.Series([None if pd.isna(v) else int(v) for v in frame[column]],
+                                  index=frame.index, dtype=object)
     frame["finished_at"] = [from_utc_naive(t) for t in frame.finished_at]
     return frame
 

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +28,23 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
+    tuple_,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dashboard.clock import Clock, SystemClock, as_london, to_utc_naive
+from dashboard.clock import Clock, SystemClock, as_london, from_utc_naive, to_utc_naive
+from data_access import audit, ownership
 from data_access.contract import (
     FILE_SPECS,
     REFERENCES,
     SPECS_BY_NAME,
     FileSpec,
     RowError,
+    check_not_in_future,
     quoted,
 )
 from data_access.facts import local_date, merge_earliest, refresh_daily_waits, stored_waits
@@ -56,6 +62,9 @@ ANALYZE_AFTER_ROWS = 5_000
 COPY_FROM_ROWS = 5_000
 # The advisory lock every batch's write transaction takes on PostgreSQL (any number, used once).
 WRITE_LOCK_KEY = 4_815_162_342
+# Who changed the area tree, in the audit log, when the administrator's load did (a feed: the
+# source's name).
+LOAD_COMMAND = "load command"
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,12 @@ class Rejection:
         return f"{self.file_name} {self.unit} {self.line}: {self.reason}"
 
 
+# What the write makes of an accepted row: not stored before; stored, and rewritten; stored
+# exactly so already; or stored with a later updated_at, so ignored as stale.
+WRITE_OUTCOMES = ("new", "changed", "unchanged", "stale")
+STALE_SHOWN = 20  # in a load's summary; a feed's answer names every stale record
+
+
 @dataclass
 class FileResult:
     file_name: str
@@ -76,9 +91,16 @@ class FileResult:
     rows_read: int = 0
     accepted: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
+    # Accepted rows a feed source may not write (data_access/ownership.py): nothing is written.
+    refusals: list[Rejection] = field(default_factory=list)
     # Once written, the rows are let go and only their count kept (a national build loads one
     # system after another and must not hold them all).
     written: int | None = None
+    # How many accepted rows the write found new, changed or unchanged; the stale ones by name.
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(WRITE_OUTCOMES, 0))
+    stale: list[Rejection] = field(default_factory=list)
+    # Each row's position by outcome (new, changed, unchanged), kept for a feed's answer only.
+    positions: dict[str, list[int]] | None = None
 
     @property
     def rows_accepted(self) -> int:
@@ -88,10 +110,35 @@ class FileResult:
         self.written, self.accepted = self.rows_accepted, {}
 
     def reject(self, line: int, reason: str) -> None:
-        # A reason may quote the input: NUL and lone surrogates are spelled out, so that it can
-        # be stored, printed and sent.
-        storable = reason.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
-        self.rejections.append(Rejection(self.file_name, line, storable, self.unit))
+        self.rejections.append(Rejection(self.file_name, line, _storable(reason), self.unit))
+
+    def refuse(self, line: int, reason: str) -> None:
+        self.refusals.append(Rejection(self.file_name, line, _storable(reason), self.unit))
+
+    def count(self, outcome: str, line: int, reason: str = "") -> None:
+        """Note what the write made of the row at ``line``."""
+        self.counts[outcome] += 1
+        if outcome == "stale":
+            self.stale.append(Rejection(self.file_name, line, _storable(reason), self.unit))
+        elif self.positions is not None:
+            self.positions.setdefault(outcome, []).append(line)
+
+    def summary(self, loaded: bool) -> str:
+        if not loaded:
+            refused = f", {len(self.refusals)} refused" if self.refusals else ""
+            return (f"{self.file_name}: {self.rows_read} rows read, nothing written, "
+                    f"{len(self.rejections)} rejected{refused}")
+        new, changed, unchanged, stale = (self.counts[o] for o in WRITE_OUTCOMES)
+        return (f"{self.file_name}: {self.rows_read} rows read, {new} new, "
+                f"{changed + unchanged + stale} rows already present, {changed} changed, "
+                f"{unchanged} unchanged, {stale} ignored as stale, "
+                f"{len(self.rejections)} rejected")
+
+
+def _storable(reason: str) -> str:
+    """A reason may quote the input: NUL and lone surrogates are spelled out, so that it can be
+    stored, printed and sent."""
+    return reason.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
 
 
 @dataclass(frozen=True)
@@ -106,17 +153,27 @@ class LoadReport:
         return [r for f in self.files for r in f.rejections]
 
     @property
+    def refusals(self) -> list[Rejection]:
+        """Rows outside what the feed source may write: the batch was refused as a whole."""
+        return [r for f in self.files for r in f.refusals]
+
+    @property
     def rows_accepted(self) -> int:
         return sum(f.rows_accepted for f in self.files) if self.loaded else 0
 
     def summary(self) -> str:
-        lines = []
-        for f in self.files:
-            written = f.rows_accepted if self.loaded else 0
-            lines.append(f"{f.file_name}: {f.rows_read} rows read, {written} loaded, "
-                         f"{len(f.rejections)} rejected")
+        lines = [f.summary(self.loaded) for f in self.files]
         lines.extend(str(r) for r in self.rejections)
-        if not self.loaded:
+        lines.extend(f"{r} (refused)" for r in self.refusals)
+        stale = [r for f in self.files for r in f.stale]
+        lines.extend(f"{r.file_name} {r.unit} {r.line}: ignored as stale: {r.reason}"
+                     for r in stale[:STALE_SHOWN])
+        if len(stale) > STALE_SHOWN:
+            lines.append(f"... and {len(stale) - STALE_SHOWN} more rows ignored as stale")
+        if self.refusals:
+            lines.append(f"Nothing was loaded: {self.source!r} may not write the rows refused "
+                         "above.")
+        elif not self.loaded:
             lines.append("Nothing was loaded: the batch has rejected rows "
                          "(use --allow-partial to load the accepted rows).")
         return "\n".join(lines)
@@ -282,8 +339,12 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
                unit: str = "line") -> LoadReport:
     """Validate and, if allowed, write one batch in one transaction.
 
-    ``channel`` records how the batch came ("file" or "feed"); ``unit`` names what rejections
-    count ("line" of a CSV file, or "record" index of a feed delivery).
+    ``channel`` records how the batch came: "file" (the administrator's load command, the demo:
+    any record may be written) or "feed" (a delivery of the feed source ``source``: refused as a
+    whole if any record is outside its grants or not its own, see data_access/ownership.py).
+    ``unit`` names what rejections count ("line" of a CSV file, or "record" index of a feed
+    delivery). Each accepted row is then new, changed, unchanged or ignored as stale (a later
+    ``updated_at`` is stored); a feed's report keeps which row was which.
     """
     clock = clock or SystemClock()
     started_at = to_utc_naive(clock.now())
@@ -291,28 +352,41 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
     if unknown:
         raise FolderError(f"not files of the data contract: {', '.join(unknown)}")
     specs = [spec for spec in FILE_SPECS if spec.name in batch]
-    results = {spec.name: _parse_file(spec, batch[spec.name], unit) for spec in specs}
+    results = {spec.name: _parse_file(spec, batch[spec.name], unit, started_at)
+               for spec in specs}
     with engine.connect() as connection:
         _check_references(connection, results)
-    has_rejections = any(r.rejections for r in results.values())
-    loaded = allow_partial or not has_rejections
-    report = LoadReport(str(uuid.uuid4()), source, loaded, tuple(results.values()))
+    feed = channel == "feed"
     with engine.begin() as connection:
         # One batch written at a time, locked before the first statement: two at once would
         # otherwise deadlock on the same keys, or collide rebuilding area_links (DELETE all,
         # INSERT all), on PostgreSQL; the lock goes with the transaction, even a killed one.
+        # What is stored is compared under the same lock, so nothing changes in between.
         if connection.dialect.name == "postgresql":
             connection.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writes = {spec.name: _FileWrite(connection, spec, results[spec.name]) for spec in specs}
+        if feed:
+            _refuse_outside_grants(connection, source, writes, unit)
+        refused = any(r.refusals for r in results.values())
+        loaded = not refused and (allow_partial or not any(r.rejections
+                                                           for r in results.values()))
+        report = LoadReport(str(uuid.uuid4()), source, loaded, tuple(results.values()))
         load_ids = _record_loads(connection, report, synthetic, started_at,
                                  to_utc_naive(clock.now()), channel)
+        if refused:
+            _audit_refusal(connection, report, clock.now())
         if loaded:
             touched = _waits_touched(connection, results)  # as stored, before the writes
             for spec in specs:
-                _upsert(connection, spec, results[spec.name], load_ids[spec.name])
-            if "areas.csv" in results:
-                rebuild_area_links(connection)
+                results[spec.name].positions = {} if feed else None
+                written = writes[spec.name].write(load_ids[spec.name], source if feed else None)
+                if spec.name == "areas.csv" and written:
+                    _audit_area_changes(connection, writes[spec.name], written, report,
+                                        source if feed else LOAD_COMMAND, clock.now())
+                    rebuild_area_links(connection)
+            record_outcomes(connection, load_ids, results.values())
             # The daily facts change with the data, in the same transaction.
             refresh_daily_waits(connection, as_london(clock.now()).date(), touched)
     for result in results.values():
@@ -320,6 +394,55 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
     if loaded and report.rows_accepted >= ANALYZE_AFTER_ROWS:
         _refresh_statistics(engine, [_table(spec).name for spec in specs])
     return report
+
+
+def _refuse_outside_grants(connection: Connection, source: str, writes: dict[str, _FileWrite],
+                           unit: str) -> None:
+    """Refuse every accepted row the feed source may not write, with the reason."""
+    found = ownership.refusals(
+        connection, ownership.grants_of(connection, source),
+        {name: list(write.result.accepted.values()) for name, write in writes.items()},
+        {name: write.stored for name, write in writes.items()},
+        whole_file_position=1 if unit == "line" else 0)
+    for name, refused in found.items():
+        for line, reason in refused:
+            writes[name].result.refuse(line, reason)
+
+
+def _audit_refusal(connection: Connection, report: LoadReport, at: datetime) -> None:
+    refusals = report.refusals
+    kinds = ", ".join(f.file_name.removesuffix(".csv") for f in report.files if f.refusals)
+    audit.record_in(connection, at, "refused", f"feed delivery of {kinds} ({report.batch_id})",
+                    username=report.source, rows=len(refusals),
+                    detail=f"{len(refusals)} record(s) outside the source's grants, nothing "
+                           f"written; first: {refusals[0]}")
+
+
+def _audit_area_changes(connection: Connection, write: _FileWrite, written: set[Key],
+                        report: LoadReport, who: str, at: datetime) -> None:
+    """Every area the batch created or moved to another parent, with the old and new parent."""
+    for _, values in write.result.accepted.values():
+        code, parent = values["code"], values["parent_code"]
+        if (code,) not in written:
+            continue
+        before = write.stored.get((code,))
+        if before is None:
+            change = f"created under {parent or 'nothing (a top-level area)'}"
+        elif before.parent_code != parent:
+            change = (f"moved from under {before.parent_code or 'nothing (top level)'} to "
+                      f"under {parent or 'nothing (top level)'}")
+        else:
+            continue
+        audit.record_in(connection, at, "area_changed", f"area {code}", username=who,
+                        detail=f"{change}; batch {report.batch_id} from {report.source}")
+
+
+def record_outcomes(connection: Connection, load_ids: dict[str, int],
+                    results: Iterable[FileResult]) -> None:
+    """Each written file's counts of new, changed, unchanged and stale rows, on its load."""
+    for result in results:
+        connection.execute(update(Load).where(Load.id == load_ids[result.file_name]).values(
+            {f"rows_{outcome}": count for outcome, count in result.counts.items()}))
 
 
 def _waits_touched(connection: Connection, results: dict[str, FileResult]) -> dict[str, date]:
@@ -344,7 +467,10 @@ def _refresh_statistics(engine: Engine, tables: list[str]) -> None:
         connection.commit()
 
 
-def _parse_file(spec: FileSpec, rows: NumberedRows, unit: str = "line") -> FileResult:
+def _parse_file(spec: FileSpec, rows: NumberedRows, unit: str = "line",
+                now_utc: datetime | None = None) -> FileResult:
+    """Parse and check each row; with ``now_utc`` (the load's time), no timestamp may lie
+    ahead of it (``check_not_in_future``)."""
     result = FileResult(spec.name, unit)
     header_rows = [raw for line, raw in rows if HEADER_KEY in raw]
     if header_rows:
@@ -365,6 +491,8 @@ def _parse_file(spec: FileSpec, rows: NumberedRows, unit: str = "line") -> FileR
             continue
         try:
             values = spec.parse_row(raw)
+            if now_utc is not None:
+                check_not_in_future(spec, values, now_utc)
         except RowError as error:
             result.reject(line, str(error))
             continue
@@ -421,10 +549,13 @@ def _existing(connection: Connection, spec: FileSpec, column: str, wanted: set[A
 def _record_loads(connection: Connection, report: LoadReport, synthetic: bool,
                   started_at: datetime, finished_at: datetime,
                   channel: str = "file") -> dict[str, int]:
-    """One ``loads`` row per file (accepted or not), with the first rejections' reasons."""
+    """One ``loads`` row per file (accepted or not), with the first rejections' (and
+    refusals') reasons."""
     ids: dict[str, int] = {}
     for f in report.files:
-        if not report.loaded:
+        if report.refusals:
+            outcome = "refused"
+        elif not report.loaded:
             outcome = "rejected"
         else:
             outcome = "partial" if f.rejections else "loaded"
@@ -435,11 +566,11 @@ def _record_loads(connection: Connection, report: LoadReport, synthetic: bool,
                 "file_name": f.file_name, "started_at": started_at, "finished_at": finished_at,
                 "outcome": outcome, "rows_read": f.rows_read,
                 "rows_accepted": f.rows_accepted if report.loaded else 0,
-                "rows_rejected": len(f.rejections), "synthetic": synthetic, "channel": channel,
-                "unit": f.unit,
+                "rows_rejected": len(f.rejections) + len(f.refusals), "synthetic": synthetic,
+                "channel": channel, "unit": f.unit,
             },
         ).scalar_one()
-        kept = f.rejections[:MAX_REJECTIONS_KEPT]
+        kept = (f.rejections + f.refusals)[:MAX_REJECTIONS_KEPT]
         if kept:
             connection.execute(insert(LoadRejection), [
                 {"load_id": ids[f.file_name], "position": r.line, "reason": r.reason[:500]}
@@ -451,50 +582,146 @@ def _table(spec: FileSpec) -> Table:
     return Base.metadata.tables[spec.table]
 
 
+Key = tuple[Any, ...]
+# What is read of a stored row to classify an incoming one, and to check who may change it.
+STORED_COLUMNS = ("updated_at", "owner", "parent_code")
+# Keys asked for in one statement (two values each at most: well within SQLite's 32,766).
+STORED_KEYS_AT_ONCE = 5_000
+
+
+class _FileWrite:
+    """One file's accepted rows on their way into their table: staged (PostgreSQL takes a large
+    file by COPY into a scratch table), compared with the rows of the same keys as stored, and
+    written where they change something."""
+
+    def __init__(self, connection: Connection, spec: FileSpec, result: FileResult) -> None:
+        self.connection, self.spec, self.result = connection, spec, result
+        self.table = _table(spec)
+
+    def key(self, row: dict[str, Any]) -> Key:
+        return tuple(row[name] for name in self.spec.key)
+
+    @cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        return [_with_derived(self.spec, values) for _, values in self.result.accepted.values()]
+
+    @cached_property
+    def scratch(self) -> Table | None:
+        """The rows in a scratch table, when PostgreSQL takes them in bulk."""
+        if self.connection.dialect.name != "postgresql" or len(self.rows) < COPY_FROM_ROWS:
+            return None
+        return _copy_to_scratch(self.connection, self.table, list(self.rows[0]), self.rows)
+
+    @cached_property
+    def stored(self) -> dict[Key, Any]:
+        """The stored rows of the file's keys: their key, updated_at, owner (and an area's
+        parent), read once: by a join with the scratch table, else STORED_KEYS_AT_ONCE keys at
+        a time; nothing to ask of an empty table (a first load)."""
+        table = self.table
+        if not self.rows or self.connection.scalar(
+                select(literal(1)).select_from(table).limit(1)) is None:
+            return {}
+        key_columns = [table.c[name] for name in self.spec.key]
+        query = select(*key_columns, *(table.c[name] for name in STORED_COLUMNS
+                                       if name in table.c))
+        if self.scratch is not None:
+            scratch = self.scratch
+            rows: Iterable[Any] = self.connection.execute(query.join(scratch, and_(*(
+                table.c[name] == scratch.c[name] for name in self.spec.key))))
+        else:
+            keys = [self.key(row) for row in self.rows]
+            if len(key_columns) == 1:
+                matching, keys = key_columns[0], [key for (key,) in keys]
+            else:
+                matching = tuple_(*key_columns)
+            rows = (row for start in range(0, len(keys), STORED_KEYS_AT_ONCE)
+                    for row in self.connection.execute(query.where(
+                        matching.in_(keys[start:start + STORED_KEYS_AT_ONCE]))))
+        return {tuple(row[:len(key_columns)]): row for row in rows}
+
+    def write(self, load_id: int, owner: str | None) -> set[Key]:
+        """Upsert the rows (a new row gets ``load_id`` and ``owner``; a changed one ``load_id``),
+        note what became of each in the file's result, and return the keys written."""
+        stored = self.stored  # as it was: read before the write
+        written = self._upsert(load_id, owner) if self.rows else set()
+        for line, values in self.result.accepted.values():
+            key = self.key(values)
+            before = stored.get(key)
+            if key in written:
+                self.result.count("changed" if before is not None else "new", line)
+            elif before is not None and (reason := _stale(before, values)):
+                self.result.count("stale", line, reason)
+            else:
+                self.result.count("unchanged", line)
+        return written
+
+    def _upsert(self, load_id: int, owner: str | None) -> set[Key]:
+        table, connection = self.table, self.connection
+        fixed = {name: value for name, value in (("load_id", load_id), ("owner", owner))
+                 if name in table.c}
+        columns = [*self.rows[0], *fixed]
+        key_columns = [table.c[name] for name in self.spec.key]
+        if self.scratch is not None:
+            # In bulk: one INSERT ... SELECT from the scratch table with the same rules.
+            source = postgresql.insert(table).from_select(columns, select(
+                *(self.scratch.c[name] for name in self.rows[0]),
+                *(literal(value, table.c[name].type) for name, value in fixed.items())))
+            statement = _only_real_changes(source, self.spec, table, columns)
+            return {tuple(row) for row in connection.execute(statement.returning(*key_columns))}
+        dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" \
+            else sqlite.insert
+        statement = _only_real_changes(dialect_insert(table), self.spec, table, columns) \
+            .returning(*key_columns)
+        written: set[Key] = set()
+        for start in range(0, len(self.rows), 5000):
+            chunk = [{**row, **fixed} for row in self.rows[start:start + 5000]]
+            written.update(tuple(row) for row in connection.execute(statement, chunk))
+        return written
+
+
 def _upsert(connection: Connection, spec: FileSpec, result: FileResult, load_id: int) -> None:
-    rows = [_with_derived(spec, values) for _, values in result.accepted.values()]
-    if not rows:
-        return
-    table = _table(spec)
-    if "load_id" in table.c:
-        for row in rows:
-            row["load_id"] = load_id
-    columns = list(rows[0])
-    if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM_ROWS:
-        # In bulk: COPY into a scratch table, then one INSERT ... SELECT with the same rules.
-        staged = _copy_to_scratch(connection, table, columns, rows)
-        source = postgresql.insert(table).from_select(
-            columns, select(*(staged.c[name] for name in columns)))
-        connection.execute(_only_real_changes(source, spec, table, columns))
-        return
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = _only_real_changes(dialect_insert(table), spec, table, columns)
-    for start in range(0, len(rows), 5000):
-        connection.execute(statement, rows[start:start + 5000])
+    """Write a file's accepted rows as the administrator's load (no owner)."""
+    _FileWrite(connection, spec, result).write(load_id, None)
+
+
+def _stale(before: Any, values: dict[str, Any]) -> str | None:
+    """Why the incoming row is out of date against the stored one, or None if it is not: the
+    stored row has an ``updated_at`` later than the incoming one's, or the incoming one has
+    none. (Without a stamp on either side, arrival order decides.)"""
+    stored, incoming = getattr(before, "updated_at", None), values.get("updated_at")
+    if stored is None or (incoming is not None and incoming >= stored):
+        return None
+    return (f"stored record has updated_at {_stamp(stored)} and this one "
+            f"{_stamp(incoming) if incoming is not None else 'none'}")
+
+
+def _stamp(moment: datetime) -> str:
+    return from_utc_naive(moment).replace(tzinfo=None).isoformat(
+        timespec="seconds" if moment.second else "minutes")
 
 
 def _only_real_changes(statement: Any, spec: FileSpec, table: Table, columns: list[str]) -> Any:
     """``statement`` as an upsert on the natural key that writes only real changes (re-loading
-    the same rows leaves every row untouched) and never applies an out-of-date update."""
+    the same rows leaves every row untouched), never applies an out-of-date update (the same
+    rule as ``_stale``) and never changes who owns a row."""
     excluded = statement.excluded
     data_columns = [name for name in columns
-                    if name not in spec.key and name not in ("load_id", "updated_at")]
+                    if name not in spec.key and name not in ("load_id", "updated_at", "owner")]
     changed = or_(*(table.c[name].is_distinct_from(excluded[name]) for name in data_columns))
-    set_ = {name: excluded[name] for name in columns if name not in spec.key}
+    set_ = {name: excluded[name] for name in columns if name not in spec.key and name != "owner"}
     if "updated_at" in table.c:
         stored, incoming = table.c.updated_at, excluded.updated_at
-        # An update the source made earlier than the stored one is out of date: never applied.
-        # A record without updated_at is applied in arrival order and keeps the stored stamp.
-        not_older = or_(stored.is_(None), incoming.is_(None), incoming >= stored)
-        changed = and_(not_older, or_(changed, incoming > stored))
-        set_["updated_at"] = func.coalesce(incoming, stored)
+        # Applied only over an unstamped row, or by one stamped at or after the stored stamp.
+        not_older = or_(stored.is_(None), incoming >= stored)
+        changed = and_(not_older, or_(changed, incoming.is_distinct_from(stored)))
     return statement.on_conflict_do_update(index_elements=list(spec.key), set_=set_,
                                            where=changed)
 
 
 def _copy_to_scratch(connection: Connection, table: Table, columns: list[str],
                      rows: list[dict[str, Any]]) -> Table:
-    """The rows in a temporary table (dropped at commit or rollback), by PostgreSQL's COPY."""
+    """The rows in a temporary table (dropped at commit or rollback), by PostgreSQL's COPY;
+    analysed, so that joining it with what is stored takes a good plan."""
     name = f"scratch_{table.name}"
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
     connection.exec_driver_sql(
@@ -503,6 +730,7 @@ def _copy_to_scratch(connection: Connection, table: Table, columns: list[str],
     with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[column] for column in columns])
+    connection.exec_driver_sql(f"ANALYZE {name}")
     return Table(name, MetaData(), *(Column(column, table.c[column].type) for column in columns))
 
 

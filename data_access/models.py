@@ -56,6 +56,9 @@ class Area(Base):
     population_all: Mapped[int | None] = mapped_column(Integer)
     # When the source last changed this record: an older update never overwrites a newer one.
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The feed source that created the record (a feed_sources name); None = loaded by the
+    # administrator (``python -m dashboard load``, the demo). Set on insert, never by an update.
+    owner: Mapped[str | None] = mapped_column(String(100))
 
 
 class AreaLink(Base):
@@ -85,6 +88,9 @@ class Site(Base):
     area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
     # When the source last changed this record: an older update never overwrites a newer one.
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The feed source that created the record (a feed_sources name); None = loaded by the
+    # administrator (``python -m dashboard load``, the demo). Set on insert, never by an update.
+    owner: Mapped[str | None] = mapped_column(String(100))
 
 
 class Service(Base):
@@ -102,6 +108,9 @@ class Service(Base):
     places: Mapped[int] = mapped_column(Integer)
     # When the source last changed this record: an older update never overwrites a newer one.
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The feed source that created the record (a feed_sources name); None = loaded by the
+    # administrator (``python -m dashboard load``, the demo). Set on insert, never by an update.
+    owner: Mapped[str | None] = mapped_column(String(100))
 
 
 class Load(Base):
@@ -117,10 +126,19 @@ class Load(Base):
     file_name: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime] = mapped_column(DateTime)
-    outcome: Mapped[str] = mapped_column(String(16))  # loaded | partial | rejected
+    # loaded | partial | rejected (rows break the contract) | refused (a feed source wrote
+    # outside its grants)
+    outcome: Mapped[str] = mapped_column(String(16))
     rows_read: Mapped[int] = mapped_column(Integer)
     rows_accepted: Mapped[int] = mapped_column(Integer)
     rows_rejected: Mapped[int] = mapped_column(Integer)
+    # What the write made of the accepted rows: new, changed, already present and unchanged, or
+    # ignored as stale (a newer version is stored). None: not written, or loaded before these
+    # were counted.
+    rows_new: Mapped[int | None] = mapped_column(Integer)
+    rows_changed: Mapped[int | None] = mapped_column(Integer)
+    rows_unchanged: Mapped[int | None] = mapped_column(Integer)
+    rows_stale: Mapped[int | None] = mapped_column(Integer)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     # "file" (the load command, the demo) or "feed" (the push API)
     channel: Mapped[str] = mapped_column(String(8), default="file", server_default="file")
@@ -162,6 +180,27 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SourceGrant(Base):
+    """A kind of record (areas, sites, services, episodes, delays, capacity) a feed source may
+    send. A source without grants can send nothing."""
+
+    __tablename__ = "source_grants"
+
+    source_name: Mapped[str] = mapped_column(ForeignKey("feed_sources.name"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class SourceScope(Base):
+    """What a feed source may write for: a site, a service, an area (with everything inside it),
+    or everywhere (a system-wide feed; ``code`` is empty). See data_access/ownership.py."""
+
+    __tablename__ = "source_scopes"
+
+    source_name: Mapped[str] = mapped_column(ForeignKey("feed_sources.name"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)  # site | service | area | every
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
 
 
 class Episode(Base):
@@ -225,6 +264,9 @@ class Episode(Base):
     in_service_until: Mapped[datetime | None] = mapped_column(DateTime)
     # When the source last changed this record: an older update never overwrites a newer one.
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The feed source that created the record (a feed_sources name); None = loaded by the
+    # administrator (``python -m dashboard load``, the demo). Set on insert, never by an update.
+    owner: Mapped[str | None] = mapped_column(String(100))
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 
@@ -238,6 +280,9 @@ class DelayReasonChange(Base):
     reason_code: Mapped[str] = mapped_column(String(4), index=True)
     # When the source last changed this record: an older update never overwrites a newer one.
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The feed source that created the record (a feed_sources name); None = loaded by the
+    # administrator (``python -m dashboard load``, the demo). Set on insert, never by an update.
+    owner: Mapped[str | None] = mapped_column(String(100))
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 
@@ -253,6 +298,9 @@ class CapacityReport(Base):
     unavailable: Mapped[int] = mapped_column(Integer)
     # When the source last changed this record: an older update never overwrites a newer one.
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The feed source that created the record (a feed_sources name); None = loaded by the
+    # administrator (``python -m dashboard load``, the demo). Set on insert, never by an update.
+    owner: Mapped[str | None] = mapped_column(String(100))
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 

@@ -5,7 +5,8 @@
 ``reference_data/geography``, and writes them in one transaction by the contract loader's rules
 (``data_access.loader``): every rejected row reported by line, nothing written while any row is
 rejected (unless ``allow_partial``), upserts that rewrite only what changed, each file recorded
-in ``loads``, ANALYZE afterwards.
+in ``loads`` with how many of its rows were new, changed and unchanged, ANALYZE afterwards.
+(The population file's counts are of the ICBs its lines add up to.)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from data_access.loader import (
     _refresh_statistics,
     _upsert,
     read_csv,
+    record_outcomes,
 )
 from data_access.models import PublishedOrganisation
 
@@ -293,8 +295,10 @@ def load_published(engine: Engine, folder: Path, *, allow_partial: bool = False,
                                                        finished_at).items()}
         if loaded:
             _upsert(connection, ICBS_SPEC, icbs, load_ids[POPULATION_FILE])
+            population.counts = icbs.counts  # the population file's lines, summed per ICB
             _upsert(connection, TRUSTS_SPEC, trusts, load_ids[TRUSTS_FILE])
             _write_published(connection, batch, published, load_ids)
+            record_outcomes(connection, load_ids, files)
     if loaded:
         _refresh_statistics(engine, list(TABLES))
     return LoadReport(batch_id, str(folder), loaded, files)

@@ -15,6 +15,7 @@ from dash import dcc, html
 from dashboard import formatting as fmt
 from data_access.areas import AreaInfo
 from data_access.feeds import SourceFreshness
+from data_access.loader import WRITE_OUTCOMES
 from data_access.quality import CheckResult
 from layouts.components import data_table, table_block, table_caption
 
@@ -36,7 +37,7 @@ CHECK_LABEL_COLUMNS = frozenset({"episode_id", "site_code", "pathway", "service_
                                  "reported_at"})
 CHECK_COUNT_COLUMNS = frozenset({"places", "occupied"})
 DELIVERY_HEADINGS = ("Finished", "Batch", "Source", "Channel", "Kind", "Outcome", "Read",
-                     "Accepted", "Rejected", "Why rejected")
+                     "Accepted", "Rejected", "Written", "Why rejected")
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def deliveries_block(deliveries: pd.DataFrame,
                                              row.kind, row.outcome)],
                  *[html.Td(f"{v:,}", className="number")
                    for v in (row.rows_read, row.rows_accepted, row.rows_rejected)],
+                 html.Td(_written(row)),
                  html.Td(_why_rejected(row, reasons.get(row.id, [])))]
         starts_batch = row.batch_id != previous
         body.append(html.Tr(cells, id=f"delivery-{row.id}",
@@ -125,6 +127,16 @@ def deliveries_block(deliveries: pd.DataFrame,
         html.Tbody(body),
     ], id="deliveries-table", className="table table-sm data-table deliveries-table")
     return table_block(table)
+
+
+def _written(row: Any) -> str:
+    """What the write made of the accepted rows: "2 new, 1 unchanged"; "–" if nothing was
+    written (or the load was recorded before this was counted)."""
+    counts = [(getattr(row, f"rows_{outcome}"), outcome) for outcome in WRITE_OUTCOMES]
+    if any(count is None for count, _ in counts):
+        return "–"
+    return ", ".join(f"{int(count):,} {outcome}" for count, outcome in counts if count) \
+        or "nothing"
 
 
 def _why_rejected(row: Any, shown: list[tuple[int, str]]) -> html.Details | str:

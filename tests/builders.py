@@ -13,7 +13,9 @@ from sqlalchemy import Engine
 from dashboard.app_factory import create_app
 from dashboard.clock import LONDON, FixedClock
 from dashboard.config import Settings
+from data_access.feeds import NewToken, create_token
 from data_access.loader import LoadReport, load_folder
+from data_access.ownership import GrantChange, grant
 
 
 class SteppingClock:
@@ -45,6 +47,14 @@ def unclosed_quote(header: str, row: Callable[[int], str], lines: int = 10_000,
     text = [header.rstrip("\n"), *(row(n) for n in range(2, lines + 1))]
     text[at - 1] = text[at - 1].replace(",", ',"', 1)
     return "\n".join(text) + "\n"
+def feed_source(engine: Engine, name: str, at: datetime, *,
+                kinds: tuple[str, ...] = ("episodes", "delays", "capacity"),
+                areas: tuple[str, ...] = ("ICB1",), every_minutes: int | None = None) -> NewToken:
+    """A feed source's token, the source granted ``kinds`` for ``areas`` (each with everything
+    inside it), as an administrator grants them."""
+    token = create_token(engine, name, at, every_minutes)
+    grant(engine, name, GrantChange(kinds=kinds, areas=areas))
+    return token
 
 
 # A system (ICB1) with two places (D1, D2), one neighbourhood each, and one hospital site.

@@ -13,11 +13,17 @@ import pytest
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
-from data_access.feeds import create_token
 from data_access.loader import csv_rows, load_batch
 from tests.accounts import add_user
 from tests.browser import browsing
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
+from tests.builders import (
+    GEOGRAPHY,
+    TODAY_AT,
+    TODAY_CAPACITY,
+    TODAY_EPISODES,
+    feed_source,
+    load_files,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +38,14 @@ def test_pushed_records_appear_within_one_refresh_and_quiet_sources_are_flagged(
 
     report = load_files(engine, tmp_path / "batch", GEOGRAPHY)
     assert report.loaded, report.summary()
-    ward = create_token(engine, "Ward tracker", TODAY_AT, expected_every_minutes=15)
-    create_token(engine, "Capacity returns", TODAY_AT, expected_every_minutes=60)
-    # The ward tracker delivered 5 minutes ago (on time); the capacity source three hours ago:
-    # quiet for longer than its hour.
+    ward = feed_source(engine, "Ward tracker", TODAY_AT, kinds=("episodes",), every_minutes=15)
+    feed_source(engine, "Capacity returns", TODAY_AT, kinds=("capacity",), every_minutes=60)
+    # The ward tracker delivered 5 minutes ago (on time); the capacity source three hours ago
+    # (its reports up to then): quiet for longer than its hour.
+    reported_by_0530 = "\n".join(line for line in TODAY_CAPACITY.splitlines()
+                                 if "2026-11-25" not in line)
     for source, file_name, body, ago in (("Ward tracker", "episodes.csv", TODAY_EPISODES, 5),
-                                         ("Capacity returns", "capacity.csv", TODAY_CAPACITY,
+                                         ("Capacity returns", "capacity.csv", reported_by_0530,
                                           180)):
         delivered = load_batch(engine, {file_name: csv_rows(body.splitlines())}, source=source,
                                clock=FixedClock(TODAY_AT - timedelta(minutes=ago)),
@@ -66,7 +74,7 @@ def test_pushed_records_appear_within_one_refresh_and_quiet_sources_are_flagged(
             headers={"Content-Type": "application/json",
                      "Authorization": f"Bearer {ward.token}"}, method="POST")
         with urllib.request.urlopen(request, timeout=30) as response:
-            assert json.load(response)["accepted"] == 1
+            assert json.load(response)["new"] == [0]
         pushed_at = time.monotonic()
         # No reload: the open page picks the new person up on its next refresh.
         expect(page.locator("#waiting-now-value")).to_have_text(

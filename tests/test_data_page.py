@@ -16,12 +16,14 @@ from dashboard.clock import FixedClock
 from dashboard.context import AppContext
 from dashboard.url_state import read_view_state
 from data_access.areas import get_area
-from data_access.feeds import create_token
+from data_access.deliveries import recent_deliveries
 from data_access.loader import load_folder
-from tests.builders import write_folder
+from layouts.data import deliveries_block
+from tests.builders import AREAS, GEOGRAPHY, feed_source, write_folder
 from tests.test_quality import (
     BAD_EPISODES,
     FEED_RECORDS,
+    LOADED_AT,
     NOW,
     QUALITY_FILES,
     deliver,
@@ -68,20 +70,22 @@ def table_rows(table: Any) -> list[list[str]]:
 
 @pytest.fixture
 def page(engine, tmp_path):
-    # Load ids in time order: the quality files 1-6, council 7, the rejected file 8, ward 9,
-    # care homes 10, therapy 11.
+    # Load ids: the quality files 1-6, council 7, the rejected file 8, ward 9, care homes 10,
+    # therapy 11 (the quality files are loaded at LOADED_AT, after every time they hold).
     report = load_folder(engine, write_folder(tmp_path / "quality", QUALITY_FILES),
-                         clock=FixedClock(datetime(2026, 11, 24, 7, 0)))
+                         clock=FixedClock(LOADED_AT))
     assert report.loaded, report.summary()
-    create_token(engine, "ward-system", NOW, expected_every_minutes=60)
-    create_token(engine, "care-homes", NOW, expected_every_minutes=10)
-    create_token(engine, "therapy", NOW, expected_every_minutes=30)
-    create_token(engine, "council", NOW)
+    for source, every in (("ward-system", 60), ("care-homes", 10), ("therapy", 30),
+                          ("council", None)):
+        feed_source(engine, source, NOW, kinds=("episodes",), every_minutes=every)
     assert deliver(engine, FEED_RECORDS, "council", datetime(2026, 11, 24, 8, 15)).loaded
     bad = write_folder(tmp_path / "bad", {"episodes.csv": BAD_EPISODES})
     assert not load_folder(engine, bad, clock=FixedClock(datetime(2026, 11, 25, 8, 0))).loaded
-    assert deliver(engine, FEED_RECORDS, "ward-system", datetime(2026, 11, 25, 8, 15)).loaded
-    assert deliver(engine, FEED_RECORDS, "care-homes", datetime(2026, 11, 25, 8, 15)).loaded
+    # Each source its own records (the council's are its own to change).
+    for source in ("ward-system", "care-homes"):
+        records = [{**record, "episode_id": f"{source}-{record['episode_id']}"}
+                   for record in FEED_RECORDS]
+        assert deliver(engine, records, source, datetime(2026, 11, 25, 8, 15)).loaded
     bad_record = [{**FEED_RECORDS[0], "sex": "X"}]
     assert not deliver(engine, bad_record, "therapy", datetime(2026, 11, 25, 8, 20)).loaded
     clock = FixedClock(NOW)
@@ -121,15 +125,18 @@ def test_deliveries_with_rejection_reasons(page, tmp_path):
     rows = table_rows(by_id(page, "deliveries-table"))
     # Newest first: therapy's rejected record, two feed deliveries, the rejected file, the
     # council's delivery, then the quality batch's six files in contract order.
-    assert [(r[0], r[2], r[3], r[4], r[5], r[6:9]) for r in rows] == [
-        ("2026-11-25 08:20", "therapy", "feed", "episodes", "rejected", ["1", "0", "1"]),
-        ("2026-11-25 08:15", "care-homes", "feed", "episodes", "loaded", ["2", "2", "0"]),
-        ("2026-11-25 08:15", "ward-system", "feed", "episodes", "loaded", ["2", "2", "0"]),
+    # Read, accepted, rejected, and what was written ("–": nothing).
+    assert [(r[0], r[2], r[3], r[4], r[5], r[6:10]) for r in rows] == [
+        ("2026-11-25 08:20", "therapy", "feed", "episodes", "rejected", ["1", "0", "1", "–"]),
+        ("2026-11-25 08:15", "care-homes", "feed", "episodes", "loaded",
+         ["2", "2", "0", "2 new"]),
+        ("2026-11-25 08:15", "ward-system", "feed", "episodes", "loaded",
+         ["2", "2", "0", "2 new"]),
         ("2026-11-25 08:00", str(tmp_path / "bad"), "file", "episodes", "rejected",
-         ["3", "0", "2"]),
-        ("2026-11-24 08:15", "council", "feed", "episodes", "loaded", ["2", "2", "0"]),
-        *[("2026-11-24 07:00", str(tmp_path / "quality"), "file", kind, "loaded",
-           [str(n), str(n), "0"])
+         ["3", "0", "2", "–"]),
+        ("2026-11-24 08:15", "council", "feed", "episodes", "loaded", ["2", "2", "0", "2 new"]),
+        *[("2026-11-25 12:00", str(tmp_path / "quality"), "file", kind, "loaded",
+           [str(n), str(n), "0", f"{n} new"])
           for kind, n in [("areas", 5), ("sites", 1), ("services", 4), ("episodes", 28),
                           ("delays", 5), ("capacity", 8)]],
     ]
@@ -141,7 +148,7 @@ def test_deliveries_with_rejection_reasons(page, tmp_path):
     record = by_id(page, "delivery-11-reasons")
     assert [text(li) for li in walk(record) if isinstance(li, html.Li)] == [
         "record 0: sex: 'X' is not one of F, M, U"]
-    assert rows[1][9] == ""  # nothing rejected: no reasons
+    assert rows[1][10] == ""  # nothing rejected: no reasons
 
 
 def test_checks_show_counts_and_name_the_records(page):
@@ -181,7 +188,7 @@ def test_tables_are_captioned_with_header_scopes(page):
 
 def test_a_place_checks_its_own_records(engine, tmp_path):
     report = load_folder(engine, write_folder(tmp_path / "quality", QUALITY_FILES),
-                         clock=FixedClock(datetime(2026, 11, 25, 7, 0)))
+                         clock=FixedClock(LOADED_AT))
     assert report.loaded
     clock = FixedClock(NOW)
     context = AppContext(engine=engine, clock=clock, views=ViewCache(engine, clock))
@@ -192,3 +199,17 @@ def test_a_place_checks_its_own_records(engine, tmp_path):
     assert text(by_id(tree, "sources-none")).startswith("No feed sources are registered")
     assert [r[0] for r in table_rows(by_id(tree, "check-reason-missing-table"))] == [
         "R7", "R4", "R2"]
+
+
+def test_each_load_says_what_it_wrote(engine, tmp_path):
+    folder = write_folder(tmp_path / "geography", GEOGRAPHY)
+    for _ in range(2):
+        assert load_folder(engine, folder, clock=FixedClock(LOADED_AT)).loaded
+    write_folder(folder, {"areas.csv": AREAS.replace("Place two", "Place 2")})
+    assert load_folder(engine, folder, clock=FixedClock(LOADED_AT)).loaded
+    rows = table_rows(deliveries_block(recent_deliveries(engine), {}))
+    assert [(r[4], r[9]) for r in rows] == [
+        ("areas", "1 changed, 4 unchanged"), ("sites", "1 unchanged"),
+        ("services", "4 unchanged"),
+        ("areas", "5 unchanged"), ("sites", "1 unchanged"), ("services", "4 unchanged"),
+        ("areas", "5 new"), ("sites", "1 new"), ("services", "4 new")]

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from dashboard.clock import LONDON, FixedClock, day_start
 from dashboard.synthetic import generate_system
@@ -76,11 +76,14 @@ def test_a_period_is_read_from_the_facts_and_the_rest_from_the_episodes():
     assert split_period(start, start, date(2026, 11, 25)) == split_period(start, start, None)
 
 
-def test_days_after_the_facts_reach_give_the_same_known_answers(engine, tmp_path):
-    # Loaded at noon on 24 Nov: the facts stop at 23 Nov, so 24 Nov comes from the episodes.
-    early = FixedClock(datetime(2026, 11, 24, 12, 0, tzinfo=LONDON))
-    load_files(engine, tmp_path / "b", {**GEOGRAPHY, "episodes.csv": EPISODES,
-                                        "delays.csv": DELAYS}, clock=early)
+def test_days_after_the_facts_reach_give_the_same_known_answers(loaded):
+    # The facts as a load on 24 Nov would leave them, up to 23 Nov (the records hold later times
+    # of 24 Nov, which no load that day could take): 24 Nov comes from the episodes.
+    with loaded.begin() as connection:
+        connection.execute(delete(DailyWait).where(DailyWait.day >= date(2026, 11, 24)))
+        connection.execute(update(FactsState).values(up_to=date(2026, 11, 24)))
+        assert facts_until(connection) == date(2026, 11, 24)
+    engine = loaded
     assert date(2026, 11, 24) not in set(facts(engine).day)
     assert by_reason(waiting_hours_by_reason(engine, "ICB1", DAY_START, DAY_END)) == \
         pytest.approx({"T1": 10.0, "C1": 14.0, "H3": 10.0, "not recorded": 26.0})

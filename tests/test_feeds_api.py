@@ -1,4 +1,5 @@
-"""The push API over real HTTP (the app served on loopback): the loader's rules, per request."""
+"""The push API over real HTTP (the app served on loopback): the loader's rules, per request; what
+a token may write (its source's grants and records); what the answer says of each record."""
 
 from __future__ import annotations
 
@@ -11,16 +12,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import jsonschema
 import pytest
 from sqlalchemy import Engine, delete, select, text
 
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
-from data_access.feeds import create_token, revoke_token
+from dashboard.openapi import openapi_document
+from data_access.feeds import revoke_token
 from data_access.models import DelayReasonChange, Episode, Load, LoadRejection
 from tests.browser import serving
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, TODAY_AT, load_files, unclosed_quote
+from tests.builders import (
+    EPISODE_HEADER,
+    GEOGRAPHY,
+    TODAY_AT,
+    feed_source,
+    load_files,
+    unclosed_quote,
+)
 
 MAX_BYTES = 20_000
 MAX_RECORDS = 50
@@ -50,6 +60,13 @@ class Api:
         return self.send(urllib.request.Request(f"{self.base_url}/api/v1/feeds/{kind}",
                                                 data=data, headers=headers, method="POST"))
 
+    def reference(self) -> dict[str, Any]:
+        answer = self.send(urllib.request.Request(
+            f"{self.base_url}/api/v1/reference",
+            headers={"Authorization": f"Bearer {self.token}"}))
+        assert answer.status == 200, answer.body
+        return answer.body
+
     def send(self, request: urllib.request.Request) -> Answer:
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -64,7 +81,7 @@ def api(engine: Engine, database_url: str, tmp_path) -> Iterator[Api]:  # type: 
     assert report.loaded and not report.rejections
     settings = Settings(database_url=database_url, clock=FixedClock(TODAY_AT),
                         feed_max_bytes=MAX_BYTES, feed_max_records=MAX_RECORDS)
-    token = create_token(engine, "Ward tracker", TODAY_AT, expected_every_minutes=15).token
+    token = feed_source(engine, "Ward tracker", TODAY_AT, every_minutes=15).token
     with serving(create_app(settings, engine).server) as base_url:
         yield Api(base_url, token)
 
@@ -78,6 +95,9 @@ def episode(episode_id: str, **changes: Any) -> dict[str, Any]:
     return record
 
 
+DELIVERY_SCHEMA = openapi_document()["components"]["schemas"]["Delivery"]
+# What the answer says of each record, by position.
+OUTCOMES = ("received", "position", "new", "changed", "unchanged", "stale", "rejected", "refused")
 BATCH = [episode("A1"), episode("A2", home_area_code="N2", pathway=3, age=None),
          episode("A3", discharged_at="2026-11-24T15:00:00Z", service_code="P1H",
                  service_start_at="2026-11-24T18:00:00Z", at_home_91_days=True)]
@@ -93,8 +113,10 @@ def test_a_valid_batch_is_accepted_and_stored(api: Api, engine: Engine) -> None:
     answer = api.post("episodes", BATCH)
     assert answer.status == 200, answer.body
     assert answer.body["loaded"] is True
-    assert (answer.body["received"], answer.body["accepted"], answer.body["rejected"]) \
-        == (3, 3, [])
+    assert {name: answer.body[name] for name in OUTCOMES} == {
+        "received": 3, "position": "index", "new": [0, 1, 2], "changed": [], "unchanged": [],
+        "stale": [], "rejected": [], "refused": []}
+    jsonschema.validate(answer.body, DELIVERY_SCHEMA)  # as docs/openapi.json describes it
     with engine.connect() as connection:
         loads = connection.execute(select(Load.source, Load.channel, Load.outcome)
                                    .where(Load.file_name == "episodes.csv")).all()
@@ -109,16 +131,20 @@ def test_the_same_batch_again_changes_nothing(api: Api, engine: Engine) -> None:
     assert api.post("episodes", BATCH).status == 200
     before = stored_episodes(engine)
     again = api.post("episodes", BATCH)
-    assert again.status == 200 and again.body["accepted"] == 3
+    assert again.status == 200
+    assert (again.body["new"], again.body["changed"], again.body["unchanged"]) == \
+        ([], [], [0, 1, 2])
     # Identical rows, including which delivery wrote them (load_id).
     assert stored_episodes(engine) == before
+    one_changed = api.post("episodes", [BATCH[0], {**BATCH[1], "age": 90}])
+    assert (one_changed.body["changed"], one_changed.body["unchanged"]) == ([1], [0])
 
 
 def test_a_batch_with_one_bad_record_loads_nothing_and_names_it(api: Api, engine: Engine) -> None:
     bad = [*BATCH[:2], episode("A9", sex="X"), BATCH[2]]
     answer = api.post("episodes", bad)
     assert answer.status == 422
-    assert answer.body["loaded"] is False and answer.body["accepted"] == 0
+    assert answer.body["loaded"] is False and answer.body["new"] == []
     assert answer.body["rejected"] == [{"index": 2, "reason": "sex: 'X' is not one of F, M, U"}]
     assert stored_episodes(engine) == []
     with engine.connect() as connection:
@@ -140,21 +166,20 @@ def test_unreadable_records_are_named_with_their_reason(api: Api, record: Any,
     assert answer.body["rejected"] == [{"index": 1, "reason": reason}]
 
 
-def test_an_older_update_after_a_newer_one_is_ignored(api: Api, engine: Engine) -> None:
+def test_an_older_update_after_a_newer_one_is_ignored_and_named(api: Api, engine: Engine) -> None:
     discharged = episode("A1", discharged_at="2026-11-24T20:00:00Z",
                          updated_at="2026-11-24T20:05:00Z")
     still_waiting = episode("A1", updated_at="2026-11-24T12:00:00Z")  # sent late
     assert api.post("episodes", [discharged]).status == 200
-    assert api.post("episodes", [still_waiting]).status == 200
+    late = api.post("episodes", [still_waiting])
+    assert late.status == 200 and (late.body["new"], late.body["changed"]) == ([], [])
+    assert late.body["stale"] == [{"index": 0, "reason": "stored record has updated_at "
+                                   "2026-11-24T20:05 and this one 2026-11-24T12:00"}]
     assert _episode_a1(engine) == ("2026-11-24 20:00:00", "2026-11-24 20:05:00")
     # A newer update is applied.
     newer = episode("A1", discharged_at="2026-11-24T21:00:00Z", updated_at="2026-11-24T21:00:00Z")
-    assert api.post("episodes", [newer]).status == 200
+    assert api.post("episodes", [newer]).body["changed"] == [0]
     assert _episode_a1(engine) == ("2026-11-24 21:00:00", "2026-11-24 21:00:00")
-    # An update without updated_at is applied in arrival order and keeps the stored stamp.
-    unstamped = episode("A1", discharged_at="2026-11-24T22:00:00Z")
-    assert api.post("episodes", [unstamped]).status == 200
-    assert _episode_a1(engine) == ("2026-11-24 22:00:00", "2026-11-24 21:00:00")
 
 
 def _episode_a1(engine: Engine) -> tuple[str, str]:
@@ -164,13 +189,56 @@ def _episode_a1(engine: Engine) -> tuple[str, str]:
     return str(row.discharged_at), str(row.updated_at)
 
 
+def test_an_update_without_updated_at_never_replaces_a_stamped_record(api: Api,
+                                                                      engine: Engine) -> None:
+    stamped = episode("A1", discharged_at="2026-11-24T21:00:00Z", updated_at="2026-11-24T21:00Z")
+    assert api.post("episodes", [stamped, episode("A2")]).body["new"] == [0, 1]
+    unstamped = [episode("A1", discharged_at="2026-11-24T22:00:00Z"),
+                 episode("A2", discharged_at="2026-11-24T22:00:00Z")]
+    answer = api.post("episodes", unstamped)
+    assert answer.status == 200
+    # A1 is stamped: it stays; A2 was not: arrival order, so the update is applied.
+    assert answer.body["stale"] == [{"index": 0, "reason": "stored record has updated_at "
+                                     "2026-11-24T21:00 and this one none"}]
+    assert answer.body["changed"] == [1]
+    assert _episode_a1(engine) == ("2026-11-24 21:00:00", "2026-11-24 21:00:00")
+
+
+def test_a_time_more_than_ten_minutes_ahead_is_rejected(api: Api, engine: Engine) -> None:
+    # The app's clock is TODAY_AT, 08:30 (GMT).
+    nine_ahead = episode("A1", nctr_at="2026-11-25T08:39:00Z")
+    eleven_ahead = episode("A2", service_start_at="2026-11-25T08:41:00Z", service_code="P1H",
+                           discharged_at="2026-11-25T08:00:00Z")
+    answer = api.post("episodes", [nine_ahead, eleven_ahead])
+    assert answer.status == 422 and answer.body["loaded"] is False
+    assert answer.body["rejected"] == [{"index": 1, "reason": (
+        "service_start_at: 2026-11-25 08:41 is in the future (more than 10 minutes after "
+        "2026-11-25 08:30, the time of the load)")}]
+    assert stored_episodes(engine) == []
+    assert api.post("episodes", [nine_ahead]).body["new"] == [0]
+
+
+def test_a_record_stamped_far_ahead_cannot_freeze_a_row(api: Api, engine: Engine) -> None:
+    assert api.post("episodes", [episode("A1", updated_at="2026-11-24T20:00Z")]).status == 200
+    freeze = episode("A1", discharged_at="2026-11-24T21:00:00Z", updated_at="9999-12-30T00:00Z")
+    answer = api.post("episodes", [freeze])
+    assert answer.status == 422
+    assert answer.body["rejected"][0]["reason"].startswith(
+        "updated_at: 9999-12-30 00:00 is in the future")
+    assert _episode_a1(engine) == ("None", "2026-11-24 20:00:00")
+    # Later real updates are applied.
+    real = episode("A1", discharged_at="2026-11-25T08:00:00Z", updated_at="2026-11-25T08:05Z")
+    assert api.post("episodes", [real]).body["changed"] == [0]
+    assert _episode_a1(engine) == ("2026-11-25 08:00:00", "2026-11-25 08:05:00")
+
+
 def test_a_wrong_missing_or_revoked_token_is_refused(api: Api, engine: Engine) -> None:
     for token in ("icd_not-a-real-token", "", "Basic abc"):
         answer = api.post("episodes", BATCH, token=token)
         assert answer.status == 401, token
         assert "token" in answer.body["error"]
         assert answer.headers["WWW-Authenticate"].startswith("Bearer")
-    revoked = create_token(engine, "Old system", TODAY_AT)
+    revoked = feed_source(engine, "Old system", TODAY_AT)
     assert api.post("episodes", BATCH[:1], token=revoked.token).status == 200
     assert revoke_token(engine, revoked.token_id, TODAY_AT)
     answer = api.post("episodes", BATCH, token=revoked.token)
@@ -246,7 +314,9 @@ def test_the_loader_and_the_api_give_the_same_result(api: Api, engine: Engine,
     for body in (BATCH, as_csv(BATCH)):  # JSON records, then the same records as CSV
         _clear(engine)
         assert api.post("episodes", body).status == 200
-        assert api.post("delays", delays).status == 200
+        csv_answer = api.post("delays", delays)
+        assert csv_answer.status == 200
+        assert (csv_answer.body["position"], csv_answer.body["new"]) == ("line", [2])
         assert _contents(engine) == by_loader
 
 
@@ -265,7 +335,7 @@ def test_a_csv_body_names_the_line_of_a_short_line_and_of_an_unclosed_quote(
     assert load_files(engine, tmp_path / "geography", GEOGRAPHY).loaded
     app = create_app(Settings(database_url=database_url, clock=FixedClock(TODAY_AT)), engine)
     client = app.server.test_client()
-    token = create_token(engine, "Ward tracker", TODAY_AT).token
+    token = feed_source(engine, "Ward tracker", TODAY_AT, kinds=("episodes",)).token
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
     lines = as_csv(BATCH).splitlines(keepends=True)
     lines[2] = ",".join(lines[2].split(",")[:5]) + "\r\n"  # A2: 5 values of 17
@@ -283,10 +353,10 @@ def test_a_csv_body_names_the_line_of_a_short_line_and_of_an_unclosed_quote(
 
 
 def _contents(engine: Engine) -> list[list[tuple[Any, ...]]]:
-    """Every data row of episodes and delays, without which load wrote it."""
+    """Every data row of episodes and delays, without which load (and source) wrote it."""
     tables = (Episode.__table__, DelayReasonChange.__table__)
     with engine.connect() as connection:
-        return [[tuple(v for k, v in row._mapping.items() if k != "load_id")
+        return [[tuple(v for k, v in row._mapping.items() if k not in ("load_id", "owner"))
                  for row in connection.execute(select(table).order_by(*table.primary_key))]
                 for table in tables]
 

@@ -34,8 +34,10 @@ from tests.accounts import add_user, sign_in_client
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_DELAYS, TODAY_EPISODES, load_files
 
 T = TODAY_AT
-FIRST_LOAD_AT = datetime(2026, 11, 25, 6, 0, tzinfo=LONDON)
-SECOND_LOAD_AT = datetime(2026, 11, 25, 7, 0, tzinfo=LONDON)
+# Each load is no earlier than the times it holds (none may be ahead of its load): the second
+# holds some after T, which the list as at T must leave out.
+FIRST_LOAD_AT = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
+SECOND_LOAD_AT = datetime(2026, 11, 25, 9, 0, tzinfo=LONDON)
 MORE_SITES = """
     code,name,trust_code,trust_name,area_code
     S2,Second hospital,T1,Test trust,ICB1
@@ -43,7 +45,7 @@ MORE_SITES = """
 # X1 (place one): NCTR 23 Nov 10:00, so 46.5 h; reasons T2, then W2 from 24 Nov 10:30 (22.0 h
 #   on it at T); a C5 taking effect at 09:00, after T, is not current yet.
 # X2 (place one): NCTR exactly at T (0.0 h, waiting); no ward; no updated_at, so its last update
-#   is when its load finished (07:00).
+#   is when its load finished (09:00).
 # X3 (place one): NCTR after T: not waiting yet.
 # X4 (place two): NCTR 22 Nov 08:30 (72.0 h), W1 from 22 Nov 09:00 (71.5 h).
 # X5 (place two): waited across the October clock change; discharged long before T.
@@ -64,16 +66,16 @@ MORE_DELAYS = """
 """
 # Everyone waiting in place one (D1), longest wait first, as worked out by hand:
 # episode, person, site, ward, hours since NCTR, over 24 h, pathway, reason, hours on reason,
-# referred to hub, last update. E rows: no ward or updated_at; their load finished at 06:00.
+# referred to hub, last update. E rows: no ward or updated_at; their load finished at 08:30.
 # E5: NCTR 1 Nov 08:00, 24 days and 0.5 h ago; C5 since 1 Nov 09:00. E2: NCTR exactly 24.0 h
 # ago (not over 24 h), T1 since then. E1: NCTR 08:00 today, no pathway, no reason yet.
 PLACE_ONE = [
-    ("E5", "p5", "S1", None, 576.5, True, 2, "C5", 575.5, "2026-11-01 09:00", "2026-11-25 06:00"),
+    ("E5", "p5", "S1", None, 576.5, True, 2, "C5", 575.5, "2026-11-01 09:00", "2026-11-25 08:30"),
     ("X1", "x1", "S2", "Ward 7", 46.5, True, 2, "W2", 22.0, "2026-11-23 11:00",
      "2026-11-25 07:45"),
-    ("E2", "p2", "S1", None, 24.0, False, 1, "T1", 24.0, "2026-11-24 09:00", "2026-11-25 06:00"),
-    ("E1", "p1", "S1", None, 0.5, False, None, NOT_RECORDED, None, None, "2026-11-25 06:00"),
-    ("X2", "x2", "S2", None, 0.0, False, 1, NOT_RECORDED, None, None, "2026-11-25 07:00"),
+    ("E2", "p2", "S1", None, 24.0, False, 1, "T1", 24.0, "2026-11-24 09:00", "2026-11-25 08:30"),
+    ("E1", "p1", "S1", None, 0.5, False, None, NOT_RECORDED, None, None, "2026-11-25 08:30"),
+    ("X2", "x2", "S2", None, 0.0, False, 1, NOT_RECORDED, None, None, "2026-11-25 09:00"),
 ]
 EVERYONE_REFS = {"p1", "p2", "p3", "p4", "p5", "x1", "x2", "x4"}
 
@@ -142,7 +144,7 @@ def test_times_are_london_times_and_hours_count_real_time_across_the_clock_chang
     x5 = people.iloc[0]
     assert x5.nctr_at.strftime("%H:%M %Z") == "12:00 BST"
     assert x5.hours_waiting == pytest.approx(25.0) and x5.over_24_hours
-    assert x5.last_update.strftime("%H:%M %Z") == "07:00 GMT"
+    assert x5.last_update.strftime("%H:%M %Z") == "09:00 GMT"
 
 
 def test_the_area_confines_the_list(loaded):
@@ -226,7 +228,8 @@ def test_filter_options_are_the_sites_and_reason_groups_of_the_people_waiting(lo
     assert options.sites == [("S2", "Second hospital"), ("S1", "Test hospital")]
     assert options.reason_groups == ["Wellbeing concerns", "Care transfer hub process",
                                      "Capacity", NOT_RECORDED]
-    assert recent_events(loaded).empty  # no people, nothing to record
+    # No people, nothing to record (the area changes are the loads').
+    assert set(recent_events(loaded).action) == {"area_changed"}
     with pytest.raises(AccessDenied):
         huddle_filter_options(loaded, hub_lead, "D2", T)
 

@@ -17,9 +17,15 @@ from benchmarks.payloads import route_payload, version_payload
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
-from data_access.feeds import create_token
 from tests.accounts import add_user, is_session_check, sign_in_client
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
+from tests.builders import (
+    GEOGRAPHY,
+    TODAY_AT,
+    TODAY_CAPACITY,
+    TODAY_EPISODES,
+    feed_source,
+    load_files,
+)
 
 BROWSERS = 20
 
@@ -86,9 +92,9 @@ def test_many_browsers_on_one_view_cost_one_computation_per_data_version(
     assert [s for s in counter.take() if not is_session_check(s)] == []
 
     # A delivery makes a new data version; the view is computed once more, for everyone.
-    token = create_token(engine, "Capacity returns", TODAY_AT).token
+    token = feed_source(engine, "Capacity returns", TODAY_AT, kinds=("capacity",)).token
     delivery = client.post("/api/v1/feeds/capacity", headers={"Authorization": f"Bearer {token}"},
-                           json=[{"service_code": "P1H", "reported_at": "2026-11-25T08:00",
+                           json=[{"service_code": "P1H", "reported_at": "2026-11-25T08:20",
                                   "places": 10, "occupied": 9, "unavailable": 0}])
     assert delivery.status_code == 200, delivery.data
     counter.take()

@@ -120,7 +120,8 @@ def test_a_load_killed_midway_leaves_nothing_and_the_same_command_then_loads_it_
               "capacity.csv": "capacity_reports"}
     for file_name, table in tables.items():
         assert len(after[table]) == len(before[table]) + written[file_name], table
-        assert f"{file_name}: {written[file_name]} rows read, {written[file_name]} loaded" in out
+        assert f"{file_name}: {written[file_name]} rows read, {written[file_name]} new, " \
+            "0 rows already present" in out
     with engine.connect() as connection:
         outcomes = Counter(connection.scalars(select(Load.outcome).where(
             Load.source == str(folder))))

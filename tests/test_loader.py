@@ -7,14 +7,17 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from dashboard.clock import LONDON
+from dashboard.clock import LONDON, FixedClock
+from data_access.audit import recent_events
 from data_access.contract import SPECS_BY_NAME
 from data_access.loader import FolderError, load_batch, load_folder, read_records
 from data_access.metrics.waiting import waiting_at
 from data_access.models import Area, AreaLink, CapacityReport, Episode, Load, LoadRejection
 from tests.builders import (
+    AREAS,
     EPISODE_HEADER,
     GEOGRAPHY,
+    TODAY_AT,
     load_files,
     unclosed_quote,
     write_folder,
@@ -283,17 +286,74 @@ def test_bulk_and_row_by_row_writes_follow_the_same_rules(engine, tmp_path, monk
     assert first.loaded, first.summary()
     with engine.connect() as connection:
         stored = connection.execute(select(Episode)).all()
-    load_files(engine, tmp_path / "again", {"episodes.csv": v1})
+    again = load_files(engine, tmp_path / "again", {"episodes.csv": v1})
     with engine.connect() as connection:
         assert connection.execute(select(Episode)).all() == stored  # same load_id: untouched
     newer = header + ("E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,0,"
                       "2026-11-24T15:00,,,,,,,2026-11-24T16:00\n")
     older = header + ("E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T08:00,,0,"
                       "2026-11-24T11:00,,,,,,,2026-11-24T10:00\n")
-    load_files(engine, tmp_path / "newer", {"episodes.csv": newer})
-    load_files(engine, tmp_path / "older", {"episodes.csv": older})
+    applied = load_files(engine, tmp_path / "newer", {"episodes.csv": newer})
+    ignored = load_files(engine, tmp_path / "older", {"episodes.csv": older})
+    # What each load made of the row, by the same rules both ways.
+    assert [report.files[-1].counts for report in (first, again, applied, ignored)] == [
+        {"new": 1, "changed": 0, "unchanged": 0, "stale": 0},
+        {"new": 0, "changed": 0, "unchanged": 1, "stale": 0},
+        {"new": 0, "changed": 1, "unchanged": 0, "stale": 0},
+        {"new": 0, "changed": 0, "unchanged": 0, "stale": 1}]
     with engine.connect() as connection:
         discharged, updated = connection.execute(
             select(Episode.discharged_at, Episode.updated_at)).one()
     assert discharged == datetime(2026, 11, 24, 15, 0)
     assert updated == datetime(2026, 11, 24, 16, 0)
+
+
+def test_area_tree_changes_are_audited_with_the_old_and_new_parent(engine, tmp_path):
+    load_files(engine, tmp_path / "v1", GEOGRAPHY)
+    created = recent_events(engine, action="area_changed")
+    assert sorted(zip(created.scope, created.detail.str.split(";").str[0], strict=True)) == [
+        ("area D1", "created under ICB1"), ("area D2", "created under ICB1"),
+        ("area ICB1", "created under nothing (a top-level area)"),
+        ("area N1", "created under D1"), ("area N2", "created under D2")]
+    assert set(created.username) == {"load command"}
+    # The same areas again: no change, no event. A new parent: one event.
+    load_files(engine, tmp_path / "v1", GEOGRAPHY)
+    moved = AREAS.replace("N2,Neighbourhood two,neighbourhood,D2",
+                          "N2,Neighbourhood two,neighbourhood,D1")
+    load_files(engine, tmp_path / "v2", {"areas.csv": moved})
+    events = recent_events(engine, action="area_changed")
+    assert len(events) == 6
+    assert (events.scope[0], events.detail[0].split(";")[0]) == (
+        "area N2", "moved from under D2 to under D1")
+    with engine.connect() as connection:
+        counts = connection.execute(
+            select(Load.rows_new, Load.rows_changed, Load.rows_unchanged, Load.rows_stale)
+            .where(Load.file_name == "areas.csv").order_by(Load.id)).all()
+    assert [tuple(row) for row in counts] == [(5, 0, 0, 0), (0, 0, 5, 0), (0, 1, 4, 0)]
+
+
+def test_a_time_ahead_of_the_load_is_rejected_in_a_file_too(engine, tmp_path):
+    # TODAY_AT is 08:30 (GMT); up to ten minutes ahead is a clock's drift.
+    episodes = EPISODE_HEADER + ("F1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-25T08:40,,,,,,,,,\n"
+                                 "F2,p2,S1,N1,80,F,2026-11-20T10:00,2026-11-25T08:41,,,,,,,,,\n")
+    report = load_files(engine, tmp_path / "ahead", {**GEOGRAPHY, "episodes.csv": episodes},
+                        clock=FixedClock(TODAY_AT))
+    assert [(r.line, r.reason) for r in report.rejections] == [
+        (3, "nctr_at: 2026-11-25 08:41 is in the future (more than 10 minutes after "
+            "2026-11-25 08:30, the time of the load)")]
+    assert not report.loaded and count(engine, Episode) == 0
+
+
+def test_a_row_without_updated_at_is_stale_against_a_stamped_one(engine, tmp_path):
+    header = EPISODE_HEADER.rstrip("\n") + ",updated_at\n"
+    stamped = header + "E1,p1,S1,N1,80,F,2026-11-20T10:00,,,,,,,,,,,2026-11-24T09:00:30\n"
+    assert load_files(engine, tmp_path / "v1", {**GEOGRAPHY, "episodes.csv": stamped}).loaded
+    unstamped = EPISODE_HEADER + "E1,p1,S1,N1,80,F,2026-11-20T10:00,2026-11-24T10:00,,,,,,,,,\n"
+    report = load_files(engine, tmp_path / "v2", {"episodes.csv": unstamped})
+    assert report.loaded and [str(r) for r in report.files[0].stale] == [
+        "episodes.csv line 2: stored record has updated_at 2026-11-24T09:00:30 and this one none"]
+    assert "episodes.csv: 1 rows read, 0 new, 1 rows already present, 0 changed, 0 unchanged, " \
+        "1 ignored as stale, 0 rejected" in report.summary()
+    assert "episodes.csv line 2: ignored as stale: stored record has" in report.summary()
+    with engine.connect() as connection:
+        assert connection.scalar(select(Episode.nctr_at)) is None

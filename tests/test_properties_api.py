@@ -6,9 +6,11 @@ unknown fields, wrong types, script text, good and bad records mixed (the loader
 CSV bodies broken anywhere, wrong content types, wrong or missing tokens, unknown kinds and
 addresses, bodies over the size limit and too many records. Whatever arrives:
 
-- the status is one of 200, 400, 401, 404, 413, 415 and 422, never 500;
+- the status is one of 200, 400, 401, 403, 404, 413, 415 and 422, never 500;
 - the body is JSON, and no answer shows a stack trace;
-- a delivery not accepted writes nothing to the data tables.
+- a delivery not accepted writes nothing to the data tables (a refused one, 403, names each
+  record it refuses: the token's source may send every kind everywhere, but never change the
+  administrator's records, such as the test geography).
 
 The example budget is fixed (``tests/properties.py``: the ``ci`` profile, derandomised);
 ``HYPOTHESIS_PROFILE=thorough`` runs 20 times as many random examples.
@@ -34,12 +36,14 @@ from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from data_access.contract import SPECS_BY_KIND
 from data_access.feeds import create_token
+from data_access.ownership import KINDS as EVERY_KIND
+from data_access.ownership import GrantChange, grant
 from tests.builders import GEOGRAPHY, TODAY_AT, load_files
 from tests.properties import assert_no_trace, budget, data_tables, hostile_text
-from tests.test_properties_loader import JSON_VALUES, ROWS, records
+from tests.test_properties_loader import AFTER_EVERY_MOMENT, JSON_VALUES, ROWS, records
 
 MAX_BYTES, MAX_RECORDS = 20_000, 50
-ANSWERS = {200, 400, 401, 404, 413, 415, 422}
+ANSWERS = {200, 400, 401, 403, 404, 413, 415, 422}
 
 
 @dataclass
@@ -53,9 +57,11 @@ class Api:
 def api(module_database: tuple[str, Engine], tmp_path_factory: pytest.TempPathFactory) -> Api:
     url, engine = module_database
     assert load_files(engine, tmp_path_factory.mktemp("geography"), GEOGRAPHY).loaded
-    settings = Settings(database_url=url, clock=FixedClock(TODAY_AT),
+    # After every moment the records hold: none is in the future.
+    settings = Settings(database_url=url, clock=FixedClock(AFTER_EVERY_MOMENT),
                         feed_max_bytes=MAX_BYTES, feed_max_records=MAX_RECORDS)
     token = create_token(engine, "Ward tracker", TODAY_AT).token
+    grant(engine, "Ward tracker", GrantChange(kinds=EVERY_KIND, everywhere=True))
     api = Api(create_app(settings, engine).server.test_client(), engine, token)
     # The token's first use is noted once (the clock is fixed): later requests write nothing.
     assert post(api, "/api/v1/feeds/areas", b"[]", "application/json",
@@ -166,9 +172,10 @@ def test_any_request_gets_a_json_answer_and_a_refused_one_writes_nothing(
         assert answered["loaded"] is True and answered["rejected"] == []
         return
     assert data_tables(api.engine) == before, f"a refused delivery wrote data: {text[:500]}"
-    if answer.status_code == 422:
-        assert answered["loaded"] is False and answered["rejected"]
-        assert all(rejection["reason"] for rejection in answered["rejected"])
+    if answer.status_code in (403, 422):
+        named = answered["refused" if answer.status_code == 403 else "rejected"]
+        assert answered["loaded"] is False and named
+        assert all(record["reason"] for record in named)
     else:
         assert answered["error"].strip()
 

@@ -15,6 +15,10 @@ quotes, other encodings, stray bytes, BOMs. Whatever arrives:
 - every message is short, however long the value it quotes;
 - a batch without rejections is stored completely, and loading it again changes nothing.
 
+The loads' clock is later than every generated moment (``AFTER_EVERY_MOMENT``), but for the
+moments put ahead of it on purpose. Feed records come from a source granted every kind
+everywhere, which still may not change the administrator's records (the test geography).
+
 The example budget is fixed (``tests/properties.py``: the ``ci`` profile, derandomised);
 ``HYPOTHESIS_PROFILE=thorough`` runs 20 times as many random examples.
 """
@@ -35,7 +39,7 @@ from hypothesis import assume, event, given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from dashboard.clock import LONDON
+from dashboard.clock import LONDON, FixedClock
 from dashboard.vocabulary import (
     AREA_LEVELS,
     DELAY_REASONS,
@@ -45,6 +49,7 @@ from dashboard.vocabulary import (
     SERVICE_SETTINGS,
 )
 from data_access.contract import FILE_SPECS, REFERENCES, SPECS_BY_NAME, FileSpec
+from data_access.feeds import create_token
 from data_access.loader import (
     FolderError,
     LoadReport,
@@ -54,6 +59,7 @@ from data_access.loader import (
     read_records,
 )
 from data_access.models import Base, Load
+from data_access.ownership import KINDS, GrantChange, grant
 from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files
 from tests.properties import (
     HOSTILE,
@@ -99,6 +105,9 @@ def numbers(low: int, high: int) -> st.SearchStrategy[str]:
 
 
 MOMENTS = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1))
+# Later than any timeline (the last moment plus six steps of up to 60 days): the loads' clock.
+AFTER_EVERY_MOMENT = datetime(2031, 1, 1, tzinfo=UTC)
+LOAD_CLOCK = FixedClock(AFTER_EVERY_MOMENT)
 
 
 def stamp(moment: datetime, style: int) -> str:
@@ -414,12 +423,23 @@ def huge_field(draw: st.DrawFn, batch: Batch) -> None:
         batch.broken.append(f"{contract_file.spec.name}: a value of 200,000 characters")
 
 
+def in_the_future(draw: st.DrawFn, batch: Batch) -> None:
+    """A moment eleven minutes after the load's clock (ten are allowed for clocks' drift)."""
+    timed = [(f, column) for f in batch.files.values() if f.rows
+             for column in ("admitted_at", "effective_at", "reported_at") if column in f.header]
+    if timed:
+        contract_file, column = draw(st.sampled_from(timed))
+        row = draw(st.integers(0, len(contract_file.rows) - 1))
+        contract_file.set_cell(row, column, "2031-01-01T00:11:00Z")
+        batch.broken.append(f"{contract_file.spec.name} {column} in the future")
+
+
 # Those that may or may not break the contract come first: once a row is certainly broken,
 # nothing mends it (but changed bytes may: cut short, a row is gone).
 BREAKAGES = (hostile_value, missing_values, extra_column, byte_order_mark, other_encoding,
              stray_bytes, cut_short, unbalanced_quote,
              nul_in_text, lose_required_column, extra_value, duplicate_row, unknown_reference,
-             out_of_order, huge_field)
+             out_of_order, in_the_future, huge_field)
 
 
 @st.composite
@@ -443,11 +463,11 @@ def loads_recorded(engine: Engine) -> list[tuple[str, str]]:
 def assert_all_or_nothing(engine: Engine, report: LoadReport, before: dict[str, Any],
                           positions: dict[str, range], unit: str) -> None:
     """Rejections are named and located, and a batch with any writes nothing."""
-    for rejection in report.rejections:
+    for rejection in report.rejections + report.refusals:
         assert rejection.file_name in positions and rejection.unit == unit, rejection
         assert rejection.line in positions[rejection.file_name], rejection
         assert rejection.reason.strip() and len(rejection.reason) < MAX_MESSAGE, rejection
-    if report.rejections:
+    if report.rejections or report.refusals:
         assert not report.loaded and report.rows_accepted == 0
         assert data_tables(engine) == before, "a rejected batch wrote data"
 
@@ -495,7 +515,7 @@ def test_any_folder_of_files_loads_all_or_nothing(engine: Engine, batch: Batch) 
         lines, not_utf8 = batch.write(folder)
         before, attempts = data_tables(engine), len(loads_recorded(engine))
         try:
-            report = load_folder(engine, folder)
+            report = load_folder(engine, folder, clock=LOAD_CLOCK)
         except FolderError as error:
             assert not_utf8 or batch.maybe_unreadable, f"FolderError for readable files: {error}"
             assert any(name in str(error) for name in batch.files), str(error)
@@ -517,7 +537,7 @@ def test_any_folder_of_files_loads_all_or_nothing(engine: Engine, batch: Batch) 
         assert not batch.broken or batch.maybe_unreadable, f"loaded, though {batch.broken}"
         assert_stored_completely(engine, read_folder(folder), report)
         stored = data_tables(engine)
-        again = load_folder(engine, folder)
+        again = load_folder(engine, folder, clock=LOAD_CLOCK)
         assert again.loaded and data_tables(engine) == stored
 
 
@@ -605,17 +625,20 @@ def test_any_feed_records_load_all_or_nothing(engine: Engine,
     spec, items, broken = delivery
     with tempfile.TemporaryDirectory() as scratch:
         start_from_geography(engine, Path(scratch))
+    create_token(engine, "feed", AFTER_EVERY_MOMENT)
+    grant(engine, "feed", GrantChange(kinds=KINDS, everywhere=True))
     before = data_tables(engine)
     rows = read_records(spec, items)
-    report = load_batch(engine, {spec.name: rows}, source="feed", channel="feed", unit="record")
+    report = load_batch(engine, {spec.name: rows}, source="feed", channel="feed", unit="record",
+                        clock=LOAD_CLOCK)
     assert_all_or_nothing(engine, report, before, {spec.name: range(len(items))}, "record")
-    event("rejected" if report.rejections else "loaded")
-    if not report.rejections:
+    event("rejected" if report.rejections else "refused" if report.refusals else "loaded")
+    if not report.rejections and not report.refusals:
         assert not broken, f"loaded, though broken: {items!r:.2000}"
         assert_stored_completely(engine, {spec.name: rows}, report)
         stored = data_tables(engine)
         assert load_batch(engine, {spec.name: read_records(spec, items)}, source="feed",
-                          channel="feed", unit="record").loaded
+                          channel="feed", unit="record", clock=LOAD_CLOCK).loaded
         assert data_tables(engine) == stored
 
 

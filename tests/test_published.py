@@ -267,7 +267,10 @@ def test_loading_the_published_files_twice_changes_nothing(engine):
         outcomes = Counter(connection.scalars(select(Load.outcome)))
     assert used_ids <= first_ids
     assert outcomes == {"loaded": 10}
-    assert "trust_daily_nctr.csv: 120565 rows read, 120565 loaded, 0 rejected" in second.summary()
+    assert "trust_daily_nctr.csv: 120565 rows read, 0 new, 120565 rows already present, " \
+        "0 changed, 120565 unchanged, 0 ignored as stale, 0 rejected" in second.summary()
+    assert "trust_daily_nctr.csv: 120565 rows read, 120565 new, 0 rows already present" in \
+        first.summary()
     assert_analyzed(engine, "published_daily")
 
 
@@ -402,7 +405,7 @@ def test_cli_rejects_a_malformed_file_with_line_numbers_and_no_traceback(engine,
     good = write_folder(tmp_path / "good", GOOD_FILES)
     result = run_cli(database_url, "load-published", str(good))
     assert result.returncode == 0, result.stderr
-    assert "icb_daily_nctr.csv: 2 rows read, 2 loaded, 0 rejected" in result.stdout
+    assert "icb_daily_nctr.csv: 2 rows read, 2 new, 0 rows already present" in result.stdout
     assert count(engine, PublishedDaily) == 3
 
     quote = write_folder(tmp_path / "quote", {"trust_daily_nctr.csv": unclosed_quote(

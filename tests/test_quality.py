@@ -16,11 +16,13 @@ from dashboard.clock import LONDON, FixedClock
 from data_access import quality
 from data_access.contract import SPECS_BY_NAME
 from data_access.deliveries import recent_deliveries, rejection_reasons
-from data_access.feeds import create_token
 from data_access.loader import load_batch, load_folder, read_records
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, write_folder
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, feed_source, write_folder
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
+# The files hold times up to 12:00 (after NOW, which the checks must leave out): they are loaded
+# then (no time may be ahead of its load).
+LOADED_AT = datetime(2026, 11, 25, 12, 0, tzinfo=LONDON)
 
 
 def at(text: str) -> datetime:
@@ -85,7 +87,7 @@ QUALITY_FILES = {**GEOGRAPHY, "episodes.csv": QUALITY_EPISODES, "delays.csv": QU
 @pytest.fixture
 def loaded(engine, tmp_path):
     report = load_folder(engine, write_folder(tmp_path / "quality", QUALITY_FILES),
-                         clock=FixedClock(NOW))
+                         clock=FixedClock(LOADED_AT))
     assert report.loaded and not report.rejections, report.summary()
     return engine
 
@@ -245,9 +247,9 @@ E3,p3,S1,N1,80,F,2026-11-20T10:00,2026-11-19T08:00,,,,,,,,,
 """
 FEED_RECORDS = [
     {"episode_id": "F1", "person_ref": "f1", "site_code": "S1", "home_area_code": "N1",
-     "sex": "F", "admitted_at": "2026-11-24T10:00"},
+     "sex": "F", "admitted_at": "2026-11-24T07:00"},
     {"episode_id": "F2", "person_ref": "f2", "site_code": "S1", "home_area_code": "N2",
-     "sex": "M", "admitted_at": "2026-11-24T11:00"},
+     "sex": "M", "admitted_at": "2026-11-24T08:00"},
 ]
 
 
@@ -263,9 +265,18 @@ def delivered(engine, tmp_path):
     assert load_folder(engine, geography, clock=FixedClock(JULY)).loaded
     bad = write_folder(tmp_path / "bad", {"episodes.csv": BAD_EPISODES})
     assert not load_folder(engine, bad, clock=FixedClock(datetime(2026, 11, 25, 8, 0))).loaded
-    create_token(engine, "ward-system", NOW, expected_every_minutes=60)
+    feed_source(engine, "ward-system", NOW, every_minutes=60)
     assert deliver(engine, FEED_RECORDS, "ward-system", datetime(2026, 11, 25, 8, 15)).loaded
     return engine, str(geography), str(bad)
+
+
+def written(**counts: int) -> dict[str, int]:
+    """A load's counts of new, changed, unchanged and stale rows (those not given: 0)."""
+    return {f"rows_{outcome}": counts.get(outcome, 0)
+            for outcome in ("new", "changed", "unchanged", "stale")}
+
+
+NOTHING_WRITTEN = dict.fromkeys(written(), None)
 
 
 def test_deliveries_newest_first_a_batch_together(delivered):
@@ -274,19 +285,19 @@ def test_deliveries_newest_first_a_batch_together(delivered):
     assert frame.drop(columns=["batch_id", "finished_at"]).to_dict("records") == [
         {"id": 5, "source": "ward-system", "channel": "feed", "kind": "episodes",
          "outcome": "loaded", "rows_read": 2, "rows_accepted": 2,
-         "rows_rejected": 0, "unit": "record"},
+         "rows_rejected": 0, "unit": "record", **written(new=2)},
         {"id": 4, "source": bad, "channel": "file", "kind": "episodes",
          "outcome": "rejected", "rows_read": 3, "rows_accepted": 0,
-         "rows_rejected": 2, "unit": "line"},
+         "rows_rejected": 2, "unit": "line", **NOTHING_WRITTEN},
         {"id": 1, "source": geography, "channel": "file", "kind": "areas",
          "outcome": "loaded", "rows_read": 5, "rows_accepted": 5,
-         "rows_rejected": 0, "unit": "line"},
+         "rows_rejected": 0, "unit": "line", **written(new=5)},
         {"id": 2, "source": geography, "channel": "file", "kind": "sites",
          "outcome": "loaded", "rows_read": 1, "rows_accepted": 1,
-         "rows_rejected": 0, "unit": "line"},
+         "rows_rejected": 0, "unit": "line", **written(new=1)},
         {"id": 3, "source": geography, "channel": "file", "kind": "services",
          "outcome": "loaded", "rows_read": 4, "rows_accepted": 4,
-         "rows_rejected": 0, "unit": "line"},
+         "rows_rejected": 0, "unit": "line", **written(new=4)},
     ]
     # London times: the July load finished at 10:00 BST (stored as 09:00 UTC).
     assert list(frame.finished_at) == [at("2026-11-25T08:15"), at("2026-11-25T08:00"),
@@ -323,7 +334,7 @@ def test_rejected_feed_delivery_names_its_records(delivered):
     assert frame.drop(columns=["batch_id", "finished_at"]).to_dict("records") == [
         {"id": 6, "source": "ward-system", "channel": "feed", "kind": "episodes",
          "outcome": "rejected", "rows_read": 3, "rows_accepted": 0, "rows_rejected": 2,
-         "unit": "record"}]
+         "unit": "record", **NOTHING_WRITTEN}]
     reasons = rejection_reasons(engine, [6])[6]
     # Records are numbered from 0: the first record was good.
     assert reasons == [(1, "sex: 'X' is not one of F, M, U"), (2, "unknown field(s): bay")]

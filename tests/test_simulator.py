@@ -284,6 +284,23 @@ def test_unusable_references_are_refused_with_a_reason():
     assert {a.code for a in reference.home_areas} == {"D1", "D2", "D9"}
 
 
+def test_only_the_sites_and_services_the_source_may_write_for_are_simulated():
+    source = {"name": "Simulator", "kinds": ["episodes", "delays", "capacity"],
+              "sites": ["RKB01"], "services": ["P1-SUB1", "P2-D1"]}
+    granted = {**REFERENCE, "source": source}
+    batches = run_steps(steps=40, reference=granted)
+    assert {r["site_code"] for b in batches for r in b["episodes"]} == {"RKB01"}
+    assert {r["service_code"] for b in batches for r in b["capacity"]} == {"P1-SUB1", "P2-D1"}
+    # Without capacity granted, none is reported; without episodes, nothing can be simulated.
+    no_capacity = {**source, "kinds": ["episodes", "delays"]}
+    assert not any(b["capacity"] for b in run_steps(steps=5, reference={
+        **REFERENCE, "source": no_capacity}))
+    with pytest.raises(UnusableReference, match="may not send delays or episodes"):
+        parse_reference({**REFERENCE, "source": {**source, "kinds": ["capacity"]}})
+    with pytest.raises(UnusableReference, match="no sites the token's source may write for"):
+        parse_reference({**REFERENCE, "source": {**source, "sites": []}})
+
+
 # --- Sending, with a fake client ---------------------------------------------------------------
 
 class FakeClient:
@@ -338,7 +355,7 @@ def test_batches_hold_at_most_a_thousand_records():
                               "places": 1, "occupied": 0, "unavailable": 0}
                              for i in range(2500)]})
     client = FakeClient([])
-    assert deliver(client, outbox).accepted == 2500  # type: ignore[arg-type]
+    assert deliver(client, outbox).applied == 2500  # type: ignore[arg-type]
     assert [len(records) for _, records in client.posts] == [MAX_BATCH, MAX_BATCH, 500]
 
 
@@ -351,14 +368,20 @@ def test_a_refused_token_while_sending_propagates():
 
 # --- The HTTP loop against a stub push API -----------------------------------------------------
 
+def applied(body: list[Any]) -> dict[str, Any]:
+    """The push API's answer when every record is new."""
+    return {"loaded": True, "received": len(body), "position": "index",
+            "new": list(range(len(body))), "changed": [], "unchanged": [], "stale": [],
+            "rejected": [], "refused": []}
+
+
 class StubApi:
     """``/api/v1/reference`` and ``/api/v1/feeds/{kind}`` on 127.0.0.1, recording every POST."""
 
     def __init__(self, reference_status: int = 200,
                  reply: Callable[[str, list[Any]], tuple[int, dict[str, Any]]] | None = None):
         self.reference_status = reference_status
-        self.reply = reply or (lambda path, body: (200, {"loaded": True, "received": len(body),
-                                                         "accepted": len(body), "rejected": []}))
+        self.reply = reply or (lambda path, body: (200, applied(body)))
         self.posts: list[tuple[str, dict[str, str], Any]] = []
         self.auth: list[str | None] = []
 
@@ -456,7 +479,7 @@ def test_the_loop_posts_each_kind_in_order_with_the_bearer_token(stub, capsys):
     assert "Feeding http://127.0.0.1" in out and "Finished." in out
     tick_lines = [line for line in out.splitlines() if " sim +" in line]
     assert len(tick_lines) == 13  # 0, 5, ..., 60 s
-    assert "08:30:05  sim +5.0 h  sent episodes " in out and "; accepted " in out
+    assert "08:30:05  sim +5.0 h  sent episodes " in out and "; applied " in out
 
 
 def test_a_refused_token_stops_with_a_message_and_no_traceback(capsys):
@@ -473,12 +496,22 @@ def test_a_token_refused_while_posting_stops_the_run(capsys):
     assert "the token was refused" in capsys.readouterr().err
 
 
+def test_records_refused_by_the_grants_stop_the_run_with_the_reason(capsys):
+    refused = {"loaded": False, "error": "1 record(s) are outside what source 'S' may write",
+               "refused": [{"index": 0, "reason": "site RKB01 is not among the sites granted "
+                                                  "to 'S', nor inside its areas"}]}
+    with StubApi(reply=lambda path, body: (403, refused)) as api:
+        assert simulate_against(api.url) == 2
+    err = capsys.readouterr().err
+    assert "the records were refused (HTTP 403): site RKB01 is not among the sites granted" \
+        in err and "Traceback" not in err
+
+
 def test_rejected_records_are_reported_and_the_run_goes_on(capsys):
     def reply(path: str, body: list[Any]) -> tuple[int, dict[str, Any]]:
         if path.endswith("/capacity"):
             return 422, {"loaded": False, "rejected": [{"index": 0, "reason": "places: bad"}]}
-        return 200, {"loaded": True, "received": len(body), "accepted": len(body),
-                     "rejected": []}
+        return 200, applied(body)
 
     with StubApi(reply=reply) as api:
         assert simulate_against(api.url) == 0

@@ -7,9 +7,8 @@ import subprocess
 import sys
 
 from dashboard.clock import SystemClock
-from data_access.feeds import create_token
 from tests.accounts import SignedIn, add_user
-from tests.builders import GEOGRAPHY, load_files
+from tests.builders import GEOGRAPHY, feed_source, load_files
 from tests.running_app import ROOT, page_json, started_app
 
 
@@ -21,7 +20,7 @@ def figure(page: str, element_id: str) -> str:
 
 def test_the_simulator_moves_the_today_page(engine, database_url, tmp_path):
     assert load_files(engine, tmp_path / "geography", GEOGRAPHY).loaded
-    token = create_token(engine, "Simulator", SystemClock().now(), expected_every_minutes=5).token
+    token = feed_source(engine, "Simulator", SystemClock().now(), every_minutes=5).token
     # The app on the real clock: the simulator's events are "now".
     executive = add_user(engine, "executive")
     with started_app({"DATABASE_URL": database_url, "DASHBOARD_NOW": ""}) as (base_url, _):
