@@ -45,34 +45,20 @@ def register(app: Dash) -> None:
         new = search_with(search, **{"from": first, "to": last})
         return new if new != (search or "") else no_update
 
-    @app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("pathway-picker", "value"), State("url", "search"), prevent_initial_call=True,
-    )
-    @requires(None, scoped=False)
-    def choose_pathway(value: Any, search: str | None) -> Any:
-        return _with_choice(search, "pathway", value)
+    for picker, name in DROPDOWNS.items():
+        _register_dropdown(app, picker, name)
 
-    @app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("reasons-picker", "value"), State("url", "search"), prevent_initial_call=True,
-    )
-    @requires(None, scoped=False)
-    def choose_reason_group(value: Any, search: str | None) -> Any:
-        return _with_choice(search, "reasons", value)
 
-    @app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("site-picker", "value"), State("url", "search"), prevent_initial_call=True,
-    )
-    @requires(None, scoped=False)
-    def choose_site(value: Any, search: str | None) -> Any:
-        return _with_choice(search, "site", value)
+# Each dropdown and the address parameter it writes.
+DROPDOWNS = {"pathway-picker": "pathway", "reasons-picker": "reasons", "site-picker": "site",
+             "benchmark-picker": "benchmark"}
 
+
+def _register_dropdown(app: Dash, picker: str, name: str) -> None:
     @app.callback(
         Output("url", "search", allow_duplicate=True),
-        Input("benchmark-picker", "value"), State("url", "search"), prevent_initial_call=True,
+        Input(picker, "value"), State("url", "search"), prevent_initial_call=True,
     )
     @requires(None, scoped=False)
-    def choose_benchmark(value: Any, search: str | None) -> Any:
-        return _with_choice(search, "benchmark", value)
+    def choose(value: Any, search: str | None) -> Any:
+        return _with_choice(search, name, value)
