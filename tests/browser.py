@@ -7,12 +7,33 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from werkzeug.serving import make_server
 
 from tests.accounts import sign_in_page
 from tests.conftest import skip_or_fail
 
+# A page is complete when its title is there, no callback is running or marked loading, every
+# chart is plotted, nothing still says it is "Working out", and that has held for a few animation
+# frames (a callback the page starts once drawn has been sent by then). ``__drawnAt`` is the
+# moment (ms after navigation began) the quiet frames started: when the person saw it complete.
+DRAWN = """() => {
+    const content = document.getElementById('page-content');
+    const busy = document.querySelector(
+        '._dash-loading, ._dash-loading-callback, [data-dash-is-loading="true"],'
+        + ' .dash-graph--pending')
+        || [...document.querySelectorAll('.dash-graph')].some(g => !g.querySelector('.main-svg'))
+        || !document.querySelector('#page-title, .login-page h1')
+        || (content !== null && content.textContent.includes('Working out'));
+    if (busy) {
+        window.__quietFrames = 0;
+    } else {
+        if (!window.__quietFrames) { window.__drawnAt = performance.now(); }
+        window.__quietFrames = (window.__quietFrames || 0) + 1;
+    }
+    return window.__quietFrames >= 5;
+}"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-quic", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -22,6 +43,21 @@ def chromium_path() -> str | None:
     candidate = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") \
         or shutil.which("chromium-browser")
     return candidate if candidate and os.path.exists(candidate) else None
+
+
+def open_drawn(page: Any, url: str, timeout_ms: float = 30_000) -> float:
+    """Go to ``url`` and wait until the page is complete (``DRAWN``); the milliseconds from the
+    start of navigation until it was."""
+    page.goto(url)
+    return wait_drawn(page, timeout_ms)
+
+
+def wait_drawn(page: Any, timeout_ms: float = 30_000) -> float:
+    """Wait until the page is complete (``DRAWN``), counting quiet frames from now; when it was,
+    in milliseconds after its navigation began."""
+    page.evaluate("window.__quietFrames = 0")
+    page.wait_for_function(DRAWN, polling="raf", timeout=timeout_ms)
+    return float(page.evaluate("window.__drawnAt"))
 
 
 @contextmanager

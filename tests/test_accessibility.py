@@ -21,7 +21,7 @@ from dashboard.config import Settings
 from data_access.db import make_engine
 from data_access.published import load_published
 from tests.accounts import add_user, sign_in_page
-from tests.browser import CHROMIUM_ARGS, chromium_path, serving
+from tests.browser import CHROMIUM_ARGS, chromium_path, open_drawn, serving
 from tests.builders import (
     GEOGRAPHY,
     TODAY_AT,
@@ -57,17 +57,6 @@ PAGES: tuple[tuple[str, str | None, tuple[str | None, ...]], ...] = (
     ("/admin", "administrator", (None,)),
     ("/login", None, (None,)),
 )
-# Fully drawn: the title is there, no callback is running, every chart is plotted, and that has
-# held for a few animation frames (a callback the page starts once drawn has been sent by then).
-DRAWN = """() => {
-    const busy = document.querySelector(
-        '._dash-loading, ._dash-loading-callback, [data-dash-is-loading="true"],'
-        + ' .dash-graph--pending')
-        || [...document.querySelectorAll('.dash-graph')].some(g => !g.querySelector('.main-svg'))
-        || !document.querySelector('#page-title, .login-page h1');
-    window.__quietFrames = busy ? 0 : (window.__quietFrames || 0) + 1;
-    return window.__quietFrames >= 5;
-}"""
 # Violations as {id, impact, help, targets}, less the nodes of ``excluded`` (rule id: selector).
 RUN_AXE = """async ([tags, excluded]) => {
     const results = await axe.run(document, {runOnly: {type: 'tag', values: tags},
@@ -123,18 +112,6 @@ def build_site(migrated_template: str, folder: Path) -> tuple[Any, Any]:
 
 def address(path: str, area: str | None) -> str:
     return path if area is None else f"{path}?area={area}&{PERIOD}"
-
-
-def open_drawn(page: Any, url: str) -> None:
-    """Go to ``url`` and wait until the page is fully drawn."""
-    page.goto(url)
-    wait_drawn(page)
-
-
-def wait_drawn(page: Any) -> None:
-    """Wait until the page is fully drawn (``DRAWN``), counting quiet frames from now."""
-    page.evaluate("window.__quietFrames = 0")
-    page.wait_for_function(DRAWN, polling="raf")
 
 
 class Browsers:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser import browsing
-from tests.test_accessibility import PERIOD, PLACE, SYSTEM, build_site, open_drawn, wait_drawn
+from tests.browser import browsing, open_drawn, wait_drawn
+from tests.test_accessibility import PERIOD, PLACE, SYSTEM, build_site
 
 pytestmark = pytest.mark.browser
 MOST_KEYS = 60  # presses allowed to reach an element: a page has fewer stops before it
