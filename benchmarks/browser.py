@@ -95,11 +95,17 @@ def signed_in_tabs(browser: Any, base_url: str, roles: set[str]) -> Iterator[dic
 
 
 def time_page(tab: Any, url: str) -> tuple[float, int, float]:
-    """Open ``url``; milliseconds until complete, DOM elements, kB of the page's data."""
+    """Open ``url``; milliseconds until complete (``TIMEOUT_MS`` if it never was), DOM
+    elements, kB of the page's data."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     tab.goto(url, timeout=TIMEOUT_MS)
-    tab.wait_for_function(DRAWN, polling="raf", timeout=TIMEOUT_MS)
-    return (float(tab.evaluate("window.__drawnAt")), int(tab.evaluate(ELEMENTS)),
-            float(tab.evaluate(PAGE_DATA)) / 1000)
+    try:
+        tab.wait_for_function(DRAWN, polling="raf", timeout=TIMEOUT_MS)
+        drawn_at = float(tab.evaluate("window.__drawnAt"))
+    except PlaywrightTimeout:
+        drawn_at = TIMEOUT_MS
+    return drawn_at, int(tab.evaluate(ELEMENTS)), float(tab.evaluate(PAGE_DATA)) / 1000
 
 
 def measure(url: str, runs: int, systems: int = 1, only: set[str] | None = None,
@@ -145,6 +151,10 @@ def measure(url: str, runs: int, systems: int = 1, only: set[str] | None = None,
     return results
 
 
+def seconds(ms: float) -> str:
+    return f"> {TIMEOUT_MS / 1000:.0f}" if ms >= TIMEOUT_MS else f"{ms / 1000:.2f}"
+
+
 def markdown(results: list[PageTiming], scale: str, label: str, runs: int,
              described: str) -> str:
     by_key = {(r.page, r.level, r.view): r for r in results}
@@ -163,9 +173,9 @@ def markdown(results: list[PageTiming], scale: str, label: str, runs: int,
         + (" --database-url URL" if scale == "national" else "") + " --write docs/performance.md`",
         "",
         f"Every page at every level, {runs} opens each: median of all opens "
-        f"{statistics.median(every) / 1000:.2f} s, p95 {p95(every) / 1000:.2f} s; slowest page "
-        f"median: cold {max(r.median_ms for r in cold) / 1000:.2f} s, warm "
-        f"{max(r.median_ms for r in warm) / 1000:.2f} s.",
+        f"{seconds(statistics.median(every))} s, p95 {seconds(p95(every))} s; slowest page "
+        f"median: cold {seconds(max(r.median_ms for r in cold))} s, warm "
+        f"{seconds(max(r.median_ms for r in warm))} s.",
         "",
         "| page | level | cold median s | cold p95 s | warm median s | warm p95 s | "
         "DOM elements | page data kB |",
@@ -173,8 +183,8 @@ def markdown(results: list[PageTiming], scale: str, label: str, runs: int,
     ]
     for page, level in rows:
         c, w = by_key[page, level, "cold"], by_key[page, level, "warm"]
-        lines.append(f"| `{page}` | {level} | {c.median_ms / 1000:.2f} | {c.p95_ms / 1000:.2f} | "
-                     f"{w.median_ms / 1000:.2f} | {w.p95_ms / 1000:.2f} | "
+        lines.append(f"| `{page}` | {level} | {seconds(c.median_ms)} | {seconds(c.p95_ms)} | "
+                     f"{seconds(w.median_ms)} | {seconds(w.p95_ms)} | "
                      f"{max(c.elements, w.elements):,} | {max(c.data_kb, w.data_kb):,.0f} |")
     return "\n".join(lines)
 
