@@ -44,7 +44,7 @@ from tests.running_app import started_app
 LEVELS = ("system", "place", "neighbourhood")
 TIMEOUT_MS = 300_000  # a page slower than this is broken, not slow
 # The page's own data: what Dash's endpoints sent it (not the static bundles).
-PAGE_DATA = """() => performance.getEntriesByType('resource')
+PAGE_DATA = r"""() => performance.getEntriesByType('resource')
     .filter(entry => /\/_dash-(layout|dependencies|update-component)/.test(entry.name))
     .reduce((total, entry) => total + entry.decodedBodySize, 0)"""
 ELEMENTS = "() => document.getElementsByTagName('*').length"
