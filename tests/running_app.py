@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +34,8 @@ def started_app(environment: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
             output.append(line)
             if "Running on" in line:
                 break
+        # Keep reading what it prints (a line per request): a full pipe would stop the server.
+        threading.Thread(target=output.extend, args=(process.stdout,), daemon=True).start()
         yield f"http://127.0.0.1:{port}", output
     finally:
         process.terminate()
