@@ -68,14 +68,15 @@ class PageTiming:
         return p95(list(self.times_ms))
 
 
-def pages_to_open(engine: Any, systems: int = 1) -> list[tuple[PageInfo, str, str | None]]:
-    """(page, level, area) for every built page: pages that show an area at each level, the
-    others once."""
+def pages_to_open(engine: Any, systems: int = 1,
+                  levels: tuple[str, ...] = LEVELS) -> list[tuple[PageInfo, str, str | None]]:
+    """(page, level, area) for every built page: pages that show an area at each of
+    ``levels``, the others once."""
     samples = areas_to_vary(engine, systems)
     opened = []
     for page in (page for page in PAGES if page.built):
         if page.local_data:
-            opened += [(page, level, samples[level][0]) for level in LEVELS]
+            opened += [(page, level, samples[level][0]) for level in levels]
         else:
             opened.append((page, "-", None))
     return opened
@@ -108,13 +109,18 @@ def time_page(tab: Any, url: str) -> tuple[float, int, float]:
     return drawn_at, int(tab.evaluate(ELEMENTS)), float(tab.evaluate(PAGE_DATA)) / 1000
 
 
+VIEWS = {"cold": "null", "warm": "simple"}  # the view cache each is measured with
+
+
 def measure(url: str, runs: int, systems: int = 1, only: set[str] | None = None,
+            levels: tuple[str, ...] = LEVELS, views: tuple[str, ...] = tuple(VIEWS),
             log: Any = print) -> list[PageTiming]:
-    """Every page (or the paths in ``only``), cold and warm, ``runs`` times each."""
+    """Every page (or the paths in ``only``) at ``levels``, cold and warm (``views``), ``runs``
+    times each."""
     from playwright.sync_api import sync_playwright
 
     engine = make_engine(url)
-    opened = [item for item in pages_to_open(engine, systems)
+    opened = [item for item in pages_to_open(engine, systems, levels)
               if only is None or item[0].path in only]
     roles = {ROLE_FOR[page.permission] for page, _, _ in opened}
     hub = areas_to_vary(engine, systems)["system"]
@@ -127,10 +133,12 @@ def measure(url: str, runs: int, systems: int = 1, only: set[str] | None = None,
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
                                              args=CHROMIUM_ARGS)
-        for view, cache in (("cold", "null"), ("warm", "simple")):
+        for view, cache in ((view, VIEWS[view]) for view in views):
             environment = {"DATABASE_URL": url, "DASHBOARD_NOW": NOW.strftime("%Y-%m-%dT%H:%M"),
                            "DASHBOARD_CACHE": cache, "DASHBOARD_CACHE_ENTRIES": "100000",
-                           "DASHBOARD_REFRESH_SECONDS": "3600"}
+                           # Warm views are opened once before they are measured, as the
+                           # warm-up (callbacks/warm.py) would have; no warm-up meanwhile.
+                           "DASHBOARD_REFRESH_SECONDS": "3600", "DASHBOARD_WARM_VIEWS": "off"}
             with started_app(environment) as (base_url, _), \
                     signed_in_tabs(browser, base_url, roles) as tabs:
                 for page, level, area in opened:

@@ -49,3 +49,15 @@ def area_sync_payload(search: str, picked: str | None) -> dict[str, Any]:
             "changedPropIds": ["url.search"],
             "inputs": [{"id": "url", "property": "search", "value": search},
                        {"id": "area-picker", "property": "value", "value": picked}]}
+
+
+def figures_payload(table_id: str, pathname: str, search: str) -> dict[str, Any]:
+    """A chart's figures as a table, when the person opens it (``layouts.components.on_demand``:
+    the page is sent without it)."""
+    return {"output": '{"table":["MATCH"],"type":"figures"}.children',
+            "outputs": {"id": {"table": table_id, "type": "figures"}, "property": "children"},
+            "changedPropIds": [f'{{"table":"{table_id}","type":"figures-opener"}}.n_clicks'],
+            "inputs": [{"id": {"table": table_id, "type": "figures-opener"},
+                        "property": "n_clicks", "value": 1}],
+            "state": [{"id": "url", "property": "pathname", "value": pathname},
+                      {"id": "url", "property": "search", "value": search}]}

@@ -8,10 +8,11 @@ from dashboard.context import AppContext
 
 
 def register_all(app: Dash, context: AppContext) -> None:
-    from callbacks import admin, capacity, export, filters, shell
+    from callbacks import admin, capacity, export, figures, filters, shell
 
     shell.register(app, context)
     admin.register(app, context)
     filters.register(app)
     capacity.register(app, context)
     export.register(app, context)
+    figures.register(app, context)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from dash import Dash
@@ -22,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
-from callbacks.shell import view_for
+from callbacks.shell import FRAME_OUTPUTS, view_for
 from dashboard import formatting as fmt
 from dashboard.auth import client_address, current_scope
 from dashboard.context import AppContext
@@ -32,6 +31,7 @@ from dashboard.pages import PAGES_BY_PATH
 from data_access import audit
 from data_access.access import AccessDenied
 from data_access.status import data_status
+from layouts.components import component_nodes
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -70,8 +70,8 @@ def _export(context: AppContext) -> Response:
     if audience == "share" and page.permission in ("people", "data"):
         raise ExportError(403, "Lists of people or of their records cannot be exported for "
                                "sharing outside the team.")
-    content = view_for(context, scope, path, search)[0]
-    table = find_table(content, table_id)
+    outputs = view_for(context, scope, path, search)
+    table = find_table([outputs[0], *outputs[FRAME_OUTPUTS].values()], table_id)
     if table is None:
         raise ExportError(404, f"There is no table {table_id!r} on that page.")
     caption, columns, rows = table_contents(table)
@@ -92,16 +92,6 @@ def _export(context: AppContext) -> Response:
     name = f"{table_id}{'-shared' if audience == 'share' else ''}.{file_format}"
     return Response(body, mimetype=FORMATS[file_format],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def component_nodes(tree: Any) -> Iterator[dict[str, Any]]:
-    """Every component in the JSON tree Dash sends."""
-    if isinstance(tree, dict) and "props" in tree:
-        yield tree
-        yield from component_nodes(tree["props"].get("children"))
-    elif isinstance(tree, list):
-        for item in tree:
-            yield from component_nodes(item)
 
 
 def find_table(tree: Any, table_id: str) -> dict[str, Any] | None:

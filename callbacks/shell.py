@@ -25,11 +25,11 @@ from callbacks import (
 from callbacks.common import resolve_area
 from dashboard import formatting as fmt
 from dashboard.auth import client_address, current_scope
-from dashboard.cache import DatabaseDown, encoded, is_down
+from dashboard.cache import DatabaseDown, as_sent, encoded, is_down
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
 from dashboard.help import GLOSSARY_PATH
-from dashboard.pages import BENCHMARK, PAGES_BY_PATH, allowed_nav_pages
+from dashboard.pages import BENCHMARK, PAGES_BY_PATH, PageInfo, allowed_nav_pages
 from dashboard.url_state import (
     ViewState,
     area_from_search,
@@ -45,9 +45,10 @@ from data_access.feeds import source_freshness
 from data_access.status import data_status
 from layouts import help as help_layout
 from layouts import how_we_count, outage, placeholder, shell
-from layouts.components import notice
+from layouts.components import detach_on_demand, notice
 
 log = logging.getLogger(__name__)
+FRAME_OUTPUTS = 5  # what the route sends of a view: content, banner, data as at, sources, nav
 
 # A page without local data (``PageInfo.local_data`` False) may be given no area.
 Renderer = Callable[[AppContext, AreaInfo | None, ViewState, Callable[[str], str]], Any]
@@ -134,7 +135,8 @@ def register(app: Dash, context: AppContext) -> None:
         scope = None
         try:
             scope = current_scope()
-            return (*map(encoded, view_for(context, scope, path, search)), None)
+            outputs = view_for(context, scope, path, search)
+            return (*map(encoded, outputs[:FRAME_OUTPUTS]), None)
         except DatabaseDown as down:
             return outage_view(down, scope, path, search)
         except AccessDenied as refusal:
@@ -161,7 +163,8 @@ def outage_view(down: DatabaseDown, scope: UserScope | None, path: str,
     server kept one, under the banner; else the banner alone (and the user's navigation, if
     their role is known)."""
     if down.kept is not None:
-        return (*down.kept.value, outage.banner(down.since, down.kept.made_at, down.last_read))
+        return (*down.kept.value[:FRAME_OUTPUTS],
+                outage.banner(down.since, down.kept.made_at, down.last_read))
     nav = no_update if scope is None else \
         shell.nav_items(allowed_nav_pages(scope.may), lambda page: href(page, search))
     return (None, no_update, outage.DATA_AS_AT_UNKNOWN, None, nav,
@@ -170,7 +173,9 @@ def outage_view(down: DatabaseDown, scope: UserScope | None, path: str,
 
 def view_for(context: AppContext, scope: UserScope, path: str,
              search: str | None) -> tuple[Any, ...]:
-    """The frame's outputs for one address and user, as Dash sends them (plain JSON data).
+    """The frame's outputs for one address and user, as Dash sends them (plain JSON data), then
+    the page's tables shown on demand, by id (taken out of the page: see
+    ``layouts.components.on_demand``).
 
     Raises ``AccessDenied`` (recorded) for a page or area outside the user's role and scope,
     and ``DatabaseDown`` (with the view's last good copy, if kept) while the database does not
@@ -179,10 +184,36 @@ def view_for(context: AppContext, scope: UserScope, path: str,
     page = PAGES_BY_PATH.get(path)
     if page is not None and page.permission == "people":
         # Person-level pages are never cached: each view is checked and recorded.
-        return tuple(context.views.fresh(lambda: _route(context, scope, path, search)))
+        return tuple(context.views.fresh(lambda: _tables_apart(_route(context, scope, path,
+                                                                      search))))
     # One computation per view, user scope and data version (see dashboard.cache).
     return tuple(context.views.view(("page", scope.cache_key, path, search or ""),
-                                    lambda: _route(context, scope, path, search)))
+                                    lambda: _tables_apart(_route(context, scope, path, search))))
+
+
+def _tables_apart(outputs: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The frame's outputs as sent, the page without its on-demand tables, and those tables."""
+    sent = as_sent(outputs)
+    return (*sent, detach_on_demand(sent[0]))
+
+
+def page_content(context: AppContext, page: PageInfo, area: AreaInfo | None, state: ViewState,
+                 search: str | None) -> Any:
+    """A page's own content for an address whose area is resolved (``search`` names it): the
+    same for every user who may see it, so computed once per address and data version for all
+    of them (the frame around it, with its navigation, is each user's), and ready before anyone
+    asks when ``callbacks.warm`` has computed it."""
+    link = lambda path: href(path, search)  # noqa: E731
+    if page.permission == "people":  # person-level: never kept, each view checked and recorded
+        return _render(context, page, area, state, link)
+    return context.views.view(("content", page.path, search or ""),
+                              lambda: _render(context, page, area, state, link))
+
+
+def _render(context: AppContext, page: PageInfo, area: AreaInfo | None, state: ViewState,
+            link: Callable[[str], str]) -> html.Div:
+    return html.Div([help_layout.how_to_read(page.path, link(GLOSSARY_PATH)),
+                     RENDERERS[page.path](context, area, state, link)])
 
 
 def _route(context: AppContext, scope: UserScope, pathname: str,
@@ -208,8 +239,7 @@ def _route(context: AppContext, scope: UserScope, pathname: str,
         content = placeholder.no_local_data(
             page, link(BENCHMARK.path) if BENCHMARK in allowed_nav_pages(scope.may) else None)
     else:
-        content = html.Div([help_layout.how_to_read(page.path, link(GLOSSARY_PATH)),
-                            RENDERERS[page.path](context, area, state, link)])
+        content = page_content(context, page, area, state, search)
     messages = [notice(message, element_id="area-message")] if message else []
     messages += [notice(text, element_id=f"url-message-{i}")
                  for i, text in enumerate(state.messages)]

@@ -8,6 +8,8 @@ from dash import Dash
 from sqlalchemy import Engine
 
 from callbacks import register_all
+from callbacks.warm import LEVELS as WARM_LEVELS
+from callbacks.warm import Warmer
 from dashboard import auth, dash_guard, outage, sign_in
 from dashboard.cache import VERSION_SECONDS, DatabaseDown, ViewCache
 from dashboard.config import PROJECT_ROOT, Settings, settings_from_env
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.index_string = INDEX_STRING
     views.init_app(app.server)
+    app.server.extensions["dashboard_context"] = context  # for commands and tests
     app.server.register_blueprint(feeds_blueprint(context, settings, views.data_changed))
     outage.install(app.server, views)
 
@@ -99,6 +102,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     auth.install(app.server, context, settings, list(app.csp_hashes()), last_seen)
     sign_in.install(app.server, context, last_seen)
     dash_guard.install(app, context)  # after the sign-in guard: it needs the user's scope
+    if settings.warm_views != "off" and settings.cache_type != "null":  # nothing to keep it in
+        Warmer(context, WARM_LEVELS[settings.warm_views]).install(app.server)
     return app
 
 

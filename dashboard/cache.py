@@ -96,6 +96,12 @@ class SharedCache:
     def delete(self, key: str) -> None:
         self._call(self._cache.delete, key)
 
+    def add(self, key: str, value: Any, timeout: int | None = None) -> bool:
+        """Set ``key`` unless it is set; whether this call set it (True while the cache does
+        not answer: each process then works alone)."""
+        added = self._call(self._cache.add, key, value, timeout=timeout)
+        return added is None or bool(added)
+
     def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self._failing and time.monotonic() < self._retry_at:
             return None
@@ -184,6 +190,13 @@ class ViewCache:
             return compute()
         except UNREACHABLE_ERRORS as error:
             raise self.not_answering(kept) from error
+        except DatabaseDown:  # a view computed within this one: this one's last good copy
+            raise self._outage(kept) from None
+
+    def claim(self, name: str, seconds: int) -> bool:
+        """Whether this process takes on the work called ``name`` (no other process sharing the
+        cache has in the last ``seconds``)."""
+        return self._cache.add(repr(("claim", name)), True, timeout=seconds)
 
     def data_changed(self) -> None:
         """Forget the data version at once (called after a load in this process)."""
@@ -214,6 +227,13 @@ class ViewCache:
         found = self.attempt(lambda: as_sent(compute()), kept)
         self._cache.set(cache_key, {"version": version, "made_at": made_at, "value": found})
         return found
+
+    def peek(self, key: tuple[Hashable, ...]) -> Any:
+        """The view for ``key`` if it is cached for the current data version, else None (never
+        computes it)."""
+        entry = self._cache.get(repr(("view", key)))
+        return entry["value"] if entry is not None and entry["version"] == self.version() \
+            else None
 
     def fresh(self, compute: Callable[[], T]) -> T:
         """``compute()`` as sent, never cached or kept (person-level views: each is checked and

@@ -46,6 +46,10 @@ class Settings:
     # only on requests from these proxy addresses.
     sso_header: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+    # Which default views are computed in the background at every new data version
+    # (callbacks/warm.py): "places" (systems and places), "systems" or "off". Off unless set, so
+    # an app a test builds does no work of its own; DASHBOARD_WARM_VIEWS defaults to "places".
+    warm_views: str = "off"
 
     @property
     def session_limits(self) -> SessionLimits:
@@ -75,6 +79,7 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         sso_header=env.get("DASHBOARD_SSO_HEADER") or None,
         trusted_proxies=tuple(filter(None, (a.strip() for a in
                                             env.get("DASHBOARD_TRUSTED_PROXIES", "").split(",")))),
+        warm_views=_choice(env, "DASHBOARD_WARM_VIEWS", "places", ("places", "systems", "off")),
     )
 
 
@@ -84,6 +89,14 @@ def _redis_url(env: dict[str, str] | os._Environ[str]) -> str | None:
         raise ValueError("DASHBOARD_CACHE=redis needs DASHBOARD_REDIS_URL, e.g. "
                          "redis://127.0.0.1:6379/0")
     return url
+
+
+def _choice(env: dict[str, str] | os._Environ[str], name: str, default: str,
+            allowed: tuple[str, ...]) -> str:
+    value = env.get(name) or default
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 def _flag(raw: str | None) -> bool | None:

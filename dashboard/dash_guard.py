@@ -24,6 +24,7 @@ does, and the walk test checks it refuses areas outside the user's scope.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -143,14 +144,30 @@ def _check_values(sent: Any, declared: list[dict[str, Any]], part: str) -> None:
     if not isinstance(sent, list) or len(sent) != len(declared):
         raise BadCall(400, f"The call must send {len(declared)} {part}, in the declared order.")
     for item, wanted in zip(sent, declared, strict=True):
-        if isinstance(wanted["id"], dict):  # a pattern: the matching components, as a list
-            ok = isinstance(item, list) and all(_is_value_of(one, wanted["property"])
-                                                for one in item)
-        else:
+        pattern = _pattern(wanted["id"])
+        if pattern is None:
             ok = _is_value_of(item, wanted["property"]) and item["id"] == wanted["id"]
+        elif any(value in (["ALL"], ["ALLSMALLER"]) for value in pattern.values()):
+            ok = isinstance(item, list) and all(
+                _is_value_of(one, wanted["property"]) and _matches(one["id"], pattern)
+                for one in item)
+        else:  # MATCH: the one component that triggered it
+            ok = _is_value_of(item, wanted["property"]) and _matches(item["id"], pattern)
         if not ok:
             raise BadCall(400, f"The call's {part} do not match the callback's: expected "
                                f"{wanted['id']}.{wanted['property']}"[:200])
+
+
+def _pattern(declared_id: str) -> dict[str, Any] | None:
+    """A pattern-matching id as Dash declares it (JSON, wildcards as ["MATCH"]), or None."""
+    return json.loads(declared_id) if declared_id.startswith("{") else None
+
+
+def _matches(sent_id: Any, pattern: dict[str, Any]) -> bool:
+    """A component's id fits a pattern: the same keys, a wildcard's value a text or number."""
+    return isinstance(sent_id, dict) and sent_id.keys() == pattern.keys() and all(
+        isinstance(sent_id[key], str | int | float) if isinstance(wanted, list)
+        else sent_id[key] == wanted for key, wanted in pattern.items())
 
 
 def _is_value_of(item: Any, prop: str) -> bool:
@@ -158,14 +175,22 @@ def _is_value_of(item: Any, prop: str) -> bool:
 
 
 def _check_outputs(sent: Any, key: str) -> None:
-    """The outputs a call names are as many as its callback's, in Dash's shape: a list for a
-    callback of several outputs (key ``..a.b...c.d..``), one object for one."""
+    """The outputs a call names are its callback's own, in Dash's shape: a list for a callback
+    of several outputs (key ``..a.b...c.d..``), one object for one; a pattern's output names a
+    component that fits it."""
     multi = key.startswith("..")
     items = sent if isinstance(sent, list) else [sent]
-    if multi != isinstance(sent, list) or len(items) != len(key.strip(".").split("...")) or not all(
-            isinstance(item, dict) and isinstance(item.get("id"), str | dict)
-            and isinstance(item.get("property"), str) for item in items):
+    declared = [part.rsplit(".", 1)[0] for part in key.strip(".").split("...")]
+    if multi != isinstance(sent, list) or len(items) != len(declared) or not all(
+            isinstance(item, dict) and isinstance(item.get("property"), str)
+            and _is_output(item.get("id"), wanted)
+            for item, wanted in zip(items, declared, strict=False)):
         raise BadCall(400, "The call's outputs do not match the callback's.")
+
+
+def _is_output(sent_id: Any, declared_id: str) -> bool:
+    pattern = _pattern(declared_id)
+    return sent_id == declared_id if pattern is None else _matches(sent_id, pattern)
 
 
 def _not_a_bundle() -> Response:

@@ -25,6 +25,7 @@ from layouts.components import (
     chart_card,
     data_table,
     how_we_count,
+    on_demand,
     spc_badges,
     spc_table,
 )
@@ -175,13 +176,13 @@ def _services_card(view: CapacityView) -> dbc.Card:
                                   "resizable": True},
                    columnSize="responsiveSizeToFit", dashGridOptions={"domLayout": "autoHeight"},
                    className="ag-theme-alpine"),
-        html.Details([html.Summary("Show as a plain table, or download it"), data_table(
+        on_demand(summary="Show as a plain table, or download it", table=data_table(
             ["Service", "Pathway", "Places", "Occupied", "Unavailable", "Free", "Occupancy %",
              "Last report", "Report"],
             [(r["service"], r["pathway"], r["places"], r["occupied"], r["unavailable"],
               r["free"], r["occupancy"], r["reported"], r["status"]) for r in records],
             "services-table", "Every service's latest report",
-            kinds=["label", "label", *PLACES_KINDS, "label", "label"])]),
+            kinds=["label", "label", *PLACES_KINDS, "label", "label"])),
         how_we_count("capacity-now"),
     ]))
 
@@ -275,12 +276,12 @@ def _outlook_card(view: CapacityView, pathway: int) -> dbc.Card:
                id=f"outlook-summary-p{pathway}"),
         dcc.Graph(figure=lines_with_bands(days, series, axis_title="people or places"),
                   id=f"outlook-chart-p{pathway}", config={"displayModeBar": False}),
-        html.Details([html.Summary("Show the figures as a table"), data_table(
+        on_demand(data_table(
             ["Day", "New demand", "Needing a place", "Places free", "Shortfall"], rows,
             f"outlook-table-p{pathway}", f"{PATHWAY_LABEL[pathway]}: 14-day outlook",
             # Forecasts, not counts of people (and "Needing a place" includes the people
             # waiting now): withheld.
-            kinds=["label", "measure", "measure", "measure", "measure"])]),
+            kinds=["label", "measure", "measure", "measure", "measure"])),
         how_we_count("outlook"),
     ]), className="h-100")
 

@@ -3,7 +3,8 @@ definition ("How we count")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
@@ -111,6 +112,47 @@ def table_block(table: html.Table, *after: Component) -> html.Div:
                     **{"aria-labelledby": f"{table.id}-caption"})
 
 
+FIGURES_SUMMARY = "Show the figures as a table"
+# The ids of a table shown on demand: the summary that opens it, and the block that holds it.
+OPENER, HOLDER = "figures-opener", "figures"
+
+
+def on_demand(table: html.Div, summary: str = FIGURES_SUMMARY) -> html.Details:
+    """``table`` (a ``data_table``) disclosed when the person opens it, and only then sent.
+
+    A page's tables are most of its elements (a chart's figures, hundreds of cells each), and
+    the browser builds every element it is sent, shown or not. So the page goes out without
+    them (``detach_on_demand``) and opening one fetches it from the same view
+    (``callbacks/figures.py``); exports still find it there."""
+    table_id = next(part.id for part in table._traverse() if isinstance(part, html.Table))
+    return html.Details([
+        html.Summary(summary, id={"type": OPENER, "table": table_id}),
+        html.Div(table, id={"type": HOLDER, "table": table_id}, className="figures-holder"),
+    ], className="figures-on-demand")
+
+
+def component_nodes(tree: Any) -> Iterator[dict[str, Any]]:
+    """Every component in a tree as Dash sends it (JSON), through their children."""
+    if isinstance(tree, dict) and "props" in tree:
+        yield tree
+        yield from component_nodes(tree["props"].get("children"))
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from component_nodes(item)
+
+
+def detach_on_demand(tree: Any) -> dict[str, Any]:
+    """Take every ``on_demand`` table out of ``tree`` (JSON, changed in place), leaving its
+    holder empty; the tables by id."""
+    tables = {}
+    for node in component_nodes(tree):
+        holder = node["props"].get("id")
+        if isinstance(holder, dict) and holder.get("type") == HOLDER:
+            tables[str(holder["table"])] = node["props"]["children"]
+            node["props"]["children"] = None
+    return tables
+
+
 def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,
                table: html.Div, link: tuple[str, str] | None = None,
                definition: str | None = None) -> dbc.Card:
@@ -122,7 +164,7 @@ def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,
         html.P(summary, className="chart-summary"),
         dcc.Graph(figure=figure, id=graph_id, config={"displayModeBar": False},
                   className="chart"),
-        html.Details([html.Summary("Show the figures as a table"), table]),
+        on_demand(table),
     ]
     if link:
         href, text = link
@@ -166,9 +208,8 @@ def spc_table(result: SpcResult, table_id: str, value: str, caption: str, kind: 
     small-number rule), the mean, special cause."""
     rows = [(f"{p.date:%Y-%m-%d}", value_format.format(p.value), f"{p.mean:,.1f}",
              "yes" if p.special_cause else "") for p in result.points.itertuples()]
-    return html.Details([html.Summary("Show the figures as a table"), data_table(
-        [point, value.capitalize(), "Mean", "Special cause"], rows, table_id, caption,
-        kinds=["label", kind, "measure", "label"])])
+    return on_demand(data_table([point, value.capitalize(), "Mean", "Special cause"], rows,
+                                table_id, caption, kinds=["label", kind, "measure", "label"]))
 
 
 def pathway_counts_card(title: str, counts: dict[int, int], value_id: str,

@@ -26,6 +26,7 @@ from layouts.components import (
     data_table,
     how_we_count,
     kpi_card,
+    on_demand,
     spc_badges,
 )
 from layouts.filters import filter_bar
@@ -178,11 +179,11 @@ def _remaining_card(view: DelaysView) -> dbc.Card:
         spc_badges(result.variation_icon, result.assurance, trial=result.trial_limits),
         dcc.Graph(figure=spc_figure(result, title_y="people remaining"),
                   id="remaining-spc-chart", config={"displayModeBar": False}),
-        html.Details([html.Summary("Show the figures as a table"), data_table(
+        on_demand(data_table(
             ["Day", "Remaining", "Mean", "Lower limit", "Upper limit", "Special cause"], rows,
             "remaining-table", "Daily remaining NCTR patients with SPC limits",
             # The mean and limits are over days, not people: no base count in the row.
-            kinds=["label", "count", "measure", "measure", "measure", "label"])]),
+            kinds=["label", "count", "measure", "measure", "measure", "label"])),
         how_we_count("sitrep-day"),
     ]))
 

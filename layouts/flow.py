@@ -24,6 +24,7 @@ from layouts.components import (
     chart_card,
     data_table,
     kpi_card,
+    on_demand,
     optional_how_we_count,
     pathway_counts_card,
     spc_badges,
@@ -126,9 +127,9 @@ def _spc_card(title: str, result: SpcResult, index: int) -> dbc.Card:
         spc_badges(result.variation_icon, None, trial=result.trial_limits),
         dcc.Graph(figure=spc_figure(result, title_y="people", height=260),
                   id=f"flow-spc-{index}", config={"displayModeBar": False}),
-        html.Details([html.Summary("Show the figures as a table"), data_table(
+        on_demand(data_table(
             ["Day", "People", "Mean", "Special cause"], rows, f"flow-spc-{index}-table",
-            title, kinds=["label", "count", "measure", "label"])]),
+            title, kinds=["label", "count", "measure", "label"])),
         *optional_how_we_count(spc_definition(title)),
     ]), className="h-100")
 

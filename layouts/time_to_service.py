@@ -25,6 +25,7 @@ from layouts.components import (
     data_table,
     how_we_count,
     kpi_card,
+    on_demand,
     pathway_counts_card,
     spc_badges,
 )
@@ -121,12 +122,12 @@ def _within_spc_card(view: TimeToServiceView) -> dbc.Card:
         spc_badges(result.variation_icon, result.assurance, trial=result.trial_limits),
         dcc.Graph(figure=spc_figure(result, title_y="% within 24 h", target=view.target),
                   id="within-spc-chart", config={"displayModeBar": False}),
-        html.Details([html.Summary("Show the figures as a table"), data_table(
+        on_demand(data_table(
             ["Week from", "Within 24 h", "Mean", "Lower limit", "Upper limit", "Special cause"],
             rows, "within-spc-table", "Weekly share within 24 hours with SPC limits",
             # No count of services started in the row to judge the share by; the mean and
             # limits are over weeks.
-            kinds=["label", "measure", "measure", "measure", "measure", "label"])]),
+            kinds=["label", "measure", "measure", "measure", "measure", "label"])),
         how_we_count("tts-weekly"),
     ]), className="h-100")
 

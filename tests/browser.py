@@ -60,6 +60,17 @@ def wait_drawn(page: Any, timeout_ms: float = 30_000) -> float:
     return float(page.evaluate("window.__drawnAt"))
 
 
+def open_figures(page: Any, table_id: str) -> Any:
+    """Open a chart's "Show the figures as a table" as a person does (the table is fetched when
+    opened: ``layouts.components.on_demand``); the table's body rows, once they are there."""
+    from playwright.sync_api import expect
+
+    opener = page.locator(f"""summary[id='{{"table":"{table_id}","type":"figures-opener"}}']""")
+    opener.click()
+    expect(page.locator(f"#{table_id}")).to_be_visible()
+    return page.locator(f"#{table_id} tbody tr")
+
+
 @contextmanager
 def serving(flask_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Serve a WSGI app on a free loopback port in a thread; yield its base URL."""

@@ -84,7 +84,8 @@ STRUCTURE = """() => {
     });
     document.querySelectorAll('.dash-graph').forEach(graph => {
         const card = graph.closest('.card-body');
-        if (!card?.querySelector('.chart-summary') || !card.querySelector('details table')) {
+        if (!card?.querySelector('.chart-summary')
+                || !card.querySelector('details.figures-on-demand, details table')) {
             problems.push(`chart #${graph.id} lacks a summary or its table`);
         }
     });

@@ -54,6 +54,7 @@ NOT_FIGURES = {"users", "user_areas", "user_sessions", "device_cookies", "audit_
                "areas", "area_links", "sites", "services", "published_organisations",
                "calendar_days", "facts_state"}
 FIGURE_PERMISSIONS = ("aggregates", "people", "data")
+ON_DEMAND_TABLE = "bands-table"  # a table on the Today page ("/"), shown when opened
 TABLE_NAMED = re.compile(r'\b(?:FROM|JOIN|INTO|UPDATE)\s+"?(\w+)', re.IGNORECASE)
 
 
@@ -81,15 +82,23 @@ def walk(module_database: tuple[str, Engine],
     return app, engine, users
 
 
+def concrete(component_id: str) -> Any:
+    """A component's id as a browser sends it: a pattern's wildcards given a value."""
+    if not component_id.startswith("{"):
+        return component_id
+    return {key: ON_DEMAND_TABLE if isinstance(value, list) else value
+            for key, value in json.loads(component_id).items()}
+
+
 def payload(callback: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """The body a browser sends for ``callback`` (as ``/_dash-dependencies`` lists it)."""
     parts = callback["output"].strip(".").split("...")
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
+    outputs = [{"id": concrete(part.rsplit(".", 1)[0]), "property": part.rsplit(".", 1)[1]}
                for part in parts if "." in part]  # a callback without outputs has a bare id
 
     def listed(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{**item, "value": values.get(f"{item['id']}.{item['property']}")}
-                for item in items]
+        return [{"id": concrete(item["id"]), "property": item["property"],
+                 "value": values.get(f"{item['id']}.{item['property']}")} for item in items]
 
     inputs = callback["inputs"]
     return {"output": callback["output"],
@@ -166,12 +175,15 @@ def test_every_callback_for_every_role_in_and_out_of_scope(walk) -> None:
         if callback["output"] not in on_server:
             continue  # runs in the browser; see the test below
         access = declared_access(on_server[callback["output"]])
-        is_route = callback["output"].startswith("..page-content.children")
-        paths = [page.path for page in PAGES] + ["/nowhere"] if is_route else ["/"]
+        # A callback that reads the page in the address (the route, a table opened on a page)
+        # answers for that page: it is walked over every page, under the page's permission too.
+        per_page = any(f"{item['id']}.{item['property']}" == "url.pathname"
+                       for item in callback["inputs"] + callback["state"])
+        paths = [page.path for page in PAGES] + ["/nowhere"] if per_page else ["/"]
         for path, user in ((path, user) for path in paths for user in users.values()):
             page = next((p for p in PAGES if p.path == path), None)
             needed = [access.permission]
-            if is_route and page is not None:
+            if per_page and page is not None:
                 needed.append(page.permission)
             permitted = all(p is None or user.role in PERMISSIONS[p] for p in needed)
             for area, in_scope in areas_for(user):

@@ -25,7 +25,7 @@ from dashboard.definitions import (
     source_name,
 )
 from layouts import how_we_count
-from layouts.components import chart_card, kpi_card
+from layouts.components import chart_card, data_table, kpi_card
 from layouts.flow import spc_definition
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +152,7 @@ def test_every_flow_spc_chart_has_a_definition():
 
 
 def test_a_cards_definition_on_screen_is_its_markdown():
-    table = html.Div()
+    table = data_table(["Day", "People"], [("2026-11-24", 3)], "figures-table", "Figures")
     card = chart_card("Title", {}, "graph", "Summary", table, definition="waiting")
     assert _markdown_texts(card) == [definition_markdown("waiting")]
     links = [c for c in card._traverse() if isinstance(c, dcc.Link)]

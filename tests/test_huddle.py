@@ -17,7 +17,6 @@ import pandas as pd
 import pytest
 
 from benchmarks.payloads import route_payload
-from callbacks.export import component_nodes
 from dashboard.app_factory import create_app
 from dashboard.cache import as_sent
 from dashboard.clock import LONDON, FixedClock
@@ -30,6 +29,7 @@ from data_access.audit import recent_events
 from data_access.huddle import HUDDLE_COLUMNS, huddle_filter_options, huddle_list
 from data_access.metrics.delays import NOT_RECORDED
 from layouts import huddle as huddle_layout
+from layouts.components import component_nodes
 from tests.accounts import add_user, sign_in_client
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_DELAYS, TODAY_EPISODES, load_files
 

@@ -90,10 +90,13 @@ def test_the_page_works_from_the_keyboard_alone(site: tuple[Any, str]) -> None:
     page.keyboard.press("Tab")
     assert focused(page)["id"] == "area-picker"
 
-    # On to the first chart's table: Enter opens its disclosure and the table shows.
+    # On to the first chart's table: Enter opens its disclosure and the table is fetched and
+    # shows (the page is sent without it), its rows and export buttons next in the tab order.
     press_until(page, "Tab", lambda e: e["tag"] == "summary"
                 and e["text"] == "Show the figures as a table")
     page.keyboard.press("Enter")
     disclosure = page.locator("details:has(> summary:focus)")
     expect(disclosure).to_have_attribute("open", "")
     expect(disclosure.locator("table")).to_be_visible()
+    expect(disclosure.locator("tbody tr")).not_to_have_count(0)
+    press_until(page, "Tab", lambda e: e["text"] == "CSV")

@@ -30,6 +30,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from benchmarks.payloads import figures_payload
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
@@ -256,9 +257,28 @@ def test_the_sessions_list_never_fails_and_is_only_for_administrators(
     assert ('"sessions-table"' in json.dumps(answer)) is (role == "administrator")
 
 
+@budget(60)
+@given(role=ROLES, table=st.one_of(text_or(("bands-table", "demand-supply-table")), ANY_VALUE),
+       path=PATHS, search=SEARCHES)
+def test_a_table_opened_on_demand_never_fails(browsers: dict[str, Browser], role: str,
+                                              table: Any, path: Any, search: Any) -> None:
+    """Any table id (a pattern's wildcard: the guard lets text and numbers through), page and
+    address: a table, a refusal or a message, as text only; a malformed id is a 400."""
+    answer = browsers[role].client.post("/_dash-update-component",
+                                        json=figures_payload(table, path, search))
+    body = answer.get_data(as_text=True)
+    event(f"figures: {answer.status_code}")
+    assert_no_trace(body)
+    assert answer.status_code == (200 if isinstance(table, str | int | float) else 400), \
+        body[:300]
+    if answer.status_code == 200:
+        assert_only_text(json.loads(body))
+
+
 def test_every_callback_taking_browser_input_is_covered(browsers: dict[str, Browser]) -> None:
     covered = {"page-content.children", "area-picker.value", "data-version.data",
-               "outlook-backtest.children", "sessions-list.children"}
+               "outlook-backtest.children", "sessions-list.children",
+               '{"table":["MATCH"],"type":"figures"}.children'}
     for callback in browsers["executive"].callbacks:
         if callback.get("clientside_function"):
             continue  # runs in the browser only

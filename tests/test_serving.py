@@ -76,9 +76,10 @@ def served_database(migrated_template: str, tmp_path_factory: pytest.TempPathFac
 @pytest.fixture(scope="module")
 def two_instances(served_database: str,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Path]]:
-    """nginx in front of two instances, each logging the SQL it runs (tests/counted_app.py)."""
+    """nginx in front of two instances, each logging the SQL it runs (tests/counted_app.py).
+    No warm-up: every statement an instance logs is then a request's (tests/test_warm.py)."""
     statements = tmp_path_factory.mktemp("statements")
-    with stack(served_database, 2, {"DASHBOARD_NOW": NOW,
+    with stack(served_database, 2, {"DASHBOARD_NOW": NOW, "DASHBOARD_WARM_VIEWS": "off",
                                     "DASHBOARD_TEST_STATEMENTS": str(statements)},
                app="tests.counted_app:server") as running:
         yield running, statements
@@ -143,7 +144,8 @@ def test_two_instances_compute_a_view_once_between_them(two_instances) -> None: 
 
     # The route's page (cached with its frame's other outputs) and the capacity back-test.
     for body, key_part, first_output in (
-            (route_payload(callbacks, "/capacity", search), f"'/capacity', '{search}'",
+            (route_payload(callbacks, "/capacity", search), f"'page', ('executive', None), "
+             f"'/capacity', '{search}'",
              lambda cached: cached[0]),
             (backtest_payload(search), "('outlook-backtest', 'D1'", lambda cached: cached)):
         seen = {url: len(statements_since(log, 0)) for url, log in logs.items()}

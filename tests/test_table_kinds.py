@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from callbacks import admin, capacity, data, delays, flow, outcomes, places, time_to_service, today
-from callbacks.export import component_nodes, find_table, table_contents
+from callbacks.export import find_table, table_contents
 from dashboard.cache import ViewCache, as_sent
 from dashboard.clock import FixedClock
 from dashboard.context import AppContext
@@ -27,6 +27,7 @@ from data_access.metrics.benchmark import choices, sum_of_icbs
 from data_access.metrics.outlook import outlook_backtest
 from layouts import benchmark as benchmark_layout
 from layouts import capacity as capacity_layout
+from layouts.components import component_nodes
 from tests.accounts import add_user
 from tests.builders import (
     GEOGRAPHY,

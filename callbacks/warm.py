@@ -1,0 +1,98 @@
+"""Views ready before anyone asks: every page's default view for every system and place,
+computed in the background whenever the data version changes (a load, a feed delivery, or the
+time step figures about "now" move with), so that the first person at the 8:30 huddle does not
+wait for the figures to be worked out.
+
+A page's content is the same for every user who may see it (``callbacks.shell.page_content``),
+so one computation serves them all. Each process warms the cache it reads: its own (``simple``),
+or, when the cache is shared (``filesystem``, ``redis``), one process per data version claims
+the work and the others find it done. ``DASHBOARD_WARM_VIEWS`` chooses the areas: ``places``
+(systems and places, the default), ``systems``, or ``off``. Person-level pages are never kept,
+so never warmed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import Flask
+
+from callbacks.shell import page_content
+from dashboard.cache import TIME_STEP_SECONDS, is_down
+from dashboard.context import AppContext
+from dashboard.pages import PAGES, PageInfo
+from dashboard.url_state import read_view_state, search_with_area
+from data_access.areas import AreaInfo, get_area, picker_areas
+
+log = logging.getLogger(__name__)
+LEVELS = {"systems": ("icb",), "places": ("icb", "district")}
+POLL_SECONDS = 5  # how often the version is looked at (it is itself cached for as long)
+
+
+def warmed_pages() -> list[PageInfo]:
+    """Pages whose views are kept: every built page but the person-level one and the
+    administrator's."""
+    return [page for page in PAGES if page.built and page.permission in ("aggregates", "data")]
+
+
+class Warmer:
+    def __init__(self, context: AppContext, levels: tuple[str, ...]) -> None:
+        self.context, self.levels = context, levels
+        self._warmed: str | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def install(self, server: Flask) -> None:
+        """Start warming at this process's first request (so a server that forks its workers
+        after building the app, as gunicorn does, warms in each worker, not in the parent)."""
+        @server.before_request
+        def start_warming() -> None:
+            if self._thread is None:
+                with self._lock:
+                    if self._thread is None:
+                        self._thread = threading.Thread(target=self._run, name="warm-views",
+                                                        daemon=True)
+                        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self.warm_if_changed()
+            except Exception:  # never let the warm-up stop for good; the pages compute anyway
+                log.exception("warming the views failed; trying again at the next version")
+            time.sleep(POLL_SECONDS)
+
+    def warm_if_changed(self) -> int:
+        """Warm every default view if the data version changed since the last warm-up (and no
+        other process sharing the cache has claimed it); how many views were computed."""
+        views = self.context.views
+        version = views.version()
+        if version == self._warmed or is_down(version):
+            return 0
+        self._warmed = version
+        if not views.claim(f"warm:{version}", TIME_STEP_SECONDS):
+            return 0
+        started, count = time.monotonic(), 0
+        for area in self.areas():
+            for page in warmed_pages():
+                self.warm(page, area)
+                count += 1
+                time.sleep(0)  # let requests in between views
+        log.info("warmed %d views for version %s in %.1f s", count, version,
+                 time.monotonic() - started)
+        return count
+
+    def areas(self) -> list[AreaInfo]:
+        engine = self.context.engine
+        chosen = picker_areas(engine)
+        codes = chosen.code[chosen.level.isin(self.levels)]
+        return [area for area in (get_area(engine, code) for code in codes) if area is not None]
+
+    def warm(self, page: PageInfo, area: AreaInfo) -> None:
+        """The page's view for the area as the route computes it for an address naming only the
+        area (a link from the area picker or the navigation)."""
+        search = search_with_area("", area.code)
+        state = read_view_state(search, self.context.clock.now().date())
+        page_content(self.context, page, area, state, search)

@@ -1,0 +1,37 @@
+"""A generous ceiling on how long every page takes to be complete in the browser.
+
+Not a benchmark (``python -m benchmarks.browser`` measures; docs/performance.md has the figures):
+a guard against a large regression, such as a dependency whose renderer builds pages ten times
+slower (dash 4.2 to 4.4 took the Capacity page from 3 s to 30 s). Every page is opened once, by a
+role that may open it, for the demo system, with the view computed on request (no cache), in
+headless Chromium served by ``python app.py``; each must be complete (every chart drawn, no
+loading marker) well within ``CEILING_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.browser import measure
+from benchmarks.common import NOW
+from dashboard.bootstrap import PUBLISHED_EXTRACTS, build_demo
+from dashboard.clock import FixedClock
+from data_access.published import load_published
+from tests.browser import chromium_path
+from tests.conftest import skip_or_fail
+
+pytestmark = pytest.mark.browser
+CEILING_SECONDS = 5.0
+
+
+def test_every_page_is_complete_in_the_browser_within_the_ceiling(engine, database_url) -> None:
+    if chromium_path() is None:
+        skip_or_fail("Chromium is not installed (apt-get install chromium)")
+    build_demo(engine, FixedClock(NOW))
+    assert load_published(engine, PUBLISHED_EXTRACTS).loaded
+    timings = measure(database_url, runs=1, levels=("system",), views=("cold",),
+                      log=lambda line: None)
+    assert len(timings) >= 13  # every built page
+    slow = {t.page: round(t.median_ms / 1000, 2) for t in timings
+            if t.median_ms > CEILING_SECONDS * 1000}
+    assert not slow, f"pages over {CEILING_SECONDS} s in the browser: {slow}"

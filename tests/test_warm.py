@@ -1,0 +1,127 @@
+"""Views warmed before anyone asks (callbacks/warm.py): every page's default view for every
+system and place is computed at each new data version, once for every user who may see it, and
+a person then opening it runs none of its queries."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from benchmarks.payloads import route_payload
+from callbacks.warm import LEVELS, Warmer, warmed_pages
+from dashboard.app_factory import create_app
+from dashboard.config import Settings
+from tests.accounts import add_user, sign_in_client
+from tests.builders import (
+    GEOGRAPHY,
+    ONE_MORE_WAITING,
+    TODAY_AT,
+    TODAY_CAPACITY,
+    TODAY_DELAYS,
+    TODAY_EPISODES,
+    SteppingClock,
+    load_files,
+)
+
+# The tables of a page's figures (a view computed on request reads some of them).
+FIGURE_TABLES = re.compile(r"\b(episodes|delay_reasons|capacity_reports|daily_waits)\b")
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    sent: list[str] = []
+    listen = lambda _c, _k, statement, *_a: sent.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+
+
+def built(engine: Engine, database_url: str, tmp_path, **settings: Any) -> Any:  # type: ignore[no-untyped-def]
+    assert load_files(engine, tmp_path / "batch", {
+        **GEOGRAPHY, "episodes.csv": TODAY_EPISODES, "capacity.csv": TODAY_CAPACITY,
+        "delays.csv": TODAY_DELAYS}).loaded
+    return create_app(Settings(database_url=database_url, clock=SteppingClock(TODAY_AT),
+                               **settings), engine)
+
+
+def page(client: Any, headers: dict[str, str], path: str, search: str) -> str:
+    callbacks = json.loads(client.get("/_dash-dependencies").data)
+    answer = client.post("/_dash-update-component", json=route_payload(callbacks, path, search),
+                         headers=headers)
+    assert answer.status_code == 200, answer.data[:300]
+    return json.dumps(json.loads(answer.data)["response"]["page-content"])
+
+
+def test_every_default_view_is_warmed_and_then_opened_without_its_queries(
+        engine, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = built(engine, database_url, tmp_path)
+    warmer = Warmer(app.server.extensions["dashboard_context"], LEVELS["places"])
+    areas = [area.code for area in warmer.areas()]
+    assert areas == ["ICB1", "D1", "D2"]  # the system and its places, not neighbourhoods
+    with statements(engine) as warming:
+        assert warmer.warm_if_changed() == len(areas) * len(warmed_pages())
+    assert any(FIGURE_TABLES.search(s) for s in warming)
+    assert warmer.warm_if_changed() == 0  # the same version: nothing to do
+
+    # Whoever opens a default view then, whatever their role, its figures are not worked out.
+    for role, areas_of_hub in (("executive", ()), ("hub_lead", ("D1",)),
+                               ("data_manager", ())):
+        client = app.server.test_client()
+        headers = sign_in_client(client, add_user(engine, role, areas_of_hub))
+        for path in ("/", "/delays", "/capacity", "/flow", "/benchmark"):
+            for search in ("?area=D1", ""):
+                with statements(engine) as opening:
+                    shown = page(client, headers, path, search)
+                assert "access-denied" not in shown
+                assert not [s for s in opening if FIGURE_TABLES.search(s)], (role, path, search)
+
+
+def test_a_warmed_view_is_the_view_computed_on_request(engine, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    warm_app = built(engine, database_url, tmp_path)
+    Warmer(warm_app.server.extensions["dashboard_context"], LEVELS["systems"]).warm_if_changed()
+    cold_app = create_app(Settings(database_url=database_url, clock=SteppingClock(TODAY_AT),
+                                   cache_type="null"), engine)
+    shown = []
+    for app in (warm_app, cold_app):
+        client = app.server.test_client()
+        headers = sign_in_client(client, add_user(engine, "place_manager",
+                                                  username=f"pm-{len(shown)}"))
+        shown.append([page(client, headers, path, "?area=ICB1")
+                      for path in ("/", "/delays", "/time-to-service", "/outcomes")])
+    assert shown[0] == shown[1]
+
+
+def test_new_data_is_warmed_again_and_a_shared_cache_is_warmed_once(
+        engine, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    shared = {"cache_type": "filesystem", "cache_dir": str(tmp_path / "cache")}
+    first = built(engine, database_url, tmp_path, **shared)
+    second = create_app(Settings(database_url=database_url, clock=SteppingClock(TODAY_AT),
+                                 **shared), engine)
+    warmers = [Warmer(app.server.extensions["dashboard_context"], LEVELS["systems"])
+               for app in (first, second)]
+    assert warmers[0].warm_if_changed() > 0
+    assert warmers[1].warm_if_changed() == 0  # the other process claimed this version
+    assert load_files(engine, tmp_path / "more", {"episodes.csv": ONE_MORE_WAITING}).loaded
+    for app in (first, second):
+        app.server.extensions["dashboard_context"].views.data_changed()
+    assert sorted(w.warm_if_changed() for w in warmers) == [0, len(warmed_pages())]
+
+
+def test_the_app_warms_in_the_background_from_its_first_request(
+        engine, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = built(engine, database_url, tmp_path, warm_views="systems")
+    context = app.server.extensions["dashboard_context"]
+    key = ("content", "/", "?area=ICB1")
+    assert app.server.test_client().get("/login").status_code == 200  # the first request
+    deadline = time.monotonic() + 60
+    while context.views.peek(key) is None:  # waits for the condition, not for a set time
+        assert time.monotonic() < deadline, "the default view was not warmed"
+        time.sleep(0.05)
