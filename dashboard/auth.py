@@ -38,7 +38,8 @@ from data_access.sessions import SIGNED_OUT, SessionLimits, digest, end_session
 
 log = logging.getLogger(__name__)
 
-OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/api/v1/")
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+OPEN_PREFIXES = (*STATIC_PREFIXES, "/api/v1/")
 HEALTH_PATH = "/health"  # answers "OK" and nothing else (Dash's health endpoint)
 OPEN_PATHS = ("/login", "/_favicon.ico", "/favicon.ico", HEALTH_PATH)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -121,9 +122,14 @@ def install(server: Flask, context: AppContext, settings: Settings, script_hashe
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
-        if not request.path.startswith(("/assets/", "/_dash-component-suites/")):
+        static = request.path.startswith(STATIC_PREFIXES)
+        if not static:
             response.headers["Cache-Control"] = "no-store"  # figures and people: never cached
-        if CSRF_FIELD in session:
+        elif request.path.startswith("/assets/") and "m" in request.args \
+                and response.status_code == 200:
+            # Dash names each asset with its file's time (?m=...): a new file, a new address.
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        if not static and CSRF_FIELD in session:  # a static file is the same for everyone
             response.set_cookie(CSRF_COOKIE, session[CSRF_FIELD], secure=secure,
                                 samesite="Strict", httponly=False)  # Dash reads it to send it
         return response

@@ -132,7 +132,9 @@ def nginx(folder: Path, upstreams: Sequence[str], port: int | None = None) -> It
     site = NGINX_SITE.read_text(encoding="utf-8").replace("@LISTEN@", f"127.0.0.1:{port}")
     servers = "\n    ".join(f"server {u.removeprefix('http://')} max_fails=1 fail_timeout=10s;"
                            for u in upstreams)
-    (folder / "site.conf").write_text(site.replace("@UPSTREAM_SERVERS@", servers), "utf-8")
+    site = site.replace("@UPSTREAM_SERVERS@", servers)
+    (folder / "site.conf").write_text(site.replace("@CACHE_DIR@", str(folder / "nginx-static")),
+                                      "utf-8")
     # Its own pid, logs and temporary files; the workers (nobody, when started as root) create
     # their temporary files below this folder, so they must be able to enter it.
     folder.chmod(0o711)

@@ -247,3 +247,19 @@ def test_an_administrator_reads_users_and_the_audit(site, engine) -> None:
     headers = sign_in_client(other, add_user(engine, "executive"))
     answer = route(other, headers, "/admin", "").get_data(as_text=True)
     assert "access-denied" in answer and "users-table" not in answer
+
+
+def test_fingerprinted_static_files_are_long_cached_and_carry_no_cookie(site, engine) -> None:
+    app, _ = site
+    client = app.server.test_client()
+    sign_in_client(client, add_user(engine, "executive"))
+    index = client.get("/").get_data(as_text=True)
+    asset = re.search(r'href="(/assets/app\.css\?m=[^"]+)"', index).group(1)
+    bundle = re.search(r'src="(/_dash-component-suites/dash/[^"]+)"', index).group(1)
+    for path in (asset, bundle):
+        answer = client.get(path)
+        assert answer.status_code == 200 and "max-age=31536000" in answer.headers["Cache-Control"]
+        assert "_csrf_token" not in answer.headers.get("Set-Cookie", "")
+    # Without its fingerprint an asset may change under the same address: checked each time.
+    assert "max-age" not in client.get("/assets/app.css").headers["Cache-Control"]
+    assert client.get("/").headers["Cache-Control"] == "no-store"

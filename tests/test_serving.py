@@ -214,3 +214,24 @@ def test_a_redis_that_stops_answering_is_a_miss_then_is_used_again(
         with redis_server(tmp_path, port):
             assert view() == view() == {"figures": 1}
             assert len(computed) == 4  # cached again
+
+
+def test_nginx_serves_the_bundles_itself_once_fetched(two_instances) -> None:  # type: ignore[no-untyped-def]
+    """Plotly's bundle and the fingerprinted assets come from nginx's cache after the first
+    request, never carrying a cookie, long cacheable by browsers too."""
+    running, _ = two_instances
+    user = SignedIn(running.url, "test-executive")
+    with user.open("/") as page:
+        html = page.read().decode()
+    bundle = re.search(r'src="(/_dash-component-suites/plotly/[^"]+)"', html) \
+        or re.search(r'src="(/_dash-component-suites/dash/dash-renderer/[^"]+)"', html)
+    asset = re.search(r'href="(/assets/app\.css\?m=[^"]+)"', html)
+    assert bundle and asset, "the page names its bundles and assets"
+    for path in (bundle.group(1), asset.group(1)):
+        statuses = []
+        for _ in range(2):
+            with user.open(path) as answer:
+                statuses.append(answer.headers["X-Cache-Status"])
+                assert "Set-Cookie" not in answer.headers
+                assert "max-age=31536000" in answer.headers["Cache-Control"]
+        assert statuses[-1] == "HIT", (path, statuses)
