@@ -189,13 +189,15 @@ def test_the_load_test_at_a_small_size(two_instances, tmp_path: Path) -> None:  
 
 
 def test_a_redis_that_stops_answering_is_a_miss_then_is_used_again(
-        engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+        served_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The shared cache going away slows pages (each view computed) but breaks none; when it
-    answers again views are cached in it again."""
+    answers again views are cached in it again. (The module's database, not the ``engine``
+    fixture: on PostgreSQL that empties the one database the module's servers are using.)"""
     if missing_programs():
         skip_or_fail(f"not installed: {', '.join(missing_programs())}")
     monkeypatch.setattr(SharedCache, "RETRY_SECONDS", 0)  # ask Redis again at once
     port = free_port()
+    engine = make_engine(served_database)
     views = ViewCache(engine, FixedClock(datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)), "redis",
                       redis_url=f"redis://127.0.0.1:{port}/0")
     app = Flask(__name__)
@@ -214,6 +216,7 @@ def test_a_redis_that_stops_answering_is_a_miss_then_is_used_again(
         with redis_server(tmp_path, port):
             assert view() == view() == {"figures": 1}
             assert len(computed) == 4  # cached again
+    engine.dispose()
 
 
 def test_nginx_serves_the_bundles_itself_once_fetched(two_instances) -> None:  # type: ignore[no-untyped-def]
