@@ -174,8 +174,9 @@ def _services_card(view: CapacityView) -> dbc.Card:
         dag.AgGrid(id="services-grid", rowData=records, columnDefs=columns,
                    defaultColDef={"sortable": True, "filter": True, "floatingFilter": True,
                                   "resizable": True},
-                   columnSize="responsiveSizeToFit", dashGridOptions={"domLayout": "autoHeight"},
-                   className="ag-theme-alpine"),
+                   columnSize="responsiveSizeToFit",
+                   dashGridOptions={"domLayout": "autoHeight", "theme": "legacy"},
+                   className="ag-theme-quartz"),
         on_demand(summary="Show as a plain table, or download it", table=data_table(
             ["Service", "Pathway", "Places", "Occupied", "Unavailable", "Free", "Occupancy %",
              "Last report", "Report"],
