@@ -42,12 +42,25 @@ def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
                      _validate=VALIDATE)
 
 
-def base_layout(*, height: int = 260, with_legend: bool = False,
+# Where Plotly's automargin ends for a chart with a titled numeric y-axis and ticks below it. A
+# chart started from 8 px margins is drawn, its labels measured, and drawn again: a third of a
+# page's drawing time (Capacity). Started here it is drawn once; automargin stays on, so a
+# chart whose labels need more still gets it, at the cost of that second drawing.
+VALUE_AXIS_MARGIN = dict(l=60, b=60)  # b: dated ticks may take two lines
+LEGEND_BELOW_MARGIN = 90  # the bottom margin with ticks and a legend below
+
+
+def base_layout(*, height: int = 260, with_legend: bool = False, value_axis: bool = False,
                 **overrides: Any) -> dict[str, Any]:
-    """The house layout as a dict; ``xaxis``/``yaxis``/``margin`` overrides merge into it."""
+    """The house layout as a dict; ``xaxis``/``yaxis``/``margin`` overrides merge into it.
+    ``value_axis``: margins start where a numeric y-axis's labels need them to be."""
+    margin = dict(l=8, r=8, t=8, b=60 if with_legend else 8)
+    if value_axis:
+        margin.update(VALUE_AXIS_MARGIN, b=LEGEND_BELOW_MARGIN if with_legend
+                      else VALUE_AXIS_MARGIN["b"])
     layout: dict[str, Any] = {
         "height": height,
-        "margin": dict(l=8, r=8, t=8, b=60 if with_legend else 8),
+        "margin": margin,
         "font": dict(family=FONT, size=14, color="#212B32"),
         "paper_bgcolor": "white", "plot_bgcolor": "white",
         "showlegend": with_legend,
@@ -87,7 +100,7 @@ def stacked_bars(x: list[object], series: dict[str, list[float]], *, axis_title:
                  hovertemplate=f"{name}: %{{y:,.0f}}<extra></extra>")
             for i, (name, values) in enumerate(series.items())]
     return figure(bars, base_layout(
-        height=height, with_legend=True, barmode="stack",
+        height=height, with_legend=True, value_axis=True, barmode="stack",
         yaxis=dict(title=dict(text=axis_title), rangemode="tozero")))
 
 
@@ -99,7 +112,7 @@ def grouped_bars(categories: list[str], series: dict[str, list[int]], *, axis_ti
                  hovertemplate=f"{name}, %{{x}}: %{{y}}<extra></extra>")
             for i, (name, values) in enumerate(series.items())]
     return figure(bars, base_layout(
-        height=height, with_legend=True, barmode="group", margin=dict(t=16),
+        height=height, with_legend=True, value_axis=True, barmode="group", margin=dict(t=16),
         yaxis=dict(title=dict(text=axis_title), rangemode="tozero")))
 
 
@@ -114,7 +127,7 @@ def lines(x: list[object], series: dict[str, list[float | None]], *, axis_title:
                    hovertemplate=f"{name}: %{{y:,.1f}}<extra></extra>")
               for i, (name, values) in enumerate(series.items())]
     return figure(traces, base_layout(
-        height=height, with_legend=True,
+        height=height, with_legend=True, value_axis=True,
         yaxis=dict(title=dict(text=axis_title), rangemode="tozero")))
 
 
@@ -165,8 +178,8 @@ def lines_with_bands(x: list[object], series: dict[str, tuple[list[float], list[
                            line=dict(color=colour, dash="solid" if i == 0 else "dash"),
                            marker=dict(symbol=("circle", "square", "diamond")[i % 3], size=6),
                            hovertemplate=f"{name}: %{{y:,.1f}}<extra></extra>"))
-    return figure(traces, base_layout(
-        height=height, with_legend=True,
+    return figure(traces, base_layout(  # (b: its day ticks take two lines)
+        height=height, with_legend=True, value_axis=True, margin=dict(b=105),
         yaxis=dict(title=dict(text=axis_title), rangemode="tozero")))
 
 
@@ -217,7 +230,7 @@ def funnel(labels: list[str], sizes: list[float], values: list[float | None],
                        marker=dict(color=NHS_BLUE, size=10, symbol="diamond"),
                        hovertemplate="%{text}: %{y:,.1f} (size %{x:,.0f})<extra></extra>"))
     return figure(traces, base_layout(
-        height=height, with_legend=True, xaxis=dict(title=dict(text=x_title)),
+        height=height, with_legend=True, value_axis=True, xaxis=dict(title=dict(text=x_title)),
         yaxis=dict(title=dict(text=y_title), rangemode="tozero")))
 
 

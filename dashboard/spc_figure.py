@@ -72,7 +72,7 @@ def spc_figure(result: SpcResult, *, title_y: str, target: float | None = None,
              yref="paper", y=1, yanchor="bottom")
         for segment in result.segments if segment.trial]
     return figure(traces, base_layout(
-        height=height, margin=dict(r=RIGHT_MARGIN, t=28), hovermode="closest",
+        height=height, value_axis=True, margin=dict(r=RIGHT_MARGIN, t=28), hovermode="closest",
         colorway=[COMMON_CAUSE_GREY], annotations=annotations,
         yaxis=dict(title=dict(text=title_y))))
 
