@@ -70,11 +70,11 @@ class PageTiming:
 
 def pages_to_open(engine: Any, systems: int = 1,
                   levels: tuple[str, ...] = LEVELS) -> list[tuple[PageInfo, str, str | None]]:
-    """(page, level, area) for every built page: pages that show an area at each of
+    """(page, level, area) for every page: pages that show an area at each of
     ``levels``, the others once."""
     samples = areas_to_vary(engine, systems)
     opened = []
-    for page in (page for page in PAGES if page.built):
+    for page in PAGES:
         if page.local_data:
             opened += [(page, level, samples[level][0]) for level in levels]
         else:

@@ -233,8 +233,6 @@ def _route(context: AppContext, scope: UserScope, pathname: str,
     content: Any
     if page is None:
         content = placeholder.not_found(pathname, link("/"))
-    elif not page.built:
-        content = placeholder.planned(page, link("/"))
     elif area is None and page.local_data:
         content = placeholder.no_local_data(
             page, link(BENCHMARK.path) if BENCHMARK in allowed_nav_pages(scope.may) else None)

@@ -32,9 +32,9 @@ POLL_SECONDS = 5  # how often the version is looked at (it is itself cached for 
 
 
 def warmed_pages() -> list[PageInfo]:
-    """Pages whose views are kept: every built page but the person-level one and the
-    administrator's."""
-    return [page for page in PAGES if page.built and page.permission in ("aggregates", "data")]
+    """Pages whose views are kept: every page but the person-level one, the administrator's and
+    the open ones (help)."""
+    return [page for page in PAGES if page.permission in ("aggregates", "data")]
 
 
 class Warmer:

@@ -1,4 +1,4 @@
-"""Pages that are planned but not built yet, unknown addresses, and pages without local data."""
+"""Unknown addresses, and pages without local data."""
 
 from __future__ import annotations
 
@@ -6,15 +6,6 @@ from dash import dcc, html
 
 from dashboard.pages import PageInfo
 from layouts.components import notice
-
-
-def planned(page: PageInfo, home_href: str) -> html.Div:
-    return html.Div([
-        html.H1(page.title, id="page-title"),
-        html.P(page.purpose),
-        html.P("This page is planned and not built yet."),
-        dcc.Link("Back to Today", href=home_href),
-    ])
 
 
 def not_found(path: str, home_href: str) -> html.Div:
