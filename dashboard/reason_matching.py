@@ -126,11 +126,6 @@ MAPPING: dict[str, str] = _build_mapping()
 _GROUP_OF_KEY = {key: DELAY_REASONS[code].group for key, code in MAPPING.items()}
 
 
-def group_of(text: str) -> str | None:
-    """The reason group named before the dash, if it is one of the five."""
-    return _group_of_key(normalise(text))
-
-
 def _group_of_key(key: str) -> str | None:
     return _GROUPS.get(key.split(" - ", 1)[0])
 

@@ -13,14 +13,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from dashboard.clock import day_start
-from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, REASON_GROUPS
+from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, NOT_RECORDED, REASON_GROUPS
 
 MAX_CODE_LENGTH = 32
 DEFAULT_PERIOD_DAYS = 84  # twelve weeks: enough points for an SPC baseline of weekly figures
 MAX_PERIOD_DAYS = 3 * 366
 EARLIEST_DAY = date(1900, 1, 1)  # far enough back; date arithmetic near the year 1 overflows
 SITE_CODE = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_CODE_LENGTH}}}")  # as the data contract's codes
-NO_REASON_GROUP = "not recorded"  # people with no current reason yet (data_access.metrics.delays)
 ENGLAND_KEY = "england"  # the benchmark's choice of England
 # The benchmark's choice as the address may write it: england, a region's key or an ICB's code.
 BENCHMARK_KEY = re.compile(r"[A-Za-z0-9-]{1,60}")
@@ -40,7 +39,7 @@ def region_key(region: str) -> str:
 
 # The ``reasons`` filter's keys and the group each stands for.
 REASON_GROUP_KEYS: dict[str, str] = {
-    reason_group_key(group): group for group in (*REASON_GROUPS, NO_REASON_GROUP)}
+    reason_group_key(group): group for group in (*REASON_GROUPS, NOT_RECORDED)}
 
 
 @dataclass(frozen=True)

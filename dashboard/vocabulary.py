@@ -23,6 +23,9 @@ REASON_GROUPS: tuple[str, ...] = (
     "Interface process",
     "Capacity",
 )
+# What a blank reads as, wherever one is counted: a person with no delay reason yet (as a reason
+# and as its group), an outcome, ethnic group or deprivation left blank.
+NOT_RECORDED = "not recorded"
 
 _REASON_TABLE = """
 H1|Hospital process|awaiting therapy review of need for supported discharge

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
 
 from dashboard.clock import from_utc_naive, to_utc_naive
 from data_access import audit, sessions
-from data_access.models import Area, AreaLink, DeviceCookie, User, UserArea, UserSession
+from data_access.models import Area, AreaLink, User, UserArea, UserSession
 
 ROLES: dict[str, str] = {
     "executive": "Executive",
@@ -197,14 +197,6 @@ def create_demo_users(engine: Engine, now: datetime, hub_area_code: str,
                     area_codes=(hub_area_code,) if role == "hub_lead" else ())
         made.append(username)
     return made
-
-
-def remove_demo_users(engine: Engine) -> None:
-    with engine.begin() as connection:
-        demo = select(User.username).where(User.demo.is_(True))
-        for table in (UserArea, UserSession, DeviceCookie):
-            connection.execute(delete(table).where(table.username.in_(demo)))
-        connection.execute(delete(User).where(User.demo.is_(True)))
 
 
 def list_users(engine: Engine) -> pd.DataFrame:

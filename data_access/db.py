@@ -63,7 +63,3 @@ def _sqlite_file_gone_is_a_disconnect(context: ExceptionContext) -> None:
     if isinstance(error, sqlite3.OperationalError) and \
             str(error).lower().startswith(_SQLITE_UNREACHABLE):
         context.is_disconnect = True
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"

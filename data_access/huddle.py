@@ -15,11 +15,11 @@ from sqlalchemy import ColumnElement, Engine, ScalarSelect, func, select
 from sqlalchemy.orm import aliased
 
 from dashboard.clock import LONDON, as_london, to_utc_naive
-from dashboard.vocabulary import AMBITION_HOURS, DELAY_REASONS, REASON_GROUPS
+from dashboard.vocabulary import AMBITION_HOURS, DELAY_REASONS, NOT_RECORDED, REASON_GROUPS
 from data_access import audit
 from data_access.access import UserScope, require, require_area
 from data_access.areas import episodes_in_area
-from data_access.metrics.delays import NOT_RECORDED, current_reason, with_reason_names
+from data_access.metrics.delays import current_reason, with_reason_names
 from data_access.metrics.waiting import waiting_condition
 from data_access.models import DelayReasonChange, Episode, Load, Site
 

@@ -16,9 +16,8 @@ from dashboard.figures import horizontal_bars, stacked_bars
 from dashboard.spc import SpcResult
 from dashboard.spc_figure import spc_figure
 from dashboard.url_state import ViewState
-from dashboard.vocabulary import REASON_GROUPS
+from dashboard.vocabulary import NOT_RECORDED, REASON_GROUPS
 from data_access.areas import AreaInfo
-from data_access.metrics.delays import NOT_RECORDED
 from data_access.metrics.waiting import WaitingSnapshot
 from layouts.components import (
     SPC_LIMITS_NOTE,

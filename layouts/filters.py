@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from dash import dcc, html
 
-from dashboard.url_state import NO_REASON_GROUP, REASON_GROUP_KEYS, ViewState, reason_group_key
-from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
+from dashboard.url_state import REASON_GROUP_KEYS, ViewState, reason_group_key
+from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, NOT_RECORDED
 
 ALL = "all"  # every dropdown's "no filter" value
 ALL_PATHWAYS = ALL
@@ -59,7 +59,7 @@ def site_picker(state: ViewState, sites: Sequence[tuple[str, str]]) -> html.Div:
 
 
 def _group_label(group: str) -> str:
-    return "No reason recorded" if group == NO_REASON_GROUP else group
+    return "No reason recorded" if group == NOT_RECORDED else group
 
 
 def _dropdown(element_id: str, label: str, all_label: str, options: list[dict[str, str]],

@@ -12,10 +12,9 @@ from dash import html
 
 from dashboard import formatting as fmt
 from dashboard.url_state import ViewState
-from dashboard.vocabulary import AMBITION_HOURS
+from dashboard.vocabulary import AMBITION_HOURS, NOT_RECORDED
 from data_access.areas import AreaInfo
 from data_access.huddle import HuddleFilterOptions
-from data_access.metrics.delays import NOT_RECORDED
 from layouts.components import element, how_we_count, table_block, table_caption
 from layouts.filters import filter_group, pathway_picker, reason_group_picker, site_picker
 

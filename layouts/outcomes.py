@@ -14,7 +14,7 @@ from dash import html
 from dashboard import formatting as fmt
 from dashboard.figures import intervals, stacked_bars
 from dashboard.url_state import ViewState
-from dashboard.vocabulary import END_OUTCOMES, ETHNIC_GROUPS
+from dashboard.vocabulary import END_OUTCOMES, ETHNIC_GROUPS, NOT_RECORDED
 from data_access.areas import AreaInfo
 from data_access.metrics.outcomes import FunctionalChange
 from layouts.components import chart_card, data_table, kpi_card
@@ -162,7 +162,7 @@ def _outcomes_card(frame: pd.DataFrame, title: str, slug: str,
                    label: Callable[[object], str]) -> dbc.Card:
     table = frame.pivot_table(index="group", columns="outcome", values="people",
                               aggfunc="sum", fill_value=0)
-    order = [o for o in [*END_OUTCOMES.values(), "not recorded"] if o in table.columns]
+    order = [o for o in [*END_OUTCOMES.values(), NOT_RECORDED] if o in table.columns]
     table = table[order]
     totals = table.sum(axis=1)
     shares = table.div(totals.where(totals > 0), axis=0).fillna(0) * 100

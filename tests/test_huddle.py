@@ -22,12 +22,11 @@ from dashboard.cache import as_sent
 from dashboard.clock import LONDON, FixedClock
 from dashboard.config import Settings
 from dashboard.url_state import REASON_GROUP_KEYS, read_view_state
-from dashboard.vocabulary import REASON_GROUPS
+from dashboard.vocabulary import NOT_RECORDED, REASON_GROUPS
 from data_access.access import AccessDenied, load_scope
 from data_access.areas import AreaInfo
 from data_access.audit import recent_events
 from data_access.huddle import HUDDLE_COLUMNS, huddle_filter_options, huddle_list
-from data_access.metrics.delays import NOT_RECORDED
 from layouts import huddle as huddle_layout
 from layouts.components import component_nodes
 from tests.accounts import add_user, sign_in_client

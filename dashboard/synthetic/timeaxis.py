@@ -30,10 +30,6 @@ def to_days(moment: datetime) -> float:
     return (moment - EPOCH).total_seconds() / 86400
 
 
-def day_of(moment: date) -> int:
-    return (moment - EPOCH.date()).days
-
-
 def months_before(moment: date, months: int) -> date:
     """The same day of the month `months` calendar months earlier (clamped to the month's end)."""
     index = moment.year * 12 + moment.month - 1 - months

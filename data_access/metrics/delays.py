@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from dashboard.clock import to_utc_naive
-from dashboard.vocabulary import DELAY_REASONS
+from dashboard.vocabulary import DELAY_REASONS, NOT_RECORDED
 from data_access.areas import episodes_in_area, home_in_area
 from data_access.facts import (
     NO_REASON,
@@ -40,7 +40,6 @@ from data_access.facts import (
 from data_access.metrics.waiting import in_hospital_after, waiting_condition
 from data_access.models import Area, AreaLink, DailyWait, DelayReasonChange, Episode, Site
 
-NOT_RECORDED = "not recorded"
 LONG_WAIT_DAYS = 7  # a long wait: 7 days or more since NCTR (the national 7+ day band)
 
 

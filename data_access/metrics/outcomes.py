@@ -13,7 +13,7 @@ from sqlalchemy import Engine, and_, case, func, select
 
 from dashboard.clock import as_london, to_utc_naive
 from dashboard.statistics import wilson
-from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS
+from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS, NOT_RECORDED
 from data_access.areas import episodes_in_area
 from data_access.metrics import dates_around, service_ended_in
 from data_access.models import Area, AreaLink, Episode
@@ -45,10 +45,10 @@ def group_column(by: str | None) -> Any:
     if by == "pathway":
         return Episode.pathway
     if by == "ethnic_group":
-        return func.coalesce(Episode.ethnic_group, "not recorded")
+        return func.coalesce(Episode.ethnic_group, NOT_RECORDED)
     if by == "deprivation_quintile":
         return case(*[(Episode.imd_decile.in_((2 * q - 1, 2 * q)), f"{q}") for q in range(1, 6)],
-                    else_="not recorded")
+                    else_=NOT_RECORDED)
     if by in ("district", "neighbourhood"):
         return home_area_of_level(by)
     raise ValueError(f"cannot break down by {by!r}")
@@ -226,7 +226,7 @@ def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime, end
                                       Area.level == "district")))
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
-    frame = pd.DataFrame([{"group": g, "outcome": END_OUTCOMES.get(o, "not recorded"),
+    frame = pd.DataFrame([{"group": g, "outcome": END_OUTCOMES.get(o, NOT_RECORDED),
                            "people": int(n)} for g, o, n in rows],
                          columns=["group", "outcome", "people"])
     if by == "month":
