@@ -10,8 +10,8 @@ from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
+from dashboard.rates import FUNNEL_LEVELS, proportion_funnel, rate_funnel, rate_per_100k
 from dashboard.spc import series, spc, weekly_series
-from dashboard.statistics import FUNNEL_LEVELS, proportion_funnel, rate_funnel, rate_per_100k
 from dashboard.url_state import ViewState
 from data_access.areas import CHILD_LEVEL, AreaInfo
 from data_access.metrics.places import place_comparison

@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard.rates import poisson_quantile
+
 DEFAULT_HORIZON = 14
 DEFAULT_WEEKS = 8
 DEFAULT_LEVEL = 0.8
 TAIL_SHARE_DENOMINATOR = 10
 """The tail for occupants beyond the longest completed stay: the longest 1 in 10 stays (ceil)."""
-QUANTILE_TOLERANCE = 1e-12
 """A cumulative probability within this of the target counts as reaching it (rounding)."""
 
 DEMAND_COLUMNS = (
@@ -185,23 +186,6 @@ def poisson_interval(mean: float | np.ndarray | Sequence[float], level: float = 
     low = np.array([poisson_quantile(m, (1 - level) / 2) for m in means], dtype=float)
     high = np.array([poisson_quantile(m, (1 + level) / 2) for m in means], dtype=float)
     return low, high
-
-
-def poisson_quantile(mean: float, probability: float) -> float:
-    """Smallest k with P(X <= k) >= probability for X ~ Poisson(mean), from the probabilities
-    summed in log space (no scipy; no underflow for large means). NaN for a NaN mean."""
-    if not np.isfinite(mean):
-        return float("nan")
-    if mean < 0:
-        raise ValueError("a Poisson mean cannot be negative")
-    if mean == 0:
-        return 0.0
-    top = int(np.ceil(mean + 12 * np.sqrt(mean) + 20))
-    k = np.arange(top + 1)
-    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, top + 1)))])
-    cdf = np.cumsum(np.exp(k * np.log(mean) - mean - log_factorial))
-    reached = np.flatnonzero(cdf >= probability - QUANTILE_TOLERANCE)
-    return float(reached[0]) if reached.size else float(top)
 
 
 # --- places becoming free ---------------------------------------------------------------------

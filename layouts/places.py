@@ -14,8 +14,8 @@ from dash import dcc, html
 
 from dashboard import formatting as fmt
 from dashboard.figures import funnel
+from dashboard.rates import FUNNEL_LEVELS
 from dashboard.spc import VARIATION_ICON_LABELS, SpcResult
-from dashboard.statistics import FUNNEL_LEVELS
 from dashboard.url_state import ViewState
 from data_access.areas import AreaInfo
 from layouts.components import chart_card, data_table, how_we_count

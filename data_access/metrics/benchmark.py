@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
+from dashboard.rates import PER
 from dashboard.spc import whole_weeks
-from dashboard.statistics import PER
 from dashboard.url_state import ENGLAND_KEY, region_key
 from dashboard.vocabulary import DELAY_REASONS
 from data_access.metrics import week_start

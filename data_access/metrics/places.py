@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from dashboard.clock import to_utc_naive
-from dashboard.statistics import rate_per_100k
+from dashboard.rates import rate_per_100k
 from data_access.areas import episodes_in_area
 from data_access.metrics.delays import waiting_by_home_area
 from data_access.metrics.outcomes import at_home_91_days, home_area_of_level

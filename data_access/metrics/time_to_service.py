@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
 from dashboard.clock import to_utc_naive
-from dashboard.statistics import wilson
+from dashboard.rates import wilson
 from dashboard.vocabulary import AMBITION_HOURS, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
 from data_access.metrics import dates_around, week_start

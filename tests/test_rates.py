@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.statistics import (
+from dashboard.rates import (
     proportion_funnel,
     rate_funnel,
     rate_per_100k,

@@ -13,9 +13,10 @@ import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from dashboard.outlook import poisson_quantile
+import numpy as np
 
 PER = 100_000
+QUANTILE_TOLERANCE = 1e-12  # summed probabilities may fall short of 1 by rounding
 FUNNEL_LEVELS = (0.95, 0.998)
 
 
@@ -72,3 +73,20 @@ def rate_funnel(target_rate: float, population: float,
     low = poisson_quantile(expected, tail)
     high = poisson_quantile(expected, 1 - tail)
     return PER * low / population, PER * high / population
+
+
+def poisson_quantile(mean: float, probability: float) -> float:
+    """Smallest k with P(X <= k) >= probability for X ~ Poisson(mean), from the probabilities
+    summed in log space (no scipy; no underflow for large means). NaN for a NaN mean."""
+    if not np.isfinite(mean):
+        return float("nan")
+    if mean < 0:
+        raise ValueError("a Poisson mean cannot be negative")
+    if mean == 0:
+        return 0.0
+    top = int(np.ceil(mean + 12 * np.sqrt(mean) + 20))
+    k = np.arange(top + 1)
+    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, top + 1)))])
+    cdf = np.cumsum(np.exp(k * np.log(mean) - mean - log_factorial))
+    reached = np.flatnonzero(cdf >= probability - QUANTILE_TOLERANCE)
+    return float(reached[0]) if reached.size else float(top)
