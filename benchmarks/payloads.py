@@ -1,15 +1,17 @@
 """The JSON bodies a browser POSTs to Dash's callback endpoint (``/_dash-update-component``).
 
-Plain data and no imports of the app, so the load test's simulated browsers can use them too.
+Plain data and no imports of the app but its page registry (standard library only), so the load
+test's simulated browsers can use them too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from dashboard.pages import PAGES as REGISTERED_PAGES
+
 # The pages of aggregate figures (every role but the administrator's may open them).
-PAGES = ("/", "/delays", "/time-to-service", "/capacity", "/flow", "/outcomes", "/places",
-         "/benchmark")
+PAGES = tuple(page.path for page in REGISTERED_PAGES if page.permission == "aggregates")
 
 
 def route_payload(callbacks: list[dict], pathname: str, search: str,

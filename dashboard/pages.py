@@ -21,6 +21,11 @@ class PageInfo:
     # Whether it shows local data (areas, episodes, services): without any, it says so instead.
     local_data: bool = True
 
+    @property
+    def slug(self) -> str:
+        """The page's name in file names and test ids: its path without slashes ("today": /)."""
+        return self.path.strip("/") or "today"
+
 
 PAGES: tuple[PageInfo, ...] = (
     PageInfo("/", "Today", "Today",

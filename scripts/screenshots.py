@@ -19,24 +19,20 @@ from dashboard.app_factory import create_app
 from dashboard.bootstrap import DEFAULT_ICB, build_demo
 from dashboard.clock import LONDON, FixedClock
 from dashboard.config import PROJECT_ROOT, Settings
+from dashboard.pages import PAGES as REGISTERED_PAGES
 from data_access.areas import picker_areas
 from data_access.db import make_engine
 from data_access.migrate import upgrade_to_head
 from data_access.published import load_published
 from tests.accounts import add_user, sign_in_page
-from tests.browser import CHROMIUM_ARGS, chromium_path, serving
+from tests.browser import CHROMIUM_ARGS, chromium_path, open_drawn, serving
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
-# page path -> (file stem, role that may see it)
-PAGES = {
-    "/": ("today", "executive"), "/delays": ("delays", "executive"),
-    "/time-to-service": ("time-to-service", "executive"), "/capacity": ("capacity", "executive"),
-    "/flow": ("flow", "executive"), "/outcomes": ("outcomes", "executive"),
-    "/places": ("places", "executive"), "/benchmark": ("benchmark", "executive"),
-    "/huddle": ("huddle", "hub_lead"), "/data": ("data", "data_manager"),
-    "/admin": ("admin", "administrator"), "/how-we-count": ("how-we-count", "executive"),
-    "/glossary": ("glossary", "executive"),
-}
+# Every page of the registry, as the least role its permission needs: page path -> (file stem,
+# role).
+SHOWN_AS = {None: "executive", "aggregates": "executive", "people": "hub_lead",
+            "data": "data_manager", "admin": "administrator"}
+PAGES = {page.path: (page.slug, SHOWN_AS[page.permission]) for page in REGISTERED_PAGES}
 VIEWPORTS = {"375": {"width": 375, "height": 812}, "1920": {"width": 1920, "height": 1080},
              "": {"width": 1400, "height": 1000}}
 
@@ -73,9 +69,7 @@ def main() -> None:
                         if page_role != role:
                             continue
                         area = hub if role == "hub_lead" else DEFAULT_ICB
-                        page.goto(f"{base_url}{path}?area={area}")
-                        page.wait_for_selector("#page-title")
-                        page.wait_for_load_state("networkidle")
+                        open_drawn(page, f"{base_url}{path}?area={area}", timeout_ms=120_000)
                         name = f"{stem}-{suffix}.png" if suffix else f"{stem}.png"
                         page.screenshot(path=str(args.out / name), full_page=True)
                         print(f"wrote {name}")

@@ -18,6 +18,7 @@ import pytest
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
+from dashboard.pages import PAGES as REGISTERED_PAGES
 from data_access.db import make_engine
 from data_access.published import load_published
 from tests.accounts import add_user, sign_in_page
@@ -45,16 +46,14 @@ SCREENS = {**VIEWPORTS, "wall": {"width": 1920, "height": 1080}}  # + a huddle r
 EXCLUDED = {"aria-hidden-focus": ".dash-dropdown-focus-target"}
 SYSTEM, PLACE = "ICB1", "D1"
 PERIOD = "from=2026-11-02&to=2026-11-24"  # given, so the period picker leaves the address be
-# Who opens each page (None: signed out), and for which areas (None: the page takes no area).
+# Who opens each page of the registry (the least role its permission needs), and for which areas
+# (None: the page takes no area; a hub lead's hub is a place); and the sign-in page, signed out.
+OPENED_AS = {None: "executive", "aggregates": "executive", "people": "hub_lead",
+             "data": "data_manager", "admin": "administrator"}
 PAGES: tuple[tuple[str, str | None, tuple[str | None, ...]], ...] = (
-    *((path, "executive", (SYSTEM, PLACE))
-      for path in ("/", "/delays", "/time-to-service", "/capacity", "/flow", "/outcomes",
-                   "/places", "/benchmark")),
-    ("/how-we-count", "executive", (None,)),
-    ("/glossary", "executive", (None,)),
-    ("/data", "data_manager", (SYSTEM, PLACE)),
-    ("/huddle", "hub_lead", (PLACE,)),
-    ("/admin", "administrator", (None,)),
+    *((page.path, OPENED_AS[page.permission],
+       (PLACE,) if page.permission == "people" else (SYSTEM, PLACE) if page.local_data
+       else (None,)) for page in REGISTERED_PAGES),
     ("/login", None, (None,)),
 )
 # Violations as {id, impact, help, targets}, less the nodes of ``excluded`` (rule id: selector).
