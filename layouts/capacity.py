@@ -29,7 +29,7 @@ from layouts.components import (
     spc_badges,
     spc_table,
 )
-from layouts.filters import filter_bar
+from layouts.filters import page_header
 
 PATHWAY_LABEL = PATHWAY_SHORT_LABELS
 # Places, occupied, unavailable and free are counted as people (conservative). Occupancy is
@@ -74,9 +74,8 @@ def summary_sentence(view: CapacityView) -> str:
 
 def build(view: CapacityView, href: Callable[[str], str]) -> html.Div:
     return html.Div([
-        html.H1(f"Capacity: {view.area.name}", id="page-title"),
-        html.P(summary_sentence(view), className="lead-in", id="capacity-summary"),
-        filter_bar(view.state, pathway=True),
+        *page_header(f"Capacity: {view.area.name}", summary_sentence(view), "capacity-summary",
+                     view.state, pathway=True),
         dbc.Row([
             dbc.Col(_demand_supply_card(view), lg=6),
             dbc.Col(_pathway_table_card(view), lg=6),

@@ -28,7 +28,7 @@ from layouts.components import (
     on_demand,
     spc_badges,
 )
-from layouts.filters import filter_bar
+from layouts.filters import page_header
 
 GROUP_ORDER = [*REASON_GROUPS, NOT_RECORDED]
 
@@ -71,9 +71,8 @@ def build(view: DelaysView, href: Callable[[str], str]) -> html.Div:
     seven_plus = bands["7-13 days"] + bands["14-20 days"] + bands["21+ days"]
     fourteen_plus = bands["14-20 days"] + bands["21+ days"]
     return html.Div([
-        html.H1(f"Delays by reason: {view.area.name}", id="page-title"),
-        html.P(summary_sentence(view), className="lead-in", id="delays-summary"),
-        filter_bar(view.state, pathway=False),
+        *page_header(f"Delays by reason: {view.area.name}", summary_sentence(view),
+                     "delays-summary", view.state, pathway=False),
         html.H2("Waiting now", className="section-heading"),
         dbc.Row([
             dbc.Col(kpi_card("Waiting now", fmt.whole(view.waiting.total), "delays-waiting-value",

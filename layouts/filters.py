@@ -4,6 +4,7 @@ writes the URL."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from dash import dcc, html
 
@@ -69,3 +70,12 @@ def _dropdown(element_id: str, label: str, all_label: str, options: list[dict[st
         dcc.Dropdown(id=element_id, options=[{"label": all_label, "value": ALL}, *options],
                      clearable=False, value=value or ALL, className=class_name),
     ], className="filter")
+
+
+def page_header(title: str, summary: str, summary_id: str, state: ViewState, *,
+                pathway: bool) -> list[Any]:
+    """The head of a page of figures over a period: its title (the page's and the area's name),
+    the sentence that sums it up, and the filters (period, and pathway where the page has one)."""
+    return [html.H1(title, id="page-title"),
+            html.P(summary, className="lead-in", id=summary_id),
+            filter_bar(state, pathway=pathway)]

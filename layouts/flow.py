@@ -29,7 +29,7 @@ from layouts.components import (
     pathway_counts_card,
     spc_badges,
 )
-from layouts.filters import filter_bar
+from layouts.filters import page_header
 
 # The SPC charts' definitions, by how their titles (set in callbacks/flow.py) begin.
 SPC_DEFINITIONS = (("New NCTR", "sitrep-day"), ("Referrals", "referrals"),
@@ -79,9 +79,8 @@ def _days(value: float | None) -> str:
 def build(view: FlowView, href: Callable[[str], str]) -> html.Div:
     los = view.length_of_care
     return html.Div([
-        html.H1(f"Flow: {view.area.name}", id="page-title"),
-        html.P(summary_sentence(view), className="lead-in", id="flow-summary"),
-        filter_bar(view.state, pathway=True),
+        *page_header(f"Flow: {view.area.name}", summary_sentence(view), "flow-summary",
+                     view.state, pathway=True),
         dbc.Row([
             dbc.Col(kpi_card("Waiting in hospital now", fmt.whole(view.waiting.total),
                              "flow-waiting-value", "no longer meet the criteria to reside",

@@ -18,7 +18,7 @@ from dashboard.vocabulary import END_OUTCOMES, ETHNIC_GROUPS, NOT_RECORDED
 from data_access.areas import AreaInfo
 from data_access.metrics.outcomes import FunctionalChange
 from layouts.components import chart_card, data_table, kpi_card
-from layouts.filters import filter_bar
+from layouts.filters import page_header
 
 ASCOF_REFERENCE = 82.0  # domain.md: ASCOF 2B(1) in England, about 82% (2011-2020)
 GROUP_NAMES = {"sex": "Sex", "age_band": "Age band", "ethnic_group": "Ethnic group",
@@ -84,9 +84,8 @@ def build(view: OutcomesView, href: Callable[[str], str]) -> html.Div:
     row = view.at_home.iloc[0] if len(view.at_home) else None
     readmitted = view.readmitted.iloc[0] if len(view.readmitted) else None
     return html.Div([
-        html.H1(f"Outcomes: {view.area.name}", id="page-title"),
-        html.P(summary_sentence(view), className="lead-in", id="outcomes-summary"),
-        filter_bar(view.state, pathway=False),
+        *page_header(f"Outcomes: {view.area.name}", summary_sentence(view), "outcomes-summary",
+                     view.state, pathway=False),
         dbc.Row([
             dbc.Col(kpi_card(
                 "At home 91 days after discharge", _share(view.at_home), "at-home-value",

@@ -19,7 +19,7 @@ from dashboard.spc import VARIATION_ICON_LABELS, SpcResult
 from dashboard.url_state import ViewState
 from data_access.areas import AreaInfo
 from layouts.components import chart_card, data_table, how_we_count
-from layouts.filters import filter_bar
+from layouts.filters import page_header
 
 LEVEL_NAMES = {"district": "place", "neighbourhood": "neighbourhood", "icb": "system"}
 
@@ -64,9 +64,8 @@ def summary_sentence(view: PlacesView) -> str:
 def build(view: PlacesView, href: Callable[[str], str]) -> html.Div:
     noun = LEVEL_NAMES.get(view.level, view.level)
     return html.Div([
-        html.H1(f"Places: {view.area.name}", id="page-title"),
-        html.P(summary_sentence(view), className="lead-in", id="places-summary"),
-        filter_bar(view.state, pathway=False),
+        *page_header(f"Places: {view.area.name}", summary_sentence(view), "places-summary",
+                     view.state, pathway=False),
         dbc.Card(dbc.CardBody([
             html.H2(f"Every {noun} side by side", className="card-heading"),
             html.P("Rates are per 100,000 people aged 65+ living there (ONS mid-2020). A "

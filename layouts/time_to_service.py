@@ -29,7 +29,7 @@ from layouts.components import (
     pathway_counts_card,
     spc_badges,
 )
-from layouts.filters import filter_bar
+from layouts.filters import page_header
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,8 @@ def summary_sentence(view: TimeToServiceView) -> str:
 def build(view: TimeToServiceView, href: Callable[[str], str]) -> html.Div:
     s = view.summary
     return html.Div([
-        html.H1(f"Time from NCTR to service: {view.area.name}", id="page-title"),
-        html.P(summary_sentence(view), className="lead-in", id="tts-summary"),
-        filter_bar(view.state, pathway=True),
+        *page_header(f"Time from NCTR to service: {view.area.name}", summary_sentence(view),
+                     "tts-summary", view.state, pathway=True),
         dbc.Row([
             dbc.Col(kpi_card("Within 24 hours", fmt.percent(s.within_24h_percent),
                              "tts-page-within-value",
