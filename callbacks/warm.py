@@ -43,10 +43,13 @@ class Warmer:
         self._warmed: str | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self.warmed = threading.Event()  # set after each warm-up that computed views
 
     def install(self, server: Flask) -> None:
         """Start warming at this process's first request (so a server that forks its workers
         after building the app, as gunicorn does, warms in each worker, not in the parent)."""
+        server.extensions["dashboard_warmer"] = self
+
         @server.before_request
         def start_warming() -> None:
             if self._thread is None:
@@ -82,6 +85,7 @@ class Warmer:
                 time.sleep(0)  # let requests in between views
         log.info("warmed %d views for version %s in %.1f s", count, version,
                  time.monotonic() - started)
+        self.warmed.set()
         return count
 
     def areas(self) -> list[AreaInfo]:
