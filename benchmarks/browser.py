@@ -112,6 +112,15 @@ def time_page(tab: Any, url: str) -> tuple[float, int, float]:
 VIEWS = {"cold": "null", "warm": "simple"}  # the view cache each is measured with
 
 
+def app_environment(url: str, cache: str) -> dict[str, str]:
+    """``python app.py`` at the benchmark's fixed time with this view cache. Warm views are
+    opened once before they are measured, as the warm-up (callbacks/warm.py) would have; no
+    warm-up meanwhile."""
+    return {"DATABASE_URL": url, "DASHBOARD_NOW": NOW.strftime("%Y-%m-%dT%H:%M"),
+            "DASHBOARD_CACHE": cache, "DASHBOARD_CACHE_ENTRIES": "100000",
+            "DASHBOARD_REFRESH_SECONDS": "3600", "DASHBOARD_WARM_VIEWS": "off"}
+
+
 def measure(url: str, runs: int, systems: int = 1, only: set[str] | None = None,
             levels: tuple[str, ...] = LEVELS, views: tuple[str, ...] = tuple(VIEWS),
             log: Any = print) -> list[PageTiming]:
@@ -134,12 +143,7 @@ def measure(url: str, runs: int, systems: int = 1, only: set[str] | None = None,
         browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
                                              args=CHROMIUM_ARGS)
         for view, cache in ((view, VIEWS[view]) for view in views):
-            environment = {"DATABASE_URL": url, "DASHBOARD_NOW": NOW.strftime("%Y-%m-%dT%H:%M"),
-                           "DASHBOARD_CACHE": cache, "DASHBOARD_CACHE_ENTRIES": "100000",
-                           # Warm views are opened once before they are measured, as the
-                           # warm-up (callbacks/warm.py) would have; no warm-up meanwhile.
-                           "DASHBOARD_REFRESH_SECONDS": "3600", "DASHBOARD_WARM_VIEWS": "off"}
-            with started_app(environment) as (base_url, _), \
+            with started_app(app_environment(url, cache)) as (base_url, _), \
                     signed_in_tabs(browser, base_url, roles) as tabs:
                 for page, level, area in opened:
                     tab = tabs[ROLE_FOR[page.permission]]

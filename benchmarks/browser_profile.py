@@ -19,8 +19,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from benchmarks.browser import VIEWS, app_environment
 from benchmarks.callbacks import ROLE_FOR, areas_to_vary
-from benchmarks.common import NOW, database_url
+from benchmarks.common import database_url
 from dashboard.pages import PAGES
 from data_access.access import list_users
 from data_access.db import make_engine
@@ -79,10 +80,8 @@ def profile_page(url: str, path: str, area: str | None) -> str:
         add_user(engine, role, hub, username=username)
     engine.dispose()
     address_query = f"?area={area}" if area else ""
-    environment = {"DATABASE_URL": url, "DASHBOARD_NOW": NOW.strftime("%Y-%m-%dT%H:%M"),
-                   "DASHBOARD_CACHE": "simple", "DASHBOARD_REFRESH_SECONDS": "3600",
-                   "DASHBOARD_WARM_VIEWS": "off"}
-    with started_app(environment) as (base_url, _), sync_playwright() as playwright:
+    with started_app(app_environment(url, VIEWS["warm"])) as (base_url, _), \
+            sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
                                              args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})

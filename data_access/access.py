@@ -43,6 +43,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "data": frozenset({"data_manager"}),
     "admin": frozenset({"administrator"}),
 }
+
+
+def first_role_holding(permission: str | None) -> str:
+    """The first role, in ``ROLES`` order, that holds ``permission`` (any role for None): the role
+    a page is shown as in the accessibility test and the screenshots."""
+    return next(role for role in ROLES if permission is None or role in PERMISSIONS[permission])
+
+
 _HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
 MIN_PASSWORD_LENGTH = 12
 DEMO_PASSWORD = "demo"  # demonstration accounts only: sign-in refuses them while real data is in

@@ -20,6 +20,7 @@ from dashboard.bootstrap import DEFAULT_ICB, build_demo
 from dashboard.clock import LONDON, FixedClock
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.pages import PAGES as REGISTERED_PAGES
+from data_access.access import first_role_holding
 from data_access.areas import picker_areas
 from data_access.db import make_engine
 from data_access.migrate import upgrade_to_head
@@ -28,11 +29,9 @@ from tests.accounts import add_user, sign_in_page
 from tests.browser import CHROMIUM_ARGS, chromium_path, open_drawn, serving
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
-# Every page of the registry, as the least role its permission needs: page path -> (file stem,
-# role).
-SHOWN_AS = {None: "executive", "aggregates": "executive", "people": "hub_lead",
-            "data": "data_manager", "admin": "administrator"}
-PAGES = {page.path: (page.slug, SHOWN_AS[page.permission]) for page in REGISTERED_PAGES}
+# Every page of the registry, as the first role that may open it: page path -> (file stem, role).
+PAGES = {page.path: (page.slug, first_role_holding(page.permission))
+         for page in REGISTERED_PAGES}
 VIEWPORTS = {"375": {"width": 375, "height": 812}, "1920": {"width": 1920, "height": 1080},
              "": {"width": 1400, "height": 1000}}
 

@@ -19,6 +19,7 @@ from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from dashboard.pages import PAGES as REGISTERED_PAGES
+from data_access.access import first_role_holding
 from data_access.db import make_engine
 from data_access.published import load_published
 from tests.accounts import add_user, sign_in_page
@@ -46,12 +47,10 @@ SCREENS = {**VIEWPORTS, "wall": {"width": 1920, "height": 1080}}  # + a huddle r
 EXCLUDED = {"aria-hidden-focus": ".dash-dropdown-focus-target"}
 SYSTEM, PLACE = "ICB1", "D1"
 PERIOD = "from=2026-11-02&to=2026-11-24"  # given, so the period picker leaves the address be
-# Who opens each page of the registry (the least role its permission needs), and for which areas
-# (None: the page takes no area; a hub lead's hub is a place); and the sign-in page, signed out.
-OPENED_AS = {None: "executive", "aggregates": "executive", "people": "hub_lead",
-             "data": "data_manager", "admin": "administrator"}
+# Who opens each page of the registry (the first role that may), and for which areas (None: the
+# page takes no area; a hub lead's hub is a place); and the sign-in page, signed out.
 PAGES: tuple[tuple[str, str | None, tuple[str | None, ...]], ...] = (
-    *((page.path, OPENED_AS[page.permission],
+    *((page.path, first_role_holding(page.permission),
        (PLACE,) if page.permission == "people" else (SYSTEM, PLACE) if page.local_data
        else (None,)) for page in REGISTERED_PAGES),
     ("/login", None, (None,)),
