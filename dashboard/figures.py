@@ -6,6 +6,7 @@ every incremental update, which made a page of charts ten times slower.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -46,17 +47,69 @@ def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
 # chart started from 8 px margins is drawn, its labels measured, and drawn again: a third of a
 # page's drawing time (Capacity). Started here it is drawn once; automargin stays on, so a
 # chart whose labels need more still gets it, at the cost of that second drawing.
-VALUE_AXIS_MARGIN = dict(l=60, b=60)  # b: dated ticks may take two lines
-LEGEND_BELOW_MARGIN = 90  # the bottom margin with ticks and a legend below
+# l: tick labels up to "1,000"; r and t: the last tick label on each axis overhangs the plot;
+# b: dated ticks may take two lines.
+VALUE_AXIS_MARGIN = dict(l=66, r=34, t=16, b=60)
+# The bottom margin with ticks and a legend below: one line of legend, and a line more for each
+# time the names wrap on a chart half as wide as a laptop's screen. (Where a narrower screen
+# wraps them more, automargin still makes room, drawing the chart twice.)
+LEGEND_BELOW_MARGIN = 100
+LEGEND_LINE_PX = 34
+LEGEND_WIDTH_PX = 560
+LEGEND_SYMBOL_PX = 46  # a legend item's symbol and the gaps around it
+DAY_TICKS_EXTRA_PX = 14  # ticks of days ("Mon 01 Dec") take two lines
+
+# A chart whose y-axis names categories (horizontal bars) needs a left margin as wide as its
+# longest name, which differs from chart to chart: it is worked out from the names' widths in
+# the charts' font (Arial's advance widths, which Liberation Sans and Helvetica share, per 1,000
+# of the font size; any other character is taken as a digit's width), plus the gap Plotly
+# leaves between a label and the axis. Measured in Chromium, chart by chart: the estimate is
+# within a pixel of where automargin ends.
+_ARIAL_WIDTHS = dict(zip(
+    (chr(code) for code in range(32, 127)),  # printable ASCII, space to tilde
+    (278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
+     *[556] * 10, 278, 278, 584, 584, 584, 556, 1015,
+     667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722,
+     667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333,
+     556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333,
+     500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584), strict=True))
+LABEL_GAP_PX = 10  # between a category's name and the axis, with a pixel to spare
+TITLE_BELOW_MARGIN = 40  # an x-axis title with no tick labels (the bars carry their values)
+TICKS_AND_TITLE_BELOW_MARGIN = 56  # an x-axis with tick labels and a title
+STACKED_HORIZONTAL_BELOW_MARGIN = 86  # ticks, a title and a one-line legend
 
 
-def base_layout(*, height: int = 260, with_legend: bool = False, value_axis: bool = False,
+def legend_below_margin(names: Sequence[str]) -> int:
+    """The bottom margin for ticks and a legend of ``names`` below them."""
+    lines, used = 1, 0.0
+    for name in names:
+        width = text_width(name, 14) + LEGEND_SYMBOL_PX
+        if used and used + width > LEGEND_WIDTH_PX:
+            lines, used = lines + 1, 0.0
+        used += width
+    return LEGEND_BELOW_MARGIN + (lines - 1) * LEGEND_LINE_PX
+
+
+def text_width(text: str, font_size: float) -> float:
+    """``text``'s width in pixels in the charts' font at ``font_size`` px."""
+    return sum(_ARIAL_WIDTHS.get(character, 556) for character in text) * font_size / 1000
+
+
+def category_margin(labels: list[str], font_size: float = 14) -> int:
+    """The left margin that fits the longest of ``labels`` (a y-axis of categories)."""
+    return round(max((text_width(str(label), font_size) for label in labels), default=0)
+                 + LABEL_GAP_PX)
+
+
+def base_layout(*, height: int = 260, legend_names: Sequence[str] = (), value_axis: bool = False,
                 **overrides: Any) -> dict[str, Any]:
     """The house layout as a dict; ``xaxis``/``yaxis``/``margin`` overrides merge into it.
-    ``value_axis``: margins start where a numeric y-axis's labels need them to be."""
+    ``legend_names``: the names a legend below shows (none: no legend). ``value_axis``:
+    margins start where a numeric y-axis's labels need them to be."""
+    with_legend = bool(legend_names)
     margin = dict(l=8, r=8, t=8, b=60 if with_legend else 8)
     if value_axis:
-        margin.update(VALUE_AXIS_MARGIN, b=LEGEND_BELOW_MARGIN if with_legend
+        margin.update(VALUE_AXIS_MARGIN, b=legend_below_margin(legend_names) if with_legend
                       else VALUE_AXIS_MARGIN["b"])
     layout: dict[str, Any] = {
         "height": height,
@@ -89,6 +142,7 @@ def horizontal_bars(labels: list[str], values: list[int], *, axis_title: str) ->
                text=[str(v) for v in values], textposition="outside", cliponaxis=False,
                hovertemplate="%{y}: %{x}<extra></extra>")
     return figure([bar], base_layout(
+        margin=dict(l=category_margin(labels), b=TITLE_BELOW_MARGIN),
         xaxis=dict(title=dict(text=axis_title), rangemode="tozero", showticklabels=False),
         yaxis=dict(autorange="reversed")))
 
@@ -100,7 +154,7 @@ def stacked_bars(x: list[object], series: dict[str, list[float]], *, axis_title:
                  hovertemplate=f"{name}: %{{y:,.0f}}<extra></extra>")
             for i, (name, values) in enumerate(series.items())]
     return figure(bars, base_layout(
-        height=height, with_legend=True, value_axis=True, barmode="stack",
+        height=height, legend_names=list(series), value_axis=True, barmode="stack",
         yaxis=dict(title=dict(text=axis_title), rangemode="tozero")))
 
 
@@ -112,7 +166,11 @@ def grouped_bars(categories: list[str], series: dict[str, list[int]], *, axis_ti
                  hovertemplate=f"{name}, %{{x}}: %{{y}}<extra></extra>")
             for i, (name, values) in enumerate(series.items())]
     return figure(bars, base_layout(
-        height=height, with_legend=True, value_axis=True, barmode="group", margin=dict(t=16),
+        height=height, legend_names=list(series), value_axis=True, barmode="group",
+        # The last category's name is centred under its bars and overhangs the plot.
+        margin=dict(r=max(VALUE_AXIS_MARGIN["r"],
+                          round(text_width(str(categories[-1]), 14) / 2) + LABEL_GAP_PX + 2
+                          if categories else 0)),
         yaxis=dict(title=dict(text=axis_title), rangemode="tozero")))
 
 
@@ -127,7 +185,7 @@ def lines(x: list[object], series: dict[str, list[float | None]], *, axis_title:
                    hovertemplate=f"{name}: %{{y:,.1f}}<extra></extra>")
               for i, (name, values) in enumerate(series.items())]
     return figure(traces, base_layout(
-        height=height, with_legend=True, value_axis=True,
+        height=height, legend_names=list(series), value_axis=True,
         yaxis=dict(title=dict(text=axis_title), rangemode="tozero")))
 
 
@@ -140,7 +198,8 @@ def stacked_horizontal(labels: list[str], series: dict[str, list[float]], *, axi
                  hovertemplate=f"{name}: %{{x:,.1f}} h<extra></extra>")
             for i, (name, values) in enumerate(series.items())]
     return figure(bars, base_layout(
-        height=height, with_legend=True, barmode="stack", margin=dict(b=70),
+        height=height, legend_names=list(series), barmode="stack",
+        margin=dict(l=category_margin(labels), b=STACKED_HORIZONTAL_BELOW_MARGIN),
         legend=dict(orientation="h", y=-0.3),
         xaxis=dict(title=dict(text=axis_title), rangemode="tozero"),
         yaxis=dict(autorange="reversed")))
@@ -178,8 +237,9 @@ def lines_with_bands(x: list[object], series: dict[str, tuple[list[float], list[
                            line=dict(color=colour, dash="solid" if i == 0 else "dash"),
                            marker=dict(symbol=("circle", "square", "diamond")[i % 3], size=6),
                            hovertemplate=f"{name}: %{{y:,.1f}}<extra></extra>"))
-    return figure(traces, base_layout(  # (b: its day ticks take two lines)
-        height=height, with_legend=True, value_axis=True, margin=dict(b=105),
+    return figure(traces, base_layout(
+        height=height, legend_names=list(series), value_axis=True,
+        margin=dict(b=legend_below_margin(list(series)) + DAY_TICKS_EXTRA_PX),
         yaxis=dict(title=dict(text=axis_title), rangemode="tozero")))
 
 
@@ -205,7 +265,8 @@ def intervals(labels: list[str], values: list[float | None], lows: list[float | 
         annotations.append(dict(x=value, yref="paper", y=1, text=label, showarrow=False,
                                 yanchor="bottom"))
     return figure([point], base_layout(
-        height=height, shapes=shapes, annotations=annotations, margin=dict(t=24),
+        height=height, shapes=shapes, annotations=annotations,
+        margin=dict(l=category_margin(labels), t=24, b=TICKS_AND_TITLE_BELOW_MARGIN),
         xaxis=dict(title=dict(text=axis_title)), yaxis=dict(autorange="reversed")))
 
 
@@ -230,8 +291,12 @@ def funnel(labels: list[str], sizes: list[float], values: list[float | None],
                        marker=dict(color=NHS_BLUE, size=10, symbol="diamond"),
                        hovertemplate="%{text}: %{y:,.1f} (size %{x:,.0f})<extra></extra>"))
     return figure(traces, base_layout(
-        height=height, with_legend=True, value_axis=True, xaxis=dict(title=dict(text=x_title)),
+        height=height, legend_names=[*limits, "Overall", "Areas"], value_axis=True,
+        xaxis=dict(title=dict(text=x_title)),
         yaxis=dict(title=dict(text=y_title), rangemode="tozero")))
+
+
+RANKED_FONT_SIZE = 11  # every system's name on one chart
 
 
 def ranked_bars(labels: list[str], values: list[float], *, highlight: str | None,
@@ -249,10 +314,12 @@ def ranked_bars(labels: list[str], values: list[float], *, highlight: str | None
                marker=dict(color=colours, pattern=dict(shape=patterns, fgcolor="white")),
                hovertemplate="%{y}: %{x:,.1f}<extra></extra>")
     return figure([bar], base_layout(
-        height=height, margin=dict(t=24),
+        height=height,
+        margin=dict(l=category_margin(names, RANKED_FONT_SIZE), t=24,
+                    b=TICKS_AND_TITLE_BELOW_MARGIN),
         shapes=[dict(type="line", x0=value, x1=value, yref="paper", y0=0, y1=1,
                      line=dict(color="#212B32", dash="dot"))],
         annotations=[dict(x=value, yref="paper", y=1, text=text, showarrow=False,
                           yanchor="bottom")],
         xaxis=dict(title=dict(text=axis_title)),
-        yaxis=dict(autorange="reversed", tickfont=dict(size=11))))
+        yaxis=dict(autorange="reversed", tickfont=dict(size=RANKED_FONT_SIZE))))

@@ -13,6 +13,7 @@ from dash.development.base_component import Component
 
 from dashboard.definitions import definition_href, definition_markdown
 from dashboard.spc import SpcResult
+from layouts.static_html import StaticHtml
 
 
 def how_we_count(definition: str) -> html.Details:
@@ -80,7 +81,7 @@ def plain_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_
     return html.Table(
         [table_caption(caption, table_id),
          html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
-         html.Tbody([body_row(row) for row in rows])],
+         html.Tbody(StaticHtml([body_row(row) for row in rows]))],
         id=table_id, className="table table-sm data-table", **props)
 
 
@@ -132,10 +133,12 @@ def on_demand(table: html.Div, summary: str = FIGURES_SUMMARY) -> html.Details:
 
 
 def component_nodes(tree: Any) -> Iterator[dict[str, Any]]:
-    """Every component in a tree as Dash sends it (JSON), through their children."""
+    """Every component in a tree as Dash sends it (JSON), through their children and the
+    elements of a ``StaticHtml``."""
     if isinstance(tree, dict) and "props" in tree:
         yield tree
         yield from component_nodes(tree["props"].get("children"))
+        yield from component_nodes(tree["props"].get("content"))
     elif isinstance(tree, list):
         for item in tree:
             yield from component_nodes(item)

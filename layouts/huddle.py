@@ -17,6 +17,7 @@ from data_access.areas import AreaInfo
 from data_access.huddle import HuddleFilterOptions
 from layouts.components import element, how_we_count, table_block, table_caption
 from layouts.filters import filter_group, pathway_picker, reason_group_picker, site_picker
+from layouts.static_html import StaticHtml
 
 PEOPLE_PER_SHEET = 25
 COLUMNS = ("Person", "Site / ward", "Since NCTR", "Pathway", "Current reason", "On this reason",
@@ -84,7 +85,7 @@ def _sheets(view: HuddleView, counts: str) -> list[html.Section]:
                 table_caption(f"People waiting, longest wait first: {span}",
                               f"huddle-table-{n}"),
                 html.Thead(html.Tr([html.Th(c, scope="col") for c in COLUMNS])),
-                html.Tbody([_row(person) for person in rows.itertuples()]),
+                html.Tbody(StaticHtml([_row(person) for person in rows.itertuples()])),
             ], id=f"huddle-table-{n}", className="table table-sm huddle-table")),
         ], className="huddle-sheet"))
     return sheets

@@ -45,7 +45,9 @@ def test_table_rows_made_as_json_are_what_the_components_would_send():
     sent = as_sent(data_table(["day", "people", "hours"], rows, "t", "caption"))
     table = next(node for node in sent["props"]["children"] if node["type"] == "Table")
     body = next(node for node in table["props"]["children"] if node["type"] == "Tbody")
-    assert body["props"]["children"] == as_sent([
+    rows_sent = body["props"]["children"]  # one StaticHtml (layouts/static_html.py)
+    assert rows_sent["type"] == "StaticHtml"
+    assert rows_sent["props"]["content"] == as_sent([
         html.Tr([html.Th(str(day), scope="row"), html.Td(str(people)), html.Td(str(hours))])
         for day, people, hours in rows])
 

@@ -42,14 +42,15 @@ def is_a(node: Any, kind: type) -> bool:
 
 
 def walk(node: Any) -> Iterator[Any]:
-    """Every component and string in the tree, depth first."""
+    """Every component and string in the tree, depth first (through a StaticHtml's content)."""
     yield node
-    children = prop(node, "children")
-    if isinstance(children, list | tuple):
-        for child in children:
-            yield from walk(child)
-    elif children is not None:
-        yield from walk(children)
+    for name in ("children", "content"):
+        children = prop(node, name)
+        if isinstance(children, list | tuple):
+            for child in children:
+                yield from walk(child)
+        elif children is not None:
+            yield from walk(children)
 
 
 def by_id(tree: Any, element_id: str) -> Any:
@@ -65,7 +66,8 @@ def text(node: Any) -> str:
 def table_rows(table: Any) -> list[list[str]]:
     """The text of each body row's cells."""
     body = next(n for n in walk(table) if is_a(n, html.Tbody))
-    return [[text(cell) for cell in prop(row, "children")] for row in prop(body, "children")]
+    return [[text(cell) for cell in prop(row, "children")] for row in walk(body)
+            if is_a(row, html.Tr)]
 
 
 @pytest.fixture

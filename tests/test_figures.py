@@ -46,3 +46,41 @@ def test_every_page_sends_the_same_figures_as_with_validation(client, monkeypatc
         assert json.loads(sent[False]) == json.loads(sent[True]), path  # key order aside
         charts += sent[False].count('"figure":')
     assert charts >= 20, charts  # the pages drew their charts
+
+
+# Chart margins worked out before drawing (dashboard/figures.py), so that Plotly's automargin has
+# nothing to add and draws each chart once. Widths by hand from Arial's advance widths (per 1,000
+# of the font size): C 722, a 556, p 556, c 500, i 222, t 278, y 500, space 278, H 722, o 556.
+def test_a_names_width_is_the_sum_of_its_letters_advance_widths():
+    from dashboard.figures import text_width
+
+    # C + a + p + a + c + i + t + y = 722 + 556 + 556 + 556 + 500 + 222 + 278 + 500 = 3,890
+    assert text_width("Capacity", 14) == pytest.approx(3890 * 14 / 1000)  # 54.46 px
+    assert text_width("Hop", 10) == pytest.approx((722 + 556 + 556) * 10 / 1000)
+    assert text_width("é", 10) == pytest.approx(5.56)  # not in the table: a digit's width
+
+
+def test_a_category_axis_leaves_room_for_its_longest_name():
+    from dashboard.figures import category_margin, horizontal_bars
+
+    # "Capacity" 54.46 px, "Hop" 25.70 px at 14 px; the longest plus a 10 px gap: 64.46 -> 64.
+    assert category_margin(["Hop", "Capacity"]) == 64
+    chart = horizontal_bars(["Hop", "Capacity"], [3, 4], axis_title="people")
+    assert chart.layout.margin.l == 64
+
+
+def test_a_legend_below_gets_a_line_more_each_time_its_names_wrap():
+    from dashboard.figures import (
+        LEGEND_BELOW_MARGIN,
+        LEGEND_LINE_PX,
+        LEGEND_SYMBOL_PX,
+        LEGEND_WIDTH_PX,
+        legend_below_margin,
+        text_width,
+    )
+
+    short = ["Hop", "Capacity"]  # 25.70 + 54.46 + 2 symbols: well within one line
+    assert legend_below_margin(short) == LEGEND_BELOW_MARGIN
+    name = "Capacity " * 6  # 6 x (54.46 + 3.89) = 350.1 px: one such name fills a line
+    assert text_width(name, 14) + LEGEND_SYMBOL_PX > LEGEND_WIDTH_PX / 2
+    assert legend_below_margin([name, name, name]) == LEGEND_BELOW_MARGIN + 2 * LEGEND_LINE_PX
