@@ -12,7 +12,7 @@ def register_all(app: Dash, context: AppContext) -> None:
 
     shell.register(app, context)
     admin.register(app, context)
-    filters.register(app)
+    filters.register(app, context.clock)
     capacity.register(app, context)
     export.register(app, context)
     figures.register(app, context)

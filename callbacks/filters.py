@@ -8,8 +8,9 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 
+from dashboard.clock import Clock
 from dashboard.dash_guard import requires
-from dashboard.url_state import search_with
+from dashboard.url_state import read_view_state, search_with
 from layouts.filters import ALL
 
 
@@ -31,7 +32,7 @@ def _with_choice(search: str | None, name: str, value: Any) -> Any:
     return new if new != (search or "") else no_update
 
 
-def register(app: Dash) -> None:
+def register(app: Dash, clock: Clock) -> None:
     @app.callback(
         Output("url", "search", allow_duplicate=True),
         Input("period-picker", "start_date"), Input("period-picker", "end_date"),
@@ -42,6 +43,12 @@ def register(app: Dash) -> None:
         first, last = _iso_date(start), _iso_date(end)
         if first is None or last is None:
             return no_update  # half-chosen range: wait for the second date
+        # The picker, put on the page, says the period shown (by default, none is in the
+        # address): that is not a choice, and writing it would add a step to the history and
+        # ask for every part of the page again.
+        shown = read_view_state(search, clock.now().date())
+        if (first, last) == (shown.first_day.isoformat(), shown.last_day.isoformat()):
+            return no_update
         new = search_with(search, **{"from": first, "to": last})
         return new if new != (search or "") else no_update
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -22,7 +23,7 @@ from data_access.metrics.flow import in_service_at, length_of_intermediate_care
 from data_access.metrics.time_to_service import nctr_to_service, waiting_for_service_over_24h
 from data_access.metrics.waiting import waiting_at
 from tests.accounts import add_user, sign_in_page
-from tests.browser import browsing, open_figures
+from tests.browser import browsing, open_figures, wait_drawn
 from tests.builders import (
     GEOGRAPHY,
     TODAY_AT,
@@ -181,6 +182,42 @@ def test_flow_page_figures_equal_the_metric_functions(site, area):
     expect(page.locator("#flow-still-value")).to_have_text(fmt.whole(los.still_in_service))
     expect(page.locator("#flow-waiting-value")).to_have_text(
         fmt.whole(waiting_at(engine, area, TODAY_AT).total))
+
+
+def test_opening_a_page_leaves_its_address_and_history_as_they_were(site):
+    """The period picker, put on the page, says the default period: that is not a choice. Were
+    it written into the address, the back button would need two presses and the page's parts
+    would be asked for twice."""
+    page, base_url, _ = site
+    asked: list[str] = []
+
+    def record(request: Any) -> None:
+        if request.url.endswith("/_dash-update-component"):
+            asked.append(request.post_data or "")
+
+    page.on("request", record)
+    try:
+        page.goto(f"{base_url}/delays?area=ICB1")
+        steps = page.evaluate("history.length")
+        wait_drawn(page)
+    finally:
+        page.remove_listener("request", record)
+    assert page.url == f"{base_url}/delays?area=ICB1"
+    assert page.evaluate("history.length") == steps
+    assert sum("page-content.children" in body for body in asked) == 1
+    assert sum('"output":"url.search@' in body for body in asked) <= 2  # the controls' first calls
+
+
+def test_a_period_chosen_is_written_into_the_address(site):
+    from playwright.sync_api import expect
+
+    page, base_url, _ = site
+    page.goto(f"{base_url}/delays?area=ICB1")
+    wait_drawn(page)
+    start = page.locator("input#period-picker")  # the start date (the end has its own id)
+    start.fill("1 Nov 2026")
+    start.press("Enter")
+    expect(page).to_have_url(f"{base_url}/delays?area=ICB1&from=2026-11-01&to=2026-11-24")
 
 
 def test_capacity_outlook_and_its_back_test_are_on_the_page(site):
