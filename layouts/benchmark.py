@@ -17,6 +17,7 @@ from dashboard.spc_figure import spc_figure
 from dashboard.vocabulary import REASON_GROUPS
 from data_access.metrics.benchmark import ENGLAND, Choice
 from layouts.components import (
+    chart,
     chart_card,
     data_table,
     how_we_count,
@@ -149,8 +150,7 @@ def _trend_card(view: BenchmarkView) -> dbc.Card:
         html.P("Weekly mean of NCTR patients per 100,000 aged 65+, whole weeks (Monday to "
                "Sunday) only, on an SPC chart (fewer is better).", className="chart-summary"),
         spc_badges(view.trend.variation_icon, None, trial=view.trend.trial_limits),
-        dcc.Graph(figure=spc_figure(view.trend, title_y="per 100,000", height=260),
-                  id="trend-chart", config={"displayModeBar": False}),
+        chart(spc_figure(view.trend, title_y="per 100,000", height=260), "trend-chart"),
         spc_table(view.trend, "trend-table", "NCTR per 100,000",
                   f"{name}: NCTR patients per 100,000 aged 65+ week by week, with the SPC mean",
                   "measure", point="Week beginning", value_format="{:,.1f}"),

@@ -9,7 +9,7 @@ from datetime import datetime
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from dashboard import formatting as fmt
 from dashboard.figures import grouped_bars, lines_with_bands
@@ -22,6 +22,7 @@ from data_access.areas import AreaInfo
 from data_access.metrics.outlook import Backtest
 from layouts.components import (
     SPC_LIMITS_NOTE,
+    chart,
     chart_card,
     data_table,
     how_we_count,
@@ -207,8 +208,7 @@ def _spc_card(view: CapacityView, pathway: int) -> dbc.Card:
             (occupancy, f"occupancy-spc-p{pathway}", "occupancy %", "measure"),
             (free, f"free-spc-p{pathway}", "free places", "count")):
         body += [spc_badges(result.variation_icon, None, trial=result.trial_limits),
-                 dcc.Graph(figure=spc_figure(result, title_y=value, height=260), id=chart_id,
-                           config={"displayModeBar": False}),
+                 chart(spc_figure(result, title_y=value, height=260), chart_id),
                  spc_table(result, f"{chart_id}-table", value,
                             f"{label}: {value} day by day, with the SPC mean", kind)]
     return dbc.Card(dbc.CardBody([*body, how_we_count("capacity-daily")]), className="h-100")
@@ -274,8 +274,8 @@ def _outlook_card(view: CapacityView, pathway: int) -> dbc.Card:
         html.H2(f"{PATHWAY_LABEL[pathway]}: outlook", className="card-heading"),
         html.P(summary, className="chart-summary",
                id=f"outlook-summary-p{pathway}"),
-        dcc.Graph(figure=lines_with_bands(days, series, axis_title="people or places"),
-                  id=f"outlook-chart-p{pathway}", config={"displayModeBar": False}),
+        chart(lines_with_bands(days, series, axis_title="people or places"),
+              f"outlook-chart-p{pathway}"),
         on_demand(data_table(
             ["Day", "New demand", "Needing a place", "Places free", "Shortfall"], rows,
             f"outlook-table-p{pathway}", f"{PATHWAY_LABEL[pathway]}: 14-day outlook",

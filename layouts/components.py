@@ -156,6 +156,16 @@ def detach_on_demand(tree: Any) -> dict[str, Any]:
     return tables
 
 
+def chart(figure: go.Figure, graph_id: str, **props: Any) -> dcc.Graph:
+    """A chart in a box as tall as the chart.
+
+    Dash's graph watches its box and, when the box changes size, lays the chart out again
+    (``Plotly.Plots.resize``). A box whose height grew from nothing to the chart's as the chart
+    was drawn made that happen once more for every chart on the page before it was still."""
+    return dcc.Graph(figure=figure, id=graph_id, config={"displayModeBar": False},
+                     style={"height": f"{figure.layout.height}px"}, **props)
+
+
 def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,
                table: html.Div, link: tuple[str, str] | None = None,
                definition: str | None = None) -> dbc.Card:
@@ -165,8 +175,7 @@ def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,
     body = [
         html.H2(title, className="card-heading"),
         html.P(summary, className="chart-summary"),
-        dcc.Graph(figure=figure, id=graph_id, config={"displayModeBar": False},
-                  className="chart"),
+        chart(figure, graph_id, className="chart"),
         on_demand(table),
     ]
     if link:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from dashboard import formatting as fmt
 from dashboard.figures import horizontal_bars, stacked_bars
@@ -21,6 +21,7 @@ from data_access.areas import AreaInfo
 from data_access.metrics.waiting import WaitingSnapshot
 from layouts.components import (
     SPC_LIMITS_NOTE,
+    chart,
     chart_card,
     data_table,
     how_we_count,
@@ -175,8 +176,7 @@ def _remaining_card(view: DelaysView) -> dbc.Card:
                f"improvement, orange concern, grey common cause. {SPC_LIMITS_NOTE}",
                className="chart-summary"),
         spc_badges(result.variation_icon, result.assurance, trial=result.trial_limits),
-        dcc.Graph(figure=spc_figure(result, title_y="people remaining"),
-                  id="remaining-spc-chart", config={"displayModeBar": False}),
+        chart(spc_figure(result, title_y="people remaining"), "remaining-spc-chart"),
         on_demand(data_table(
             ["Day", "Remaining", "Mean", "Lower limit", "Upper limit", "Special cause"], rows,
             "remaining-table", "Daily remaining NCTR patients with SPC limits",

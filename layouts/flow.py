@@ -9,7 +9,7 @@ from datetime import datetime
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from dashboard import formatting as fmt
 from dashboard.figures import lines, sankey, stacked_bars
@@ -21,6 +21,7 @@ from data_access.metrics.flow import LONG_STAY_DAYS, LengthOfCare
 from data_access.metrics.waiting import WaitingSnapshot
 from layouts.components import (
     SPC_LIMITS_NOTE,
+    chart,
     chart_card,
     data_table,
     kpi_card,
@@ -124,8 +125,7 @@ def _spc_card(title: str, result: SpcResult, index: int) -> dbc.Card:
         html.H2(title, className="card-heading"),
         html.P(latest + SPC_LIMITS_NOTE, className="chart-summary"),
         spc_badges(result.variation_icon, None, trial=result.trial_limits),
-        dcc.Graph(figure=spc_figure(result, title_y="people", height=260),
-                  id=f"flow-spc-{index}", config={"displayModeBar": False}),
+        chart(spc_figure(result, title_y="people", height=260), f"flow-spc-{index}"),
         on_demand(data_table(
             ["Day", "People", "Mean", "Special cause"], rows, f"flow-spc-{index}-table",
             title, kinds=["label", "count", "measure", "label"])),

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from dashboard import formatting as fmt
 from dashboard.figures import grouped_bars, lines, stacked_horizontal
@@ -21,6 +21,7 @@ from data_access.areas import AreaInfo
 from data_access.metrics.time_to_service import HOUR_BANDS, STAGES, TimeToService
 from layouts.components import (
     SPC_LIMITS_NOTE,
+    chart,
     chart_card,
     data_table,
     how_we_count,
@@ -119,8 +120,7 @@ def _within_spc_card(view: TimeToServiceView) -> dbc.Card:
                f"{SPC_LIMITS_NOTE}",
                className="chart-summary"),
         spc_badges(result.variation_icon, result.assurance, trial=result.trial_limits),
-        dcc.Graph(figure=spc_figure(result, title_y="% within 24 h", target=view.target),
-                  id="within-spc-chart", config={"displayModeBar": False}),
+        chart(spc_figure(result, title_y="% within 24 h", target=view.target), "within-spc-chart"),
         on_demand(data_table(
             ["Week from", "Within 24 h", "Mean", "Lower limit", "Upper limit", "Special cause"],
             rows, "within-spc-table", "Weekly share within 24 hours with SPC limits",

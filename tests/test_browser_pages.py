@@ -208,6 +208,24 @@ def test_opening_a_page_leaves_its_address_and_history_as_they_were(site):
     assert sum('"output":"url.search@' in body for body in asked) <= 2  # the controls' first calls
 
 
+def test_charts_follow_the_window_width(site):
+    """Charts fill their place on the page, and follow it when the window changes."""
+    page, base_url, _ = site
+    page.goto(f"{base_url}/delays?area=ICB1")
+    wait_drawn(page)
+    width = "document.querySelector('#remaining-spc-chart .main-svg').getBoundingClientRect().width"
+    box = "document.querySelector('#remaining-spc-chart').getBoundingClientRect().width"
+    wide = page.evaluate(width)
+    assert abs(wide - page.evaluate(box)) < 2
+    try:
+        page.set_viewport_size({"width": 900, "height": 1000})
+        page.wait_for_function(
+            f"() => Math.abs(({width}) - ({box})) < 2 && ({width}) < {wide} - 100")
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+    page.wait_for_function(f"() => Math.abs(({width}) - {wide}) < 2")
+
+
 def test_a_period_chosen_is_written_into_the_address(site):
     from playwright.sync_api import expect
 
