@@ -157,11 +157,9 @@ def detach_on_demand(tree: Any) -> dict[str, Any]:
 
 
 def chart(figure: go.Figure, graph_id: str, **props: Any) -> dcc.Graph:
-    """A chart in a box as tall as the chart.
-
-    Dash's graph watches its box and, when the box changes size, lays the chart out again
-    (``Plotly.Plots.resize``). A box whose height grew from nothing to the chart's as the chart
-    was drawn made that happen once more for every chart on the page before it was still."""
+    """A chart in a box as tall as the chart, so the page does not move as its charts are drawn
+    (Dash's box for a graph starts with no height). Charts are laid out again only when their
+    box changes width: assets/chart_resize.js."""
     return dcc.Graph(figure=figure, id=graph_id, config={"displayModeBar": False},
                      style={"height": f"{figure.layout.height}px"}, **props)
 

@@ -24,6 +24,7 @@ from dashboard.definitions import (
     metrics_document,
     source_name,
 )
+from dashboard.figures import horizontal_bars
 from layouts import how_we_count
 from layouts.components import chart_card, data_table, kpi_card
 from layouts.flow import spc_definition
@@ -153,14 +154,15 @@ def test_every_flow_spc_chart_has_a_definition():
 
 def test_a_cards_definition_on_screen_is_its_markdown():
     table = data_table(["Day", "People"], [("2026-11-24", 3)], "figures-table", "Figures")
-    card = chart_card("Title", {}, "graph", "Summary", table, definition="waiting")
+    chart = horizontal_bars(["Monday"], [3], axis_title="people")
+    card = chart_card("Title", chart, "graph", "Summary", table, definition="waiting")
     assert _markdown_texts(card) == [definition_markdown("waiting")]
     links = [c for c in card._traverse() if isinstance(c, dcc.Link)]
     assert [link.href for link in links] == [definition_href("waiting")]
     assert definition_href("waiting") == "/how-we-count#waiting"
     kpi = kpi_card("Title", "1", "value", definition="nctr-to-service")
     assert _markdown_texts(kpi) == [definition_markdown("nctr-to-service")]
-    assert _markdown_texts(chart_card("Title", {}, "graph", "Summary", table)) == []
+    assert _markdown_texts(chart_card("Title", chart, "graph", "Summary", table)) == []
 
 
 def test_how_we_count_page_has_every_definition_under_its_anchor():
