@@ -34,7 +34,7 @@ from typing import Any
 
 from benchmarks.callbacks import ROLE_FOR, areas_to_vary, p95
 from benchmarks.common import NOW, database_url, replace_between_markers
-from dashboard.pages import PAGES, PageInfo
+from dashboard.pages import PAGES, Page
 from data_access.access import list_users
 from data_access.db import make_engine
 from tests.accounts import add_user, sign_in_page
@@ -69,7 +69,7 @@ class PageTiming:
 
 
 def pages_to_open(engine: Any, systems: int = 1,
-                  levels: tuple[str, ...] = LEVELS) -> list[tuple[PageInfo, str, str | None]]:
+                  levels: tuple[str, ...] = LEVELS) -> list[tuple[Page, str, str | None]]:
     """(page, level, area) for every page: pages that show an area at each of
     ``levels``, the others once."""
     samples = areas_to_vary(engine, systems)

@@ -8,11 +8,14 @@ from dashboard.context import AppContext
 
 
 def register_all(app: Dash, context: AppContext) -> None:
-    from callbacks import admin, capacity, export, figures, filters, shell
+    """The callbacks every page shares, then each page's own (its declaration's ``callbacks``)."""
+    from callbacks import export, figures, filters, shell
+    from dashboard.pages import PAGES
 
     shell.register(app, context)
-    admin.register(app, context)
     filters.register(app, context.clock)
-    capacity.register(app, context)
     export.register(app, context)
     figures.register(app, context)
+    for page in PAGES:
+        if page.callbacks is not None:
+            shell.code_named(page.callbacks)(app, context)

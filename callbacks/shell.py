@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import cache
+from importlib import import_module
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
-from callbacks import (
-    admin,
-    benchmark,
-    capacity,
-    data,
-    delays,
-    flow,
-    huddle,
-    outcomes,
-    places,
-    time_to_service,
-    today,
-)
 from callbacks.common import resolve_area
 from dashboard import formatting as fmt
 from dashboard.auth import client_address, current_scope
 from dashboard.cache import DatabaseDown, as_sent, encoded, is_down
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
-from dashboard.help import GLOSSARY_PATH
-from dashboard.pages import BENCHMARK, PAGES_BY_PATH, PageInfo, allowed_nav_pages
+from dashboard.pages import BENCHMARK, GLOSSARY_PATH, PAGES_BY_PATH, Page, allowed_nav_pages
 from dashboard.url_state import (
     ViewState,
     area_from_search,
@@ -44,21 +32,26 @@ from data_access.areas import AreaInfo
 from data_access.feeds import source_freshness
 from data_access.status import data_status
 from layouts import help as help_layout
-from layouts import how_we_count, outage, placeholder, shell
+from layouts import outage, placeholder, shell
 from layouts.components import detach_on_demand, notice
 
 log = logging.getLogger(__name__)
 FRAME_OUTPUTS = 5  # what the route sends of a view: content, banner, data as at, sources, nav
 
-# A page without local data (``PageInfo.local_data`` False) may be given no area.
+# A page without local data (``Page.local_data`` False) may be given no area.
 Renderer = Callable[[AppContext, AreaInfo | None, ViewState, Callable[[str], str]], Any]
-RENDERERS: dict[str, Renderer] = {
-    "/": today.render, "/delays": delays.render, "/time-to-service": time_to_service.render,
-    "/capacity": capacity.render, "/flow": flow.render, "/outcomes": outcomes.render,
-    "/places": places.render, "/benchmark": benchmark.render, "/data": data.render,
-    "/huddle": huddle.render, "/admin": admin.render,
-    "/how-we-count": lambda _context, _area, _state, link: how_we_count.render(link),
-    GLOSSARY_PATH: lambda _context, _area, _state, link: help_layout.glossary(link)}
+
+
+@cache
+def code_named(reference: str) -> Callable[..., Any]:
+    """The function a page declaration names as ``"module:function"`` (``Page.render``,
+    ``Page.callbacks``)."""
+    module, _, name = reference.partition(":")
+    return getattr(import_module(module), name)  # type: ignore[no-any-return]
+
+
+def renderer(page: Page) -> Renderer:
+    return code_named(page.render)
 
 
 def register(app: Dash, context: AppContext) -> None:
@@ -197,7 +190,7 @@ def _tables_apart(outputs: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*sent, detach_on_demand(sent[0]))
 
 
-def page_content(context: AppContext, page: PageInfo, area: AreaInfo | None, state: ViewState,
+def page_content(context: AppContext, page: Page, area: AreaInfo | None, state: ViewState,
                  search: str | None) -> Any:
     """A page's own content for an address whose area is resolved (``search`` names it): the
     same for every user who may see it, so computed once per address and data version for all
@@ -210,10 +203,10 @@ def page_content(context: AppContext, page: PageInfo, area: AreaInfo | None, sta
                               lambda: _render(context, page, area, state, link))
 
 
-def _render(context: AppContext, page: PageInfo, area: AreaInfo | None, state: ViewState,
+def _render(context: AppContext, page: Page, area: AreaInfo | None, state: ViewState,
             link: Callable[[str], str]) -> html.Div:
-    return html.Div([help_layout.how_to_read(page.path, link(GLOSSARY_PATH)),
-                     RENDERERS[page.path](context, area, state, link)])
+    return html.Div([help_layout.how_to_read(page.how_to_read, link(GLOSSARY_PATH)),
+                     renderer(page)(context, area, state, link)])
 
 
 def _route(context: AppContext, scope: UserScope, pathname: str,

@@ -22,7 +22,7 @@ from flask import Flask
 from callbacks.shell import page_content
 from dashboard.cache import TIME_STEP_SECONDS, is_down
 from dashboard.context import AppContext
-from dashboard.pages import PAGES, PageInfo
+from dashboard.pages import PAGES, Page
 from dashboard.url_state import read_view_state, search_with_area
 from data_access.areas import AreaInfo, get_area, picker_areas
 
@@ -31,7 +31,7 @@ LEVELS = {"systems": ("icb",), "places": ("icb", "district")}
 POLL_SECONDS = 5  # how often the version is looked at (it is itself cached for as long)
 
 
-def warmed_pages() -> list[PageInfo]:
+def warmed_pages() -> list[Page]:
     """Pages whose views are kept: every page but the person-level one, the administrator's and
     the open ones (help)."""
     return [page for page in PAGES if page.permission in ("aggregates", "data")]
@@ -94,7 +94,7 @@ class Warmer:
         codes = chosen.code[chosen.level.isin(self.levels)]
         return [area for area in (get_area(engine, code) for code in codes) if area is not None]
 
-    def warm(self, page: PageInfo, area: AreaInfo) -> None:
+    def warm(self, page: Page, area: AreaInfo) -> None:
         """The page's view for the area as the route computes it for an address naming only the
         area (a link from the area picker or the navigation)."""
         search = search_with_area("", area.code)

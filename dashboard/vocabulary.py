@@ -118,6 +118,7 @@ AREA_LEVELS: tuple[str, ...] = ("region", "icb", "sub_icb", "district", "neighbo
 
 # The ambition: recovery support within 24 hours of no longer meeting the criteria to reside.
 AMBITION_HOURS: float = 24.0
+AMBITION = f"{AMBITION_HOURS:.0f}-hour ambition"  # as the pages name it in words
 # A capacity report older than this is stale, never counted as current.
 STALE_REPORT_HOURS: float = 24.0
 # We define: the default target for "% within 24 h" on SPC charts, until a system sets its own

@@ -1,6 +1,6 @@
 """Help on every page: "How to read this page" at the top of each, and the glossary page. The
-words are ``dashboard/help.py``'s; the SPC badges are drawn by the same function as on the
-charts (``layouts.components.spc_badges``)."""
+words are in each page's declaration (``dashboard/pages.py``) and in ``dashboard/help.py``; the
+SPC badges are drawn by the same function as on the charts (``layouts.components.spc_badges``)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,19 @@ from collections.abc import Callable
 
 from dash import dcc, html
 
-from dashboard.help import (
-    GLOSSARY,
-    GLOSSARY_PATH,
-    SUMMARY,
-    Term,
-    TermGroup,
-    how_to_read_bullets,
-)
+from dashboard.help import GLOSSARY, SUMMARY, Term, TermGroup
+from dashboard.pages import GLOSSARY_PATH
 from layouts.components import spc_badges
 
 
-def how_to_read(page_path: str, glossary_href: str = GLOSSARY_PATH) -> html.Details:
-    """A page's points, disclosed on demand, with the glossary one click away. A native
-    <details>: it opens with the keyboard (Enter or Space on its summary) and is announced as a
-    disclosure without any script. ``glossary_href``: the glossary's address, keeping the area."""
+def how_to_read(points: tuple[str, ...], glossary_href: str = GLOSSARY_PATH) -> html.Details:
+    """A page's points (its declaration's ``how_to_read``), disclosed on demand, with the
+    glossary one click away. A native <details>: it opens with the keyboard (Enter or Space on
+    its summary) and is announced as a disclosure without any script. ``glossary_href``: the
+    glossary's address, keeping the area."""
     return html.Details([
         html.Summary(SUMMARY),
-        html.Ul([html.Li(point) for point in how_to_read_bullets(page_path)],
+        html.Ul([html.Li(point) for point in points],
                 className="how-to-read-points"),
         html.P(["What the words, codes and symbols mean: ",
                 dcc.Link("Glossary", href=glossary_href, className="kpi-link")],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard.pages import PageInfo
+from dashboard.pages import Page
 from layouts.components import notice
 
 
@@ -16,7 +16,7 @@ def not_found(path: str, home_href: str) -> html.Div:
     ])
 
 
-def no_local_data(page: PageInfo, benchmark_href: str | None) -> html.Div:
+def no_local_data(page: Page, benchmark_href: str | None) -> html.Div:
     """What a page of local figures says while there are none, pointing to the benchmark
     (``benchmark_href``, if the user may open it), which needs only published figures."""
     benchmark = [] if benchmark_href is None else [

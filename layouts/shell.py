@@ -10,8 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import formatting as fmt
-from dashboard.help import GLOSSARY_PATH
-from dashboard.pages import PageInfo
+from dashboard.pages import GLOSSARY_PATH, Page
 from data_access.access import ROLES, UserScope
 from data_access.feeds import SourceFreshness
 
@@ -20,18 +19,18 @@ SYNTHETIC_NOTICE = ("Synthetic demonstration data: real place and hospital names
                     "people. These are not real figures.")
 
 
-def nav_id(page: PageInfo) -> str:
+def nav_id(page: Page) -> str:
     return "nav-" + (page.path.strip("/") or "today")
 
 
-def nav_items(pages: Sequence[PageInfo], link: Callable[[str], str]) -> list[dbc.NavItem]:
+def nav_items(pages: Sequence[Page], link: Callable[[str], str]) -> list[dbc.NavItem]:
     """The navigation: the pages this user may open, each link keeping the view's address."""
     return [dbc.NavItem(dbc.NavLink(page.nav_label, href=link(page.path), id=nav_id(page),
                                     active="exact"))
             for page in pages]
 
 
-def build(nav_pages: Sequence[PageInfo], area_options: list[dict[str, str]],
+def build(nav_pages: Sequence[Page], area_options: list[dict[str, str]],
           default_area: str | None, *, refresh_seconds: int, data_version: str,
           user: UserScope | None, csrf_token: str, complete: bool = True) -> html.Div:
     """The frame. Every ``refresh_seconds`` the page asks whether the data version changed; only

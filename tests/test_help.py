@@ -15,16 +15,8 @@ from sqlalchemy import Engine
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
-from dashboard.help import (
-    GLOSSARY,
-    GLOSSARY_PATH,
-    HOW_TO_READ,
-    SUMMARY,
-    glossary_terms,
-    how_to_read_bullets,
-    term_href,
-)
-from dashboard.pages import PAGES, PAGES_BY_PATH
+from dashboard.help import GLOSSARY, SUMMARY, glossary_terms, term_href
+from dashboard.pages import GLOSSARY_PATH, PAGES, PAGES_BY_PATH
 from dashboard.spc import ASSURANCE_LABELS, VARIATION_ICON_LABELS, VariationIcon
 from dashboard.vocabulary import DELAY_REASONS, PATHWAYS, REASON_GROUPS
 from layouts.components import spc_badges
@@ -76,16 +68,10 @@ def _symbols() -> dict[str, str]:
 
 @pytest.mark.parametrize("page", ALL_PAGES, ids=[page.path for page in ALL_PAGES])
 def test_every_built_page_has_three_to_six_short_points(page) -> None:
-    bullets = how_to_read_bullets(page.path)
+    bullets = page.how_to_read
     assert 3 <= len(bullets) <= 6, page.path
     assert all(isinstance(b, str) and 40 <= len(b) <= 300 for b in bullets), page.path
     assert len(set(bullets)) == len(bullets)
-
-
-def test_help_is_written_only_for_pages_that_exist() -> None:
-    assert set(HOW_TO_READ) <= set(PAGES_BY_PATH)
-    assert GLOSSARY_PATH in PAGES_BY_PATH
-    assert how_to_read_bullets("/nowhere") == ()
 
 
 def test_the_glossary_page_is_for_everyone_and_not_in_the_navigation() -> None:
@@ -96,20 +82,20 @@ def test_the_glossary_page_is_for_everyone_and_not_in_the_navigation() -> None:
 def test_an_spc_symbol_in_the_help_names_the_class_the_app_draws_it_for() -> None:
     symbols = _symbols()
     assert set(symbols) == {"▲", "▼", "◆", "●"}
-    for path, bullets in HOW_TO_READ.items():
-        for bullet in bullets:
+    for page in PAGES:
+        for bullet in page.how_to_read:
             for symbol, word in symbols.items():
                 for found in re.finditer(re.escape(symbol), bullet):
-                    assert bullet[found.end():].startswith(f" {word}"), (path, bullet)
+                    assert bullet[found.end():].startswith(f" {word}"), (page.path, bullet)
 
 
 def test_how_to_read_is_a_disclosure_with_its_points_and_the_glossary() -> None:
-    details = how_to_read("/delays", "/glossary?area=D1")
+    details = how_to_read(PAGES_BY_PATH["/delays"].how_to_read, "/glossary?area=D1")
     assert isinstance(details, html.Details)
     summary = details.children[0]
     assert isinstance(summary, html.Summary) and summary.children == SUMMARY
     items = [node for node in _walk(details) if isinstance(node, html.Li)]
-    assert [item.children for item in items] == list(how_to_read_bullets("/delays"))
+    assert [item.children for item in items] == list(PAGES_BY_PATH["/delays"].how_to_read)
     links = [node for node in _walk(details) if isinstance(node, dcc.Link)]
     assert [(link.children, link.href) for link in links] == [("Glossary", "/glossary?area=D1")]
 
@@ -201,7 +187,7 @@ def test_a_page_opens_with_how_to_read_and_links_the_glossary(client, engine, pa
     assert first["type"] == "Details" and first["props"]["id"] == "how-to-read"
     summary = first["props"]["children"][0]
     assert summary["type"] == "Summary" and summary["props"]["children"] == SUMMARY
-    assert all(bullet in _text(first) for bullet in how_to_read_bullets(path))
+    assert all(bullet in _text(first) for bullet in PAGES_BY_PATH[path].how_to_read)
     links = [node["props"]["href"] for node in _walk(first)
              if isinstance(node, dict) and node.get("type") == "Link"]
     assert links == ["/glossary?area=ICB1"]

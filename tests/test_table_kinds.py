@@ -14,13 +14,12 @@ import pandas as pd
 import pytest
 
 from callbacks.export import find_table, table_contents
-from callbacks.shell import RENDERERS
+from callbacks.shell import renderer
 from dashboard.cache import ViewCache, as_sent
 from dashboard.clock import FixedClock
 from dashboard.context import AppContext
 from dashboard.disclosure import SUPPRESSED, shared_rows
-from dashboard.help import GLOSSARY_PATH
-from dashboard.pages import PAGES
+from dashboard.pages import GLOSSARY_PATH, PAGES, PAGES_BY_PATH
 from dashboard.spc import spc, weekly_series
 from dashboard.url_state import read_view_state
 from data_access.areas import get_area
@@ -100,8 +99,8 @@ NOT_RENDERED_HERE = {"/huddle", "/benchmark", "/how-we-count", GLOSSARY_PATH}
 def render(context: AppContext, path: str, area_code: str = "ICB1") -> Any:
     """A page's tree as Dash sends it (plain JSON), as the export reads it."""
     state = read_view_state(f"?area={area_code}&{PERIOD}", TODAY_AT.date())
-    tree = RENDERERS[path](context, get_area(context.engine, area_code), state,
-                          lambda path: f"{path}?area={area_code}")
+    tree = renderer(PAGES_BY_PATH[path])(context, get_area(context.engine, area_code), state,
+                                         lambda path: f"{path}?area={area_code}")
     return as_sent(tree)
 
 
