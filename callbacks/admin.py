@@ -10,9 +10,9 @@ from dash import Dash, Input, Output, State, html
 from dashboard.auth import client_address, current_scope
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
+from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
 from data_access.access import list_users
-from data_access.areas import AreaInfo
 from data_access.audit import recent_events
 from data_access.sessions import list_sessions, revoke_user
 from layouts import admin as admin_layout

@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
+from dashboard.results import AreaInfo, Choice
 from dashboard.spc import spc, weekly_series
 from dashboard.url_state import ENGLAND_KEY, ViewState
-from data_access.areas import AreaInfo
 from data_access.contract import quoted
 from data_access.metrics import benchmark
 from layouts import benchmark as benchmark_layout
@@ -56,14 +56,14 @@ def render(context: AppContext, area: AreaInfo | None, state: ViewState,
     return benchmark_layout.build(view, href)
 
 
-def _find(options: dict[str, benchmark.Choice], key: str | None) -> benchmark.Choice | None:
+def _find(options: dict[str, Choice], key: str | None) -> Choice | None:
     """A choice as the address writes it (regions and England in lower case, ICB codes in
     upper case, either accepted)."""
     return None if key is None else options.get(key.lower()) or options.get(key.upper())
 
 
 def _default_choice(engine: Engine, area: AreaInfo | None,
-                    options: dict[str, benchmark.Choice]) -> benchmark.Choice:
+                    options: dict[str, Choice]) -> Choice:
     own = benchmark.icb_of_area(engine, area.code) if area is not None else None
     chosen = options.get(own) if own else None
     return chosen if chosen is not None and chosen.level == "icb" else options[ENGLAND_KEY]

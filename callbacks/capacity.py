@@ -12,10 +12,10 @@ from dashboard.clock import as_london
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
+from dashboard.results import AreaInfo
 from dashboard.spc import series, spc
 from dashboard.url_state import ViewState, read_view_state
 from data_access.access import AccessDenied
-from data_access.areas import AreaInfo
 from data_access.metrics import capacity
 from data_access.metrics.outlook import capacity_outlook, outlook_backtest
 from layouts import capacity as capacity_layout

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dashboard.auth import client_address, current_scope
 from dashboard.context import AppContext
+from dashboard.results import AreaInfo
 from data_access.access import require_area, visible_area_codes
-from data_access.areas import AreaInfo, default_area_code, get_area
+from data_access.areas import default_area_code, get_area
 
 
 def resolve_area(context: AppContext, requested: str | None,

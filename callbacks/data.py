@@ -9,8 +9,8 @@ from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
+from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
-from data_access.areas import AreaInfo
 from data_access.deliveries import recent_deliveries, rejection_reasons
 from data_access.feeds import source_freshness
 from data_access.quality import run_checks

@@ -9,9 +9,10 @@ from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
+from dashboard.results import AreaInfo
 from dashboard.spc import series, spc
 from dashboard.url_state import ViewState
-from data_access.areas import CHILD_LEVEL, AreaInfo
+from data_access.areas import CHILD_LEVEL
 from data_access.metrics import delays
 from data_access.metrics.waiting import sitrep_daily, waiting_at
 from layouts import delays as delays_layout

@@ -8,10 +8,10 @@ from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
+from dashboard.results import AreaInfo
 from dashboard.spc import series, spc
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
-from data_access.areas import AreaInfo
 from data_access.metrics import flow
 from data_access.metrics.waiting import sitrep_daily, waiting_at
 from layouts import flow as flow_layout

@@ -12,8 +12,8 @@ from dash import html
 
 from dashboard.auth import client_address, current_scope
 from dashboard.context import AppContext
+from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
-from data_access.areas import AreaInfo
 from data_access.huddle import huddle_filter_options, huddle_list
 from data_access.status import data_status
 from layouts import huddle as huddle_layout

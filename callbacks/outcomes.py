@@ -11,8 +11,8 @@ from dash import html
 from dashboard.clock import LONDON
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
+from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
-from data_access.areas import AreaInfo
 from data_access.metrics import outcomes
 from data_access.metrics.time_to_service import nctr_to_service_by_groups
 from layouts import outcomes as outcomes_layout

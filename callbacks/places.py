@@ -11,9 +11,10 @@ from dash import html
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.rates import FUNNEL_LEVELS, proportion_funnel, rate_funnel, rate_per_100k
+from dashboard.results import AreaInfo
 from dashboard.spc import series, spc, weekly_series
 from dashboard.url_state import ViewState
-from data_access.areas import CHILD_LEVEL, AreaInfo
+from data_access.areas import CHILD_LEVEL
 from data_access.metrics.places import place_comparison
 from data_access.metrics.time_to_service import nctr_to_service_weekly
 from data_access.metrics.waiting import sitrep_daily

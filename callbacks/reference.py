@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dash import html
 
 from dashboard.context import AppContext
+from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
-from data_access.areas import AreaInfo
 from layouts import help as help_layout
 from layouts import how_we_count as how_we_count_layout
 

@@ -18,6 +18,7 @@ from dashboard.cache import DatabaseDown, as_sent, encoded, is_down
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
 from dashboard.pages import BENCHMARK, GLOSSARY_PATH, PAGES_BY_PATH, Page, allowed_nav_pages
+from dashboard.results import AreaInfo, UserScope
 from dashboard.url_state import (
     ViewState,
     area_from_search,
@@ -27,8 +28,7 @@ from dashboard.url_state import (
     read_view_state,
     search_with_area,
 )
-from data_access.access import AccessDenied, UserScope, require
-from data_access.areas import AreaInfo
+from data_access.access import AccessDenied, require
 from data_access.feeds import source_freshness
 from data_access.status import data_status
 from layouts import help as help_layout

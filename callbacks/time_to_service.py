@@ -8,10 +8,11 @@ from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
+from dashboard.results import AreaInfo
 from dashboard.spc import spc, weekly_series
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import DEFAULT_TARGET_WITHIN_24H_PERCENT
-from data_access.areas import CHILD_LEVEL, AreaInfo
+from data_access.areas import CHILD_LEVEL
 from data_access.metrics import time_to_service as tts
 from layouts import time_to_service as tts_layout
 

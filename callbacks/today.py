@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dash import html
 
 from dashboard.context import AppContext
+from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
-from data_access.areas import AreaInfo
 from data_access.metrics.today import today_summary
 from layouts import today as today_layout
 

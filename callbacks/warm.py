@@ -23,8 +23,9 @@ from callbacks.shell import page_content
 from dashboard.cache import TIME_STEP_SECONDS, is_down
 from dashboard.context import AppContext
 from dashboard.pages import PAGES, Page
+from dashboard.results import AreaInfo
 from dashboard.url_state import read_view_state, search_with_area
-from data_access.areas import AreaInfo, get_area, picker_areas
+from data_access.areas import get_area, picker_areas
 
 log = logging.getLogger(__name__)
 LEVELS = {"systems": ("icb",), "places": ("icb", "district")}

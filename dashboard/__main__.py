@@ -20,8 +20,8 @@ from dashboard import simulator
 from dashboard.bootstrap import DEFAULT_ICB, build_demo
 from dashboard.clock import as_london
 from dashboard.config import settings_from_env
+from dashboard.results import ROLES
 from data_access.access import (
-    ROLES,
     UserError,
     change_areas,
     change_role,

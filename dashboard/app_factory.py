@@ -17,7 +17,8 @@ from dashboard.context import AppContext
 from dashboard.feeds_api import feeds_blueprint
 from dashboard.last_seen import LastSeenSessions
 from dashboard.pages import allowed_nav_pages
-from data_access.access import UserScope, visible_area_codes
+from dashboard.results import UserScope
+from data_access.access import visible_area_codes
 from data_access.areas import picker_areas
 from data_access.db import make_engine
 from layouts import shell

@@ -31,8 +31,9 @@ from dashboard.cache import DatabaseDown
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.context import AppContext
 from dashboard.last_seen import LastSeenSessions
+from dashboard.results import UserScope
 from data_access import audit
-from data_access.access import LiveSession, UserScope, load_scope, session_scope
+from data_access.access import LiveSession, load_scope, session_scope
 from data_access.db import UNREACHABLE_ERRORS
 from data_access.sessions import SIGNED_OUT, SessionLimits, digest, end_session
 

@@ -46,7 +46,7 @@ _ACCESS_ATTRIBUTE = "callback_access"
 
 @dataclass(frozen=True)
 class CallbackAccess:
-    """Who may call a callback: a permission of ``data_access.access.PERMISSIONS`` (None: anyone
+    """Who may call a callback: a permission of ``dashboard.results.PERMISSIONS`` (None: anyone
     signed in), and whether it reads figures for the area in the address (and so must refuse an
     area outside the user's scope)."""
 

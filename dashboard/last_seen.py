@@ -18,7 +18,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from data_access.access import LiveSession, UserScope
+from dashboard.results import UserScope
+from data_access.access import LiveSession
 from data_access.sessions import SessionLimits
 
 

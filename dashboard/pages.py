@@ -47,7 +47,7 @@ class Page:
     # has gone quiet is flagged on this page.
     uses: tuple[str, ...] = ()
     in_nav: bool = True
-    # Who may open it: a permission of data_access.access.PERMISSIONS; None = anyone signed in.
+    # Who may open it: a permission of dashboard.results.PERMISSIONS; None = anyone signed in.
     permission: str | None = "aggregates"
     # Whether it shows local data (areas, episodes, services): without any, it says so instead.
     local_data: bool = True

@@ -33,8 +33,9 @@ from dashboard.auth import (
 )
 from dashboard.context import AppContext
 from dashboard.last_seen import LastSeenSessions
+from dashboard.results import ROLES
 from data_access import audit
-from data_access.access import DEMO_PASSWORD, ROLES, list_users, verify_password
+from data_access.access import DEMO_PASSWORD, list_users, verify_password
 from data_access.sessions import (
     DEVICE_COOKIE_LIFETIME,
     REPLACED,

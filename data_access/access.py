@@ -26,23 +26,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
 
 from dashboard.clock import from_utc_naive, to_utc_naive
+from dashboard.results import PERMISSIONS, ROLES, UserScope
 from data_access import audit, sessions
 from data_access.models import Area, AreaLink, User, UserArea, UserSession
-
-ROLES: dict[str, str] = {
-    "executive": "Executive",
-    "place_manager": "Place manager",
-    "hub_lead": "Care transfer hub lead",
-    "data_manager": "Data manager",
-    "administrator": "Administrator",
-}
-# What each permission is for, and the roles that hold it.
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "aggregates": frozenset({"executive", "place_manager", "hub_lead", "data_manager"}),
-    "people": frozenset({"hub_lead"}),
-    "data": frozenset({"data_manager"}),
-    "admin": frozenset({"administrator"}),
-}
 
 
 def first_role_holding(permission: str | None) -> str:
@@ -62,24 +48,6 @@ class AccessDenied(Exception):
 
 class UserError(ValueError):
     """A user command that cannot be done; the message says why."""
-
-
-@dataclass(frozen=True)
-class UserScope:
-    username: str
-    role: str
-    display_name: str
-    # The hub's areas (each with everything inside it); None: every area.
-    area_codes: frozenset[str] | None
-    demo: bool = False
-
-    def may(self, permission: str) -> bool:
-        return self.role in PERMISSIONS[permission]
-
-    @property
-    def cache_key(self) -> tuple[str, tuple[str, ...] | None]:
-        """What makes two users' views of the same address differ."""
-        return self.role, None if self.area_codes is None else tuple(sorted(self.area_codes))
 
 
 # --- users ------------------------------------------------------------------------------------

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, Select, select
 
+from dashboard.results import AreaInfo
 from data_access.models import Area, AreaLink, Episode, Service
 
 PICKER_LEVELS = ("icb", "sub_icb", "district", "neighbourhood")
@@ -14,20 +13,6 @@ PICKER_LEVELS = ("icb", "sub_icb", "district", "neighbourhood")
 # neighbourhoods; a neighbourhood is the finest there is).
 CHILD_LEVEL = {"region": "icb", "icb": "district", "sub_icb": "district",
                "district": "neighbourhood", "neighbourhood": "neighbourhood"}
-LEVEL_LABELS = {"region": "Region", "icb": "System", "sub_icb": "Sub-ICB location",
-                "district": "Place", "neighbourhood": "Neighbourhood"}
-
-
-@dataclass(frozen=True)
-class AreaInfo:
-    code: str
-    name: str
-    level: str
-    population_65_plus: int | None
-
-    @property
-    def level_label(self) -> str:
-        return LEVEL_LABELS.get(self.level, self.level)
 
 
 def get_area(engine: Engine, code: str) -> AreaInfo | None:

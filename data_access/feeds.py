@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select, update
 
 from dashboard.clock import from_utc_naive, to_utc_naive
+from dashboard.results import SourceFreshness
 from data_access.models import ApiToken, Area, FeedSource, Load, Service, Site
 
 TOKEN_PREFIX = "icd_"
@@ -96,15 +97,6 @@ def authenticate(engine: Engine, token: str, now: datetime) -> str | None:
         connection.execute(update(ApiToken).where(ApiToken.id == row.id)
                            .values(last_used_at=to_utc_naive(now)))
     return str(row.source_name)
-
-
-@dataclass(frozen=True)
-class SourceFreshness:
-    name: str
-    expected_every_minutes: int | None
-    last_delivery_at: datetime | None  # London time of the last accepted delivery
-    kinds: frozenset[str]  # contract file names it has delivered, such as "episodes.csv"
-    quiet: bool  # no accepted delivery for longer than expected (or none at all)
 
 
 def source_freshness(engine: Engine, now: datetime) -> list[SourceFreshness]:

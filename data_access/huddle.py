@@ -7,7 +7,6 @@ of people handed out is recorded in the audit log (who, when, what scope, how ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -15,9 +14,10 @@ from sqlalchemy import ColumnElement, Engine, ScalarSelect, func, select
 from sqlalchemy.orm import aliased
 
 from dashboard.clock import LONDON, as_london, to_utc_naive
+from dashboard.results import HuddleFilterOptions, UserScope
 from dashboard.vocabulary import AMBITION_HOURS, DELAY_REASONS, NOT_RECORDED, REASON_GROUPS
 from data_access import audit
-from data_access.access import UserScope, require, require_area
+from data_access.access import require, require_area
 from data_access.areas import episodes_in_area
 from data_access.metrics.delays import current_reason, with_reason_names
 from data_access.metrics.waiting import waiting_condition
@@ -31,14 +31,6 @@ HUDDLE_COLUMNS = [
 # Worked out in _finish; the rest come from the query.
 _DERIVED = ("hours_waiting", "over_24_hours", "reason_group", "reason", "hours_on_reason")
 _TIMES = ("nctr_at", "reason_since", "referred_to_hub_at", "last_update")
-
-
-@dataclass(frozen=True)
-class HuddleFilterOptions:
-    """What the huddle list's filters can offer: among the people waiting now in the area."""
-
-    sites: list[tuple[str, str]]  # (code, name), by name
-    reason_groups: list[str]  # in REASON_GROUPS order, "not recorded" last
 
 
 def huddle_list(engine: Engine, scope: UserScope, area_code: str, now: datetime, *,

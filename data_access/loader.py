@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.clock import Clock, SystemClock, as_london, from_utc_naive, to_utc_naive
+from dashboard.results import WRITE_OUTCOMES
 from data_access import audit, ownership
 from data_access.contract import (
     FILE_SPECS,
@@ -78,9 +79,6 @@ class Rejection:
         return f"{self.file_name} {self.unit} {self.line}: {self.reason}"
 
 
-# What the write makes of an accepted row: not stored before; stored, and rewritten; stored
-# exactly so already; or stored with a later updated_at, so ignored as stale.
-WRITE_OUTCOMES = ("new", "changed", "unchanged", "stale")
 STALE_SHOWN = 20  # in a load's summary; a feed's answer names every stale record
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, DateTime, Engine, Select, and_, func, literal, or_, select
 
 from dashboard.clock import from_utc_naive, to_utc_naive
+from dashboard.results import CheckResult
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area, services_serving_area
 from data_access.metrics.capacity import capacity_at
@@ -34,17 +34,6 @@ ROWS_SHOWN = 50  # records named per check; the count is always of every flagged
 STUCK_IN_HOSPITAL_DAYS = 60
 STUCK_IN_SERVICE_DAYS = 120
 CAPACITY_LOOKBACK_DAYS = 30
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    check_id: str
-    title: str
-    definition: str  # which records are flagged, in words (the check's docstring)
-    why_it_matters: str
-    count: int  # every flagged record, not only those named in ``rows``
-    columns: tuple[str, ...]  # contract column names, so a data lead knows what to look up
-    rows: tuple[tuple[Any, ...], ...]  # the first ROWS_SHOWN flagged records; times London
 
 
 Check = Callable[[Engine, str, datetime], CheckResult]

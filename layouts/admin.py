@@ -10,7 +10,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import formatting as fmt
-from data_access.access import ROLES
+from dashboard.results import ROLES
 from layouts.components import data_table, notice, plain_table, table_block
 
 AUDIT_SHOWN = 200

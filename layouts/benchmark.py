@@ -12,10 +12,10 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard.figures import grouped_bars, ranked_bars
+from dashboard.results import ENGLAND, Choice
 from dashboard.spc import SpcResult
 from dashboard.spc_figure import spc_figure
 from dashboard.vocabulary import REASON_GROUPS
-from data_access.metrics.benchmark import ENGLAND, Choice
 from layouts.components import (
     chart,
     chart_card,

@@ -14,12 +14,11 @@ from dash import html
 from dashboard import formatting as fmt
 from dashboard.figures import grouped_bars, lines_with_bands
 from dashboard.outlook import METHOD_TEXT, BacktestResult
+from dashboard.results import AreaInfo, Backtest
 from dashboard.spc import SpcResult
 from dashboard.spc_figure import spc_figure
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, PATHWAY_SHORT_LABELS
-from data_access.areas import AreaInfo
-from data_access.metrics.outlook import Backtest
 from layouts.components import (
     SPC_LIMITS_NOTE,
     chart,

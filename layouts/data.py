@@ -13,10 +13,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import formatting as fmt
-from data_access.areas import AreaInfo
-from data_access.feeds import SourceFreshness
-from data_access.loader import WRITE_OUTCOMES
-from data_access.quality import CheckResult
+from dashboard.results import WRITE_OUTCOMES, AreaInfo, CheckResult, SourceFreshness
 from layouts.components import data_table, table_block, table_caption
 
 # The page whose figures each check's records distort.

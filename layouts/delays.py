@@ -13,12 +13,11 @@ from dash import html
 
 from dashboard import formatting as fmt
 from dashboard.figures import horizontal_bars, stacked_bars
+from dashboard.results import AreaInfo, WaitingSnapshot
 from dashboard.spc import SpcResult
 from dashboard.spc_figure import spc_figure
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import NOT_RECORDED, REASON_GROUPS
-from data_access.areas import AreaInfo
-from data_access.metrics.waiting import WaitingSnapshot
 from layouts.components import (
     SPC_LIMITS_NOTE,
     chart,

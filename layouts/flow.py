@@ -13,12 +13,10 @@ from dash import html
 
 from dashboard import formatting as fmt
 from dashboard.figures import lines, sankey, stacked_bars
+from dashboard.results import LONG_STAY_DAYS, AreaInfo, LengthOfCare, WaitingSnapshot
 from dashboard.spc import SpcResult
 from dashboard.spc_figure import spc_figure
 from dashboard.url_state import ViewState
-from data_access.areas import AreaInfo
-from data_access.metrics.flow import LONG_STAY_DAYS, LengthOfCare
-from data_access.metrics.waiting import WaitingSnapshot
 from layouts.components import (
     SPC_LIMITS_NOTE,
     chart,

@@ -13,10 +13,9 @@ from dash import html
 
 from dashboard import formatting as fmt
 from dashboard.figures import intervals, stacked_bars
+from dashboard.results import AreaInfo, FunctionalChange
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import END_OUTCOMES, ETHNIC_GROUPS, NOT_RECORDED
-from data_access.areas import AreaInfo
-from data_access.metrics.outcomes import FunctionalChange
 from layouts.components import chart_card, data_table, kpi_card
 from layouts.filters import page_header
 

@@ -15,9 +15,9 @@ from dash import dcc, html
 from dashboard import formatting as fmt
 from dashboard.figures import funnel
 from dashboard.rates import FUNNEL_LEVELS
+from dashboard.results import AreaInfo
 from dashboard.spc import VARIATION_ICON_LABELS, SpcResult
 from dashboard.url_state import ViewState
-from data_access.areas import AreaInfo
 from layouts.components import chart_card, data_table, how_we_count
 from layouts.filters import page_header
 

@@ -11,8 +11,7 @@ from dash import dcc, html
 
 from dashboard import formatting as fmt
 from dashboard.pages import GLOSSARY_PATH, Page
-from data_access.access import ROLES, UserScope
-from data_access.feeds import SourceFreshness
+from dashboard.results import ROLES, SourceFreshness, UserScope
 
 WORKING_AFTER_MS = 600  # show "working" only when a page takes longer than this
 SYNTHETIC_NOTICE = ("Synthetic demonstration data: real place and hospital names, invented "

@@ -13,12 +13,11 @@ from dash import html
 
 from dashboard import formatting as fmt
 from dashboard.figures import grouped_bars, lines, stacked_horizontal
+from dashboard.results import HOUR_BANDS, STAGES, AreaInfo, TimeToService
 from dashboard.spc import VARIATION_ICON_LABELS, SpcResult
 from dashboard.spc_figure import spc_figure
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import AMBITION_HOURS, INTERMEDIATE_CARE_PATHWAYS
-from data_access.areas import AreaInfo
-from data_access.metrics.time_to_service import HOUR_BANDS, STAGES, TimeToService
 from layouts.components import (
     SPC_LIMITS_NOTE,
     chart,

@@ -9,10 +9,8 @@ from dash import html
 
 from dashboard import formatting as fmt
 from dashboard.figures import horizontal_bars
+from dashboard.results import AreaInfo, PathwayCapacity, TodaySummary
 from dashboard.vocabulary import AMBITION_HOURS, PATHWAY_SHORT_LABELS, PATHWAYS
-from data_access.areas import AreaInfo
-from data_access.metrics.capacity import PathwayCapacity
-from data_access.metrics.today import TodaySummary
 from layouts.components import chart_card, data_table, how_we_count, kpi_card
 
 

@@ -10,8 +10,8 @@ from dash import html
 
 from dashboard.context import AppContext
 from dashboard.pages import Page
+from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
-from data_access.areas import AreaInfo
 
 EXAMPLE = Page("/example", "Example page", "Example",
                purpose="A page added in one declaration, to show what adding a page takes.",

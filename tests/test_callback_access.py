@@ -32,7 +32,8 @@ from dashboard.app_factory import create_app
 from dashboard.config import Settings
 from dashboard.dash_guard import declared_access, server_callbacks
 from dashboard.pages import PAGES
-from data_access.access import PERMISSIONS, ROLES, load_scope
+from dashboard.results import PERMISSIONS, ROLES
+from data_access.access import load_scope
 from data_access.audit import recent_events
 from tests.accounts import add_user, sign_in_client
 from tests.builders import (

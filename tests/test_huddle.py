@@ -21,10 +21,10 @@ from dashboard.app_factory import create_app
 from dashboard.cache import as_sent
 from dashboard.clock import LONDON, FixedClock
 from dashboard.config import Settings
+from dashboard.results import AreaInfo
 from dashboard.url_state import REASON_GROUP_KEYS, read_view_state
 from dashboard.vocabulary import NOT_RECORDED, REASON_GROUPS
 from data_access.access import AccessDenied, load_scope
-from data_access.areas import AreaInfo
 from data_access.audit import recent_events
 from data_access.huddle import HUDDLE_COLUMNS, huddle_filter_options, huddle_list
 from layouts import huddle as huddle_layout

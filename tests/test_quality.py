@@ -13,6 +13,7 @@ from datetime import datetime
 import pytest
 
 from dashboard.clock import LONDON, FixedClock
+from dashboard.results import CheckResult
 from data_access import quality
 from data_access.contract import SPECS_BY_NAME
 from data_access.deliveries import recent_deliveries, rejection_reasons
@@ -92,7 +93,7 @@ def loaded(engine, tmp_path):
     return engine
 
 
-def ids(result: quality.CheckResult) -> list[str]:
+def ids(result: CheckResult) -> list[str]:
     return [row[0] for row in result.rows]
 
 

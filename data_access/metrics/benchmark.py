@@ -7,7 +7,6 @@ them (the figures are published)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
 from dashboard.rates import PER
+from dashboard.results import ENGLAND, Choice
 from dashboard.spc import whole_weeks
 from dashboard.url_state import ENGLAND_KEY, region_key
 from dashboard.vocabulary import DELAY_REASONS
@@ -31,18 +31,6 @@ from data_access.models import (
 
 BENCHMARK_DAYS = 84  # the latest twelve weeks of published figures
 TREND_WEEKS = 39  # the trend chart's span: enough weeks for SPC limits
-ENGLAND = "England"
-
-
-@dataclass(frozen=True)
-class Choice:
-    """What the page shows: England, an NHS region, or an ICB."""
-
-    key: str  # as the address writes it: "england", a region's key, an ICB's code
-    level: str  # "england", "region" or "icb"
-    name: str
-    region: str | None  # an ICB's region (a region's own name)
-    icb_codes: tuple[str, ...] | None  # the ICBs summed; None: every one (England)
 
 
 def published_days(engine: Engine) -> tuple[date, date] | None:

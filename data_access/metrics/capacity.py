@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
 from dashboard.clock import day_start, from_utc_naive, to_utc_naive
+from dashboard.results import PathwayCapacity
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, REASON_PATHWAY, STALE_REPORT_HOURS
 from data_access.areas import episodes_in_area, services_serving_area
 from data_access.metrics.delays import current_reason
@@ -64,16 +64,6 @@ def capacity_at(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
     frame["reported_at"] = [from_utc_naive(t.to_pydatetime()) if pd.notna(t) else None
                             for t in frame.reported_at]
     return frame[CAPACITY_COLUMNS]
-
-
-@dataclass(frozen=True)
-class PathwayCapacity:
-    pathway: int
-    services: int
-    free_current: int  # free places in services whose latest report is current
-    stale_services: int  # their free places are not counted in free_current
-    unreported_services: int
-    oldest_current_report: datetime | None
 
 
 def capacity_by_pathway(services: pd.DataFrame) -> dict[int, PathwayCapacity]:

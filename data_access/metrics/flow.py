@@ -3,7 +3,6 @@ lasts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -11,13 +10,12 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, case, func, select
 
 from dashboard.clock import LONDON, day_start, to_utc_naive
+from dashboard.results import LONG_STAY_DAYS, LengthOfCare
 from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
 from data_access.metrics import service_ended_in, week_start
 from data_access.models import Episode, Service, Site
 from data_access.sql import epoch_seconds
-
-LONG_STAY_DAYS = 42  # six weeks: intermediate care is usually up to six weeks
 
 
 def _days(first_day: date, last_day: date) -> list[date]:
@@ -109,20 +107,6 @@ def in_service_at(engine: Engine, area_code: str, at: datetime) -> dict[int, int
     with engine.connect() as connection:
         counts = dict(connection.execute(statement).all())
     return {p: int(counts.get(p, 0)) for p in INTERMEDIATE_CARE_PATHWAYS}
-
-
-@dataclass(frozen=True)
-class LengthOfCare:
-    ended: int  # services that ended in the period
-    median_days: float | None
-    p90_days: float | None
-    beyond_six_weeks: int  # of those ended, lasted more than 42 days
-    still_in_service: int  # started, not ended at the period's end
-    still_in_service_beyond_six_weeks: int
-
-    @property
-    def beyond_six_weeks_percent(self) -> float | None:
-        return None if self.ended == 0 else 100.0 * self.beyond_six_weeks / self.ended
 
 
 def length_of_intermediate_care(engine: Engine, area_code: str, start: datetime, end: datetime,

@@ -4,7 +4,6 @@ how intermediate care ended; each optionally broken down for equity (age band, s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy import Engine, and_, case, func, select
 
 from dashboard.clock import as_london, to_utc_naive
 from dashboard.rates import wilson
+from dashboard.results import FunctionalChange
 from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS, NOT_RECORDED
 from data_access.areas import episodes_in_area
 from data_access.metrics import dates_around, service_ended_in
@@ -233,14 +233,6 @@ def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime, end
         frame["group"] = [f"{d:%Y-%m}" for d in pd.to_datetime(frame.group)]
         frame = frame.groupby(["group", "outcome"], as_index=False).people.sum()
     return frame
-
-
-@dataclass(frozen=True)
-class FunctionalChange:
-    people: int  # ended in the period with both scores recorded
-    median_change: float | None  # Modified Barthel points, end minus start
-    improved_or_kept: int  # change >= 0
-    goals: pd.DataFrame  # proportion of people whose own goals were met (one row)
 
 
 def functional_change(engine: Engine, area_code: str, start: datetime,

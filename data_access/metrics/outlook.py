@@ -9,7 +9,6 @@ becoming free. The method, its assumptions and the back-test are in `docs/outloo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -18,6 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from dashboard import outlook as method
 from dashboard.clock import LONDON, day_start, to_utc_naive
+from dashboard.results import Backtest
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
 from data_access.models import Episode
@@ -124,12 +124,6 @@ def capacity_outlook(engine: Engine, area_code: str, at: datetime, *,
             waiting_now=waiting_now.get(pathway, 0),
             horizon=horizon, weeks=weeks)
     return tables
-
-
-@dataclass(frozen=True)
-class Backtest:
-    demand: method.BacktestResult
-    places: method.BacktestResult
 
 
 def outlook_backtest(engine: Engine, area_code: str, at: datetime) -> dict[int, Backtest]:

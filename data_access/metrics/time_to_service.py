@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,25 +12,13 @@ from sqlalchemy import Engine, and_, case, func, select
 
 from dashboard.clock import to_utc_naive
 from dashboard.rates import wilson
+from dashboard.results import HOUR_BANDS, STAGES, TimeToService
 from dashboard.vocabulary import AMBITION_HOURS, INTERMEDIATE_CARE_PATHWAYS
 from data_access.areas import episodes_in_area
 from data_access.metrics import dates_around, week_start
 from data_access.metrics.waiting import OPEN_JOURNEY_TERMS, not_started_by
 from data_access.models import Area, AreaLink, Episode
 from data_access.sql import epoch_seconds
-
-
-@dataclass(frozen=True)
-class TimeToService:
-    started: int  # services started in the period (pathways 1-3, NCTR time known)
-    median_hours: float | None
-    p90_hours: float | None
-    within_24h: int
-    still_waiting_over_24h: int  # at the period's end, without a service yet
-
-    @property
-    def within_24h_percent(self) -> float | None:
-        return None if self.started == 0 else 100.0 * self.within_24h / self.started
 
 
 def summarise_hours(hours: np.ndarray) -> tuple[int, float | None, float | None, int]:
@@ -173,14 +160,6 @@ def waiting_for_service_over_24h(engine: Engine, area_code: str,
     return {pathway: int(counts.get(pathway, 0)) for pathway in INTERMEDIATE_CARE_PATHWAYS}
 
 
-STAGES: tuple[tuple[str, str, str], ...] = (
-    # (label, from column, to column)
-    ("NCTR to hub referral", "nctr_at", "referred_to_hub_at"),
-    ("Hub referral to discharge", "referred_to_hub_at", "discharged_at"),
-    ("Discharge to service start", "discharged_at", "service_start_at"),
-)
-
-
 def stage_medians(engine: Engine, area_code: str, start: datetime, end: datetime,
                   by: str = "pathway", pathway: int | None = None) -> pd.DataFrame:
     """Median hours of each stage, NCTR -> referral to the hub -> discharge -> service start, by
@@ -216,13 +195,6 @@ def stage_medians(engine: Engine, area_code: str, start: datetime, end: datetime
     order = {label: i for i, (label, _, _) in enumerate(STAGES)}
     return result.sort_values(["group", "stage"], key=lambda s: s.map(order) if s.name == "stage"
                               else s, ignore_index=True)
-
-
-# Upper bounds in hours (inclusive); the first band is the 24-hour ambition.
-HOUR_BANDS: tuple[tuple[str, float | None], ...] = (
-    ("within 24 h", AMBITION_HOURS), ("24-48 h", 48.0), ("2-3 days", 72.0),
-    ("3-7 days", 168.0), ("1-2 weeks", 336.0), ("over 2 weeks", None),
-)
 
 
 def time_to_service_bands(engine: Engine, area_code: str, start: datetime,

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
 from dashboard.clock import as_london
-from data_access.metrics.capacity import PathwayCapacity, capacity_at, capacity_by_pathway
+from dashboard.results import TodaySummary
+from data_access.metrics.capacity import capacity_at, capacity_by_pathway
 from data_access.metrics.discharges import discharges_by_pathway
-from data_access.metrics.time_to_service import TimeToService, nctr_to_service
-from data_access.metrics.waiting import WaitingSnapshot, waiting_at
-
-
-@dataclass(frozen=True)
-class TodaySummary:
-    at: datetime
-    waiting_now: WaitingSnapshot
-    waiting_same_time_yesterday: WaitingSnapshot
-    discharges_yesterday: dict[int | None, int]
-    time_to_service_7_days: TimeToService
-    capacity: dict[int, PathwayCapacity]
-
-    @property
-    def change_since_yesterday(self) -> int:
-        return self.waiting_now.total - self.waiting_same_time_yesterday.total
+from data_access.metrics.time_to_service import nctr_to_service
+from data_access.metrics.waiting import waiting_at
 
 
 def today_summary(engine: Engine, area_code: str, at: datetime) -> TodaySummary:

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, case, func, literal_column, or_, select
 
 from dashboard.clock import day_start, to_utc_naive
+from dashboard.results import WaitingSnapshot
 from dashboard.vocabulary import AMBITION_HOURS, DELAY_BANDS
 from data_access.areas import episodes_in_area
 from data_access.models import Episode, Site
 
 DAY = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class WaitingSnapshot:
-    at: datetime
-    total: int
-    over_24_hours: int
-    by_band: dict[str, int]  # every band of DELAY_BANDS, in order, zeros included
 
 
 def waiting_condition(at_utc: datetime) -> ColumnElement[bool]:

@@ -1,0 +1,233 @@
+"""What data access returns and the screens draw: the plain result types (and the constants
+that go with them) that ``data_access`` and ``layouts`` share. Defined here, below both, so a
+layout can take a result without importing the module of queries that makes it
+(``.importlinter``: layouts never import data access)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from dashboard.outlook import BacktestResult
+from dashboard.vocabulary import AMBITION_HOURS
+
+# --- data_access.access -----------------------------------------------------------------------
+ROLES: dict[str, str] = {
+    "executive": "Executive",
+    "place_manager": "Place manager",
+    "hub_lead": "Care transfer hub lead",
+    "data_manager": "Data manager",
+    "administrator": "Administrator",
+}
+
+# What each permission is for, and the roles that hold it.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "aggregates": frozenset({"executive", "place_manager", "hub_lead", "data_manager"}),
+    "people": frozenset({"hub_lead"}),
+    "data": frozenset({"data_manager"}),
+    "admin": frozenset({"administrator"}),
+}
+
+
+@dataclass(frozen=True)
+class UserScope:
+    username: str
+    role: str
+    display_name: str
+    # The hub's areas (each with everything inside it); None: every area.
+    area_codes: frozenset[str] | None
+    demo: bool = False
+
+    def may(self, permission: str) -> bool:
+        return self.role in PERMISSIONS[permission]
+
+    @property
+    def cache_key(self) -> tuple[str, tuple[str, ...] | None]:
+        """What makes two users' views of the same address differ."""
+        return self.role, None if self.area_codes is None else tuple(sorted(self.area_codes))
+
+
+# --- data_access.areas ------------------------------------------------------------------------
+LEVEL_LABELS = {"region": "Region", "icb": "System", "sub_icb": "Sub-ICB location",
+                "district": "Place", "neighbourhood": "Neighbourhood"}
+
+
+@dataclass(frozen=True)
+class AreaInfo:
+    code: str
+    name: str
+    level: str
+    population_65_plus: int | None
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, self.level)
+
+
+# --- data_access.metrics.benchmark ------------------------------------------------------------
+ENGLAND = "England"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the page shows: England, an NHS region, or an ICB."""
+
+    key: str  # as the address writes it: "england", a region's key, an ICB's code
+    level: str  # "england", "region" or "icb"
+    name: str
+    region: str | None  # an ICB's region (a region's own name)
+    icb_codes: tuple[str, ...] | None  # the ICBs summed; None: every one (England)
+
+
+# --- data_access.metrics.outlook --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Backtest:
+    demand: BacktestResult
+    places: BacktestResult
+
+
+# --- data_access.feeds ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceFreshness:
+    name: str
+    expected_every_minutes: int | None
+    last_delivery_at: datetime | None  # London time of the last accepted delivery
+    kinds: frozenset[str]  # contract file names it has delivered, such as "episodes.csv"
+    quiet: bool  # no accepted delivery for longer than expected (or none at all)
+
+
+# --- data_access.loader -----------------------------------------------------------------------
+# What the write makes of an accepted row: not stored before; stored, and rewritten; stored
+# exactly so already; or stored with a later updated_at, so ignored as stale.
+WRITE_OUTCOMES = ("new", "changed", "unchanged", "stale")
+
+
+# --- data_access.quality ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_id: str
+    title: str
+    definition: str  # which records are flagged, in words (the check's docstring)
+    why_it_matters: str
+    count: int  # every flagged record, not only those named in ``rows``
+    columns: tuple[str, ...]  # contract column names, so a data lead knows what to look up
+    rows: tuple[tuple[Any, ...], ...]  # the first ROWS_SHOWN flagged records; times London
+
+
+# --- data_access.metrics.waiting --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingSnapshot:
+    at: datetime
+    total: int
+    over_24_hours: int
+    by_band: dict[str, int]  # every band of DELAY_BANDS, in order, zeros included
+
+
+# --- data_access.metrics.flow -----------------------------------------------------------------
+LONG_STAY_DAYS = 42  # six weeks: intermediate care is usually up to six weeks
+
+
+@dataclass(frozen=True)
+class LengthOfCare:
+    ended: int  # services that ended in the period
+    median_days: float | None
+    p90_days: float | None
+    beyond_six_weeks: int  # of those ended, lasted more than 42 days
+    still_in_service: int  # started, not ended at the period's end
+    still_in_service_beyond_six_weeks: int
+
+    @property
+    def beyond_six_weeks_percent(self) -> float | None:
+        return None if self.ended == 0 else 100.0 * self.beyond_six_weeks / self.ended
+
+
+# --- data_access.huddle -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HuddleFilterOptions:
+    """What the huddle list's filters can offer: among the people waiting now in the area."""
+
+    sites: list[tuple[str, str]]  # (code, name), by name
+    reason_groups: list[str]  # in REASON_GROUPS order, "not recorded" last
+
+
+# --- data_access.metrics.outcomes -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunctionalChange:
+    people: int  # ended in the period with both scores recorded
+    median_change: float | None  # Modified Barthel points, end minus start
+    improved_or_kept: int  # change >= 0
+    goals: pd.DataFrame  # proportion of people whose own goals were met (one row)
+
+
+# --- data_access.metrics.time_to_service ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeToService:
+    started: int  # services started in the period (pathways 1-3, NCTR time known)
+    median_hours: float | None
+    p90_hours: float | None
+    within_24h: int
+    still_waiting_over_24h: int  # at the period's end, without a service yet
+
+    @property
+    def within_24h_percent(self) -> float | None:
+        return None if self.started == 0 else 100.0 * self.within_24h / self.started
+
+STAGES: tuple[tuple[str, str, str], ...] = (
+    # (label, from column, to column)
+    ("NCTR to hub referral", "nctr_at", "referred_to_hub_at"),
+    ("Hub referral to discharge", "referred_to_hub_at", "discharged_at"),
+    ("Discharge to service start", "discharged_at", "service_start_at"),
+)
+
+# Upper bounds in hours (inclusive); the first band is the 24-hour ambition.
+HOUR_BANDS: tuple[tuple[str, float | None], ...] = (
+    ("within 24 h", AMBITION_HOURS), ("24-48 h", 48.0), ("2-3 days", 72.0),
+    ("3-7 days", 168.0), ("1-2 weeks", 336.0), ("over 2 weeks", None),
+)
+
+
+# --- data_access.metrics.capacity -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PathwayCapacity:
+    pathway: int
+    services: int
+    free_current: int  # free places in services whose latest report is current
+    stale_services: int  # their free places are not counted in free_current
+    unreported_services: int
+    oldest_current_report: datetime | None
+
+
+# --- data_access.metrics.today ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TodaySummary:
+    at: datetime
+    waiting_now: WaitingSnapshot
+    waiting_same_time_yesterday: WaitingSnapshot
+    discharges_yesterday: dict[int | None, int]
+    time_to_service_7_days: TimeToService
+    capacity: dict[int, PathwayCapacity]
+
+    @property
+    def change_since_yesterday(self) -> int:
+        return self.waiting_now.total - self.waiting_same_time_yesterday.total
