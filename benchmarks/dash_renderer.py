@@ -43,8 +43,10 @@ app.run(port=int(sys.argv[1]), debug=False)
 '''
 
 
-def measure(python: str, rows: int, runs: int) -> tuple[str, list[float]]:
-    """The Dash version of ``python``, and the seconds each of ``runs`` opens took."""
+def measure(python: str, rows: int, runs: int,
+            timeout_seconds: float = 600) -> tuple[str, list[float]]:
+    """The Dash version of ``python``, and the seconds each of ``runs`` opens took (Playwright's
+    ``TimeoutError`` if one takes longer than ``timeout_seconds``)."""
     version = subprocess.run([python, "-c", "import dash; print(dash.__version__)"],
                              capture_output=True, text=True, check=True).stdout.strip()
     from playwright.sync_api import sync_playwright
@@ -73,7 +75,7 @@ def measure(python: str, rows: int, runs: int) -> tuple[str, list[float]]:
                     page = browser.new_page()
                     started = time.perf_counter()
                     page.goto(f"http://127.0.0.1:{port}/")
-                    page.wait_for_selector("#done", timeout=600_000)
+                    page.wait_for_selector("#done", timeout=timeout_seconds * 1000)
                     times.append(time.perf_counter() - started)
                     page.close()
                 browser.close()
