@@ -16,7 +16,6 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import simulator
 from dashboard.bootstrap import DEFAULT_ICB, build_demo
 from dashboard.clock import as_london
 from dashboard.config import settings_from_env
@@ -37,6 +36,7 @@ from data_access.loader import FolderError, load_folder
 from data_access.migrate import upgrade_to_head
 from data_access.ownership import GrantChange, all_grants, grant, grants_table, revoke
 from data_access.published import load_published
+from demo import simulator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             icbs = args.icb
             if args.scale:
-                from dashboard.synthetic import all_icb_codes
+                from demo.synthetic import all_icb_codes
 
                 icbs = all_icb_codes()[: args.scale]
             report = build_demo(engine, settings.clock, icb_codes=icbs, months=args.months,

@@ -63,7 +63,7 @@ def build_demo(engine: Engine, clock: Clock, *, icb_codes: Sequence[str] = (DEFA
 def _load_in_one_batch(engine: Engine, clock: Clock, icb_codes: Sequence[str], months: int,
                        seed: int, out_dir: Path | None,
                        progress: Progress | None) -> LoadReport:
-    from dashboard.synthetic import generate_system  # heavy; only needed here
+    from demo.synthetic import generate_system  # heavy; only needed here
 
     with tempfile.TemporaryDirectory(prefix="demo-") as scratch:
         folder = out_dir or Path(scratch)
@@ -117,7 +117,7 @@ def _load_system_by_system(engine: Engine, clock: Clock, icb_codes: Sequence[str
 def _generate_each(ready: Any, root: Path, now: datetime, icb_codes: list[str], months: int,
                    seed: int) -> None:
     """The generating process: each ICB's folder onto the queue as soon as it is written."""
-    from dashboard.synthetic.generate import generate_each_icb
+    from demo.synthetic.generate import generate_each_icb
 
     try:
         for icb_code, folder, _ in generate_each_icb(root, now=now, icb_codes=icb_codes,

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from dashboard.clock import LONDON, FixedClock, day_start
-from dashboard.synthetic import generate_system
 from data_access.facts import facts_until, rebuild_daily_waits, split_period
 from data_access.loader import load_folder
 from data_access.metrics.delays import (
@@ -19,6 +18,7 @@ from data_access.metrics.delays import (
     waiting_hours_by_reason,
 )
 from data_access.models import DailyWait, FactsState
+from demo.synthetic import generate_system
 from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files
 from tests.test_delay_metrics import DAY_END, DAY_START, DELAYS, EPISODES, NOW
 

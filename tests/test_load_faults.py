@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
-from dashboard.synthetic import generate_system
 from data_access.db import make_engine
 from data_access.loader import load_folder
 from data_access.models import Base, Load
+from demo.synthetic import generate_system
 from tests.builders import (
     EPISODE_HEADER,
     GEOGRAPHY,

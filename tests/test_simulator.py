@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from dashboard.clock import FixedClock
-from dashboard.simulator import (
+from dashboard.vocabulary import END_OUTCOMES
+from data_access.contract import CAPACITY, DELAYS, EPISODES
+from demo.simulator import (
     MAX_BATCH,
     NCTR_PER_DAY,
     FeedClient,
@@ -32,9 +34,7 @@ from dashboard.simulator import (
     run,
     simulate,
 )
-from dashboard.synthetic.reasons import PATHWAY_REASONS
-from dashboard.vocabulary import END_OUTCOMES
-from data_access.contract import CAPACITY, DELAYS, EPISODES
+from demo.synthetic.reasons import PATHWAY_REASONS
 
 # Two systems: ICB1 (a place with two districts, two neighbourhoods each) and ICB2 (one
 # neighbourhood). D2 has no pathway 2 service, so its pathway 2 people leave without one.

@@ -12,11 +12,11 @@ import pytest
 
 from dashboard.bootstrap import DEFAULT_ICB, build_demo
 from dashboard.clock import LONDON, FixedClock
-from dashboard.synthetic import all_icb_codes, generate_system
-from dashboard.synthetic.generate import generate_each_icb
 from data_access.db import make_engine
 from data_access.metrics.capacity import capacity_at
 from data_access.metrics.waiting import sitrep_daily, waiting_at
+from demo.synthetic import all_icb_codes, generate_system
+from demo.synthetic.generate import generate_each_icb
 from tests.conftest import fresh_database
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)

@@ -35,6 +35,6 @@ Only reference_data/ is read. Output is deterministic for a seed, and an ICB's d
 on which other ICBs are generated with it.
 """
 
-from dashboard.synthetic.generate import all_icb_codes, generate_system
+from demo.synthetic.generate import all_icb_codes, generate_system
 
 __all__ = ["all_icb_codes", "generate_system"]

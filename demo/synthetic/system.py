@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.synthetic.parameters import (
+from demo.synthetic.parameters import (
     P1_NHS_REHAB_SHARE_OF_PLACES,
     P2_COMMUNITY_HOSPITAL_SHARE_OF_PLACES,
     SERVICE_SHARES,
 )
-from dashboard.synthetic.reference import acute_trusts, geography
+from demo.synthetic.reference import acute_trusts, geography
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.synthetic.journeys import Journeys, lognormal, midnights
-from dashboard.synthetic.parameters import (
+from demo.synthetic.journeys import Journeys, lognormal, midnights
+from demo.synthetic.parameters import (
     ARRANGEMENT_HOURS,
     CAPACITY_SAFETY_MARGIN,
     COMPLEX_EXTRA_DAYS,
@@ -40,9 +40,9 @@ from dashboard.synthetic.parameters import (
     SERVICE_DAYS_CAP,
     TRANSFER_HOURS,
 )
-from dashboard.synthetic.reference import TrustCalibration
-from dashboard.synthetic.system import System
-from dashboard.synthetic.timeaxis import HOUR, Calendar, defer_to_busy_day, into_hours
+from demo.synthetic.reference import TrustCalibration
+from demo.synthetic.system import System
+from demo.synthetic.timeaxis import HOUR, Calendar, defer_to_busy_day, into_hours
 
 
 @dataclass

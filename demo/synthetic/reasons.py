@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.synthetic.journeys import Journeys
-from dashboard.synthetic.parameters import (
+from demo.synthetic.journeys import Journeys
+from demo.synthetic.parameters import (
     OTHER_CAPACITY_REASON_SHARE,
     P0_SECOND_REASON_SHARE,
     REASON_AFTER_HOURS,
 )
-from dashboard.synthetic.timeaxis import HOUR
+from demo.synthetic.timeaxis import HOUR
 
 # Reasons a pathway 0 wait can carry (domain.md "Delay reasons": hospital process, wellbeing,
 # funding, housing, provider and choice; restart of existing care is pathway 0's own capacity).

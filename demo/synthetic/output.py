@@ -12,12 +12,6 @@ from pathlib import Path
 
 import numpy as np
 
-from dashboard.synthetic.capacity import CapacityReports
-from dashboard.synthetic.journeys import Journeys
-from dashboard.synthetic.person_details import PersonDetails
-from dashboard.synthetic.reasons import ReasonChanges
-from dashboard.synthetic.system import System
-from dashboard.synthetic.timeaxis import Calendar, format_timestamps
 from data_access.contract import (
     AREAS,
     CAPACITY,
@@ -28,6 +22,12 @@ from data_access.contract import (
     UPDATED_AT,
     FileSpec,
 )
+from demo.synthetic.capacity import CapacityReports
+from demo.synthetic.journeys import Journeys
+from demo.synthetic.person_details import PersonDetails
+from demo.synthetic.reasons import ReasonChanges
+from demo.synthetic.system import System
+from demo.synthetic.timeaxis import Calendar, format_timestamps
 
 _FILES: tuple[FileSpec, ...] = (AREAS, SITES, SERVICES, EPISODES, DELAYS, CAPACITY)
 

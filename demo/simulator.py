@@ -16,7 +16,7 @@ The model
 A discrete-event simulation on its own clock, in simulated hours. ``Simulation.step(now,
 elapsed_real_seconds)`` advances that clock by ``elapsed_real_seconds x speed`` and returns the
 records to send. It is pure: no I/O, and the same seed, run id and sequence of ``now`` values give
-the same records. Proportions are the synthetic demo's (``dashboard/synthetic/parameters.py``,
+the same records. Proportions are the synthetic demo's (``demo/synthetic/parameters.py``,
 sourced from ``domain.md``):
 
 * **Becoming NCTR**: a Poisson stream of 130 people a day (we choose; a system of this size has
@@ -73,7 +73,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO, TypeVar
 
 from dashboard.clock import Clock, SystemClock, as_london
-from dashboard.synthetic.parameters import (
+from dashboard.vocabulary import AREA_LEVELS, END_OUTCOMES
+from data_access.contract import EPISODES
+from demo.synthetic.parameters import (
     AGE_65_PLUS_MEAN,
     AGE_65_PLUS_SD,
     ARRANGEMENT_HOURS,
@@ -103,7 +105,7 @@ from dashboard.synthetic.parameters import (
     SHARE_AGED_65_PLUS,
     TRANSFER_HOURS,
 )
-from dashboard.synthetic.person_details import (
+from demo.synthetic.person_details import (
     BARTHEL_CHANGE,
     BARTHEL_START,
     DEPRIVATION_CENTRE,
@@ -113,9 +115,7 @@ from dashboard.synthetic.person_details import (
     ETHNICITY_NOT_RECORDED,
     GOALS_MET_SHARE,
 )
-from dashboard.synthetic.reasons import PATHWAY_REASONS
-from dashboard.vocabulary import AREA_LEVELS, END_OUTCOMES
-from data_access.contract import EPISODES
+from demo.synthetic.reasons import PATHWAY_REASONS
 
 KINDS: tuple[str, ...] = ("episodes", "delays", "capacity")  # the order they are posted in
 MAX_BATCH = 1000

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard.synthetic.parameters import MIN_SITREP_DAYS_FOR_PATTERN, MONTH_FACTOR_BOUNDS
 from dashboard.vocabulary import DELAY_REASONS
+from demo.synthetic.parameters import MIN_SITREP_DAYS_FOR_PATTERN, MONTH_FACTOR_BOUNDS
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "reference_data"
 GEOGRAPHY_CSV = REFERENCE_DIR / "geography" / "icb_subicb_la_population.csv"

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from dashboard.synthetic.intermediate_care import serve_pathways_123
-from dashboard.synthetic.journeys import Journeys, lognormal
-from dashboard.synthetic.parameters import (
+from demo.synthetic.intermediate_care import serve_pathways_123
+from demo.synthetic.journeys import Journeys, lognormal
+from demo.synthetic.parameters import (
     AGE_65_PLUS_MEAN,
     AGE_65_PLUS_SD,
     AT_HOME_91_GIVEN_OUTCOME,
@@ -32,10 +32,10 @@ from dashboard.synthetic.parameters import (
     SHARE_AGED_65_PLUS,
     WINTER_SUPPORT_SWING,
 )
-from dashboard.synthetic.pathway0 import discharge_pathway0
-from dashboard.synthetic.reference import TrustCalibration
-from dashboard.synthetic.system import System
-from dashboard.synthetic.timeaxis import HOUR, Calendar
+from demo.synthetic.pathway0 import discharge_pathway0
+from demo.synthetic.reference import TrustCalibration
+from demo.synthetic.system import System
+from demo.synthetic.timeaxis import HOUR, Calendar
 
 
 def simulate_journeys(system: System, calibrations: Sequence[TrustCalibration],

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from dashboard.synthetic.journeys import Journeys, lognormal
-from dashboard.synthetic.parameters import (
+from demo.synthetic.journeys import Journeys, lognormal
+from demo.synthetic.parameters import (
     DISCHARGE_HOURS,
     LATER_DAYS_CAP,
     LATER_DAYS_MEDIAN,
@@ -16,8 +16,8 @@ from dashboard.synthetic.parameters import (
     SAME_DAY_HOURS_MEDIAN,
     SAME_DAY_HOURS_SIGMA,
 )
-from dashboard.synthetic.reference import TrustCalibration
-from dashboard.synthetic.timeaxis import HOUR, Calendar, defer_to_busy_day
+from demo.synthetic.reference import TrustCalibration
+from demo.synthetic.timeaxis import HOUR, Calendar, defer_to_busy_day
 
 
 def discharge_pathway0(journeys: Journeys, calibrations: Sequence[TrustCalibration],

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.synthetic.journeys import Journeys
-from dashboard.synthetic.system import System
+from demo.synthetic.journeys import Journeys
+from demo.synthetic.system import System
 
 ETHNIC_CODES = ("white", "mixed", "asian", "black", "other", "not_stated")
 # Shares among people aged 65+ by district name; "*" elsewhere (England-like, rounded).

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.synthetic.journeys import Journeys
-from dashboard.synthetic.parameters import (
+from demo.synthetic.journeys import Journeys
+from demo.synthetic.parameters import (
     CLOSURE_DAY_SHARE,
     MISSING_REPORT_SHARE,
     OUTBREAK_WEEKS_PER_BED_SERVICE_YEAR,
@@ -23,8 +23,8 @@ from dashboard.synthetic.parameters import (
     STALE_SERVICES,
     UNAVAILABLE_OVER_FREE_SHARE,
 )
-from dashboard.synthetic.system import Service, System
-from dashboard.synthetic.timeaxis import HOUR, Calendar
+from demo.synthetic.system import Service, System
+from demo.synthetic.timeaxis import HOUR, Calendar
 
 
 @dataclass

@@ -10,15 +10,15 @@ from typing import Any
 import numpy as np
 
 from dashboard.clock import as_london
-from dashboard.synthetic.capacity import capacity_reports
-from dashboard.synthetic.output import ContractWriter
-from dashboard.synthetic.parameters import WARMUP_DAYS
-from dashboard.synthetic.person_details import person_details
-from dashboard.synthetic.reasons import reason_changes
-from dashboard.synthetic.reference import calibrate_trust, geography, reason_mix
-from dashboard.synthetic.simulation import simulate_journeys
-from dashboard.synthetic.system import build_system
-from dashboard.synthetic.timeaxis import Calendar, months_before, to_days
+from demo.synthetic.capacity import capacity_reports
+from demo.synthetic.output import ContractWriter
+from demo.synthetic.parameters import WARMUP_DAYS
+from demo.synthetic.person_details import person_details
+from demo.synthetic.reasons import reason_changes
+from demo.synthetic.reference import calibrate_trust, geography, reason_mix
+from demo.synthetic.simulation import simulate_journeys
+from demo.synthetic.system import build_system
+from demo.synthetic.timeaxis import Calendar, months_before, to_days
 
 
 def all_icb_codes() -> list[str]:
