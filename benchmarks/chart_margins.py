@@ -1,5 +1,5 @@
 """Which charts Plotly draws twice: every chart of every page of aggregate figures, opened in
-Chromium, with the margins it was sent (``dashboard/figures.py`` works them out) beside those it
+Chromium, with the margins it was sent (``layouts/figures.py`` works them out) beside those it
 was drawn with. Where automargin had to grow a margin, Plotly drew the chart, measured its
 labels and drew it again.
 

@@ -22,7 +22,6 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 from callbacks.shell import FRAME_OUTPUTS, view_for
-from dashboard import formatting as fmt
 from dashboard.auth import client_address, current_scope
 from dashboard.context import AppContext
 from dashboard.disclosure import RULE_TEXT, inferred_kinds, parse_count, shared_rows
@@ -31,6 +30,7 @@ from dashboard.pages import PAGES_BY_PATH
 from data_access import audit
 from data_access.access import AccessDenied
 from data_access.status import data_status
+from layouts import formatting as fmt
 from layouts.components import component_nodes
 
 FORMATS = {"csv": "text/csv; charset=utf-8",

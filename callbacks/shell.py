@@ -12,7 +12,6 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks.common import resolve_area
-from dashboard import formatting as fmt
 from dashboard.auth import client_address, current_scope
 from dashboard.cache import DatabaseDown, as_sent, encoded, is_down
 from dashboard.context import AppContext
@@ -31,6 +30,7 @@ from dashboard.url_state import (
 from data_access.access import AccessDenied, require
 from data_access.feeds import source_freshness
 from data_access.status import data_status
+from layouts import formatting as fmt
 from layouts import help as help_layout
 from layouts import outage, placeholder, shell
 from layouts.components import detach_on_demand, notice

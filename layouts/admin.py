@@ -9,8 +9,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard import formatting as fmt
 from dashboard.results import ROLES
+from layouts import formatting as fmt
 from layouts.components import data_table, notice, plain_table, table_block
 
 AUDIT_SHOWN = 200

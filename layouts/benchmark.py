@@ -11,10 +11,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.figures import grouped_bars, ranked_bars
 from dashboard.results import ENGLAND, Choice
 from dashboard.spc import SpcResult
-from dashboard.spc_figure import spc_figure
 from dashboard.vocabulary import REASON_GROUPS
 from layouts.components import (
     chart,
@@ -26,7 +24,9 @@ from layouts.components import (
     spc_badges,
     spc_table,
 )
+from layouts.figures import grouped_bars, ranked_bars
 from layouts.filters import filter_group
+from layouts.spc_figure import spc_figure
 
 CREDIT = "Source: NHS England, Open Government Licence v3.0"
 INDENT = "\u2003"  # em spaces survive HTML whitespace folding

@@ -11,14 +11,12 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard import formatting as fmt
-from dashboard.figures import grouped_bars, lines_with_bands
 from dashboard.outlook import METHOD_TEXT, BacktestResult
 from dashboard.results import AreaInfo, Backtest
 from dashboard.spc import SpcResult
-from dashboard.spc_figure import spc_figure
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, PATHWAY_SHORT_LABELS
+from layouts import formatting as fmt
 from layouts.components import (
     SPC_LIMITS_NOTE,
     chart,
@@ -29,7 +27,9 @@ from layouts.components import (
     spc_badges,
     spc_table,
 )
+from layouts.figures import grouped_bars, lines_with_bands
 from layouts.filters import page_header
+from layouts.spc_figure import spc_figure
 
 PATHWAY_LABEL = PATHWAY_SHORT_LABELS
 # Places, occupied, unavailable and free are counted as people (conservative). Occupancy is

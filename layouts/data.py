@@ -12,8 +12,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard import formatting as fmt
 from dashboard.results import WRITE_OUTCOMES, AreaInfo, CheckResult, SourceFreshness
+from layouts import formatting as fmt
 from layouts.components import data_table, table_block, table_caption
 
 # The page whose figures each check's records distort.

@@ -11,13 +11,11 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard import formatting as fmt
-from dashboard.figures import horizontal_bars, stacked_bars
 from dashboard.results import AreaInfo, WaitingSnapshot
 from dashboard.spc import SpcResult
-from dashboard.spc_figure import spc_figure
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import NOT_RECORDED, REASON_GROUPS
+from layouts import formatting as fmt
 from layouts.components import (
     SPC_LIMITS_NOTE,
     chart,
@@ -28,7 +26,9 @@ from layouts.components import (
     on_demand,
     spc_badges,
 )
+from layouts.figures import horizontal_bars, stacked_bars
 from layouts.filters import page_header
+from layouts.spc_figure import spc_figure
 
 GROUP_ORDER = [*REASON_GROUPS, NOT_RECORDED]
 

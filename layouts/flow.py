@@ -11,12 +11,10 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard import formatting as fmt
-from dashboard.figures import lines, sankey, stacked_bars
 from dashboard.results import LONG_STAY_DAYS, AreaInfo, LengthOfCare, WaitingSnapshot
 from dashboard.spc import SpcResult
-from dashboard.spc_figure import spc_figure
 from dashboard.url_state import ViewState
+from layouts import formatting as fmt
 from layouts.components import (
     SPC_LIMITS_NOTE,
     chart,
@@ -28,7 +26,9 @@ from layouts.components import (
     pathway_counts_card,
     spc_badges,
 )
+from layouts.figures import lines, sankey, stacked_bars
 from layouts.filters import page_header
+from layouts.spc_figure import spc_figure
 
 # The SPC charts' definitions, by how their titles (set in callbacks/flow.py) begin.
 SPC_DEFINITIONS = (("New NCTR", "sitrep-day"), ("Referrals", "referrals"),

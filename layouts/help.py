@@ -1,6 +1,7 @@
 """Help on every page: "How to read this page" at the top of each, and the glossary page. The
-words are in each page's declaration (``dashboard/pages.py``) and in ``dashboard/help.py``; the
-SPC badges are drawn by the same function as on the charts (``layouts.components.spc_badges``)."""
+words are in each page's declaration (``dashboard/pages.py``) and in
+``layouts/glossary_terms.py``; the SPC badges are drawn by the same function as on the charts
+(``layouts.components.spc_badges``)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from collections.abc import Callable
 
 from dash import dcc, html
 
-from dashboard.help import GLOSSARY, SUMMARY, Term, TermGroup
 from dashboard.pages import GLOSSARY_PATH
 from layouts.components import spc_badges
+from layouts.glossary_terms import GLOSSARY, SUMMARY, Term, TermGroup
 
 
 def how_to_read(points: tuple[str, ...], glossary_href: str = GLOSSARY_PATH) -> html.Details:

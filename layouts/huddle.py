@@ -10,10 +10,10 @@ from typing import Any
 import pandas as pd
 from dash import html
 
-from dashboard import formatting as fmt
 from dashboard.results import AreaInfo, HuddleFilterOptions
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import AMBITION_HOURS, NOT_RECORDED
+from layouts import formatting as fmt
 from layouts.components import element, how_we_count, table_block, table_caption
 from layouts.filters import filter_group, pathway_picker, reason_group_picker, site_picker
 from layouts.static_html import StaticHtml

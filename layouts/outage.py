@@ -8,7 +8,7 @@ from datetime import datetime
 
 from dash import html
 
-from dashboard import formatting as fmt
+from layouts import formatting as fmt
 
 RETRY_SECONDS = 30  # the plain page asks again this often; APIs are told to wait this long
 DATA_AS_AT_UNKNOWN = "Data as at: not known while the database is not answering"

@@ -11,12 +11,12 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard import formatting as fmt
-from dashboard.figures import intervals, stacked_bars
 from dashboard.results import AreaInfo, FunctionalChange
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import END_OUTCOMES, ETHNIC_GROUPS, NOT_RECORDED
+from layouts import formatting as fmt
 from layouts.components import chart_card, data_table, kpi_card
+from layouts.figures import intervals, stacked_bars
 from layouts.filters import page_header
 
 ASCOF_REFERENCE = 82.0  # domain.md: ASCOF 2B(1) in England, about 82% (2011-2020)

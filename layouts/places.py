@@ -12,13 +12,13 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard import formatting as fmt
-from dashboard.figures import funnel
 from dashboard.rates import FUNNEL_LEVELS
 from dashboard.results import AreaInfo
 from dashboard.spc import VARIATION_ICON_LABELS, SpcResult
 from dashboard.url_state import ViewState
+from layouts import formatting as fmt
 from layouts.components import chart_card, data_table, how_we_count
+from layouts.figures import funnel
 from layouts.filters import page_header
 
 LEVEL_NAMES = {"district": "place", "neighbourhood": "neighbourhood", "icb": "system"}

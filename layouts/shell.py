@@ -9,9 +9,9 @@ from datetime import datetime
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import formatting as fmt
 from dashboard.pages import GLOSSARY_PATH, Page
 from dashboard.results import ROLES, SourceFreshness, UserScope
+from layouts import formatting as fmt
 
 WORKING_AFTER_MS = 600  # show "working" only when a page takes longer than this
 SYNTHETIC_NOTICE = ("Synthetic demonstration data: real place and hospital names, invented "

@@ -11,13 +11,11 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard import formatting as fmt
-from dashboard.figures import grouped_bars, lines, stacked_horizontal
 from dashboard.results import HOUR_BANDS, STAGES, AreaInfo, TimeToService
 from dashboard.spc import VARIATION_ICON_LABELS, SpcResult
-from dashboard.spc_figure import spc_figure
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import AMBITION_HOURS, INTERMEDIATE_CARE_PATHWAYS
+from layouts import formatting as fmt
 from layouts.components import (
     SPC_LIMITS_NOTE,
     chart,
@@ -29,7 +27,9 @@ from layouts.components import (
     pathway_counts_card,
     spc_badges,
 )
+from layouts.figures import grouped_bars, lines, stacked_horizontal
 from layouts.filters import page_header
+from layouts.spc_figure import spc_figure
 
 
 @dataclass(frozen=True)

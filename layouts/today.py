@@ -7,11 +7,11 @@ from collections.abc import Callable
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard import formatting as fmt
-from dashboard.figures import horizontal_bars
 from dashboard.results import AreaInfo, PathwayCapacity, TodaySummary
 from dashboard.vocabulary import AMBITION_HOURS, PATHWAY_SHORT_LABELS, PATHWAYS
+from layouts import formatting as fmt
 from layouts.components import chart_card, data_table, how_we_count, kpi_card
+from layouts.figures import horizontal_bars
 
 
 def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str]) -> html.Div:

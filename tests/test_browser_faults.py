@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard import formatting as fmt
 from dashboard.app_factory import create_app
 from dashboard.config import Settings
+from layouts import formatting as fmt
 from tests.accounts import add_user
 from tests.browser import browsing, serving
 from tests.builders import ONE_MORE_WAITING, TODAY_AT, SteppingClock

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dashboard import formatting as fmt
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from data_access.access import load_scope
 from data_access.huddle import huddle_list
+from layouts import formatting as fmt
 from tests.accounts import add_user, sign_in_page
 from tests.browser import browsing
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_DELAYS, TODAY_EPISODES, load_files

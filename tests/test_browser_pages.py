@@ -11,7 +11,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dashboard import formatting as fmt
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
@@ -22,6 +21,7 @@ from data_access.metrics.delays import bed_days_lost, waiting_by_reason, waiting
 from data_access.metrics.flow import in_service_at, length_of_intermediate_care
 from data_access.metrics.time_to_service import nctr_to_service, waiting_for_service_over_24h
 from data_access.metrics.waiting import waiting_at
+from layouts import formatting as fmt
 from tests.accounts import add_user, sign_in_page
 from tests.browser import browsing, open_figures, wait_drawn
 from tests.builders import (

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from dashboard import formatting as fmt
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from data_access.metrics.today import today_summary
+from layouts import formatting as fmt
 from tests.accounts import add_user
 from tests.browser import browsing
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files

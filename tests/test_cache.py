@@ -12,10 +12,10 @@ import pytest
 from dash import dcc, html
 from plotly.io.json import to_json_plotly
 
-from dashboard import figures
 from dashboard.cache import as_sent
 from dashboard.spc import series, spc
-from dashboard.spc_figure import spc_figure
+from layouts import figures
+from layouts.spc_figure import spc_figure
 
 
 def test_as_sent_equals_plotly_s_own_json_for_components_figures_and_pandas_values():

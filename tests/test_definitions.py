@@ -24,9 +24,9 @@ from dashboard.definitions import (
     metrics_document,
     source_name,
 )
-from dashboard.figures import horizontal_bars
 from layouts import how_we_count
 from layouts.components import chart_card, data_table, kpi_card
+from layouts.figures import horizontal_bars
 from layouts.flow import spc_definition
 
 ROOT = Path(__file__).resolve().parent.parent

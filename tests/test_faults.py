@@ -20,13 +20,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from benchmarks.payloads import route_payload
-from dashboard import formatting as fmt
 from dashboard.app_factory import create_app
 from dashboard.cache import is_down
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from dashboard.pages import PAGES
 from data_access.db import CONNECT_TIMEOUT_SECONDS, make_engine
+from layouts import formatting as fmt
 from tests.accounts import add_user, sign_in_client
 from tests.builders import (
     GEOGRAPHY,

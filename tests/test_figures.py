@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-import dashboard.figures
+import layouts.figures
 from benchmarks.payloads import route_payload
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
@@ -38,7 +38,7 @@ def test_every_page_sends_the_same_figures_as_with_validation(client, monkeypatc
     for path in AGGREGATE_PAGES:
         sent = {}
         for validate in (True, False):
-            monkeypatch.setattr(dashboard.figures, "VALIDATE", validate)
+            monkeypatch.setattr(layouts.figures, "VALIDATE", validate)
             response = client.post("/_dash-update-component",
                                    json=route_payload(callbacks, path, "?area=ICB1"))
             assert response.status_code == 200, (path, response.data[:300])
@@ -48,11 +48,11 @@ def test_every_page_sends_the_same_figures_as_with_validation(client, monkeypatc
     assert charts >= 20, charts  # the pages drew their charts
 
 
-# Chart margins worked out before drawing (dashboard/figures.py), so that Plotly's automargin has
+# Chart margins worked out before drawing (layouts/figures.py), so that Plotly's automargin has
 # nothing to add and draws each chart once. Widths by hand from Arial's advance widths (per 1,000
 # of the font size): C 722, a 556, p 556, c 500, i 222, t 278, y 500, space 278, H 722, o 556.
 def test_a_names_width_is_the_sum_of_its_letters_advance_widths():
-    from dashboard.figures import text_width
+    from layouts.figures import text_width
 
     # C + a + p + a + c + i + t + y = 722 + 556 + 556 + 556 + 500 + 222 + 278 + 500 = 3,890
     assert text_width("Capacity", 14) == pytest.approx(3890 * 14 / 1000)  # 54.46 px
@@ -61,7 +61,7 @@ def test_a_names_width_is_the_sum_of_its_letters_advance_widths():
 
 
 def test_a_category_axis_leaves_room_for_its_longest_name():
-    from dashboard.figures import category_margin, horizontal_bars
+    from layouts.figures import category_margin, horizontal_bars
 
     # "Capacity" 54.46 px, "Hop" 25.70 px at 14 px; the longest plus a 10 px gap: 64.46 -> 64.
     assert category_margin(["Hop", "Capacity"]) == 64
@@ -70,7 +70,7 @@ def test_a_category_axis_leaves_room_for_its_longest_name():
 
 
 def test_a_legend_below_gets_a_line_more_each_time_its_names_wrap():
-    from dashboard.figures import (
+    from layouts.figures import (
         LEGEND_BELOW_MARGIN,
         LEGEND_LINE_PX,
         LEGEND_SYMBOL_PX,

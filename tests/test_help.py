@@ -15,11 +15,11 @@ from sqlalchemy import Engine
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
-from dashboard.help import GLOSSARY, SUMMARY, glossary_terms, term_href
 from dashboard.pages import GLOSSARY_PATH, PAGES, PAGES_BY_PATH
 from dashboard.spc import ASSURANCE_LABELS, VARIATION_ICON_LABELS, VariationIcon
 from dashboard.vocabulary import DELAY_REASONS, PATHWAYS, REASON_GROUPS
 from layouts.components import spc_badges
+from layouts.glossary_terms import GLOSSARY, SUMMARY, glossary_terms, term_href
 from layouts.help import glossary, how_to_read
 from tests.accounts import add_user, sign_in_client
 from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, load_files

@@ -31,7 +31,7 @@ from dashboard.spc import (
     weekly_series,
     whole_weeks,
 )
-from dashboard.spc_figure import CLASS_STYLES, spc_figure
+from layouts.spc_figure import CLASS_STYLES, spc_figure
 
 START = date(2025, 4, 1)
 CALM = [11.0, 9.0] * 6

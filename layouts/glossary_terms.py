@@ -23,7 +23,6 @@ from dashboard.spc import (
     PointClass,
     VariationIcon,
 )
-from dashboard.spc_figure import CLASS_STYLES
 from dashboard.vocabulary import (
     AMBITION,
     AMBITION_HOURS,
@@ -35,6 +34,7 @@ from dashboard.vocabulary import (
     STALE_REPORT_HOURS,
     DelayReason,
 )
+from layouts.spc_figure import CLASS_STYLES
 
 SUMMARY = "How to read this page"
 

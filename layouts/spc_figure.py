@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import base_layout, figure
 from dashboard.spc import POINT_CLASS_LABELS, RULE_LABELS, PointClass, Rule, Segment, SpcResult
+from layouts.figures import base_layout, figure
 
 
 @dataclass(frozen=True)
