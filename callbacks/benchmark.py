@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import pandas as pd
 from dash import html
-from sqlalchemy import Engine
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
@@ -32,7 +31,7 @@ def render(context: AppContext, area: AreaInfo | None, state: ViewState,
     icbs = benchmark.icb_benchmark(engine, first, last)
     options = benchmark.choices(icbs)
     found = _find(options, state.benchmark)
-    chosen = found or _default_choice(engine, area, options)
+    chosen = found or _default_choice(context, area, options)
     message = None if found or not state.benchmark else (
         f"NHS England publishes no figures for a region or ICB {quoted(state.benchmark)}; "
         f"showing {chosen.name}.")
@@ -62,8 +61,8 @@ def _find(options: dict[str, Choice], key: str | None) -> Choice | None:
     return None if key is None else options.get(key.lower()) or options.get(key.upper())
 
 
-def _default_choice(engine: Engine, area: AreaInfo | None,
+def _default_choice(context: AppContext, area: AreaInfo | None,
                     options: dict[str, Choice]) -> Choice:
-    own = benchmark.icb_of_area(engine, area.code) if area is not None else None
+    own = benchmark.icb_of_area(context.engine, area.code) if area is not None else None
     chosen = options.get(own) if own else None
     return chosen if chosen is not None and chosen.level == "icb" else options[ENGLAND_KEY]

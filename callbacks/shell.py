@@ -9,7 +9,6 @@ from importlib import import_module
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
-from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks.common import resolve_area
 from dashboard.auth import client_address, current_scope
@@ -28,6 +27,7 @@ from dashboard.url_state import (
     search_with_area,
 )
 from data_access.access import AccessDenied, require
+from data_access.db import DatabaseError
 from data_access.feeds import source_freshness
 from data_access.status import data_status
 from layouts import formatting as fmt
@@ -143,7 +143,7 @@ def register(app: Dash, context: AppContext) -> None:
                        if allowed else "There are no pages for your role."),
             ])
             return (content, no_update, no_update, no_update, no_update, None)
-        except SQLAlchemyError:
+        except DatabaseError:
             log.exception("database error while rendering %s", pathname)
             message = notice("The data cannot be read right now (the database did not answer). "
                              "Try again in a minute.", tone="danger", element_id="db-error")

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 # Errors that mean the database cannot be reached or did not answer in time (a server down, a
@@ -19,6 +19,9 @@ UNREACHABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceEr
 # A PostgreSQL server that does not answer is reported after this long, not after the minutes a
 # TCP connect can take (a URL's own connect_timeout wins).
 CONNECT_TIMEOUT_SECONDS = 3
+# What a query raises when the database fails. Code above data access catches it by this name,
+# so only data_access/ knows the database is reached through SQLAlchemy (.importlinter).
+DatabaseError = SQLAlchemyError
 # SQLite's words for a file it cannot reach (a network share or volume gone).
 _SQLITE_UNREACHABLE = ("disk i/o error", "unable to open database file")
 
