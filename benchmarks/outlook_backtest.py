@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import NOW, database_url, replace_between_markers
+from data_access.access import area_for_system_use
 from data_access.db import make_engine
 from data_access.metrics.outlook import BACKTEST_ORIGINS, outlook_backtest
 from layouts.capacity import PATHWAY_LABEL
@@ -20,7 +21,9 @@ from layouts.capacity import PATHWAY_LABEL
 
 def results_markdown(database_url: str) -> str:
     engine = make_engine(database_url)
-    results = outlook_backtest(engine, "E54000018", NOW)
+    area = area_for_system_use(engine, "E54000018", "benchmark")
+    assert area is not None, "the demo system is missing"
+    results = outlook_backtest(engine, area, NOW)
     lines = [
         f"Coventry and Warwickshire demo, origin {NOW:%d %b %Y}; {BACKTEST_ORIGINS} weekly "
         "origins whose 14 days had passed; 80% bands. Written by "

@@ -10,9 +10,8 @@ from dash import Dash, Input, Output, State, html
 from dashboard.auth import client_address, current_scope
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
-from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
-from data_access.access import list_users
+from data_access.access import AreaInScope, list_users
 from data_access.audit import recent_events
 from data_access.sessions import list_sessions, revoke_user
 from layouts import admin as admin_layout
@@ -40,7 +39,7 @@ def register(app: Dash, context: AppContext) -> None:
         return admin_layout.sessions_table(listed), outcome
 
 
-def render(context: AppContext, _area: AreaInfo | None, _state: ViewState,
+def render(context: AppContext, _area: AreaInScope | None, _state: ViewState,
            _href: Callable[[str], str]) -> html.Div:
     return admin_layout.build(list_users(context.engine), recent_events(context.engine),
                               context.clock.now())

@@ -10,9 +10,10 @@ from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.results import AreaInfo, Choice
+from dashboard.results import Choice
 from dashboard.spc import spc, weekly_series
 from dashboard.url_state import ENGLAND_KEY, ViewState
+from data_access.access import AreaInScope
 from data_access.contract import quoted
 from data_access.metrics import benchmark
 from layouts import benchmark as benchmark_layout
@@ -20,7 +21,7 @@ from layouts import benchmark as benchmark_layout
 NO_MIX = pd.DataFrame(columns=["reason_group", "patients", "share"])
 
 
-def render(context: AppContext, area: AreaInfo | None, state: ViewState,
+def render(context: AppContext, area: AreaInScope | None, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
     engine = context.engine
     published = benchmark.published_days(engine)
@@ -61,8 +62,8 @@ def _find(options: dict[str, Choice], key: str | None) -> Choice | None:
     return None if key is None else options.get(key.lower()) or options.get(key.upper())
 
 
-def _default_choice(context: AppContext, area: AreaInfo | None,
+def _default_choice(context: AppContext, area: AreaInScope | None,
                     options: dict[str, Choice]) -> Choice:
-    own = benchmark.icb_of_area(context.engine, area.code) if area is not None else None
+    own = benchmark.icb_of_area(context.engine, area) if area is not None else None
     chosen = options.get(own) if own else None
     return chosen if chosen is not None and chosen.level == "icb" else options[ENGLAND_KEY]

@@ -12,10 +12,9 @@ from dashboard.clock import as_london
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
-from dashboard.results import AreaInfo
 from dashboard.spc import series, spc
 from dashboard.url_state import ViewState, read_view_state
-from data_access.access import AccessDenied
+from data_access.access import AccessDenied, AreaInScope
 from data_access.metrics import capacity
 from data_access.metrics.outlook import capacity_outlook, outlook_backtest
 from layouts import capacity as capacity_layout
@@ -39,17 +38,17 @@ def register(app: Dash, context: AppContext) -> None:
         return context.views.view(
             ("outlook-backtest", area.code, as_london(now).date(), tuple(shown)),
             lambda: capacity_layout.backtest_block(
-                outlook_backtest(context.engine, area.code, now), shown),
+                outlook_backtest(context.engine, area, now), shown),
             with_time_step=False)
 
 
-def render(context: AppContext, area: AreaInfo, state: ViewState,
+def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
-    engine, now, code = context.engine, context.clock.now(), area.code
+    engine, now = context.engine, context.clock.now()
     results = gather(
-        services=lambda: capacity.capacity_at(engine, code, now),
-        waiting=lambda: capacity.waiting_for_pathway(engine, code, now),
-        daily=lambda: capacity.capacity_daily(engine, code, state.first_day, state.last_day),
+        services=lambda: capacity.capacity_at(engine, area, now),
+        waiting=lambda: capacity.waiting_for_pathway(engine, area, now),
+        daily=lambda: capacity.capacity_daily(engine, area, state.first_day, state.last_day),
     )
     daily = results.pop("daily")
     shown = capacity_layout.pathways_shown(state)
@@ -57,7 +56,7 @@ def render(context: AppContext, area: AreaInfo, state: ViewState,
     free_now = dict(zip(by_pathway.pathway, by_pathway.free, strict=True))
     view = capacity_layout.CapacityView(
         area=area, state=state, now=now, by_pathway=by_pathway,
-        outlook=capacity_outlook(engine, code, now, free_now=free_now,
+        outlook=capacity_outlook(engine, area, now, free_now=free_now,
                                  waiting_now=results["waiting"]),
         by_area=capacity.roll_up(results["services"], "area"),
         occupancy_spc={p: spc(_series(daily, p, "occupancy") * 100, rebase_at=state.rebase)

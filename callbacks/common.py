@@ -4,28 +4,25 @@ from __future__ import annotations
 
 from dashboard.auth import client_address, current_scope
 from dashboard.context import AppContext
-from dashboard.results import AreaInfo
-from data_access.access import require_area, visible_area_codes
-from data_access.areas import default_area_code, get_area
+from data_access.access import AreaInScope, area_in_scope
+from data_access.areas import default_area_code
 
 
 def resolve_area(context: AppContext, requested: str | None,
-                 what: str = "figures") -> tuple[AreaInfo | None, str | None]:
-    """The area to show and, if the URL asked for one that does not exist, a message saying so.
+                 what: str = "figures") -> tuple[AreaInScope | None, str | None]:
+    """The area to show, checked against the signed-in user's scope, and, if the URL asked for
+    one that does not exist, a message saying so.
 
-    An area outside the signed-in user's scope raises ``AccessDenied`` (and is recorded).
+    An area outside the user's scope raises ``AccessDenied`` (and is recorded).
     """
-    scope = current_scope()
-    now = context.clock.now()
+    scope, now, client = current_scope(), context.clock.now(), client_address()
     if requested:
-        require_area(context.engine, scope, requested, now, what, client_address())
-        area = get_area(context.engine, requested)
+        area = area_in_scope(context.engine, scope, requested, now, what, client)
         if area is not None:
             return area, None
-    visible = visible_area_codes(context.engine, scope)
-    default = default_area_code(context.engine) if visible is None \
-        else min(scope.area_codes or (), default=None)
-    area = get_area(context.engine, default) if default else None
+    default = default_area_code(context.engine) if scope.area_codes is None \
+        else min(scope.area_codes, default=None)
+    area = area_in_scope(context.engine, scope, default, now, what, client) if default else None
     if requested and area is not None:
         return area, f"There is no area with the code {requested!r}; showing {area.name}."
     return area, None

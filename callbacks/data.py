@@ -9,21 +9,21 @@ from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
+from data_access.access import AreaInScope
 from data_access.deliveries import recent_deliveries, rejection_reasons
 from data_access.feeds import source_freshness
 from data_access.quality import run_checks
 from layouts import data as data_layout
 
 
-def render(context: AppContext, area: AreaInfo, _state: ViewState,
+def render(context: AppContext, area: AreaInScope, _state: ViewState,
            href: Callable[[str], str]) -> html.Div:
     engine, now = context.engine, context.clock.now()
     results = gather(
         sources=lambda: source_freshness(engine, now),
         deliveries=lambda: recent_deliveries(engine),
-        checks=lambda: run_checks(engine, area.code, now),
+        checks=lambda: run_checks(engine, area, now),
     )
     deliveries = results["deliveries"]
     rejected = [int(load_id) for load_id in deliveries.id[deliveries.rows_rejected > 0]]

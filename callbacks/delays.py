@@ -9,9 +9,9 @@ from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.results import AreaInfo
 from dashboard.spc import series, spc
 from dashboard.url_state import ViewState
+from data_access.access import AreaInScope
 from data_access.areas import CHILD_LEVEL
 from data_access.metrics import delays
 from data_access.metrics.waiting import sitrep_daily, waiting_at
@@ -29,20 +29,20 @@ def week_ends(start: datetime, end: datetime) -> list[datetime]:
     return moments
 
 
-def render(context: AppContext, area: AreaInfo, state: ViewState,
+def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
-    engine, now, code = context.engine, context.clock.now(), area.code
+    engine, now = context.engine, context.clock.now()
     start, end = state.bounds(now)
     results = gather(
-        waiting=lambda: waiting_at(engine, code, now),
-        waiting_week_ago=lambda: waiting_at(engine, code, now - timedelta(days=7)),
-        by_reason=lambda: delays.waiting_by_reason(engine, code, now),
-        by_site=lambda: delays.waiting_by_site(engine, code, now),
-        by_home_area=lambda: delays.waiting_by_home_area(engine, code, now,
+        waiting=lambda: waiting_at(engine, area, now),
+        waiting_week_ago=lambda: waiting_at(engine, area, now - timedelta(days=7)),
+        by_reason=lambda: delays.waiting_by_reason(engine, area, now),
+        by_site=lambda: delays.waiting_by_site(engine, area, now),
+        by_home_area=lambda: delays.waiting_by_home_area(engine, area, now,
                                                          level=CHILD_LEVEL[area.level]),
-        sitrep=lambda: sitrep_daily(engine, code, state.first_day, state.last_day),
-        hours_by_reason=lambda: delays.waiting_hours_by_reason(engine, code, start, end),
-        weekly_mix=lambda: delays.waiting_by_reason_group_at(engine, code,
+        sitrep=lambda: sitrep_daily(engine, area, state.first_day, state.last_day),
+        hours_by_reason=lambda: delays.waiting_hours_by_reason(engine, area, start, end),
+        weekly_mix=lambda: delays.waiting_by_reason_group_at(engine, area,
                                                              week_ends(start, end)),
     )
     sitrep = results.pop("sitrep")

@@ -8,30 +8,30 @@ from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.results import AreaInfo
 from dashboard.spc import series, spc
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
+from data_access.access import AreaInScope
 from data_access.metrics import flow
 from data_access.metrics.waiting import sitrep_daily, waiting_at
 from layouts import flow as flow_layout
 
 
-def render(context: AppContext, area: AreaInfo, state: ViewState,
+def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
-    engine, now, code = context.engine, context.clock.now(), area.code
+    engine, now = context.engine, context.clock.now()
     start, end = state.bounds(now)
     first, last = state.first_day, state.last_day
     results = gather(
-        waiting=lambda: waiting_at(engine, code, now),
-        in_service=lambda: flow.in_service_at(engine, code, now),
-        length_of_care=lambda: flow.length_of_intermediate_care(engine, code, start, end,
+        waiting=lambda: waiting_at(engine, area, now),
+        in_service=lambda: flow.in_service_at(engine, area, now),
+        length_of_care=lambda: flow.length_of_intermediate_care(engine, area, start, end,
                                                                  state.pathway),
-        sitrep=lambda: sitrep_daily(engine, code, first, last),
-        referrals=lambda: flow.referrals_daily(engine, code, first, last),
-        discharges=lambda: flow.discharges_daily(engine, code, first, last),
-        journeys=lambda: flow.journeys(engine, code, first, last),
-        starts_ends=lambda: flow.starts_and_ends_daily(engine, code, first, last),
+        sitrep=lambda: sitrep_daily(engine, area, first, last),
+        referrals=lambda: flow.referrals_daily(engine, area, first, last),
+        discharges=lambda: flow.discharges_daily(engine, area, first, last),
+        journeys=lambda: flow.journeys(engine, area, first, last),
+        starts_ends=lambda: flow.starts_and_ends_daily(engine, area, first, last),
     )
     sitrep, referrals = results.pop("sitrep"), results.pop("referrals")
     discharges = results.pop("discharges")

@@ -12,22 +12,22 @@ from dash import html
 
 from dashboard.auth import client_address, current_scope
 from dashboard.context import AppContext
-from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
+from data_access.access import AreaInScope
 from data_access.huddle import huddle_filter_options, huddle_list
 from data_access.status import data_status
 from layouts import huddle as huddle_layout
 
 
-def render(context: AppContext, area: AreaInfo, state: ViewState,
+def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
     engine, now = context.engine, context.clock.now()
     scope, client = current_scope(), client_address()
     # The list first: a refusal stops everything else (and is recorded once).
-    people = huddle_list(engine, scope, area.code, now, pathway=state.pathway,
+    people = huddle_list(engine, scope, area, now, pathway=state.pathway,
                          reason_group=state.reason_group, site_code=state.site, client=client)
     view = huddle_layout.HuddleView(
         area=area, state=state, now=now, people=people,
-        options=huddle_filter_options(engine, scope, area.code, now, client=client),
+        options=huddle_filter_options(engine, scope, area, now, client=client),
         synthetic=data_status(engine).synthetic)
     return huddle_layout.build(view)

@@ -11,8 +11,8 @@ from dash import html
 from dashboard.clock import LONDON
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
+from data_access.access import AreaInScope
 from data_access.metrics import outcomes
 from data_access.metrics.time_to_service import nctr_to_service_by_groups
 from layouts import outcomes as outcomes_layout
@@ -35,22 +35,22 @@ def last_quarters(now: datetime, count: int = QUARTERS_SHOWN) -> list[tuple[str,
     return quarters[::-1]
 
 
-def render(context: AppContext, area: AreaInfo, state: ViewState,
+def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
-    engine, now, code = context.engine, context.clock.now(), area.code
+    engine, now = context.engine, context.clock.now()
     start, end = state.bounds(now)
     quarters = last_quarters(now)
     breakdowns = (None, *EQUITY_BY)  # None: everyone
     results = gather(
-        at_home=lambda: outcomes.at_home_91_days_by(engine, code, start, end, breakdowns),
-        readmitted=lambda: outcomes.readmitted_within_30_days_by(engine, code, start, end, now,
+        at_home=lambda: outcomes.at_home_91_days_by(engine, area, start, end, breakdowns),
+        readmitted=lambda: outcomes.readmitted_within_30_days_by(engine, area, start, end, now,
                                                                  breakdowns),
-        waits=lambda: nctr_to_service_by_groups(engine, code, start, end, EQUITY_BY),
-        by_quarter=lambda: outcomes.at_home_91_days_by_period(engine, code, quarters),
-        by_pathway=lambda: outcomes.end_of_service_outcomes(engine, code, start, end),
-        by_place=lambda: outcomes.end_of_service_outcomes(engine, code, start, end, "place"),
-        by_month=lambda: outcomes.end_of_service_outcomes(engine, code, start, end, "month"),
-        functional=lambda: outcomes.functional_change(engine, code, start, end),
+        waits=lambda: nctr_to_service_by_groups(engine, area, start, end, EQUITY_BY),
+        by_quarter=lambda: outcomes.at_home_91_days_by_period(engine, area, quarters),
+        by_pathway=lambda: outcomes.end_of_service_outcomes(engine, area, start, end),
+        by_place=lambda: outcomes.end_of_service_outcomes(engine, area, start, end, "place"),
+        by_month=lambda: outcomes.end_of_service_outcomes(engine, area, start, end, "month"),
+        functional=lambda: outcomes.functional_change(engine, area, start, end),
     )
     view = outcomes_layout.OutcomesView(
         area=area, state=state, now=now, at_home=results["at_home"][None],

@@ -11,9 +11,9 @@ from dash import html
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.rates import FUNNEL_LEVELS, proportion_funnel, rate_funnel, rate_per_100k
-from dashboard.results import AreaInfo
 from dashboard.spc import series, spc, weekly_series
 from dashboard.url_state import ViewState
+from data_access.access import AreaInScope, areas_inside
 from data_access.areas import CHILD_LEVEL
 from data_access.metrics.places import place_comparison
 from data_access.metrics.time_to_service import nctr_to_service_weekly
@@ -41,17 +41,18 @@ def _limits(sizes: list[float], bounds: Callable[[float, float], tuple[float, fl
     return lines
 
 
-def render(context: AppContext, area: AreaInfo, state: ViewState,
+def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
-    engine, now, code = context.engine, context.clock.now(), area.code
+    engine, now = context.engine, context.clock.now()
     start, end = state.bounds(now)
     level = CHILD_LEVEL[area.level]
-    places = place_comparison(engine, code, level, now, start, end)
-    codes = list(places.area_code)
+    places = place_comparison(engine, area, level, now, start, end)
+    children = areas_inside(engine, area, level)  # the same areas, in the same order
+    codes = [child.code for child in children]
     results = gather(
-        weekly=lambda: nctr_to_service_weekly(engine, code, start, end, by_level=level),
-        **{f"sitrep {c}": (lambda c=c: sitrep_daily(engine, c, state.first_day,
-                                                    state.last_day)) for c in codes})
+        weekly=lambda: nctr_to_service_weekly(engine, area, start, end, by_level=level),
+        **{f"sitrep {child.code}": (lambda child=child: sitrep_daily(
+            engine, child, state.first_day, state.last_day)) for child in children})
     weekly = results.pop("weekly")
     waiting_spc = {c: spc(series(results[f"sitrep {c}"].date, results[f"sitrep {c}"].remaining),
                           direction="down", rebase_at=state.rebase) for c in codes}

@@ -8,17 +8,17 @@ from collections.abc import Callable
 from dash import html
 
 from dashboard.context import AppContext
-from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
+from data_access.access import AreaInScope
 from layouts import help as help_layout
 from layouts import how_we_count as how_we_count_layout
 
 
-def how_we_count(_context: AppContext, _area: AreaInfo | None, _state: ViewState,
+def how_we_count(_context: AppContext, _area: AreaInScope | None, _state: ViewState,
                  link: Callable[[str], str]) -> html.Div:
     return how_we_count_layout.render(link)
 
 
-def glossary(_context: AppContext, _area: AreaInfo | None, _state: ViewState,
+def glossary(_context: AppContext, _area: AreaInScope | None, _state: ViewState,
              link: Callable[[str], str]) -> html.Div:
     return help_layout.glossary(link)

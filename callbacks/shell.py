@@ -16,7 +16,7 @@ from dashboard.cache import DatabaseDown, as_sent, encoded, is_down
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
 from dashboard.pages import BENCHMARK, GLOSSARY_PATH, PAGES_BY_PATH, Page, allowed_nav_pages
-from dashboard.results import AreaInfo, UserScope
+from dashboard.results import UserScope
 from dashboard.url_state import (
     ViewState,
     area_from_search,
@@ -26,7 +26,7 @@ from dashboard.url_state import (
     read_view_state,
     search_with_area,
 )
-from data_access.access import AccessDenied, require
+from data_access.access import AccessDenied, AreaInScope, require
 from data_access.db import DatabaseError
 from data_access.feeds import source_freshness
 from data_access.status import data_status
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 FRAME_OUTPUTS = 5  # what the route sends of a view: content, banner, data as at, sources, nav
 
 # A page without local data (``Page.local_data`` False) may be given no area.
-Renderer = Callable[[AppContext, AreaInfo | None, ViewState, Callable[[str], str]], Any]
+Renderer = Callable[[AppContext, AreaInScope | None, ViewState, Callable[[str], str]], Any]
 
 
 @cache
@@ -190,7 +190,7 @@ def _tables_apart(outputs: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*sent, detach_on_demand(sent[0]))
 
 
-def page_content(context: AppContext, page: Page, area: AreaInfo | None, state: ViewState,
+def page_content(context: AppContext, page: Page, area: AreaInScope | None, state: ViewState,
                  search: str | None) -> Any:
     """A page's own content for an address whose area is resolved (``search`` names it): the
     same for every user who may see it, so computed once per address and data version for all
@@ -203,7 +203,7 @@ def page_content(context: AppContext, page: Page, area: AreaInfo | None, state: 
                               lambda: _render(context, page, area, state, link))
 
 
-def _render(context: AppContext, page: Page, area: AreaInfo | None, state: ViewState,
+def _render(context: AppContext, page: Page, area: AreaInScope | None, state: ViewState,
             link: Callable[[str], str]) -> html.Div:
     return html.Div([help_layout.how_to_read(page.how_to_read, link(GLOSSARY_PATH)),
                      renderer(page)(context, area, state, link)])

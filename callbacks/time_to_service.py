@@ -8,33 +8,33 @@ from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.results import AreaInfo
 from dashboard.spc import spc, weekly_series
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import DEFAULT_TARGET_WITHIN_24H_PERCENT
+from data_access.access import AreaInScope
 from data_access.areas import CHILD_LEVEL
 from data_access.metrics import time_to_service as tts
 from layouts import time_to_service as tts_layout
 
 
-def render(context: AppContext, area: AreaInfo, state: ViewState,
+def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
-    engine, now, code, pathway = context.engine, context.clock.now(), area.code, state.pathway
+    engine, now, pathway = context.engine, context.clock.now(), state.pathway
     start, end = state.bounds(now)
     target = state.target if state.target is not None else DEFAULT_TARGET_WITHIN_24H_PERCENT
     period = state.first_day, state.last_day
     results = gather(
-        summary=lambda: tts.nctr_to_service(engine, code, start, end, pathway),
-        waiting_by_pathway=lambda: tts.waiting_for_service_over_24h(engine, code, now),
-        weekly=lambda: tts.nctr_to_service_weekly(engine, code, start, end, pathway),
-        by_place=lambda: tts.nctr_to_service_weekly(engine, code, start, end, pathway,
+        summary=lambda: tts.nctr_to_service(engine, area, start, end, pathway),
+        waiting_by_pathway=lambda: tts.waiting_for_service_over_24h(engine, area, now),
+        weekly=lambda: tts.nctr_to_service_weekly(engine, area, start, end, pathway),
+        by_place=lambda: tts.nctr_to_service_weekly(engine, area, start, end, pathway,
                                                     by_level=CHILD_LEVEL[area.level]),
-        place_summaries=lambda: tts.nctr_to_service_by_area(engine, code, start, end, pathway,
+        place_summaries=lambda: tts.nctr_to_service_by_area(engine, area, start, end, pathway,
                                                             CHILD_LEVEL[area.level]),
-        bands=lambda: tts.time_to_service_bands(engine, code, start, end),
-        stages_by_pathway=lambda: tts.stage_medians(engine, code, start, end, "pathway",
+        bands=lambda: tts.time_to_service_bands(engine, area, start, end),
+        stages_by_pathway=lambda: tts.stage_medians(engine, area, start, end, "pathway",
                                                     pathway),
-        stages_by_place=lambda: tts.stage_medians(engine, code, start, end, "place", pathway),
+        stages_by_place=lambda: tts.stage_medians(engine, area, start, end, "place", pathway),
     )
     by_place = results.pop("by_place")
     summaries = results.pop("place_summaries").set_index("area_code")

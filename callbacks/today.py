@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dash import html
 
 from dashboard.context import AppContext
-from dashboard.results import AreaInfo
 from dashboard.url_state import ViewState
+from data_access.access import AreaInScope
 from data_access.metrics.today import today_summary
 from layouts import today as today_layout
 
 
-def render(context: AppContext, area: AreaInfo, _state: ViewState,
+def render(context: AppContext, area: AreaInScope, _state: ViewState,
            href: Callable[[str], str]) -> html.Div:
-    summary = today_summary(context.engine, area.code, context.clock.now())
+    summary = today_summary(context.engine, area, context.clock.now())
     return today_layout.build(summary, area, href)

@@ -23,9 +23,9 @@ from callbacks.shell import page_content
 from dashboard.cache import TIME_STEP_SECONDS, is_down
 from dashboard.context import AppContext
 from dashboard.pages import PAGES, Page
-from dashboard.results import AreaInfo
 from dashboard.url_state import read_view_state, search_with_area
-from data_access.areas import get_area, picker_areas
+from data_access.access import AreaInScope, area_for_system_use
+from data_access.areas import picker_areas
 
 log = logging.getLogger(__name__)
 LEVELS = {"systems": ("icb",), "places": ("icb", "district")}
@@ -89,13 +89,14 @@ class Warmer:
         self.warmed.set()
         return count
 
-    def areas(self) -> list[AreaInfo]:
+    def areas(self) -> list[AreaInScope]:
         engine = self.context.engine
         chosen = picker_areas(engine)
         codes = chosen.code[chosen.level.isin(self.levels)]
-        return [area for area in (get_area(engine, code) for code in codes) if area is not None]
+        issued = (area_for_system_use(engine, code, "warm-up") for code in codes)
+        return [area for area in issued if area is not None]
 
-    def warm(self, page: Page, area: AreaInfo) -> None:
+    def warm(self, page: Page, area: AreaInScope) -> None:
         """The page's view for the area as the route computes it for an address naming only the
         area (a link from the area picker or the navigation)."""
         search = search_with_area("", area.code)

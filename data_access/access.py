@@ -7,6 +7,11 @@ anything the browser sends. A refusal is recorded in the audit log. The scope is
 with the session on every request (``session_scope``); every change to a user that could
 narrow what they see ends their sessions in the same transaction.
 
+Scope is a type: every metric and person-level query takes an ``AreaInScope``, never a bare
+area code, and only this module makes one: ``area_in_scope`` after checking the signed-in
+user's areas, or ``area_for_system_use`` for the work no user asks for (the background warm-up,
+the command line, benchmarks and tests; ``tests/test_scope_type.py`` names who may call it).
+
 Roles (docs/security.md):
 - executive, place manager: aggregate figures for every area;
 - hub lead: aggregate figures and the person-level huddle list, for the areas of their hub;
@@ -16,7 +21,7 @@ Roles (docs/security.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +31,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
 
 from dashboard.clock import from_utc_naive, to_utc_naive
-from dashboard.results import PERMISSIONS, ROLES, UserScope
+from dashboard.results import PERMISSIONS, ROLES, AreaInfo, UserScope
 from data_access import audit, sessions
 from data_access.models import Area, AreaLink, User, UserArea, UserSession
 
@@ -287,3 +292,86 @@ def require_area(engine: Engine, scope: UserScope, area_code: str, at: datetime,
                      username=scope.username, role=scope.role,
                      detail="area outside the user's scope", client=client)
         raise AccessDenied(f"The area {area_code!r} is outside the areas you may see.")
+
+
+# --- scope as a type --------------------------------------------------------------------------
+
+_ISSUER = object()  # only this module holds it, so only this module can make an AreaInScope
+SYSTEM_USES = ("warm-up", "command line", "benchmark", "test")
+
+
+@dataclass(frozen=True)
+class AreaInScope(AreaInfo):
+    """An area the access layer has let through for ``checked_for``: the user whose scope it
+    was checked against, or ``"system: <use>"``. Pages and views see it as an ``AreaInfo``."""
+
+    checked_for: str = ""
+    _issuer: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._issuer is not _ISSUER:
+            raise TypeError("an AreaInScope is made only by data_access.access "
+                            "(area_in_scope, or area_for_system_use)")
+
+    @property
+    def for_system_use(self) -> bool:
+        return self.checked_for.startswith("system: ")
+
+
+def area_in_scope(engine: Engine, scope: UserScope, area_code: str, at: datetime, what: str,
+                  client: str | None = None) -> AreaInScope | None:
+    """The area, checked against the user's areas: ``AccessDenied`` (recorded) outside them;
+    None for a code that names no area."""
+    require_area(engine, scope, area_code, at, what, client)
+    return _issue(engine, area_code, scope.username)
+
+
+def area_for_system_use(engine: Engine, area_code: str, use: str) -> AreaInScope | None:
+    """The area for work no signed-in user asks for (``use``, one of ``SYSTEM_USES``): its
+    figures reach a person only through a page that checked their scope. Never person-level
+    data (``require_checked_for``)."""
+    if use not in SYSTEM_USES:
+        raise ValueError(f"a system use is one of {', '.join(SYSTEM_USES)}")
+    return _issue(engine, area_code, f"system: {use}")
+
+
+_AREA_COLUMNS = (Area.code, Area.name, Area.level, Area.population_65_plus)
+
+
+def _issue(engine: Engine, area_code: str, checked_for: str) -> AreaInScope | None:
+    with engine.connect() as connection:
+        row = connection.execute(select(*_AREA_COLUMNS).where(Area.code == area_code)).first()
+    return None if row is None else AreaInScope(*row, checked_for=checked_for, _issuer=_ISSUER)
+
+
+def areas_inside(engine: Engine, area: AreaInScope, level: str) -> list[AreaInScope]:
+    """The areas of ``level`` inside a checked area, in name order, checked for the same user
+    (a scope holds everything inside its areas)."""
+    require_in_scope(area)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(*_AREA_COLUMNS).join(AreaLink, AreaLink.descendant_code == Area.code)
+            .where(AreaLink.ancestor_code == area.code, Area.level == level)
+            .order_by(Area.name)).all()
+    return [AreaInScope(*row, checked_for=area.checked_for, _issuer=_ISSUER) for row in rows]
+
+
+def require_checked_for(engine: Engine, scope: UserScope, area: AreaInScope, at: datetime,
+                        what: str, client: str | None = None) -> None:
+    """Refuse (and record) person-level data for an area that was not checked for this user:
+    one checked for someone else, or issued for system use."""
+    if not isinstance(area, AreaInScope) or area.checked_for != scope.username:
+        audit.record(engine, at, "refused", f"{what} for {area.code}"[:300],
+                     username=scope.username, role=scope.role,
+                     detail=f"area checked for {getattr(area, 'checked_for', 'nobody')!r}",
+                     client=client)
+        raise AccessDenied(f"The area {area.code!r} was not checked for you.")
+
+
+def require_in_scope(area: object) -> AreaInScope:
+    """The area if it came from this module; ``TypeError`` for anything else (a bare code, an
+    ``AreaInfo`` built by hand): the SQL that confines a query to an area calls it."""
+    if not isinstance(area, AreaInScope):
+        raise TypeError(f"a query takes an AreaInScope from data_access.access, not "
+                        f"{type(area).__name__}")
+    return area

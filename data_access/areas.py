@@ -1,11 +1,13 @@
-"""The area tree: what the picker offers, and the SQL filters that confine a query to an area."""
+"""The area tree: what the picker offers, and the SQL filters that confine a query to an area
+(they take only an ``AreaInScope``, so no query reaches an area the access layer did not let
+through)."""
 
 from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, Select, select
 
-from dashboard.results import AreaInfo
+from data_access.access import AreaInScope, require_in_scope
 from data_access.models import Area, AreaLink, Episode, Service
 
 PICKER_LEVELS = ("icb", "sub_icb", "district", "neighbourhood")
@@ -13,15 +15,6 @@ PICKER_LEVELS = ("icb", "sub_icb", "district", "neighbourhood")
 # neighbourhoods; a neighbourhood is the finest there is).
 CHILD_LEVEL = {"region": "icb", "icb": "district", "sub_icb": "district",
                "district": "neighbourhood", "neighbourhood": "neighbourhood"}
-
-
-def get_area(engine: Engine, code: str) -> AreaInfo | None:
-    with engine.connect() as connection:
-        row = connection.execute(
-            select(Area.code, Area.name, Area.level, Area.population_65_plus)
-            .where(Area.code == code)
-        ).first()
-    return None if row is None else AreaInfo(*row)
 
 
 def picker_areas(engine: Engine) -> pd.DataFrame:
@@ -58,26 +51,27 @@ def default_area_code(engine: Engine) -> str | None:
         )
 
 
-def _descendants(area_code: str) -> Select[tuple[str]]:
-    return select(AreaLink.descendant_code).where(AreaLink.ancestor_code == area_code)
+def _descendants(area: AreaInScope) -> Select[tuple[str]]:
+    return select(AreaLink.descendant_code).where(
+        AreaLink.ancestor_code == require_in_scope(area).code)
 
 
-def _ancestors(area_code: str) -> Select[tuple[str]]:
-    return select(AreaLink.ancestor_code).where(AreaLink.descendant_code == area_code)
+def _ancestors(area: AreaInScope) -> Select[tuple[str]]:
+    return select(AreaLink.ancestor_code).where(
+        AreaLink.descendant_code == require_in_scope(area).code)
 
 
-def episodes_in_area(area_code: str) -> ColumnElement[bool]:
+def episodes_in_area(area: AreaInScope) -> ColumnElement[bool]:
     """People whose home is inside the area (the area itself or any area below it)."""
-    return home_in_area(Episode.home_area_code, area_code)
+    return home_in_area(Episode.home_area_code, area)
 
 
-def home_in_area(column: ColumnElement[str], area_code: str) -> ColumnElement[bool]:
+def home_in_area(column: ColumnElement[str], area: AreaInScope) -> ColumnElement[bool]:
     """A home area ``column`` (of episodes, or of facts about them) inside the area."""
-    return column.in_(_descendants(area_code))
+    return column.in_(_descendants(area))
 
 
-def services_serving_area(area_code: str) -> ColumnElement[bool]:
+def services_serving_area(area: AreaInScope) -> ColumnElement[bool]:
     """Services available to the area's people: those of the area, of areas inside it, and of
     the areas it lies in (a system-wide bed base serves every place in the system)."""
-    return Service.area_code.in_(_descendants(area_code).union(_ancestors(area_code)))
-
+    return Service.area_code.in_(_descendants(area).union(_ancestors(area)))

@@ -17,7 +17,7 @@ from dashboard.clock import LONDON, as_london, to_utc_naive
 from dashboard.results import HuddleFilterOptions, UserScope
 from dashboard.vocabulary import AMBITION_HOURS, DELAY_REASONS, NOT_RECORDED, REASON_GROUPS
 from data_access import audit
-from data_access.access import require, require_area
+from data_access.access import AreaInScope, require, require_checked_for
 from data_access.areas import episodes_in_area
 from data_access.metrics.delays import current_reason, with_reason_names
 from data_access.metrics.waiting import waiting_condition
@@ -33,7 +33,7 @@ _DERIVED = ("hours_waiting", "over_24_hours", "reason_group", "reason", "hours_o
 _TIMES = ("nctr_at", "reason_since", "referred_to_hub_at", "last_update")
 
 
-def huddle_list(engine: Engine, scope: UserScope, area_code: str, now: datetime, *,
+def huddle_list(engine: Engine, scope: UserScope, area: AreaInScope, now: datetime, *,
                 pathway: int | None = None, reason_group: str | None = None,
                 site_code: str | None = None, client: str | None = None) -> pd.DataFrame:
     """Everyone **waiting** at ``now`` (NCTR at or before now, not yet discharged) whose home is
@@ -48,11 +48,12 @@ def huddle_list(engine: Engine, scope: UserScope, area_code: str, now: datetime,
     - Filters: intended `pathway`; `reason_group` (one of the five groups, or "not recorded");
       hospital `site_code`.
 
-    Only a hub lead may call it, only for an area inside their hub (``AccessDenied`` otherwise,
-    and the refusal is recorded); each call is recorded as a ``view_people`` event with the
-    number of rows. Times are London times.
+    Only a hub lead may call it, only with an area checked for them (``area_in_scope``, which
+    refuses areas outside their hub; never one issued for system use): ``AccessDenied``
+    otherwise, and the refusal is recorded. Each call is recorded as a ``view_people`` event
+    with the number of rows. Times are London times.
     """
-    _check(engine, scope, area_code, now, client)
+    _check(engine, scope, area, now, client)
     at_utc = to_utc_naive(now)
     statement = (
         select(Episode.person_ref, Episode.episode_id, Episode.site_code,
@@ -63,7 +64,7 @@ def huddle_list(engine: Engine, scope: UserScope, area_code: str, now: datetime,
         .select_from(Episode)
         .join(Site, Site.code == Episode.site_code)
         .outerjoin(Load, Load.id == Episode.load_id)
-        .where(*_people_waiting(area_code, at_utc, site_code))
+        .where(*_people_waiting(area, at_utc, site_code))
         .order_by(Episode.nctr_at, Episode.episode_id)
     )
     if pathway is not None:
@@ -75,18 +76,18 @@ def huddle_list(engine: Engine, scope: UserScope, area_code: str, now: datetime,
     queried = [column for column in HUDDLE_COLUMNS if column not in _DERIVED]
     frame = _finish(pd.DataFrame(rows, columns=queried), now)
     audit.record(engine, now, "view_people",
-                 _scope_text(area_code, pathway, reason_group, site_code),
+                 _scope_text(area, pathway, reason_group, site_code),
                  username=scope.username, role=scope.role, rows=len(frame), client=client)
     return frame
 
 
-def huddle_filter_options(engine: Engine, scope: UserScope, area_code: str, now: datetime, *,
+def huddle_filter_options(engine: Engine, scope: UserScope, area: AreaInScope, now: datetime, *,
                           client: str | None = None) -> HuddleFilterOptions:
     """The sites and reason groups of the people waiting now in the area (the same checks as
     ``huddle_list``; no people are returned, so nothing is recorded but a refusal)."""
-    _check(engine, scope, area_code, now, client)
+    _check(engine, scope, area, now, client)
     at_utc = to_utc_naive(now)
-    waiting = _people_waiting(area_code, at_utc)
+    waiting = _people_waiting(area, at_utc)
     with engine.connect() as connection:
         sites = connection.execute(
             select(Site.code, Site.name).where(Site.code.in_(
@@ -99,15 +100,15 @@ def huddle_filter_options(engine: Engine, scope: UserScope, area_code: str, now:
         reason_groups=[g for g in (*REASON_GROUPS, NOT_RECORDED) if g in present])
 
 
-def _check(engine: Engine, scope: UserScope, area_code: str, now: datetime,
+def _check(engine: Engine, scope: UserScope, area: AreaInScope, now: datetime,
            client: str | None) -> None:
     require(engine, scope, "people", now, WHAT, client)
-    require_area(engine, scope, area_code, now, WHAT, client)
+    require_checked_for(engine, scope, area, now, WHAT, client)
 
 
-def _people_waiting(area_code: str, at_utc: datetime,
+def _people_waiting(area: AreaInScope, at_utc: datetime,
                     site_code: str | None = None) -> list[ColumnElement[bool]]:
-    conditions = [waiting_condition(at_utc), episodes_in_area(area_code)]
+    conditions = [waiting_condition(at_utc), episodes_in_area(area)]
     if site_code is not None:
         conditions.append(Episode.site_code == site_code)
     return conditions
@@ -144,11 +145,11 @@ def _finish(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
     return with_reason_names(frame)[HUDDLE_COLUMNS]
 
 
-def _scope_text(area_code: str, pathway: int | None, reason_group: str | None,
+def _scope_text(area: AreaInScope, pathway: int | None, reason_group: str | None,
                 site_code: str | None) -> str:
     """What was asked for, as the audit log keeps it."""
     filters = [f"pathway {pathway}" if pathway is not None else "",
                f"reason group {reason_group}" if reason_group else "",
                f"site {site_code}" if site_code else ""]
     chosen = "; ".join(f for f in filters if f)
-    return f"{WHAT} for {area_code}" + (f" ({chosen})" if chosen else "")
+    return f"{WHAT} for {area.code}" + (f" ({chosen})" if chosen else "")

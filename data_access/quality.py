@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, DateTime, Engine, Select, and_, func, lite
 from dashboard.clock import from_utc_naive, to_utc_naive
 from dashboard.results import CheckResult
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
+from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area, services_serving_area
 from data_access.metrics.capacity import capacity_at
 from data_access.metrics.delays import current_reason
@@ -36,10 +37,10 @@ STUCK_IN_SERVICE_DAYS = 120
 CAPACITY_LOOKBACK_DAYS = 30
 
 
-Check = Callable[[Engine, str, datetime], CheckResult]
+Check = Callable[[Engine, AreaInScope, datetime], CheckResult]
 
 
-def nctr_missing(engine: Engine, area_code: str, now: datetime) -> CheckResult:
+def nctr_missing(engine: Engine, area: AreaInScope, now: datetime) -> CheckResult:
     """Episodes with no NCTR time although, by now, the journey has reached a step that comes
     after the NCTR decision: discharged on pathway 1, 2 or 3, a service started, or a referral
     to the care transfer hub made (each at or before now). Pathway 0 discharges are not flagged
@@ -54,7 +55,7 @@ def nctr_missing(engine: Engine, area_code: str, now: datetime) -> CheckResult:
     records = (
         select(Episode.episode_id, Episode.site_code, Episode.pathway, Episode.admitted_at,
                Episode.referred_to_hub_at, Episode.discharged_at, Episode.service_start_at)
-        .where(episodes_in_area(area_code), Episode.nctr_at.is_(None), after_nctr)
+        .where(episodes_in_area(area), Episode.nctr_at.is_(None), after_nctr)
         .order_by(Episode.admitted_at.desc(), Episode.episode_id)
     )
     return _run(engine, records, "nctr-missing", "NCTR time missing", nctr_missing,
@@ -62,7 +63,7 @@ def nctr_missing(engine: Engine, area_code: str, now: datetime) -> CheckResult:
                 "ambition), from people waiting, from the sitrep counts and from bed days lost.")
 
 
-def reason_missing(engine: Engine, area_code: str, now: datetime) -> CheckResult:
+def reason_missing(engine: Engine, area: AreaInScope, now: datetime) -> CheckResult:
     """People waiting now (NCTR at or before now, not discharged by now) with no delay reason
     that took effect at or before now. These are the people the Delays page counts as "not
     recorded". Longest waiting first."""
@@ -70,7 +71,7 @@ def reason_missing(engine: Engine, area_code: str, now: datetime) -> CheckResult
     records = (
         select(Episode.episode_id, Episode.site_code, Episode.pathway, Episode.nctr_at,
                Episode.referred_to_hub_at)
-        .where(episodes_in_area(area_code), waiting_condition(now_utc),
+        .where(episodes_in_area(area), waiting_condition(now_utc),
                current_reason(now_utc).is_(None))
         .order_by(Episode.nctr_at, Episode.episode_id)
     )
@@ -80,14 +81,14 @@ def reason_missing(engine: Engine, area_code: str, now: datetime) -> CheckResult
                 "without one are shown as \"not recorded\" and leave that picture incomplete.")
 
 
-def service_before_nctr(engine: Engine, area_code: str, now: datetime) -> CheckResult:
+def service_before_nctr(engine: Engine, area: AreaInScope, now: datetime) -> CheckResult:
     """Episodes whose service started (at or before now) strictly before their NCTR time. A
     start at the same moment as NCTR is not flagged. Newest starts first."""
     now_utc = to_utc_naive(now)
     records = (
         select(Episode.episode_id, Episode.site_code, Episode.pathway, Episode.service_code,
                Episode.nctr_at, Episode.service_start_at, Episode.hours_nctr_to_service)
-        .where(episodes_in_area(area_code), Episode.service_start_at <= now_utc,
+        .where(episodes_in_area(area), Episode.service_start_at <= now_utc,
                Episode.service_start_at < Episode.nctr_at)
         .order_by(Episode.service_start_at.desc(), Episode.episode_id)
     )
@@ -97,11 +98,11 @@ def service_before_nctr(engine: Engine, area_code: str, now: datetime) -> CheckR
                 "median and the share within the ambition. One of the two times is wrong.")
 
 
-def capacity_over_places_now(engine: Engine, area_code: str, now: datetime) -> CheckResult:
+def capacity_over_places_now(engine: Engine, area: AreaInScope, now: datetime) -> CheckResult:
     """Services serving the area whose latest capacity report at or before now (the report the
     Capacity and Today pages use, however old) has more places occupied than places. By
     service code."""
-    services = capacity_at(engine, area_code, now)
+    services = capacity_at(engine, area, now)
     over = services[services.occupied > services.places].sort_values("service_code")
     columns = ("service_code", "reported_at", "places", "occupied")
     rows = tuple((row.service_code, row.reported_at, int(row.places), int(row.occupied))
@@ -114,7 +115,7 @@ def capacity_over_places_now(engine: Engine, area_code: str, now: datetime) -> C
         len(over), columns, rows)
 
 
-def capacity_over_places_recent(engine: Engine, area_code: str, now: datetime) -> CheckResult:
+def capacity_over_places_recent(engine: Engine, area: AreaInScope, now: datetime) -> CheckResult:
     """Capacity reports of services serving the area made in the last 30 days (after now minus
     30 days, at or before now) with more places occupied than places. Newest first."""
     now_utc = to_utc_naive(now)
@@ -122,7 +123,7 @@ def capacity_over_places_recent(engine: Engine, area_code: str, now: datetime) -
         select(CapacityReport.service_code, CapacityReport.reported_at, CapacityReport.places,
                CapacityReport.occupied)
         .join(Service, Service.code == CapacityReport.service_code)
-        .where(services_serving_area(area_code),
+        .where(services_serving_area(area),
                CapacityReport.reported_at > now_utc - timedelta(days=CAPACITY_LOOKBACK_DAYS),
                CapacityReport.reported_at <= now_utc,
                CapacityReport.occupied > CapacityReport.places)
@@ -135,7 +136,7 @@ def capacity_over_places_recent(engine: Engine, area_code: str, now: datetime) -
                 "the 14-day outlook built from them.")
 
 
-def stuck_in_hospital(engine: Engine, area_code: str, now: datetime) -> CheckResult:
+def stuck_in_hospital(engine: Engine, area: AreaInScope, now: datetime) -> CheckResult:
     """People still in hospital now more than 60 days after their NCTR time (exactly 60 days is
     not flagged). People discharged after their ready date wait about 6 days on average and the
     longest national delay band starts at 21 days: 60 days is ten times that average and nearly
@@ -145,7 +146,7 @@ def stuck_in_hospital(engine: Engine, area_code: str, now: datetime) -> CheckRes
     records = (
         select(Episode.episode_id, Episode.site_code, Episode.pathway, Episode.admitted_at,
                Episode.nctr_at, _days_since(now_utc, Episode.nctr_at).label("days_since_nctr"))
-        .where(episodes_in_area(area_code),
+        .where(episodes_in_area(area),
                Episode.nctr_at < now_utc - timedelta(days=STUCK_IN_HOSPITAL_DAYS),
                in_hospital_after(now_utc))
         .order_by(Episode.nctr_at, Episode.episode_id)
@@ -157,7 +158,7 @@ def stuck_in_hospital(engine: Engine, area_code: str, now: datetime) -> CheckRes
                 "in bed days lost, every day until it is recorded.")
 
 
-def stuck_in_service(engine: Engine, area_code: str, now: datetime) -> CheckResult:
+def stuck_in_service(engine: Engine, area: AreaInScope, now: datetime) -> CheckResult:
     """Intermediate care that started more than 120 days before now and had not ended by now
     (no end, or an end after now; exactly 120 days is not flagged). Intermediate care is
     time-limited, usually up to 6 weeks, and the longest typical mean stay (pathway 3) is about
@@ -167,7 +168,7 @@ def stuck_in_service(engine: Engine, area_code: str, now: datetime) -> CheckResu
         select(Episode.episode_id, Episode.site_code, Episode.pathway, Episode.service_code,
                Episode.discharged_at, Episode.service_start_at,
                _days_since(now_utc, Episode.service_start_at).label("days_since_service_start"))
-        .where(episodes_in_area(area_code),
+        .where(episodes_in_area(area),
                Episode.service_start_at < now_utc - timedelta(days=STUCK_IN_SERVICE_DAYS),
                in_service_after(now_utc))
         .order_by(Episode.service_start_at, Episode.episode_id)
@@ -185,9 +186,9 @@ CHECKS: tuple[Check, ...] = (nctr_missing, reason_missing, service_before_nctr,
                              stuck_in_hospital, stuck_in_service)
 
 
-def run_checks(engine: Engine, area_code: str, now: datetime) -> list[CheckResult]:
+def run_checks(engine: Engine, area: AreaInScope, now: datetime) -> list[CheckResult]:
     """Every check, in the order of ``CHECKS``."""
-    return [check(engine, area_code, now) for check in CHECKS]
+    return [check(engine, area, now) for check in CHECKS]
 
 
 def _days_since(now_utc: datetime, column: Any) -> ColumnElement[float]:

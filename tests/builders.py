@@ -13,9 +13,26 @@ from sqlalchemy import Engine
 from dashboard.app_factory import create_app
 from dashboard.clock import LONDON, FixedClock
 from dashboard.config import Settings
+from dashboard.results import UserScope
+from data_access.access import AreaInScope, area_for_system_use, area_in_scope
 from data_access.feeds import NewToken, create_token
 from data_access.loader import LoadReport, load_folder
 from data_access.ownership import GrantChange, grant
+
+
+def system_area(engine: Engine, code: str) -> AreaInScope:
+    """The area ``code`` for a test of aggregate figures: issued for system use, as the warm-up
+    is (so never person-level data)."""
+    area = area_for_system_use(engine, code, "test")
+    assert area is not None, f"there is no area {code!r}"
+    return area
+
+
+def checked_area(engine: Engine, scope: UserScope, code: str,
+                 what: str = "the huddle list") -> AreaInScope | None:
+    """The area ``code`` checked for the user, as a page checks it (``AccessDenied``, recorded,
+    outside their scope; None for a code that names no area)."""
+    return area_in_scope(engine, scope, code, TODAY_AT, what)
 
 
 class SteppingClock:

@@ -18,7 +18,14 @@ from data_access.huddle import huddle_list
 from layouts import formatting as fmt
 from tests.accounts import add_user, sign_in_page
 from tests.browser import browsing
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_DELAYS, TODAY_EPISODES, load_files
+from tests.builders import (
+    GEOGRAPHY,
+    TODAY_AT,
+    TODAY_DELAYS,
+    TODAY_EPISODES,
+    checked_area,
+    load_files,
+)
 from tests.test_huddle import MORE_DELAYS, MORE_EPISODES, MORE_SITES
 
 pytestmark = pytest.mark.browser
@@ -69,7 +76,8 @@ def test_a_hub_lead_sees_their_hubs_people_longest_wait_first(hub_lead_page, eng
     page.goto(f"{base_url}/huddle?area=D1")
     expect(page.locator("#page-title")).to_have_text("Huddle list: Place one")
     expect(page.locator("#huddle-at")).to_contain_text("waiting at 08:30 Wed 25 Nov 2026")
-    expected = huddle_list(engine, load_scope(engine, username), "D1", TODAY_AT)
+    scope = load_scope(engine, username)
+    expected = huddle_list(engine, scope, checked_area(engine, scope, "D1"), TODAY_AT)
     rows = page.locator("tr[data-episode]")
     expect(rows).to_have_count(len(expected))
     assert [rows.nth(i).get_attribute("data-episode") for i in range(len(expected))] \

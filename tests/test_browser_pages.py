@@ -31,6 +31,7 @@ from tests.builders import (
     TODAY_DELAYS,
     TODAY_EPISODES,
     load_files,
+    system_area,
 )
 from tests.conftest import fresh_database
 
@@ -62,17 +63,17 @@ def test_delays_page_figures_equal_the_metric_functions(site, area):
     page, base_url, engine = site
     page.goto(f"{base_url}/delays?area={area}&{PERIOD}")
     expect(page.locator("#page-title")).to_contain_text("Delays by reason")
-    waiting = waiting_at(engine, area, TODAY_AT)
+    waiting = waiting_at(engine, system_area(engine, area), TODAY_AT)
     expect(page.locator("#delays-waiting-value")).to_have_text(fmt.whole(waiting.total))
     expect(page.locator("#delays-21-value")).to_have_text(fmt.whole(waiting.by_band["21+ days"]))
     rows = page.locator("#reasons-table tbody tr")
-    reasons = waiting_by_reason(engine, area, TODAY_AT)
+    reasons = waiting_by_reason(engine, system_area(engine, area), TODAY_AT)
     expect(rows).to_have_count(len(reasons))
     for i, reason in enumerate(reasons.itertuples()):
         expect(rows.nth(i).locator("th")).to_have_text(reason.reason_code)
         expect(rows.nth(i).locator("td").last).to_have_text(str(reason.people))
     start, end = read_view_state(f"?{PERIOD}", date(2026, 11, 25)).bounds(TODAY_AT)
-    lost = bed_days_lost(waiting_hours_by_reason(engine, area, start, end))
+    lost = bed_days_lost(waiting_hours_by_reason(engine, system_area(engine, area), start, end))
     expect(page.locator("#bed-days-chart").locator("..")).to_contain_text(
         f"{lost:,.1f} bed days were lost")
 
@@ -85,12 +86,12 @@ def test_time_to_service_page_figures_equal_the_metric_functions(site, area):
     page.goto(f"{base_url}/time-to-service?area={area}&{PERIOD}")
     expect(page.locator("#page-title")).to_contain_text("Time from NCTR to service")
     start, end = read_view_state(f"?{PERIOD}", date(2026, 11, 25)).bounds(TODAY_AT)
-    summary = nctr_to_service(engine, area, start, end)
+    summary = nctr_to_service(engine, system_area(engine, area), start, end)
     expect(page.locator("#tts-page-within-value")).to_have_text(
         fmt.percent(summary.within_24h_percent))
     expect(page.locator("#tts-page-median-value")).to_have_text(fmt.hours(summary.median_hours))
     expect(page.locator("#tts-page-p90-value")).to_have_text(fmt.hours(summary.p90_hours))
-    waiting = waiting_for_service_over_24h(engine, area, TODAY_AT)
+    waiting = waiting_for_service_over_24h(engine, system_area(engine, area), TODAY_AT)
     for pathway, count in waiting.items():
         expect(page.locator(f"#tts-waiting-p{pathway}-value")).to_have_text(fmt.whole(count))
 
@@ -106,7 +107,7 @@ def test_choosing_a_pathway_writes_the_url_and_filters_the_figures(site):
     expect(page).to_have_url(f"{base_url}/time-to-service?area=ICB1&{PERIOD}&pathway=1")
     expect(page.locator("#tts-waiting-p2-value")).to_have_count(0)
     start, end = read_view_state(f"?{PERIOD}", date(2026, 11, 25)).bounds(TODAY_AT)
-    summary = nctr_to_service(engine, "ICB1", start, end, pathway=1)
+    summary = nctr_to_service(engine, system_area(engine, "ICB1"), start, end, pathway=1)
     expect(page.locator("#tts-page-median-value")).to_have_text(fmt.hours(summary.median_hours))
     page.go_back()
     expect(page.locator("#tts-waiting-p2-value")).to_be_visible()
@@ -123,7 +124,7 @@ def test_a_table_exports_as_csv_with_the_figures_shown(site, tmp_path):
     path = tmp_path / "reasons.csv"
     download_info.value.save_as(path)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    reasons = waiting_by_reason(engine, "ICB1", TODAY_AT)
+    reasons = waiting_by_reason(engine, system_area(engine, "ICB1"), TODAY_AT)
     assert download_info.value.suggested_filename == "reasons-table.csv"
     # The export says it is working, then what it did, in a live region.
     status = page.locator("#reasons-table-csv-team").locator("xpath=..").locator(".export-status")
@@ -152,15 +153,16 @@ def test_capacity_page_figures_equal_the_metric_functions(site, area):
     page, base_url, engine = site
     page.goto(f"{base_url}/capacity?area={area}&{PERIOD}")
     expect(page.locator("#page-title")).to_contain_text("Capacity")
-    waiting = waiting_for_pathway(engine, area, TODAY_AT)
-    by_pathway = roll_up(capacity_at(engine, area, TODAY_AT), "pathway").set_index("pathway")
+    waiting = waiting_for_pathway(engine, system_area(engine, area), TODAY_AT)
+    by_pathway = roll_up(capacity_at(engine, system_area(engine, area),
+                                     TODAY_AT), "pathway").set_index("pathway")
     rows = open_figures(page, "demand-supply-table")
     expect(rows).to_have_count(3)
     for i, pathway in enumerate((1, 2, 3)):
         free = int(by_pathway.free.get(pathway, 0))
         expect(rows.nth(i).locator("td")).to_have_text(
             [str(waiting[pathway]), str(free), str(waiting[pathway] - free)])
-    services = capacity_at(engine, area, TODAY_AT)
+    services = capacity_at(engine, system_area(engine, area), TODAY_AT)
     expect(page.locator("#services-grid .ag-center-cols-container .ag-row")).to_have_count(
         len(services))
 
@@ -172,16 +174,16 @@ def test_flow_page_figures_equal_the_metric_functions(site, area):
     page, base_url, engine = site
     page.goto(f"{base_url}/flow?area={area}&{PERIOD}")
     expect(page.locator("#page-title")).to_contain_text("Flow")
-    in_service = in_service_at(engine, area, TODAY_AT)
+    in_service = in_service_at(engine, system_area(engine, area), TODAY_AT)
     expect(page.locator("#flow-in-service-value")).to_have_text(
         fmt.whole(sum(in_service.values())))
     for pathway, count in in_service.items():
         expect(page.locator(f"#flow-in-service-p{pathway}-value")).to_have_text(fmt.whole(count))
     start, end = read_view_state(f"?{PERIOD}", date(2026, 11, 25)).bounds(TODAY_AT)
-    los = length_of_intermediate_care(engine, area, start, end)
+    los = length_of_intermediate_care(engine, system_area(engine, area), start, end)
     expect(page.locator("#flow-still-value")).to_have_text(fmt.whole(los.still_in_service))
     expect(page.locator("#flow-waiting-value")).to_have_text(
-        fmt.whole(waiting_at(engine, area, TODAY_AT).total))
+        fmt.whole(waiting_at(engine, system_area(engine, area), TODAY_AT).total))
 
 
 def test_opening_a_page_leaves_its_address_and_history_as_they_were(site):
@@ -257,12 +259,12 @@ def test_capacity_outlook_and_its_back_test_are_on_the_page(site):
 
     page, base_url, engine = site
     page.goto(f"{base_url}/capacity?area=ICB1&{PERIOD}")
-    by_pathway = roll_up(capacity_at(engine, "ICB1", TODAY_AT), "pathway")
+    by_pathway = roll_up(capacity_at(engine, system_area(engine, "ICB1"), TODAY_AT), "pathway")
     tables = capacity_outlook(
-        engine, "ICB1", TODAY_AT,
+        engine, system_area(engine, "ICB1"), TODAY_AT,
         free_now=dict(zip(by_pathway.pathway, by_pathway.free, strict=True)),
-        waiting_now=waiting_for_pathway(engine, "ICB1", TODAY_AT))
-    backtest = outlook_backtest(engine, "ICB1", TODAY_AT)
+        waiting_now=waiting_for_pathway(engine, system_area(engine, "ICB1"), TODAY_AT))
+    backtest = outlook_backtest(engine, system_area(engine, "ICB1"), TODAY_AT)
     for pathway in (1, 2, 3):
         last = tables[pathway].iloc[-1]
         expect(page.locator(f"#outlook-summary-p{pathway}")).to_contain_text(
@@ -284,9 +286,9 @@ def test_outcomes_page_figures_equal_the_metric_functions(site, area):
     page.goto(f"{base_url}/outcomes?area={area}&{PERIOD}")
     expect(page.locator("#page-title")).to_contain_text("Outcomes")
     start, end = read_view_state(f"?{PERIOD}", date(2026, 11, 25)).bounds(TODAY_AT)
-    ended = end_of_service_outcomes(engine, area, start, end)
+    ended = end_of_service_outcomes(engine, system_area(engine, area), start, end)
     expect(page.locator("#ended-value")).to_have_text(fmt.whole(int(ended.people.sum())))
-    readmitted = readmitted_within_30_days(engine, area, start, end, TODAY_AT)
+    readmitted = readmitted_within_30_days(engine, system_area(engine, area), start, end, TODAY_AT)
     expected = ("–" if readmitted.empty or pd.isna(readmitted.value.iloc[0])
                 else fmt.percent(100 * readmitted.value.iloc[0]))
     expect(page.locator("#readmitted-value")).to_have_text(expected)
@@ -302,7 +304,7 @@ def test_places_page_and_the_drill_down_through_the_url(site):
     page.goto(f"{base_url}/places?area=ICB1&{PERIOD}")
     expect(page.locator("#page-title")).to_contain_text("Places")
     start, end = read_view_state(f"?{PERIOD}", date(2026, 11, 25)).bounds(TODAY_AT)
-    places = place_comparison(engine, "ICB1", "district", TODAY_AT, start, end)
+    places = place_comparison(engine, system_area(engine, "ICB1"), "district", TODAY_AT, start, end)
     for r in places.itertuples():
         expect(page.locator(f"#place-waiting-{r.area_code}")).to_have_text(fmt.whole(r.waiting))
         expect(page.locator(f"#place-waiting-rate-{r.area_code}")).to_have_text(
@@ -330,7 +332,7 @@ def test_data_page_checks_equal_the_check_functions(site, area):
     try:
         page.goto(f"{base_url}/data?area={area}")
         expect(page.locator("#page-title")).to_contain_text("Data: ")
-        for check in run_checks(engine, area, TODAY_AT):
+        for check in run_checks(engine, system_area(engine, area), TODAY_AT):
             expect(page.locator(f"#check-{check.check_id}-count")).to_have_text(
                 fmt.whole(check.count))
         # Every load of the fixture is listed, newest first.

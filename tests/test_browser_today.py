@@ -14,7 +14,14 @@ from data_access.metrics.today import today_summary
 from layouts import formatting as fmt
 from tests.accounts import add_user
 from tests.browser import browsing
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
+from tests.builders import (
+    GEOGRAPHY,
+    TODAY_AT,
+    TODAY_CAPACITY,
+    TODAY_EPISODES,
+    load_files,
+    system_area,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +42,7 @@ def test_today_page_shows_the_metric_figures(engine, browser_page, tmp_path):
 
     page, base_url = browser_page
     page.goto(f"{base_url}/?area=ICB1")
-    expected = today_summary(engine, "ICB1", TODAY_AT)
+    expected = today_summary(engine, system_area(engine, "ICB1"), TODAY_AT)
     expect(page.locator("#page-title")).to_have_text("Today: Test system")
     expect(page.locator("#waiting-now-value")).to_have_text(fmt.whole(expected.waiting_now.total))
     expect(page.locator("#waiting-over-24-value")).to_have_text(
@@ -71,7 +78,7 @@ def test_area_choice_lives_in_the_url_and_the_back_button_restores_it(engine, br
     expect(page).to_have_url(f"{base_url}/?area=D1")
     expect(page.locator("#page-title")).to_have_text("Today: Place one")
     expect(page.locator("#waiting-now-value")).to_have_text(
-        fmt.whole(today_summary(engine, "D1", TODAY_AT).waiting_now.total))
+        fmt.whole(today_summary(engine, system_area(engine, "D1"), TODAY_AT).waiting_now.total))
     # Links to other pages carry the area.
     expect(page.locator("#nav-today")).to_have_attribute("href", "/?area=D1")
     page.go_back()

@@ -15,11 +15,10 @@ from dashboard.cache import ViewCache
 from dashboard.clock import FixedClock
 from dashboard.context import AppContext
 from dashboard.url_state import read_view_state
-from data_access.areas import get_area
 from data_access.deliveries import recent_deliveries
 from data_access.loader import load_folder
 from layouts.data import deliveries_block
-from tests.builders import AREAS, GEOGRAPHY, feed_source, write_folder
+from tests.builders import AREAS, GEOGRAPHY, feed_source, system_area, write_folder
 from tests.test_quality import (
     BAD_EPISODES,
     FEED_RECORDS,
@@ -92,7 +91,7 @@ def page(engine, tmp_path):
     assert not deliver(engine, bad_record, "therapy", datetime(2026, 11, 25, 8, 20)).loaded
     clock = FixedClock(NOW)
     context = AppContext(engine=engine, clock=clock, views=ViewCache(engine, clock))
-    area = get_area(engine, "ICB1")
+    area = system_area(engine, "ICB1")
     state = read_view_state("?area=ICB1", NOW.date())
     return data_page.render(context, area, state, lambda path: f"{path}?area=ICB1")
 
@@ -194,7 +193,7 @@ def test_a_place_checks_its_own_records(engine, tmp_path):
     assert report.loaded
     clock = FixedClock(NOW)
     context = AppContext(engine=engine, clock=clock, views=ViewCache(engine, clock))
-    tree = data_page.render(context, get_area(engine, "D2"),
+    tree = data_page.render(context, system_area(engine, "D2"),
                             read_view_state("?area=D2", NOW.date()), lambda path: path)
     assert text(by_id(tree, "page-title")) == "Data: Place two"
     assert text(by_id(tree, "check-reason-missing-count")) == "3"

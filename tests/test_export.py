@@ -20,7 +20,7 @@ from dashboard.inert_cells import FORMULA_STARTS, inert, is_number
 from data_access.audit import recent_events
 from data_access.metrics.waiting import waiting_at
 from tests.accounts import add_user, sign_in_client
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, load_files
+from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, load_files, system_area
 
 BANDS = "/export?path=/&search=?area=ICB1&table=bands-table"
 
@@ -49,7 +49,7 @@ def test_a_table_exports_as_csv_for_the_team(app, engine) -> None:
     assert answer.headers["Content-Disposition"] == 'attachment; filename="bands-table.csv"'
     rows = rows_of(answer)
     assert rows[0] == ["Delay (whole days)", "People"]
-    bands = waiting_at(engine, "ICB1", TODAY_AT).by_band
+    bands = waiting_at(engine, system_area(engine, "ICB1"), TODAY_AT).by_band
     assert rows[1:1 + len(bands)] == [[band, str(n)] for band, n in bands.items()]
     assert "small numbers are not suppressed" in rows[-1][0]
     (event,) = recent_events(engine, action="export").itertuples()
@@ -62,7 +62,7 @@ def test_an_export_for_sharing_applies_the_small_number_rule_and_says_so(app, en
     client = signed_in(app, engine, "executive")
     rows = rows_of(client.get(f"{BANDS}&format=csv&audience=share"))
     # The hand-made system has 5 people waiting, none of them in a band of 8 or more.
-    bands = waiting_at(engine, "ICB1", TODAY_AT).by_band
+    bands = waiting_at(engine, system_area(engine, "ICB1"), TODAY_AT).by_band
     assert rows[1:1 + len(bands)] == [[band, "0" if n == 0 else "*"]
                                       for band, n in bands.items()]
     assert [RULE_TEXT] in rows

@@ -19,7 +19,7 @@ from data_access.metrics.delays import (
 )
 from data_access.models import DailyWait, FactsState
 from demo.synthetic import generate_system
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files, system_area
 from tests.test_delay_metrics import DAY_END, DAY_START, DELAYS, EPISODES, NOW
 
 LOADED_AT = FixedClock(NOW)  # 25 Nov 08:30: the facts cover every day before 25 Nov
@@ -85,18 +85,20 @@ def test_days_after_the_facts_reach_give_the_same_known_answers(loaded):
         assert facts_until(connection) == date(2026, 11, 24)
     engine = loaded
     assert date(2026, 11, 24) not in set(facts(engine).day)
-    assert by_reason(waiting_hours_by_reason(engine, "ICB1", DAY_START, DAY_END)) == \
+    assert by_reason(waiting_hours_by_reason(engine, system_area(engine, "ICB1"),
+                                             DAY_START, DAY_END)) == \
         pytest.approx({"T1": 10.0, "C1": 14.0, "H3": 10.0, "not recorded": 26.0})
-    assert bed_days_lost(waiting_hours_by_reason(engine, "ICB1", DAY_START, DAY_END)) == \
+    assert bed_days_lost(waiting_hours_by_reason(engine, system_area(engine, "ICB1"),
+                                                 DAY_START, DAY_END)) == \
         pytest.approx(2.5)
 
 
 def test_midnight_snapshots_from_the_facts_equal_those_from_the_episodes(loaded):
     midnights = [day_start(date(2026, 11, day)) for day in range(19, 25)]
-    from_facts = waiting_by_reason_group_at(loaded, "ICB1", midnights)
+    from_facts = waiting_by_reason_group_at(loaded, system_area(loaded, "ICB1"), midnights)
     with loaded.begin() as connection:
         connection.execute(delete(FactsState))  # no facts: every moment from the episodes
-    direct = waiting_by_reason_group_at(loaded, "ICB1", midnights)
+    direct = waiting_by_reason_group_at(loaded, system_area(loaded, "ICB1"), midnights)
     assert len(from_facts) > 0
     pd.testing.assert_frame_equal(from_facts, direct)
 
@@ -115,7 +117,8 @@ def test_an_update_refreshes_the_facts_of_both_home_areas(loaded, tmp_path):
         rebuild_daily_waits(connection, NOW.date())
     rebuilt = facts(loaded).sort_values(["area", "day", "reason"], ignore_index=True)
     pd.testing.assert_frame_equal(maintained, rebuilt)
-    assert by_reason(waiting_hours_by_reason(loaded, "ICB1", DAY_START, DAY_END)) == \
+    assert by_reason(waiting_hours_by_reason(loaded, system_area(loaded, "ICB1"),
+                                             DAY_START, DAY_END)) == \
         pytest.approx({"T1": 10.0, "C1": 4.0, "C5": 10.0, "H3": 10.0, "not recorded": 8.0})
 
 
@@ -133,13 +136,16 @@ def test_facts_give_the_figures_of_the_episodes_on_a_synthetic_system(engine, sy
                (datetime(2026, 11, 2, 13, 0, tzinfo=LONDON), NOW)]
     areas = ["E54000018", "E08000026", "E08000026-N1"]
     mondays = [day_start(date(2026, 10, 5) + timedelta(weeks=k)) for k in range(7)]
-    with_facts = {(a, p): waiting_hours_by_reason(engine, a, *p) for a in areas for p in periods}
-    snapshots = {a: waiting_by_reason_group_at(engine, a, mondays) for a in areas}
+    with_facts = {(a, p): waiting_hours_by_reason(engine, system_area(engine, a),
+                                                  *p) for a in areas for p in periods}
+    snapshots = {a: waiting_by_reason_group_at(engine, system_area(engine, a),
+                                               mondays) for a in areas}
     with engine.begin() as connection:
         connection.execute(delete(FactsState))
     for (area, period), frame in with_facts.items():
-        direct = waiting_hours_by_reason(engine, area, *period)
+        direct = waiting_hours_by_reason(engine, system_area(engine, area), *period)
         assert frame.hours.sum() > 0
         assert by_reason(frame) == pytest.approx(by_reason(direct), rel=1e-9), (area, period)
     for area, frame in snapshots.items():
-        pd.testing.assert_frame_equal(frame, waiting_by_reason_group_at(engine, area, mondays))
+        again = waiting_by_reason_group_at(engine, system_area(engine, area), mondays)
+        pd.testing.assert_frame_equal(frame, again)

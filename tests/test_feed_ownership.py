@@ -24,7 +24,14 @@ from data_access.models import Area, AreaLink, CapacityReport, Episode, Load, Lo
 from data_access.ownership import GrantChange, grant
 from tests.accounts import add_user
 from tests.browser import serving
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, feed_source, load_files
+from tests.builders import (
+    GEOGRAPHY,
+    TODAY_AT,
+    TODAY_EPISODES,
+    checked_area,
+    feed_source,
+    load_files,
+)
 from tests.test_feeds_api import DELIVERY_SCHEMA, Api, episode
 
 A, B = "Ward tracker A", "Ward tracker B"
@@ -118,7 +125,8 @@ def test_the_area_tree_changes_only_through_the_areas_kind_and_inside_the_grante
         sources: Sources, engine: Engine) -> None:
     hub_lead = load_scope(engine, add_user(engine, "hub_lead", ("D1",)))
     assert hub_lead is not None
-    huddle_before = list(huddle_list(engine, hub_lead, "D1", TODAY_AT).episode_id)
+    place_one = checked_area(engine, hub_lead, "D1")
+    huddle_before = list(huddle_list(engine, hub_lead, place_one, TODAY_AT).episode_id)
     assert huddle_before and visible_area_codes(engine, hub_lead) == {"D1", "N1"}
     tree_before = table_rows(engine, Area.__table__, AreaLink.__table__)
     # Place two's neighbourhood moved under place one, as in the review.
@@ -132,7 +140,7 @@ def test_the_area_tree_changes_only_through_the_areas_kind_and_inside_the_grante
         "it: python -m dashboard source grant); nothing of the delivery is written")}]
     assert table_rows(engine, Area.__table__, AreaLink.__table__) == tree_before
     assert visible_area_codes(engine, hub_lead) == {"D1", "N1"}
-    assert list(huddle_list(engine, hub_lead, "D1", TODAY_AT).episode_id) == huddle_before
+    assert list(huddle_list(engine, hub_lead, place_one, TODAY_AT).episode_id) == huddle_before
 
     # Granted the kind for the system, B still may not move the administrator's areas...
     grant(engine, B, GrantChange(kinds=("areas",), areas=("ICB1",)))

@@ -17,7 +17,7 @@ from data_access.metrics.flow import (
     referrals_daily,
     starts_and_ends_daily,
 )
-from tests.builders import GEOGRAPHY, STAYS, TODAY_AT, TODAY_EPISODES, load_files
+from tests.builders import GEOGRAPHY, STAYS, TODAY_AT, TODAY_EPISODES, load_files, system_area
 
 
 @pytest.fixture
@@ -28,13 +28,15 @@ def today(engine, tmp_path):
 
 
 def test_referrals_per_day(today):
-    frame = referrals_daily(today, "ICB1", date(2026, 11, 23), date(2026, 11, 24))
+    frame = referrals_daily(today, system_area(today, "ICB1"),
+                            date(2026, 11, 23), date(2026, 11, 24))
     # 23 Nov: E7 13:00, E9 21:00. 24 Nov: E2 09:00, E3 09:00.
     assert frame.referrals.tolist() == [2, 2]
 
 
 def test_discharges_per_day_and_pathway_mix_by_week(today):
-    daily = discharges_daily(today, "ICB1", date(2026, 11, 21), date(2026, 11, 24))
+    daily = discharges_daily(today, system_area(today, "ICB1"),
+                             date(2026, 11, 21), date(2026, 11, 24))
     on_24th = daily[daily.date == date(2026, 11, 24)]
     # 24 Nov: E8 and E12 (P0), E7 (P1), E9 (P2).
     assert on_24th.discharges.tolist() == [2, 1, 1, 0]
@@ -49,16 +51,17 @@ def test_discharges_per_day_and_pathway_mix_by_week(today):
 
 
 def test_starts_ends_and_people_in_service(today):
-    frame = starts_and_ends_daily(today, "ICB1", date(2026, 11, 18), date(2026, 11, 24))
+    frame = starts_and_ends_daily(today, system_area(today, "ICB1"),
+                                  date(2026, 11, 18), date(2026, 11, 24))
     starts = dict(zip(frame.date.astype(str), frame.starts, strict=True))
     # E11 on the 18th, E10 on the 21st, E7 and E9 on the 24th; none has ended.
     assert (starts["2026-11-18"], starts["2026-11-21"], starts["2026-11-24"]) == (1, 1, 2)
     assert frame.starts.sum() == 4 and frame.ends.sum() == 0
-    assert in_service_at(today, "ICB1", TODAY_AT) == {1: 2, 2: 1, 3: 1}
+    assert in_service_at(today, system_area(today, "ICB1"), TODAY_AT) == {1: 2, 2: 1, 3: 1}
 
 
 def test_journeys_from_site_to_outcome(today):
-    frame = journeys(today, "ICB1", date(2026, 11, 24), date(2026, 11, 24))
+    frame = journeys(today, system_area(today, "ICB1"), date(2026, 11, 24), date(2026, 11, 24))
     rows = {tuple(r[:4]): r[4] for r in frame.itertuples(index=False)}
     assert rows == {
         ("Test hospital", "Pathway 0", "No new service", "Home, no new service"): 2,
@@ -73,7 +76,7 @@ def test_length_of_intermediate_care_with_people_still_in_service(engine, tmp_pa
     load_files(engine, tmp_path / "s", {**GEOGRAPHY, "episodes.csv": STAYS})
     start = datetime(2026, 10, 1, tzinfo=LONDON)
     end = datetime(2026, 11, 1, tzinfo=LONDON)
-    result = length_of_intermediate_care(engine, "ICB1", start, end)
+    result = length_of_intermediate_care(engine, system_area(engine, "ICB1"), start, end)
     # Ended in October: L1 5 days, L2 49 days, L3 10.5 days. (L6 ended in September.)
     assert result.ended == 3
     assert result.median_days == pytest.approx(10.5)
@@ -82,12 +85,14 @@ def test_length_of_intermediate_care_with_people_still_in_service(engine, tmp_pa
     assert result.beyond_six_weeks_percent == pytest.approx(100 / 3)
     # Still in service on 1 Nov: L4 (since 10 Sep, over 42 days) and L5 (since 25 Oct).
     assert (result.still_in_service, result.still_in_service_beyond_six_weeks) == (2, 1)
-    pathway_two = length_of_intermediate_care(engine, "ICB1", start, end, pathway=2)
+    pathway_two = length_of_intermediate_care(engine, system_area(engine, "ICB1"),
+                                              start, end, pathway=2)
     assert (pathway_two.ended, pathway_two.still_in_service) == (1, 1)
 
 
 def test_pathway_mix_among_intermediate_care_pathways(today):
-    daily = discharges_daily(today, "ICB1", date(2026, 11, 23), date(2026, 11, 24))
+    daily = discharges_daily(today, system_area(today, "ICB1"),
+                             date(2026, 11, 23), date(2026, 11, 24))
     weekly = pathway_mix_weekly(daily, (1, 2, 3))
     shares = dict(zip(weekly.pathway, weekly.share, strict=True))
     # Week from 23 Nov, pathways 1-3 only: E7 (P1) and E9 (P2).

@@ -24,13 +24,21 @@ from dashboard.config import Settings
 from dashboard.results import AreaInfo
 from dashboard.url_state import REASON_GROUP_KEYS, read_view_state
 from dashboard.vocabulary import NOT_RECORDED, REASON_GROUPS
-from data_access.access import AccessDenied, load_scope
+from data_access.access import AccessDenied, area_in_scope, load_scope
 from data_access.audit import recent_events
 from data_access.huddle import HUDDLE_COLUMNS, huddle_filter_options, huddle_list
 from layouts import huddle as huddle_layout
 from layouts.components import component_nodes
 from tests.accounts import add_user, sign_in_client
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_DELAYS, TODAY_EPISODES, load_files
+from tests.builders import (
+    GEOGRAPHY,
+    TODAY_AT,
+    TODAY_DELAYS,
+    TODAY_EPISODES,
+    checked_area,
+    load_files,
+    system_area,
+)
 
 T = TODAY_AT
 # Each load is no earlier than the times it holds (none may be ahead of its load): the second
@@ -101,12 +109,18 @@ def hub_lead(loaded):
     return scope_of(loaded, "hub_lead", ("D1",))
 
 
+@pytest.fixture
+def place_one(loaded, hub_lead):
+    """Place one (D1), checked for the hub lead of it."""
+    return checked_area(loaded, hub_lead, "D1")
+
+
 def moment(text: str | None) -> pd.Timestamp | None:
     return None if text is None else pd.Timestamp(text, tz=LONDON)
 
 
-def test_everyone_waiting_in_the_place_longest_wait_first(loaded, hub_lead):
-    people = huddle_list(loaded, hub_lead, "D1", T)
+def test_everyone_waiting_in_the_place_longest_wait_first(loaded, hub_lead, place_one):
+    people = huddle_list(loaded, hub_lead, place_one, T)
     assert list(people.columns) == HUDDLE_COLUMNS
     assert list(people.episode_id) == [row[0] for row in PLACE_ONE]
     for person, expected in zip(people.itertuples(), PLACE_ONE, strict=True):
@@ -138,7 +152,9 @@ def test_times_are_london_times_and_hours_count_real_time_across_the_clock_chang
     # X5: NCTR 12:00 BST on Saturday 24 October; the clocks go back that night, so at 12:00 GMT
     # on Sunday 25 October it has waited 25 hours, not 24.
     sunday_noon = datetime(2026, 10, 25, 12, 0, tzinfo=LONDON)
-    people = huddle_list(loaded, scope_of(loaded, "hub_lead", ("ICB1",)), "ICB1", sunday_noon)
+    system_hub = scope_of(loaded, "hub_lead", ("ICB1",))
+    system = checked_area(loaded, system_hub, "ICB1")
+    people = huddle_list(loaded, system_hub, system, sunday_noon)
     assert list(people.episode_id) == ["X5"]
     x5 = people.iloc[0]
     assert x5.nctr_at.strftime("%H:%M %Z") == "12:00 BST"
@@ -147,12 +163,15 @@ def test_times_are_london_times_and_hours_count_real_time_across_the_clock_chang
 
 
 def test_the_area_confines_the_list(loaded):
-    whole_system = huddle_list(loaded, scope_of(loaded, "hub_lead", ("ICB1",)), "ICB1", T)
+    system_hub = scope_of(loaded, "hub_lead", ("ICB1",))
+    whole_system = huddle_list(loaded, system_hub, checked_area(loaded, system_hub, "ICB1"), T)
     # Place two adds E4 (NCTR 20 Nov), X4 (22 Nov) and E3 (24 Nov 08:29) in wait order.
     assert list(whole_system.episode_id) == ["E5", "E4", "X4", "X1", "E3", "E2", "E1", "X2"]
     assert set(whole_system.person_ref) == EVERYONE_REFS
     assert int(whole_system.over_24_hours.sum()) == 5  # E5, E4, X4, X1, E3
-    neighbourhood = huddle_list(loaded, scope_of(loaded, "hub_lead", ("N2",)), "N2", T)
+    neighbourhood_hub = scope_of(loaded, "hub_lead", ("N2",))
+    neighbourhood = huddle_list(loaded, neighbourhood_hub,
+                                checked_area(loaded, neighbourhood_hub, "N2"), T)
     assert list(neighbourhood.episode_id) == ["E4", "X4", "E3"]
 
 
@@ -168,18 +187,19 @@ def test_the_area_confines_the_list(loaded):
     ({"site_code": "S2", "pathway": 1, "reason_group": NOT_RECORDED}, ["X2"]),
     ({"site_code": "NOWHERE"}, []),
 ])
-def test_filters_by_pathway_reason_group_and_site(loaded, hub_lead, filters, expected):
-    assert list(huddle_list(loaded, hub_lead, "D1", T, **filters).episode_id) == expected
+def test_filters_by_pathway_reason_group_and_site(loaded, hub_lead, filters, expected, place_one):
+    assert list(huddle_list(loaded, hub_lead, place_one, T, **filters).episode_id) == expected
 
 
-def test_an_unknown_reason_group_is_an_error(loaded, hub_lead):
+def test_an_unknown_reason_group_is_an_error(loaded, hub_lead, place_one):
     with pytest.raises(ValueError, match="unknown reason group"):
-        huddle_list(loaded, hub_lead, "D1", T, reason_group="Anything")
+        huddle_list(loaded, hub_lead, place_one, T, reason_group="Anything")
 
 
-def test_each_view_is_recorded_with_its_scope_and_row_count(loaded, hub_lead):
-    huddle_list(loaded, hub_lead, "D1", T, client="10.0.0.9")
-    huddle_list(loaded, hub_lead, "N1", T, pathway=2, reason_group="Capacity", site_code="S1")
+def test_each_view_is_recorded_with_its_scope_and_row_count(loaded, hub_lead, place_one):
+    huddle_list(loaded, hub_lead, place_one, T, client="10.0.0.9")
+    huddle_list(loaded, hub_lead, checked_area(loaded, hub_lead, "N1"), T, pathway=2,
+                reason_group="Capacity", site_code="S1")
     views = recent_events(loaded, action="view_people")
     assert list(views.scope) == [
         "the huddle list for N1 (pathway 2; reason group Capacity; site S1)",
@@ -191,9 +211,9 @@ def test_each_view_is_recorded_with_its_scope_and_row_count(loaded, hub_lead):
     assert recent_events(loaded, action="refused").empty
 
 
-def test_an_empty_list_is_still_recorded(loaded, hub_lead):
+def test_an_empty_list_is_still_recorded(loaded, hub_lead, place_one):
     before_anyone = datetime(2026, 10, 1, tzinfo=LONDON)
-    people = huddle_list(loaded, hub_lead, "D1", before_anyone)
+    people = huddle_list(loaded, hub_lead, place_one, before_anyone)
     assert people.empty and list(people.columns) == HUDDLE_COLUMNS
     assert list(recent_events(loaded, action="view_people").rows) == [0]
 
@@ -201,11 +221,26 @@ def test_an_empty_list_is_still_recorded(loaded, hub_lead):
 @pytest.mark.parametrize("area", ["D2", "N2", "ICB1", "NOWHERE"])
 def test_a_hub_lead_gets_nothing_outside_their_hub_and_the_refusal_is_recorded(
         loaded, hub_lead, area):
+    # The area is refused when the page asks for it, before any query can take it.
     with pytest.raises(AccessDenied, match="outside the areas you may see"):
-        huddle_list(loaded, hub_lead, area, T, client="10.0.0.9")
+        area_in_scope(loaded, hub_lead, area, T, "the huddle list", client="10.0.0.9")
     refusals = recent_events(loaded, action="refused")
     assert list(refusals.scope) == [f"the huddle list for {area}"]
     assert list(refusals.client) == ["10.0.0.9"]
+    assert recent_events(loaded, action="view_people").empty
+
+
+def test_no_people_for_an_area_checked_for_someone_else_or_for_system_use(loaded, hub_lead):
+    other_hub = scope_of(loaded, "hub_lead", ("ICB1",))
+    for area in (checked_area(loaded, other_hub, "D1"), system_area(loaded, "D1")):
+        with pytest.raises(AccessDenied, match="was not checked for you"):
+            huddle_list(loaded, hub_lead, area, T)
+        with pytest.raises(AccessDenied, match="was not checked for you"):
+            huddle_filter_options(loaded, hub_lead, area, T)
+    refusals = recent_events(loaded, action="refused")
+    assert len(refusals) == 4 and set(refusals.scope) == {"the huddle list for D1"}
+    assert set(refusals.detail) == {"area checked for 'test-hub_lead-ICB1'",
+                                    "area checked for 'system: test'"}
     assert recent_events(loaded, action="view_people").empty
 
 
@@ -213,24 +248,25 @@ def test_a_hub_lead_gets_nothing_outside_their_hub_and_the_refusal_is_recorded(
 def test_other_roles_get_no_people_even_for_an_area_they_may_see(loaded, role):
     scope = scope_of(loaded, role)
     with pytest.raises(AccessDenied, match="does not give access to the huddle list"):
-        huddle_list(loaded, scope, "ICB1", T)
+        huddle_list(loaded, scope, checked_area(loaded, scope, "ICB1"), T)
     with pytest.raises(AccessDenied):
-        huddle_filter_options(loaded, scope, "ICB1", T)
+        huddle_filter_options(loaded, scope, checked_area(loaded, scope, "ICB1"), T)
     refusals = recent_events(loaded, action="refused")
     assert list(refusals.scope) == ["the huddle list", "the huddle list"]
     assert set(refusals.detail) == {f"role {role} lacks people"}
     assert recent_events(loaded, action="view_people").empty
 
 
-def test_filter_options_are_the_sites_and_reason_groups_of_the_people_waiting(loaded, hub_lead):
-    options = huddle_filter_options(loaded, hub_lead, "D1", T)
+def test_filter_options_are_the_sites_and_reason_groups_of_the_people_waiting(
+        loaded, hub_lead, place_one):
+    options = huddle_filter_options(loaded, hub_lead, place_one, T)
     assert options.sites == [("S2", "Second hospital"), ("S1", "Test hospital")]
     assert options.reason_groups == ["Wellbeing concerns", "Care transfer hub process",
                                      "Capacity", NOT_RECORDED]
     # No people, nothing to record (the area changes are the loads').
     assert set(recent_events(loaded).action) == {"area_changed"}
     with pytest.raises(AccessDenied):
-        huddle_filter_options(loaded, hub_lead, "D2", T)
+        huddle_filter_options(loaded, hub_lead, checked_area(loaded, hub_lead, "D2"), T)
 
 
 # --- the address ---------------------------------------------------------------------------
@@ -255,11 +291,12 @@ def test_hostile_reason_group_and_site_are_ignored_with_a_message():
 
 def test_the_page_prints_one_table_per_25_people_with_a_header_each(loaded):
     system_hub = scope_of(loaded, "hub_lead", ("ICB1",))
-    people = huddle_list(loaded, system_hub, "ICB1", T)
+    system = checked_area(loaded, system_hub, "ICB1")
+    people = huddle_list(loaded, system_hub, system, T)
     many = pd.concat([people] * 7, ignore_index=True)  # 56 rows: sheets of 25, 25 and 6
     view = huddle_layout.HuddleView(
         area=AreaInfo("ICB1", "Test system", "icb", 3000), state=read_view_state("", T.date()),
-        now=T, people=many, options=huddle_filter_options(loaded, system_hub, "ICB1", T),
+        now=T, people=many, options=huddle_filter_options(loaded, system_hub, system, T),
         synthetic=True)
     page = list(component_nodes(as_sent(huddle_layout.build(view))))  # as the browser gets it
     tables = [node for node in page if node["type"] == "Table"]

@@ -19,6 +19,7 @@ from tests.builders import (
     GEOGRAPHY,
     TODAY_AT,
     load_files,
+    system_area,
     unclosed_quote,
     write_folder,
 )
@@ -101,7 +102,7 @@ def test_loading_the_same_folder_twice_changes_nothing(engine, tmp_path):
         snapshot = [connection.execute(select(model)).all()
                     for model in (Area, AreaLink, Episode, CapacityReport)]
     at = datetime(2026, 11, 24, 18, 0, tzinfo=LONDON)
-    figures = waiting_at(engine, "ICB1", at)
+    figures = waiting_at(engine, system_area(engine, "ICB1"), at)
 
     second = load_folder(engine, folder)
     assert second.loaded and not second.rejections
@@ -110,7 +111,7 @@ def test_loading_the_same_folder_twice_changes_nothing(engine, tmp_path):
                  for model in (Area, AreaLink, Episode, CapacityReport)]
     # Identical rows, including which load wrote them: nothing was rewritten.
     assert again == snapshot
-    assert waiting_at(engine, "ICB1", at) == figures
+    assert waiting_at(engine, system_area(engine, "ICB1"), at) == figures
     assert figures.total == 1
 
 
@@ -122,7 +123,7 @@ def test_an_episode_update_replaces_its_earlier_state(engine, tmp_path):
     assert report.loaded, report.summary()
     assert count(engine, Episode) == 2
     at = datetime(2026, 11, 24, 18, 0, tzinfo=LONDON)
-    assert waiting_at(engine, "ICB1", at).total == 0
+    assert waiting_at(engine, system_area(engine, "ICB1"), at).total == 0
 
 
 def test_naive_times_are_london_time_and_offsets_are_respected(engine, tmp_path):

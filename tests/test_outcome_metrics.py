@@ -14,7 +14,7 @@ from data_access.metrics.outcomes import (
     functional_change,
     readmitted_within_30_days,
 )
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, STAYS, load_files
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, STAYS, load_files, system_area
 
 # 91-day points in October 2026 come from discharges after 2 Jul and on or before 1 Aug (noon).
 AT_HOME = EPISODE_HEADER + """\
@@ -38,7 +38,7 @@ def outcomes(engine, tmp_path):
 
 
 def test_at_home_91_days_denominator_and_numerator(outcomes):
-    frame = at_home_91_days(outcomes, "ICB1", *OCTOBER)
+    frame = at_home_91_days(outcomes, system_area(outcomes, "ICB1"), *OCTOBER)
     row = frame.iloc[0]
     # In: O1 (at home), O2 (died: denominator only), O3 (care home: denominator only), and O6
     # (not recorded: in neither, counted apart). Out: O4 aged 60, O5 pathway 3, O7 and O8
@@ -49,10 +49,12 @@ def test_at_home_91_days_denominator_and_numerator(outcomes):
 
 
 def test_at_home_91_days_for_equity_by_sex_and_age_band(outcomes):
-    by_sex = at_home_91_days(outcomes, "ICB1", *OCTOBER, by="sex").set_index("group")
+    by_sex = at_home_91_days(outcomes, system_area(outcomes, "ICB1"),
+                             *OCTOBER, by="sex").set_index("group")
     assert by_sex.loc["F", ["numerator", "denominator"]].tolist() == [1, 2]  # O1, O3
     assert by_sex.loc["M", ["numerator", "denominator", "not_recorded"]].tolist() == [0, 1, 1]
-    by_age = at_home_91_days(outcomes, "ICB1", *OCTOBER, by="age_band").set_index("group")
+    by_age = at_home_91_days(outcomes, system_area(outcomes, "ICB1"),
+                             *OCTOBER, by="age_band").set_index("group")
     assert by_age.loc["75-84", ["numerator", "denominator"]].tolist() == [1, 1]  # O1, 80
     assert by_age.loc["85+", ["numerator", "denominator"]].tolist() == [0, 1]  # O2; O6 apart
     assert by_age.loc["65-74", ["numerator", "denominator"]].tolist() == [0, 1]  # O3
@@ -70,7 +72,8 @@ R5,e,S1,N1,80,F,2026-09-01T10:00,2026-09-02T10:00,,0,2026-11-01T12:00,,,,,,
 def test_readmission_within_30_days_only_after_30_days_have_passed(engine, tmp_path):
     load_files(engine, tmp_path / "r", {**GEOGRAPHY, "episodes.csv": READMISSIONS})
     now = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
-    frame = readmitted_within_30_days(engine, "ICB1", datetime(2026, 9, 1, tzinfo=LONDON),
+    frame = readmitted_within_30_days(engine, system_area(engine, "ICB1"),
+                                      datetime(2026, 9, 1, tzinfo=LONDON),
                                       now, now)
     row = frame.iloc[0]
     # R1 after 15 days and R4 after exactly 30.0 days are within; R2 after 35 days is not; R3
@@ -80,14 +83,14 @@ def test_readmission_within_30_days_only_after_30_days_have_passed(engine, tmp_p
 
 def test_end_of_service_outcomes(engine, tmp_path):
     load_files(engine, tmp_path / "s", {**GEOGRAPHY, "episodes.csv": STAYS})
-    frame = end_of_service_outcomes(engine, "ICB1", *OCTOBER)
+    frame = end_of_service_outcomes(engine, system_area(engine, "ICB1"), *OCTOBER)
     got = {(r.group, r.outcome): r.people for r in frame.itertuples()}
     # Ended in October: L1 (P1, home, no support), L2 (P1, home with care), L3 (P2, home).
     assert got == {(1, "Home with no ongoing support"): 1, (1, "Home with ongoing care"): 1,
                    (2, "Home with no ongoing support"): 1}
-    by_month = end_of_service_outcomes(engine, "ICB1", *OCTOBER, by="month")
+    by_month = end_of_service_outcomes(engine, system_area(engine, "ICB1"), *OCTOBER, by="month")
     assert set(by_month.group) == {"2026-10"} and by_month.people.sum() == 3
-    by_place = end_of_service_outcomes(engine, "ICB1", *OCTOBER, by="place")
+    by_place = end_of_service_outcomes(engine, system_area(engine, "ICB1"), *OCTOBER, by="place")
     # L1, L2 live in place one (N1); L3 in place two.
     assert by_place.groupby("group").people.sum().to_dict() == {"Place one": 2, "Place two": 1}
 
@@ -104,7 +107,7 @@ F4,d,S1,N2,80,M,2026-09-01T10:00,2026-09-02T10:00,,2,2026-09-03T10:00,P2B,2026-0
 def test_functional_change_and_goals_met(engine, tmp_path):
     report = load_files(engine, tmp_path / "f", {**GEOGRAPHY, "episodes.csv": DETAILS})
     assert report.loaded, report.summary()
-    result = functional_change(engine, "ICB1", *OCTOBER)
+    result = functional_change(engine, system_area(engine, "ICB1"), *OCTOBER)
     # Both scores: F1 +5, F2 0, F3 -2 (F4 died: no end score). Median 0; 2 of 3 kept or improved.
     assert (result.people, result.median_change, result.improved_or_kept) == (3, 0.0, 2)
     # Goals recorded for F1 (met) and F2 (not met).
@@ -136,7 +139,7 @@ def test_at_home_91_days_for_several_periods_in_one_query(outcomes):
     from data_access.metrics.outcomes import at_home_91_days_by_period
 
     september = (datetime(2026, 9, 1, tzinfo=LONDON), datetime(2026, 10, 1, tzinfo=LONDON))
-    frame = at_home_91_days_by_period(outcomes, "ICB1", [("Sep", *september),
+    frame = at_home_91_days_by_period(outcomes, system_area(outcomes, "ICB1"), [("Sep", *september),
                                                           ("Oct", *OCTOBER)])
     rows = {r.period: (r.numerator, r.denominator, r.not_recorded) for r in frame.itertuples()}
     # September's 91-day points: O7 (discharged 20 Jun, at home). October as above.

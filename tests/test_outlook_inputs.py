@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from dashboard.clock import LONDON
 from data_access.metrics.outlook import arrivals_daily, places_case, service_spans
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files, system_area
 
 # Pathway 1 services (GMT, November): A from 1 Nov to 4 Nov 12:00; B from 2 Nov, still going;
 # C from 3 Nov to 3 Nov 18:00 (ended the day it started); D starts 6 Nov.
@@ -22,7 +22,8 @@ E,e,S1,N2,80,F,2026-10-28T10:00,2026-10-31T12:00,,2,2026-11-06T00:00,P2B,2026-11
 
 def test_arrivals_per_pathway_and_day(engine, tmp_path):
     load_files(engine, tmp_path / "a", {**GEOGRAPHY, "episodes.csv": EPISODES})
-    frame = arrivals_daily(engine, "ICB1", date(2026, 10, 30), date(2026, 10, 31))
+    frame = arrivals_daily(engine, system_area(engine, "ICB1"),
+                           date(2026, 10, 30), date(2026, 10, 31))
     got = {(str(d), p): n for d, p, n in frame.itertuples(index=False)}
     # NCTR on 30 Oct: A, B (P1). On 31 Oct: C, D (P1) and E (P2).
     assert got == {("2026-10-30", 1): 2, ("2026-10-31", 1): 2, ("2026-10-31", 2): 1}
@@ -30,7 +31,7 @@ def test_arrivals_per_pathway_and_day(engine, tmp_path):
 
 def test_people_in_service_at_an_origin_and_how_many_remain(engine, tmp_path):
     load_files(engine, tmp_path / "b", {**GEOGRAPHY, "episodes.csv": EPISODES})
-    spans = service_spans(engine, "ICB1", datetime(2026, 10, 1, tzinfo=LONDON),
+    spans = service_spans(engine, system_area(engine, "ICB1"), datetime(2026, 10, 1, tzinfo=LONDON),
                           datetime(2026, 11, 25, tzinfo=LONDON))
     spans = spans[spans.pathway == 1]
     case = places_case(spans, date(2026, 11, 2), horizon=3)

@@ -10,7 +10,14 @@ import pytest
 
 from dashboard.clock import LONDON
 from data_access.metrics.places import place_comparison
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_CAPACITY, TODAY_EPISODES, load_files
+from tests.builders import (
+    GEOGRAPHY,
+    TODAY_AT,
+    TODAY_CAPACITY,
+    TODAY_EPISODES,
+    load_files,
+    system_area,
+)
 
 
 def test_places_side_by_side(engine, tmp_path):
@@ -18,7 +25,7 @@ def test_places_side_by_side(engine, tmp_path):
                                         "capacity.csv": TODAY_CAPACITY})
     start = datetime(2026, 11, 2, tzinfo=LONDON)
     end = datetime(2026, 11, 25, tzinfo=LONDON)
-    frame = place_comparison(engine, "ICB1", "district", TODAY_AT, start, end)
+    frame = place_comparison(engine, system_area(engine, "ICB1"), "district", TODAY_AT, start, end)
     frame = frame.set_index("area_code")
     # Waiting now: place one E1, E2, E5 (E5 for 24 days: a long wait); place two E3, E4 (5 days).
     assert frame.loc["D1", ["waiting", "long_waits"]].tolist() == [3, 1]

@@ -18,7 +18,7 @@ from data_access import quality
 from data_access.contract import SPECS_BY_NAME
 from data_access.deliveries import recent_deliveries, rejection_reasons
 from data_access.loader import load_batch, load_folder, read_records
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, feed_source, write_folder
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, feed_source, system_area, write_folder
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
 # The files hold times up to 12:00 (after NOW, which the checks must leave out): they are loaded
@@ -98,7 +98,7 @@ def ids(result: CheckResult) -> list[str]:
 
 
 def test_nctr_missing_where_a_later_step_happened(loaded):
-    result = quality.nctr_missing(loaded, "ICB1", NOW)
+    result = quality.nctr_missing(loaded, system_area(loaded, "ICB1"), NOW)
     # Q1 discharged on P1; Q4 referred to the hub exactly at NOW; Q5 service started (and
     # discharged on P1). Not: Q2 (pathway 0), Q3 (discharged after NOW), Q6 (referred after
     # NOW), Q7 (still in hospital, nothing after NCTR yet), Q8 (discharged, no pathway).
@@ -115,7 +115,7 @@ def test_nctr_missing_where_a_later_step_happened(loaded):
 
 
 def test_reason_missing_for_people_waiting_now(loaded):
-    result = quality.reason_missing(loaded, "ICB1", NOW)
+    result = quality.reason_missing(loaded, system_area(loaded, "ICB1"), NOW)
     # Waiting at NOW without a reason effective by NOW: R7 (discharged after NOW), R4 (its
     # reason takes effect after NOW), R1, R2 (NCTR exactly at NOW). Not: R3 (reason exactly at
     # NOW), R5 (NCTR after NOW), R6 and H3 (discharged exactly at NOW), H1, H2, H4 (reasons).
@@ -131,7 +131,7 @@ def test_reason_missing_for_people_waiting_now(loaded):
 
 
 def test_service_start_before_nctr(loaded):
-    result = quality.service_before_nctr(loaded, "ICB1", NOW)
+    result = quality.service_before_nctr(loaded, system_area(loaded, "ICB1"), NOW)
     # C1 started 2 h before NCTR, C3 48 h before. Not: C2 (at the same moment), C4 (starts
     # after NOW), Q5 (no NCTR: the first check's business).
     assert result.count == 2
@@ -144,7 +144,7 @@ def test_service_start_before_nctr(loaded):
 
 
 def test_latest_capacity_report_with_more_occupied_than_places(loaded):
-    result = quality.capacity_over_places_now(loaded, "ICB1", NOW)
+    result = quality.capacity_over_places_now(loaded, system_area(loaded, "ICB1"), NOW)
     # Latest at or before NOW: P1H 08:00 (11 > 10; its 09:00 report is after NOW), P1X exactly
     # at NOW (5 = 5, not over), P2B 1 Nov (20 = 20), P3C 1 Sep (6 > 5, however old).
     assert result.count == 2
@@ -154,7 +154,7 @@ def test_latest_capacity_report_with_more_occupied_than_places(loaded):
 
 
 def test_capacity_reports_over_places_in_the_last_30_days(loaded):
-    result = quality.capacity_over_places_recent(loaded, "ICB1", NOW)
+    result = quality.capacity_over_places_recent(loaded, system_area(loaded, "ICB1"), NOW)
     # In (26 Oct 08:30, 25 Nov 08:30]: P1H 25 Nov 08:00, P1X 24 Nov, P2B 26 Oct 08:31.
     # Not: P2B 26 Oct 08:30 (exactly 30 days), P1H 09:00 (after NOW), P3C (1 Sep), and the
     # reports with occupied equal to places.
@@ -165,7 +165,7 @@ def test_capacity_reports_over_places_in_the_last_30_days(loaded):
 
 
 def test_stuck_in_hospital_more_than_60_days_after_nctr(loaded):
-    result = quality.stuck_in_hospital(loaded, "ICB1", NOW)
+    result = quality.stuck_in_hospital(loaded, system_area(loaded, "ICB1"), NOW)
     # H4: 1 Jul 10:00 BST = 09:00 UTC, 147 days less 30 min. H1: 60 days and 1 minute.
     # Not: H2 (exactly 60 days), H3 (discharged exactly at NOW).
     assert result.count == 2
@@ -180,7 +180,7 @@ def test_stuck_in_hospital_more_than_60_days_after_nctr(loaded):
 
 
 def test_stuck_in_intermediate_care_more_than_120_days(loaded):
-    result = quality.stuck_in_service(loaded, "ICB1", NOW)
+    result = quality.stuck_in_service(loaded, system_area(loaded, "ICB1"), NOW)
     # L3: started 1 Jun 10:00 BST, ends after NOW: 177 days less 30 min. L1: 120 days and 1
     # minute, no end. Not: L2 (exactly 120 days), L4 (ended exactly at NOW), L5 (ended in June).
     assert result.count == 2
@@ -212,7 +212,7 @@ def test_stuck_in_intermediate_care_more_than_120_days(loaded):
             "stuck-in-service": ["L1"]}),
 ])
 def test_checks_are_confined_to_the_area(loaded, area, expected):
-    results = quality.run_checks(loaded, area, NOW)
+    results = quality.run_checks(loaded, system_area(loaded, area), NOW)
     assert [r.check_id for r in results] == list(expected)
     assert {r.check_id: ids(r) for r in results} == expected
     assert {r.check_id: r.count for r in results} == {k: len(v) for k, v in expected.items()}
@@ -220,22 +220,23 @@ def test_checks_are_confined_to_the_area(loaded, area, expected):
 
 def test_the_count_covers_every_record_beyond_those_named(loaded, monkeypatch):
     monkeypatch.setattr(quality, "ROWS_SHOWN", 1)
-    result = quality.reason_missing(loaded, "ICB1", NOW)
+    result = quality.reason_missing(loaded, system_area(loaded, "ICB1"), NOW)
     assert (result.count, ids(result)) == (4, ["R7"])
-    latest = quality.capacity_over_places_now(loaded, "ICB1", NOW)
+    latest = quality.capacity_over_places_now(loaded, system_area(loaded, "ICB1"), NOW)
     assert (latest.count, ids(latest)) == (2, ["P1H"])
 
 
 def test_checks_name_no_personal_details(loaded):
-    for result in quality.run_checks(loaded, "ICB1", NOW):
+    for result in quality.run_checks(loaded, system_area(loaded, "ICB1"), NOW):
         assert not {"person_ref", "age", "sex", "ethnic_group"} & set(result.columns)
         assert result.definition and result.why_it_matters
         values = {value for row in result.rows for value in row}
         assert not {"q1", "r1", "c1", "h1", "l1", 80} & values
 
 
-def test_a_database_without_records_flags_nothing(engine):
-    results = quality.run_checks(engine, "ICB1", NOW)
+def test_a_database_without_records_flags_nothing(engine, tmp_path):
+    assert load_folder(engine, write_folder(tmp_path / "areas", GEOGRAPHY)).loaded  # no records
+    results = quality.run_checks(engine, system_area(engine, "ICB1"), NOW)
     assert [(r.count, r.rows) for r in results] == [(0, ())] * len(quality.CHECKS)
 
 

@@ -17,6 +17,7 @@ from data_access.metrics.capacity import capacity_at
 from data_access.metrics.waiting import sitrep_daily, waiting_at
 from demo.synthetic import all_icb_codes, generate_system
 from demo.synthetic.generate import generate_each_icb
+from tests.builders import system_area
 from tests.conftest import fresh_database
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)
@@ -53,7 +54,8 @@ def test_daily_nctr_and_discharges_per_trust_fall_in_the_real_published_range(de
     engine, _ = demo
     last_day = NOW.date() - timedelta(days=1)
     first_day = last_day - timedelta(days=364)
-    simulated = sitrep_daily(engine, DEFAULT_ICB, first_day, last_day, trust_code=trust)
+    simulated = sitrep_daily(engine, system_area(engine, DEFAULT_ICB),
+                             first_day, last_day, trust_code=trust)
     real = real_trust_series(trust, {d.month for d in simulated.date})
     for ours, theirs in (("nctr_patients", "nctr_patients"), ("discharged", "discharged_total")):
         low, q1, q3, high = real[theirs].quantile([0.025, 0.25, 0.75, 0.975])
@@ -65,10 +67,10 @@ def test_daily_nctr_and_discharges_per_trust_fall_in_the_real_published_range(de
 
 def test_present_state_has_people_waiting_and_services_part_full(demo):
     engine, _ = demo
-    waiting = waiting_at(engine, DEFAULT_ICB, NOW)
+    waiting = waiting_at(engine, system_area(engine, DEFAULT_ICB), NOW)
     assert 150 <= waiting.total <= 450  # the real ICB has about 290 remaining a day
     assert waiting.over_24_hours > 0 and waiting.by_band["21+ days"] > 0
-    services = capacity_at(engine, DEFAULT_ICB, NOW)
+    services = capacity_at(engine, system_area(engine, DEFAULT_ICB), NOW)
     assert set(services.pathway) == {1, 2, 3}
     current = services[services.status == "current"]
     assert (current.occupied > 0).all()

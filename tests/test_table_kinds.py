@@ -22,7 +22,6 @@ from dashboard.disclosure import SUPPRESSED, shared_rows
 from dashboard.pages import GLOSSARY_PATH, PAGES, PAGES_BY_PATH
 from dashboard.spc import spc, weekly_series
 from dashboard.url_state import read_view_state
-from data_access.areas import get_area
 from data_access.db import make_engine
 from data_access.metrics.benchmark import choices, sum_of_icbs
 from data_access.metrics.outlook import outlook_backtest
@@ -37,6 +36,7 @@ from tests.builders import (
     TODAY_DELAYS,
     TODAY_EPISODES,
     load_files,
+    system_area,
 )
 from tests.conftest import fresh_database
 
@@ -99,7 +99,7 @@ NOT_RENDERED_HERE = {"/huddle", "/benchmark", "/how-we-count", GLOSSARY_PATH}
 def render(context: AppContext, path: str, area_code: str = "ICB1") -> Any:
     """A page's tree as Dash sends it (plain JSON), as the export reads it."""
     state = read_view_state(f"?area={area_code}&{PERIOD}", TODAY_AT.date())
-    tree = renderer(PAGES_BY_PATH[path])(context, get_area(context.engine, area_code), state,
+    tree = renderer(PAGES_BY_PATH[path])(context, system_area(context.engine, area_code), state,
                                          lambda path: f"{path}?area={area_code}")
     return as_sent(tree)
 
@@ -133,7 +133,7 @@ def pages(context) -> dict[str, Any]:
              if page.path not in NOT_RENDERED_HERE}
     trees["places-D2"] = render(context, "/places", "D2")
     trees["outlook-backtest"] = as_sent(capacity_layout.backtest_block(
-        outlook_backtest(context.engine, "ICB1", TODAY_AT), (1, 2, 3)))
+        outlook_backtest(context.engine, system_area(context.engine, "ICB1"), TODAY_AT), (1, 2, 3)))
     trees["benchmark"] = benchmark_tree()
     return trees
 

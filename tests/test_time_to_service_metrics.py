@@ -17,7 +17,7 @@ from data_access.metrics.time_to_service import (
     time_to_service_bands,
     waiting_for_service_over_24h,
 )
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files, system_area
 
 # Period: (Mon 2 Nov 00:00, Mon 16 Nov 00:00] 2026, two whole weeks; GMT.
 START = datetime(2026, 11, 2, tzinfo=LONDON)
@@ -46,7 +46,7 @@ def loaded(engine, tmp_path):
 
 
 def test_period_figures_with_people_still_waiting(loaded):
-    result = nctr_to_service(loaded, "ICB1", START, END)
+    result = nctr_to_service(loaded, system_area(loaded, "ICB1"), START, END)
     assert result.started == 4
     assert result.median_hours == pytest.approx(36.0)  # middle of [12, 24, 48, 48]
     assert result.p90_hours == pytest.approx(48.0)  # rank 2.7 between 48 and 48
@@ -55,21 +55,22 @@ def test_period_figures_with_people_still_waiting(loaded):
     # At 16 Nov 00:00 still without a service and over 24 h: E (pathway 1, NCTR 10 Nov, starts
     # on the 24th) and F (pathway 1). G died: its journey ended. H is pathway 0.
     assert result.still_waiting_over_24h == 2
-    assert waiting_for_service_over_24h(loaded, "ICB1", END) == {1: 2, 2: 0, 3: 0}
+    assert waiting_for_service_over_24h(loaded, system_area(loaded, "ICB1"),
+                                        END) == {1: 2, 2: 0, 3: 0}
 
 
 def test_weekly_figures(loaded):
-    weekly = nctr_to_service_weekly(loaded, "ICB1", START, END)
+    weekly = nctr_to_service_weekly(loaded, system_area(loaded, "ICB1"), START, END)
     assert list(weekly.week_start) == [date(2026, 11, 2), date(2026, 11, 9)]
     assert list(weekly.started) == [3, 1]
     assert list(weekly.median_hours) == pytest.approx([48.0, 12.0])
     assert list(weekly.within_24h_percent) == pytest.approx([100 / 3, 100.0])
-    pathway_one = nctr_to_service_weekly(loaded, "ICB1", START, END, pathway=1)
+    pathway_one = nctr_to_service_weekly(loaded, system_area(loaded, "ICB1"), START, END, pathway=1)
     assert list(pathway_one.started) == [2]
 
 
 def test_bands_by_pathway(loaded):
-    bands = time_to_service_bands(loaded, "ICB1", START, END)
+    bands = time_to_service_bands(loaded, system_area(loaded, "ICB1"), START, END)
     counts = {(r.pathway, r.band): r.people for r in bands.itertuples() if r.people}
     # A 24.0 h is within 24 h; B 48.0 h is in 24-48 h (upper bound inclusive); C 48.0 h too.
     assert counts == {(1, "within 24 h"): 1, (1, "24-48 h"): 1, (2, "24-48 h"): 1,
@@ -78,7 +79,7 @@ def test_bands_by_pathway(loaded):
 
 
 def test_stage_medians_by_pathway_and_place(loaded):
-    by_pathway = stage_medians(loaded, "ICB1", START, END, by="pathway")
+    by_pathway = stage_medians(loaded, system_area(loaded, "ICB1"), START, END, by="pathway")
     got = {(r.group, r.stage): (r.median_hours, r.people) for r in by_pathway.itertuples()}
     # Pathway 1 (A, B): NCTR->referral 2 h and 4 h; referral->discharge 10 h and 20 h;
     # discharge->start 12 h and 24 h.
@@ -88,7 +89,7 @@ def test_stage_medians_by_pathway_and_place(loaded):
     # Pathway 2 (C): no referral time, so only discharge->start (0 h) is measured.
     assert (2, "NCTR to hub referral") not in got
     assert got[(2, "Discharge to service start")] == pytest.approx((0.0, 1))
-    by_place = stage_medians(loaded, "ICB1", START, END, by="place")
+    by_place = stage_medians(loaded, system_area(loaded, "ICB1"), START, END, by="place")
     places = {(r.group, r.stage): r.median_hours for r in by_place.itertuples()}
     # Place two (C, D): NCTR->referral only D (1 h); discharge->start C 0 h, D 0 h.
     assert places[("Place two", "NCTR to hub referral")] == pytest.approx(1.0)
@@ -96,7 +97,8 @@ def test_stage_medians_by_pathway_and_place(loaded):
 
 
 def test_weekly_figures_by_home_place(loaded):
-    weekly = nctr_to_service_weekly(loaded, "ICB1", START, END, by_level="district")
+    weekly = nctr_to_service_weekly(loaded, system_area(loaded, "ICB1"),
+                                    START, END, by_level="district")
     got = {(r.area_code, str(r.week_start)): (r.started, r.within_24h)
            for r in weekly.itertuples()}
     # Place one: A (24.0 h) and B (48 h) in week 1. Place two: C (48 h) in week 1, D (12 h)
@@ -106,7 +108,8 @@ def test_weekly_figures_by_home_place(loaded):
 
 
 def test_period_figures_by_home_place_in_one_query(loaded):
-    frame = nctr_to_service_by_area(loaded, "ICB1", START, END).set_index("area_code")
+    frame = nctr_to_service_by_area(loaded, system_area(loaded, "ICB1"),
+                                    START, END).set_index("area_code")
     # Place one: A 24.0 h, B 48 h -> median 36, 1 of 2 within. Place two: C 48 h, D 12 h.
     assert frame.loc["D1", ["started", "within_24h"]].tolist() == [2, 1]
     assert frame.loc["D1", "median_hours"] == pytest.approx(36.0)
@@ -115,7 +118,8 @@ def test_period_figures_by_home_place_in_one_query(loaded):
 
 
 def test_equity_of_waits_by_sex_with_wilson_intervals(loaded):
-    frame = nctr_to_service_by_groups(loaded, "ICB1", START, END, ["sex"])["sex"].set_index("group")
+    frame = nctr_to_service_by_groups(loaded, system_area(loaded, "ICB1"),
+                                      START, END, ["sex"])["sex"].set_index("group")
     # Everyone in this case is F: A 24.0 h, B 48 h, C 48 h, D 12 h -> 2 of 4 within 24 h.
     assert frame.loc["F", ["started", "within_24h"]].tolist() == [4, 2]
     assert frame.loc["F", "median_hours"] == pytest.approx(36.0)

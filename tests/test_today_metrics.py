@@ -24,6 +24,7 @@ from tests.builders import (
     TODAY_CAPACITY,
     TODAY_EPISODES,
     load_files,
+    system_area,
 )
 
 T = TODAY_AT
@@ -37,7 +38,7 @@ def loaded(engine, tmp_path):
 
 
 def test_waiting_now_by_band_with_exact_24_hour_boundary(loaded):
-    snapshot = waiting_at(loaded, "ICB1", T)
+    snapshot = waiting_at(loaded, system_area(loaded, "ICB1"), T)
     # Waiting at T: E1 (0.5 h), E2 (exactly 24.0 h), E3 (24 h 1 min), E4 (5 days), E5 (24 days).
     # E6 was discharged exactly at T, so it is no longer waiting.
     assert snapshot.total == 5
@@ -49,24 +50,27 @@ def test_waiting_now_by_band_with_exact_24_hour_boundary(loaded):
 
 def test_waiting_is_confined_to_the_chosen_place(loaded):
     # Homes in place one (N1): E1, E2, E5.
-    snapshot = waiting_at(loaded, "D1", T)
+    snapshot = waiting_at(loaded, system_area(loaded, "D1"), T)
     assert snapshot.total == 3
     assert snapshot.over_24_hours == 1
 
 
 def test_waiting_same_time_yesterday(loaded):
     # At 24 Nov 08:30: E2 (NCTR exactly then), E3, E4, E5, E7, E8, E9, E12.
-    assert waiting_at(loaded, "ICB1", datetime(2026, 11, 24, 8, 30, tzinfo=LONDON)).total == 8
+    assert waiting_at(loaded, system_area(loaded, "ICB1"),
+                      datetime(2026, 11, 24, 8, 30, tzinfo=LONDON)).total == 8
 
 
 def test_discharges_yesterday_by_pathway(loaded):
     # Discharged on 24 Nov: E7 (P1), E8 (P0), E9 (P2), E12 (P0). E6 left on the 25th.
     day = date(2026, 11, 24)
-    assert discharges_by_pathway(loaded, "ICB1", day, day) == {0: 2, 1: 1, 2: 1, 3: 0}
+    assert discharges_by_pathway(loaded, system_area(loaded, "ICB1"),
+                                 day, day) == {0: 2, 1: 1, 2: 1, 3: 0}
 
 
 def test_nctr_to_service_over_last_seven_days(loaded):
-    result = nctr_to_service(loaded, "ICB1", datetime(2026, 11, 18, 8, 30, tzinfo=LONDON), T)
+    result = nctr_to_service(loaded, system_area(loaded, "ICB1"),
+                             datetime(2026, 11, 18, 8, 30, tzinfo=LONDON), T)
     # Started in (18 Nov 08:30, 25 Nov 08:30]: E7 28 h, E9 exactly 24.0 h, E10 50 h.
     # E11 started 18 Nov 08:00, before the window.
     assert result.started == 3
@@ -81,7 +85,7 @@ def test_nctr_to_service_over_last_seven_days(loaded):
 
 
 def test_capacity_latest_report_at_or_before_now_with_stale_and_missing(loaded):
-    services = capacity_at(loaded, "ICB1", T).set_index("service_code")
+    services = capacity_at(loaded, system_area(loaded, "ICB1"), T).set_index("service_code")
     # P1H: the 08:00 report (the 09:00 one is after T): 10 - 7 - 1 = 2 free, 7/9 occupied.
     assert services.loc["P1H", "free"] == 2
     assert services.loc["P1H", "occupancy"] == pytest.approx(7 / 9)
@@ -93,7 +97,7 @@ def test_capacity_latest_report_at_or_before_now_with_stale_and_missing(loaded):
     assert services.loc["P2B", "status"] == "stale"
     assert services.loc["P3C", "status"] == "no report"
 
-    by_pathway = capacity_by_pathway(capacity_at(loaded, "ICB1", T))
+    by_pathway = capacity_by_pathway(capacity_at(loaded, system_area(loaded, "ICB1"), T))
     assert by_pathway[1].free_current == 2
     assert by_pathway[1].services == 2
     # The stale P2 report's 5 free places are not counted as current.
@@ -103,13 +107,13 @@ def test_capacity_latest_report_at_or_before_now_with_stale_and_missing(loaded):
 
 
 def test_capacity_for_a_place_includes_system_wide_services(loaded):
-    codes = set(capacity_at(loaded, "D1", T).service_code)
+    codes = set(capacity_at(loaded, system_area(loaded, "D1"), T).service_code)
     # Place one is served by its own P1H and the system-wide P2B, not by place two's services.
     assert codes == {"P1H", "P2B"}
 
 
 def test_today_summary_assembles_the_figures(loaded):
-    summary = today_summary(loaded, "ICB1", T)
+    summary = today_summary(loaded, system_area(loaded, "ICB1"), T)
     assert summary.waiting_now.total == 5
     assert summary.change_since_yesterday == 5 - 8
     assert summary.discharges_yesterday[0] == 2
@@ -125,7 +129,8 @@ def test_same_time_yesterday_is_local_clock_time_across_the_october_clock_change
         "A,a,S1,N1,80,F,2026-10-20T10:00,2026-10-24T08:00,,,,,,,,,\n"
         "B,b,S1,N1,80,F,2026-10-20T10:00,2026-10-24T08:45,,,,,,,,,\n")
     load_files(engine, tmp_path / "dst", {**GEOGRAPHY, "episodes.csv": episodes})
-    summary = today_summary(engine, "ICB1", datetime(2026, 10, 25, 8, 30, tzinfo=LONDON))
+    summary = today_summary(engine, system_area(engine, "ICB1"),
+                            datetime(2026, 10, 25, 8, 30, tzinfo=LONDON))
     assert summary.waiting_now.total == 2
     assert summary.waiting_now.over_24_hours == 2  # 25.5 h and 24.75 h
     # Same clock time yesterday is 08:30 BST (07:30 UTC), 25 hours earlier: only A was waiting.

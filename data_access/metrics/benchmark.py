@@ -18,6 +18,7 @@ from dashboard.results import ENGLAND, Choice
 from dashboard.spc import whole_weeks
 from dashboard.url_state import ENGLAND_KEY, region_key
 from dashboard.vocabulary import DELAY_REASONS
+from data_access.access import AreaInScope, require_in_scope
 from data_access.metrics import week_start
 from data_access.models import (
     Area as LocalArea,
@@ -200,13 +201,14 @@ def latest_reason_month(engine: Engine) -> date | None:
         return connection.scalar(select(func.max(PublishedReason.month_start)))
 
 
-def icb_of_area(engine: Engine, area_code: str) -> str | None:
+def icb_of_area(engine: Engine, area: AreaInScope) -> str | None:
     """**Shown** unless another is chosen: with local data, the ICB the chosen area lies in
     (itself, if it is one) when it is a published ICB; else England."""
     with engine.connect() as connection:
         return connection.scalar(
             select(LocalArea.code).join(AreaLink, AreaLink.ancestor_code == LocalArea.code)
-            .where(AreaLink.descendant_code == area_code, LocalArea.level == "icb"))
+            .where(AreaLink.descendant_code == require_in_scope(area).code,
+                   LocalArea.level == "icb"))
 
 
 def trust_benchmark(engine: Engine, first_day: date, last_day: date) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, and_, case, func, select
 from dashboard.clock import day_start, from_utc_naive, to_utc_naive
 from dashboard.results import PathwayCapacity
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, REASON_PATHWAY, STALE_REPORT_HOURS
+from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area, services_serving_area
 from data_access.metrics.delays import current_reason
 from data_access.metrics.waiting import OPEN_JOURNEY_TERMS, in_hospital_after, not_started_by
@@ -20,7 +21,7 @@ CAPACITY_COLUMNS = ["service_code", "name", "pathway", "setting", "provider", "a
                     "status"]
 
 
-def capacity_at(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
+def capacity_at(engine: Engine, area: AreaInScope, at: datetime) -> pd.DataFrame:
     """Per service serving the area, the **latest report at or before T**: places, occupied,
     unavailable.
 
@@ -46,7 +47,7 @@ def capacity_at(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
                CapacityReport.reported_at, CapacityReport.places, CapacityReport.occupied,
                CapacityReport.unavailable)
         .join(Area, Area.code == Service.area_code)
-        .where(services_serving_area(area_code))
+        .where(services_serving_area(area))
         .outerjoin(CapacityReport, and_(CapacityReport.service_code == Service.code,
                                         CapacityReport.reported_at == latest))
         .order_by(Service.pathway, Service.name)
@@ -108,7 +109,7 @@ def roll_up(services: pd.DataFrame, by: str) -> pd.DataFrame:
     return frame.reset_index()
 
 
-def capacity_daily(engine: Engine, area_code: str, first_day: date,
+def capacity_daily(engine: Engine, area: AreaInScope, first_day: date,
                    last_day: date) -> pd.DataFrame:
     """Capacity at 24:00 of each day (the latest report at or before it), stale reports left out,
     summed by pathway; `reporting` says how many services counted that day.
@@ -122,7 +123,7 @@ def capacity_daily(engine: Engine, area_code: str, first_day: date,
         select(CapacityReport.service_code, Service.pathway, CapacityReport.reported_at,
                CapacityReport.places, CapacityReport.occupied, CapacityReport.unavailable)
         .join(Service, Service.code == CapacityReport.service_code)
-        .where(services_serving_area(area_code),
+        .where(services_serving_area(area),
                CapacityReport.reported_at > to_utc_naive(first_end)
                - timedelta(hours=STALE_REPORT_HOURS),
                CapacityReport.reported_at <= to_utc_naive(last_end))
@@ -160,7 +161,7 @@ def _latest_per_service(ends: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFra
     return latest.dropna(subset=["rep"])
 
 
-def waiting_for_pathway(engine: Engine, area_code: str, at: datetime) -> dict[int, int]:
+def waiting_for_pathway(engine: Engine, area: AreaInScope, at: datetime) -> dict[int, int]:
     """People waiting now for each pathway 1-3, beside the free places now.
 
     NCTR at or before now, no service started, journey not ended, counted under their recorded
@@ -173,7 +174,7 @@ def waiting_for_pathway(engine: Engine, area_code: str, at: datetime) -> dict[in
     reason = current_reason(at_utc)
     implied = case(*[(reason == code, pathway) for code, pathway in REASON_PATHWAY.items()],
                    else_=None)
-    waiting = [episodes_in_area(area_code), Episode.nctr_at <= at_utc, not_started_by(at_utc)]
+    waiting = [episodes_in_area(area), Episode.nctr_at <= at_utc, not_started_by(at_utc)]
     # Two queries, each on its own index: pathway recorded (open journeys), and not yet recorded
     # (in hospital now, no outcome) counted under the pathway the reason implies.
     recorded = (select(Episode.pathway, func.count())

@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased
 
 from dashboard.clock import to_utc_naive
 from dashboard.vocabulary import DELAY_REASONS, NOT_RECORDED
+from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area, home_in_area
 from data_access.facts import (
     NO_REASON,
@@ -64,13 +65,13 @@ def current_reason(at_utc: datetime | ColumnElement[datetime]) -> ScalarSelect[s
             .order_by(change.effective_at.desc()).limit(1).scalar_subquery())
 
 
-def waiting_by_reason(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
+def waiting_by_reason(engine: Engine, area: AreaInScope, at: datetime) -> pd.DataFrame:
     """People waiting at T by current reason, and by reason group: the five national groups.
     People with no reason yet are counted as "not recorded"."""
     at_utc = to_utc_naive(at)
     reason = current_reason(at_utc).label("reason_code")
     statement = (select(reason, func.count().label("people"))
-                 .where(waiting_condition(at_utc), episodes_in_area(area_code))
+                 .where(waiting_condition(at_utc), episodes_in_area(area))
                  .group_by(reason))
     with engine.connect() as connection:
         frame = pd.read_sql_query(statement, connection)
@@ -79,7 +80,7 @@ def waiting_by_reason(engine: Engine, area_code: str, at: datetime) -> pd.DataFr
         ["people", "reason_code"], ascending=[False, True], ignore_index=True)
 
 
-def waiting_by_reason_group_at(engine: Engine, area_code: str,
+def waiting_by_reason_group_at(engine: Engine, area: AreaInScope,
                                moments: list[datetime]) -> pd.DataFrame:
     """People waiting at the end of each Sunday of the period (Monday 00:00) by the reason group
     current then: a snapshot, as the national sitrep counts patients remaining by reason."""
@@ -92,12 +93,12 @@ def waiting_by_reason_group_at(engine: Engine, area_code: str,
         midnights = {m.date(): m for m in moments
                      if covered is not None and m.date() < covered and starts_a_day(m)}
         others = [m for m in moments if m not in midnights.values()]
-        parts = [_snapshots_direct(connection, area_code, others)] if others else []
+        parts = [_snapshots_direct(connection, area, others)] if others else []
         if midnights:
             census = pd.read_sql_query(
                 select(DailyWait.day, DailyWait.reason_code,
                        func.sum(DailyWait.waiting_at_start).label("people"))
-                .where(home_in_area(DailyWait.home_area_code, area_code),
+                .where(home_in_area(DailyWait.home_area_code, area),
                        DailyWait.day.in_(list(midnights)), DailyWait.waiting_at_start > 0)
                 .group_by(DailyWait.day, DailyWait.reason_code), connection)
             census["at"] = [midnights[pd.Timestamp(d).date()] for d in census.pop("day")]
@@ -114,7 +115,7 @@ def _codes(reason_codes: pd.Series) -> pd.Series:
     return reason_codes.astype(object).replace({NO_REASON: None})
 
 
-def _snapshots_direct(connection: Connection, area_code: str,
+def _snapshots_direct(connection: Connection, area: AreaInScope,
                       moments: list[datetime]) -> pd.DataFrame:
     """People waiting at each moment by their current reason, from the episodes: at (as
     given), reason_code, people."""
@@ -127,14 +128,14 @@ def _snapshots_direct(connection: Connection, area_code: str,
                  .select_from(snapshot)
                  .join(Episode, and_(Episode.nctr_at <= snapshot.c.at,
                                      in_hospital_after(snapshot.c.at)))
-                 .where(episodes_in_area(area_code))
+                 .where(episodes_in_area(area))
                  .group_by(snapshot.c.at, reason))
     frame = pd.read_sql_query(statement, connection)
     frame["at"] = [stored[pd.Timestamp(t).to_pydatetime()] for t in frame["at"]]
     return frame
 
 
-def waiting_by_site(engine: Engine, area_code: str, at: datetime) -> pd.DataFrame:
+def waiting_by_site(engine: Engine, area: AreaInScope, at: datetime) -> pd.DataFrame:
     """People waiting at T by the hospital site they are in."""
     at_utc = to_utc_naive(at)
     statement = (
@@ -142,7 +143,7 @@ def waiting_by_site(engine: Engine, area_code: str, at: datetime) -> pd.DataFram
                func.count().label("people"))
         .select_from(Episode)
         .join(Site, Site.code == Episode.site_code)
-        .where(waiting_condition(at_utc), episodes_in_area(area_code))
+        .where(waiting_condition(at_utc), episodes_in_area(area))
         .group_by(Site.code, Site.name)
         .order_by(func.count().desc(), Site.name)
     )
@@ -150,7 +151,7 @@ def waiting_by_site(engine: Engine, area_code: str, at: datetime) -> pd.DataFram
         return pd.read_sql_query(statement, connection)
 
 
-def waiting_by_home_area(engine: Engine, area_code: str, at: datetime,
+def waiting_by_home_area(engine: Engine, area: AreaInScope, at: datetime,
                          level: str = "district") -> pd.DataFrame:
     """People waiting at T by the area one level below the chosen one that their home is in
     (system -> places, place -> neighbourhoods), and of them the long waits (7 or more whole
@@ -166,7 +167,7 @@ def waiting_by_home_area(engine: Engine, area_code: str, at: datetime,
         .select_from(Episode)
         .join(AreaLink, AreaLink.descendant_code == Episode.home_area_code)
         .join(home, and_(home.code == AreaLink.ancestor_code, home.level == level))
-        .where(waiting_condition(at_utc), episodes_in_area(area_code))
+        .where(waiting_condition(at_utc), episodes_in_area(area))
         .group_by(home.code, home.name)
         .order_by(func.count().desc(), home.name)
     )
@@ -174,7 +175,7 @@ def waiting_by_home_area(engine: Engine, area_code: str, at: datetime,
         return pd.read_sql_query(statement, connection)
 
 
-def waiting_hours_by_reason(engine: Engine, area_code: str, start: datetime,
+def waiting_hours_by_reason(engine: Engine, area: AreaInScope, start: datetime,
                             end: datetime) -> pd.DataFrame:
     """Where waiting time accumulates: over the period (start, end], every hour a person spends
     waiting (between NCTR and discharge) is given to the reason current at that hour.
@@ -186,7 +187,7 @@ def waiting_hours_by_reason(engine: Engine, area_code: str, start: datetime,
     so it is also the bed days lost (divided by 24).
     """
     with engine.connect() as connection:
-        frame = _waiting_seconds_by_reason(connection, area_code, start, end)
+        frame = _waiting_seconds_by_reason(connection, area, start, end)
     frame["hours"] = frame.pop("seconds").astype(float) / 3600.0
     frame = with_reason_names(frame)
     frame = frame[frame.hours > 0]
@@ -205,17 +206,17 @@ def bed_days_lost(hours_by_reason: pd.DataFrame) -> float:
     return float(hours_by_reason.hours.sum()) / 24.0
 
 
-def _waiting_seconds_by_reason(connection: Connection, area_code: str, start: datetime,
+def _waiting_seconds_by_reason(connection: Connection, area: AreaInScope, start: datetime,
                                end: datetime) -> pd.DataFrame:
     """Seconds waited in the period by reason (None: not recorded): the whole days the daily
     facts cover from them, the rest from the episodes."""
     split = split_period(start, end, facts_until(connection))
-    parts = [_waiting_seconds_direct(connection, area_code, *piece) for piece in split.direct]
+    parts = [_waiting_seconds_direct(connection, area, *piece) for piece in split.direct]
     if split.fact_days is not None:
         first, last = split.fact_days
         parts.append(pd.read_sql_query(
             select(DailyWait.reason_code, func.sum(DailyWait.waiting_seconds).label("seconds"))
-            .where(home_in_area(DailyWait.home_area_code, area_code),
+            .where(home_in_area(DailyWait.home_area_code, area),
                    DailyWait.day.between(first, last))
             .group_by(DailyWait.reason_code), connection))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
@@ -225,12 +226,12 @@ def _waiting_seconds_by_reason(connection: Connection, area_code: str, start: da
             .groupby("reason_code", dropna=False, as_index=False).seconds.sum())
 
 
-def _waiting_seconds_direct(connection: Connection, area_code: str, start: datetime,
+def _waiting_seconds_direct(connection: Connection, area: AreaInScope, start: datetime,
                             end: datetime) -> pd.DataFrame:
     """``_waiting_seconds_by_reason`` from the episodes themselves."""
     start_utc = literal(to_utc_naive(start), DateTime)
     end_utc = literal(to_utc_naive(end), DateTime)
-    spans = waiting_spans(episodes_in_area(area_code), Episode.nctr_at < end_utc,
+    spans = waiting_spans(episodes_in_area(area), Episode.nctr_at < end_utc,
                           in_hospital_after(start_utc))
     statement = (select(spans.c.reason_code, func.sum(overlap_seconds(
         spans.c.span_start, spans.c.span_end, start_utc, end_utc)).label("seconds"))

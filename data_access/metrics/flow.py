@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Engine, case, func, select
 from dashboard.clock import LONDON, day_start, to_utc_naive
 from dashboard.results import LONG_STAY_DAYS, LengthOfCare
 from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS
+from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area
 from data_access.metrics import service_ended_in, week_start
 from data_access.models import Episode, Service, Site
@@ -22,14 +23,14 @@ def _days(first_day: date, last_day: date) -> list[date]:
     return list(pd.date_range(first_day, last_day, freq="D").date)
 
 
-def referrals_daily(engine: Engine, area_code: str, first_day: date,
+def referrals_daily(engine: Engine, area: AreaInScope, first_day: date,
                     last_day: date) -> pd.DataFrame:
     """Referrals to the care transfer hub by local day."""
     # Columns: date, referrals (zeros included).
     start = to_utc_naive(day_start(first_day))
     end = to_utc_naive(day_start(last_day + timedelta(days=1)))
     statement = select(Episode.referred_to_hub_at).where(
-        episodes_in_area(area_code), Episode.referred_to_hub_at >= start,
+        episodes_in_area(area), Episode.referred_to_hub_at >= start,
         Episode.referred_to_hub_at < end)
     with engine.connect() as connection:
         moments = pd.Series(connection.scalars(statement).all(), dtype="datetime64[us]")
@@ -39,7 +40,7 @@ def referrals_daily(engine: Engine, area_code: str, first_day: date,
                          "referrals": [int(counts.get(d, 0)) for d in _days(first_day, last_day)]})
 
 
-def discharges_daily(engine: Engine, area_code: str, first_day: date,
+def discharges_daily(engine: Engine, area: AreaInScope, first_day: date,
                      last_day: date) -> pd.DataFrame:
     """Episodes discharged on each local day, by pathway 0-3 (discharges with no pathway recorded
     are left out).
@@ -49,7 +50,7 @@ def discharges_daily(engine: Engine, area_code: str, first_day: date,
     """
     # Columns: date, pathway, discharges (zeros included).
     statement = (select(Episode.discharge_date, Episode.pathway, func.count())
-                 .where(episodes_in_area(area_code),
+                 .where(episodes_in_area(area),
                         Episode.discharge_date.between(first_day, last_day),
                         Episode.pathway.is_not(None))
                  .group_by(Episode.discharge_date, Episode.pathway))
@@ -72,10 +73,10 @@ def pathway_mix_weekly(discharges: pd.DataFrame,
     return weekly
 
 
-def starts_and_ends_daily(engine: Engine, area_code: str, first_day: date,
+def starts_and_ends_daily(engine: Engine, area: AreaInScope, first_day: date,
                           last_day: date) -> pd.DataFrame:
     """Intermediate care services (pathways 1-3) starting, and ending, on each local day."""
-    in_scope = [episodes_in_area(area_code), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS)]
+    in_scope = [episodes_in_area(area), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS)]
     with engine.connect() as connection:
         starts = dict(connection.execute(
             select(Episode.service_start_date, func.count())
@@ -95,12 +96,12 @@ def in_service_after(at_utc: datetime) -> ColumnElement[bool]:
     return Episode.in_service_until > at_utc
 
 
-def in_service_at(engine: Engine, area_code: str, at: datetime) -> dict[int, int]:
+def in_service_at(engine: Engine, area: AreaInScope, at: datetime) -> dict[int, int]:
     """People receiving intermediate care at T: service started at or before T and not ended by
     T, by pathway 1-3."""
     at_utc = to_utc_naive(at)
     statement = (select(Episode.pathway, func.count())
-                 .where(episodes_in_area(area_code),
+                 .where(episodes_in_area(area),
                         Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
                         Episode.service_start_at <= at_utc, in_service_after(at_utc))
                  .group_by(Episode.pathway))
@@ -109,7 +110,7 @@ def in_service_at(engine: Engine, area_code: str, at: datetime) -> dict[int, int
     return {p: int(counts.get(p, 0)) for p in INTERMEDIATE_CARE_PATHWAYS}
 
 
-def length_of_intermediate_care(engine: Engine, area_code: str, start: datetime, end: datetime,
+def length_of_intermediate_care(engine: Engine, area: AreaInScope, start: datetime, end: datetime,
                                 pathway: int | None = None) -> LengthOfCare:
     """`service_end_at - service_start_at` in days over services that ended in the period:
     median, 90th percentile (linear between ranks), share beyond 42 days (six weeks).
@@ -119,7 +120,7 @@ def length_of_intermediate_care(engine: Engine, area_code: str, start: datetime,
     """
     end_utc = to_utc_naive(end)
     pathways = INTERMEDIATE_CARE_PATHWAYS if pathway is None else (pathway,)
-    in_scope = [episodes_in_area(area_code), Episode.pathway.in_(pathways)]
+    in_scope = [episodes_in_area(area), Episode.pathway.in_(pathways)]
     days = (epoch_seconds(Episode.service_end_at) - epoch_seconds(Episode.service_start_at)) \
         / 86400.0
     long_ago = end_utc - timedelta(days=LONG_STAY_DAYS)
@@ -142,7 +143,7 @@ def length_of_intermediate_care(engine: Engine, area_code: str, start: datetime,
 SERVICE_TYPES = {"home": "Home-based service", "bed": "Bed-based service"}
 
 
-def journeys(engine: Engine, area_code: str, first_day: date, last_day: date) -> pd.DataFrame:
+def journeys(engine: Engine, area: AreaInScope, first_day: date, last_day: date) -> pd.DataFrame:
     """People discharged in the period, from site to pathway to the kind of service (home- or
     bed-based; "no new service" for pathway 0) to the end-of-service outcome ("still in service"
     or "awaiting a service" until it ends)."""
@@ -154,7 +155,7 @@ def journeys(engine: Engine, area_code: str, first_day: date, last_day: date) ->
         .select_from(Episode)
         .join(Site, Site.code == Episode.site_code)
         .outerjoin(Service, Service.code == Episode.service_code)
-        .where(episodes_in_area(area_code), Episode.discharge_date.between(first_day, last_day))
+        .where(episodes_in_area(area), Episode.discharge_date.between(first_day, last_day))
         .group_by(Site.name, Episode.pathway, Service.setting,
                   Episode.service_start_at.is_not(None), Episode.end_outcome)
     )

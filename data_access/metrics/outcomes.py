@@ -14,6 +14,7 @@ from dashboard.clock import as_london, to_utc_naive
 from dashboard.rates import wilson
 from dashboard.results import FunctionalChange
 from dashboard.vocabulary import END_OUTCOMES, INTERMEDIATE_CARE_PATHWAYS, NOT_RECORDED
+from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area
 from data_access.metrics import dates_around, service_ended_in
 from data_access.models import Area, AreaLink, Episode
@@ -105,17 +106,17 @@ def _local_days(start: datetime, end: datetime) -> tuple[date, date]:
             (as_london(end) - timedelta(microseconds=1)).date())
 
 
-def _ascof_conditions(area_code: str, start: datetime, end: datetime) -> list[Any]:
+def _ascof_conditions(area: AreaInScope, start: datetime, end: datetime) -> list[Any]:
     """Aged 65+, discharged to pathway 1 or 2, 91-day point (the local calendar day 91 days
     after the day of discharge) on a day of the period."""
     first, last = _local_days(start, end)
     window = timedelta(days=AT_HOME_DAYS)
-    return [episodes_in_area(area_code), Episode.pathway.in_(ASCOF_PATHWAYS),
+    return [episodes_in_area(area), Episode.pathway.in_(ASCOF_PATHWAYS),
             Episode.age >= ASCOF_MIN_AGE,
             Episode.discharge_date.between(first - window, last - window)]
 
 
-def at_home_91_days_by_period(engine: Engine, area_code: str,
+def at_home_91_days_by_period(engine: Engine, area: AreaInScope,
                               periods: Sequence[tuple[str, datetime, datetime]]
                               ) -> pd.DataFrame:
     """Shown by quarter of the 91-day point against England's reference, about 82%."""
@@ -124,7 +125,7 @@ def at_home_91_days_by_period(engine: Engine, area_code: str,
     if not periods:
         return pd.DataFrame(columns=["period", *PROPORTION_COLUMNS, "not_recorded"])
     statement = (select(Episode.discharge_date, Episode.at_home_91_days, func.count())
-                 .where(*_ascof_conditions(area_code, periods[0][1], periods[-1][2]))
+                 .where(*_ascof_conditions(area, periods[0][1], periods[-1][2]))
                  .group_by(Episode.discharge_date, Episode.at_home_91_days))
     with engine.connect() as connection:
         frame = pd.DataFrame(connection.execute(statement).all(),
@@ -144,7 +145,7 @@ def at_home_91_days_by_period(engine: Engine, area_code: str,
     return pd.DataFrame(rows)
 
 
-def at_home_91_days_by(engine: Engine, area_code: str, start: datetime, end: datetime,
+def at_home_91_days_by(engine: Engine, area: AreaInScope, start: datetime, end: datetime,
                        bys: Sequence[str | None]) -> dict[str | None, pd.DataFrame]:
     """ASCOF 2B(1) style: people aged 65+ discharged to pathway 1 or 2 whose 91-day point
     (discharge + 91 days: the local day 91 days after the day of discharge) falls in the period.
@@ -160,7 +161,7 @@ def at_home_91_days_by(engine: Engine, area_code: str, start: datetime, end: dat
               func.sum(case((recorded, 1), else_=0)).label("d"),
               func.sum(case((recorded, 0), else_=1)).label("u")]
     result = {}
-    for by, frame in _breakdowns(engine, counts, _ascof_conditions(area_code, start, end),
+    for by, frame in _breakdowns(engine, counts, _ascof_conditions(area, start, end),
                                  bys).items():
         frame = frame[frame.d + frame.u > 0]
         proportions = _proportions(list(zip(frame.group, frame.n, frame.d, strict=True)))
@@ -169,13 +170,13 @@ def at_home_91_days_by(engine: Engine, area_code: str, start: datetime, end: dat
     return result
 
 
-def at_home_91_days(engine: Engine, area_code: str, start: datetime, end: datetime,
+def at_home_91_days(engine: Engine, area: AreaInScope, start: datetime, end: datetime,
                     by: str | None = None) -> pd.DataFrame:
     """``at_home_91_days_by`` for one breakdown (or everyone)."""
-    return at_home_91_days_by(engine, area_code, start, end, [by])[by]
+    return at_home_91_days_by(engine, area, start, end, [by])[by]
 
 
-def readmitted_within_30_days_by(engine: Engine, area_code: str, start: datetime,
+def readmitted_within_30_days_by(engine: Engine, area: AreaInScope, start: datetime,
                                  end: datetime, now: datetime,
                                  bys: Sequence[str | None]) -> dict[str | None, pd.DataFrame]:
     """Readmission to acute at most 30.0 days after discharge, over episodes discharged in the
@@ -188,20 +189,20 @@ def readmitted_within_30_days_by(engine: Engine, area_code: str, start: datetime
     counts = [func.sum(case((Episode.readmitted_at.is_not(None)
                              & (days_to_readmission <= READMISSION_DAYS), 1), else_=0))
               .label("n"), func.count().label("d")]
-    conditions = [episodes_in_area(area_code), Episode.discharged_at > to_utc_naive(start),
+    conditions = [episodes_in_area(area), Episode.discharged_at > to_utc_naive(start),
                   Episode.discharged_at <= latest, dates_around(Episode.discharge_date, start, end)]
     return {by: _proportions(list(zip(frame.group, frame.n, frame.d, strict=True)))
             .loc[lambda f: f.denominator > 0].reset_index(drop=True)
             for by, frame in _breakdowns(engine, counts, conditions, bys).items()}
 
 
-def readmitted_within_30_days(engine: Engine, area_code: str, start: datetime, end: datetime,
+def readmitted_within_30_days(engine: Engine, area: AreaInScope, start: datetime, end: datetime,
                               now: datetime, by: str | None = None) -> pd.DataFrame:
     """``readmitted_within_30_days_by`` for one breakdown (or everyone)."""
-    return readmitted_within_30_days_by(engine, area_code, start, end, now, [by])[by]
+    return readmitted_within_30_days_by(engine, area, start, end, now, [by])[by]
 
 
-def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime, end: datetime,
+def end_of_service_outcomes(engine: Engine, area: AreaInScope, start: datetime, end: datetime,
                             by: str = "pathway") -> pd.DataFrame:
     """Services (pathways 1-3) that ended in the period, by outcome ("not recorded" when blank),
     per pathway, month or home place."""
@@ -216,7 +217,7 @@ def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime, end
         raise ValueError(f"cannot group outcomes by {by!r}")
     statement = (select(group, Episode.end_outcome, func.count())
                  .select_from(Episode)
-                 .where(episodes_in_area(area_code),
+                 .where(episodes_in_area(area),
                         Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
                         *service_ended_in(start, end))
                  .group_by(group, Episode.end_outcome))
@@ -235,7 +236,7 @@ def end_of_service_outcomes(engine: Engine, area_code: str, start: datetime, end
     return frame
 
 
-def functional_change(engine: Engine, area_code: str, start: datetime,
+def functional_change(engine: Engine, area: AreaInScope, start: datetime,
                       end: datetime) -> FunctionalChange:
     """Over services (pathways 1-3) that ended in the period:
 
@@ -244,7 +245,7 @@ def functional_change(engine: Engine, area_code: str, start: datetime,
       audit reports about 93%).
     - **Own goals met**: share of those with it recorded, with a Wilson interval.
     """
-    in_period = [episodes_in_area(area_code), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
+    in_period = [episodes_in_area(area), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
                  *service_ended_in(start, end)]
     with engine.connect() as connection:
         changes = pd.Series(connection.scalars(select(

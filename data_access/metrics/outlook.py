@@ -19,6 +19,7 @@ from dashboard import outlook as method
 from dashboard.clock import LONDON, day_start, to_utc_naive
 from dashboard.results import Backtest
 from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
+from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area
 from data_access.models import Episode
 from data_access.sql import epoch_seconds
@@ -28,13 +29,13 @@ STAYS_WINDOW_DAYS = 365  # completed stays of the last 12 months make the surviv
 BACKTEST_ORIGINS = 12  # weekly origins, the latest one a whole horizon before today
 
 
-def arrivals_daily(engine: Engine, area_code: str, first_day: date,
+def arrivals_daily(engine: Engine, area: AreaInScope, first_day: date,
                    last_day: date) -> pd.DataFrame:
     """**New demand** for a pathway: people who became NCTR on the day with that pathway (1-3)
     recorded (the pathway as recorded now)."""
     # Columns: date, pathway, arrivals; days without any are left out.
     statement = (select(Episode.nctr_date, Episode.pathway, func.count())
-                 .where(episodes_in_area(area_code),
+                 .where(episodes_in_area(area),
                         Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
                         Episode.nctr_date.between(first_day, last_day))
                  .group_by(Episode.nctr_date, Episode.pathway))
@@ -43,7 +44,7 @@ def arrivals_daily(engine: Engine, area_code: str, first_day: date,
     return pd.DataFrame(rows, columns=["date", "pathway", "arrivals"])
 
 
-def service_spans(engine: Engine, area_code: str, since: datetime,
+def service_spans(engine: Engine, area: AreaInScope, since: datetime,
                   until: datetime) -> pd.DataFrame:
     """Intermediate care services that started by ``until`` and had not ended before ``since``:
     pathway, start, end, as days since 1970-01-01 UTC (floats: cheap to fetch and compare;
@@ -51,7 +52,7 @@ def service_spans(engine: Engine, area_code: str, since: datetime,
     statement = select(Episode.pathway, (epoch_seconds(Episode.service_start_at) / DAY)
                        .label("start"), (epoch_seconds(Episode.service_end_at) / DAY)
                        .label("end")).where(
-        episodes_in_area(area_code), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
+        episodes_in_area(area), Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS),
         Episode.service_start_at <= to_utc_naive(until),
         Episode.in_service_until >= to_utc_naive(since))
     with engine.connect() as connection:
@@ -99,7 +100,7 @@ def _series(arrivals: pd.DataFrame, pathway: int, first_day: date,
     return series.reindex(pd.date_range(first_day, last_day), fill_value=0.0)
 
 
-def capacity_outlook(engine: Engine, area_code: str, at: datetime, *,
+def capacity_outlook(engine: Engine, area: AreaInScope, at: datetime, *,
                      free_now: Mapping[int, float], waiting_now: Mapping[int, int],
                      horizon: int = method.DEFAULT_HORIZON,
                      weeks: int = method.DEFAULT_WEEKS) -> dict[int, pd.DataFrame]:
@@ -110,8 +111,8 @@ def capacity_outlook(engine: Engine, area_code: str, at: datetime, *,
     # The outlook table per pathway from ``at`` (origin = today), ``weeks`` weeks of arrivals.
     today = at.astimezone(LONDON).date()
     history_start = today - timedelta(days=7 * weeks)
-    arrivals = arrivals_daily(engine, area_code, history_start, today - timedelta(days=1))
-    spans = service_spans(engine, area_code, at - timedelta(days=STAYS_WINDOW_DAYS), at)
+    arrivals = arrivals_daily(engine, area, history_start, today - timedelta(days=1))
+    spans = service_spans(engine, area, at - timedelta(days=STAYS_WINDOW_DAYS), at)
     now = epoch_days(at)
     tables = {}
     for pathway in INTERMEDIATE_CARE_PATHWAYS:
@@ -126,7 +127,7 @@ def capacity_outlook(engine: Engine, area_code: str, at: datetime, *,
     return tables
 
 
-def outlook_backtest(engine: Engine, area_code: str, at: datetime) -> dict[int, Backtest]:
+def outlook_backtest(engine: Engine, area: AreaInScope, at: datetime) -> dict[int, Backtest]:
     """**Back-test**: the outlook re-made at the 12 latest weekly origins whose whole 14 days
     have passed, against what happened."""
     # It changes only with the local day and the data: callers cache it on both.
@@ -135,8 +136,8 @@ def outlook_backtest(engine: Engine, area_code: str, at: datetime) -> dict[int, 
     latest_origin = today - timedelta(days=horizon + 1)
     origins = [latest_origin - timedelta(days=7 * k) for k in range(BACKTEST_ORIGINS)][::-1]
     history_start = origins[0] - timedelta(days=7 * weeks)
-    arrivals = arrivals_daily(engine, area_code, history_start, today - timedelta(days=1))
-    spans = service_spans(engine, area_code,
+    arrivals = arrivals_daily(engine, area, history_start, today - timedelta(days=1))
+    spans = service_spans(engine, area,
                           day_start(origins[0]) - timedelta(days=STAYS_WINDOW_DAYS),
                           day_start(today))
     result = {}

@@ -14,6 +14,7 @@ from dashboard.clock import to_utc_naive
 from dashboard.rates import wilson
 from dashboard.results import HOUR_BANDS, STAGES, TimeToService
 from dashboard.vocabulary import AMBITION_HOURS, INTERMEDIATE_CARE_PATHWAYS
+from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area
 from data_access.metrics import dates_around, week_start
 from data_access.metrics.waiting import OPEN_JOURNEY_TERMS, not_started_by
@@ -37,12 +38,12 @@ def summarise_hours(hours: np.ndarray) -> tuple[int, float | None, float | None,
             int((hours <= AMBITION_HOURS).sum()))
 
 
-def _started_in_period(area_code: str, start: datetime, end: datetime,
+def _started_in_period(area: AreaInScope, start: datetime, end: datetime,
                        pathway: int | None = None) -> list[Any]:
     """Services of pathways 1-3 (or the one given) started after ``start`` and at or before
     ``end``, NCTR known."""
     return [
-        episodes_in_area(area_code),
+        episodes_in_area(area),
         Episode.pathway.in_(INTERMEDIATE_CARE_PATHWAYS if pathway is None else (pathway,)),
         Episode.service_start_at > to_utc_naive(start),
         Episode.service_start_at <= to_utc_naive(end),
@@ -51,7 +52,7 @@ def _started_in_period(area_code: str, start: datetime, end: datetime,
     ]
 
 
-def nctr_to_service(engine: Engine, area_code: str, start: datetime, end: datetime,
+def nctr_to_service(engine: Engine, area: AreaInScope, start: datetime, end: datetime,
                     pathway: int | None = None) -> TimeToService:
     """Hours from NCTR to service start, over the services started in the period.
 
@@ -64,14 +65,14 @@ def nctr_to_service(engine: Engine, area_code: str, start: datetime, end: dateti
       the page counts that pathway only.
     """
     statement = select(Episode.hours_nctr_to_service).where(
-        *_started_in_period(area_code, start, end, pathway))
+        *_started_in_period(area, start, end, pathway))
     with engine.connect() as connection:
         hours = np.array(connection.scalars(statement).all(), dtype=float)
     started, median, p90, within = summarise_hours(hours)
     return TimeToService(
         started=started, median_hours=median, p90_hours=p90, within_24h=within,
         still_waiting_over_24h=sum(
-            count for p, count in waiting_for_service_over_24h(engine, area_code, end).items()
+            count for p, count in waiting_for_service_over_24h(engine, area, end).items()
             if pathway is None or p == pathway),
     )
 
@@ -80,7 +81,7 @@ WEEKLY_COLUMNS = ["week_start", "started", "median_hours", "p90_hours", "within_
                   "within_24h_percent"]
 
 
-def _started_rows(engine: Engine, area_code: str, start: datetime, end: datetime,
+def _started_rows(engine: Engine, area: AreaInScope, start: datetime, end: datetime,
                   pathway: int | None, by_level: str | None) -> pd.DataFrame:
     """The services started in the period: their start date and hours from NCTR, and with
     ``by_level`` the home area of that level (area_code, area) they belong to."""
@@ -94,7 +95,7 @@ def _started_rows(engine: Engine, area_code: str, start: datetime, end: datetime
                                       Area.level == by_level)))
     with engine.connect() as connection:
         return pd.read_sql_query(
-            statement.where(*_started_in_period(area_code, start, end, pathway)), connection)
+            statement.where(*_started_in_period(area, start, end, pathway)), connection)
 
 
 def _summaries(frame: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
@@ -107,7 +108,7 @@ def _summaries(frame: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def nctr_to_service_weekly(engine: Engine, area_code: str, start: datetime, end: datetime,
+def nctr_to_service_weekly(engine: Engine, area: AreaInScope, start: datetime, end: datetime,
                            pathway: int | None = None,
                            by_level: str | None = None) -> pd.DataFrame:
     """Hours from NCTR to service per week, Monday to Sunday by the local day the service
@@ -119,13 +120,13 @@ def nctr_to_service_weekly(engine: Engine, area_code: str, start: datetime, end:
     """
     # Columns: WEEKLY_COLUMNS; with ``by_level`` (such as "district"), per home area of that
     # level too: the columns ``area_code`` and ``area`` come first.
-    frame = _started_rows(engine, area_code, start, end, pathway, by_level)
+    frame = _started_rows(engine, area, start, end, pathway, by_level)
     frame["week_start"] = week_start(frame.service_start_date)
     keys = ["week_start"] if by_level is None else ["area_code", "area", "week_start"]
     return pd.DataFrame(_summaries(frame, keys), columns=[*keys[:-1], *WEEKLY_COLUMNS])
 
 
-def nctr_to_service_by_area(engine: Engine, area_code: str, start: datetime, end: datetime,
+def nctr_to_service_by_area(engine: Engine, area: AreaInScope, start: datetime, end: datetime,
                             pathway: int | None = None,
                             level: str = "district") -> pd.DataFrame:
     """Hours from NCTR to service over the period for each home area one level below the chosen
@@ -135,12 +136,12 @@ def nctr_to_service_by_area(engine: Engine, area_code: str, start: datetime, end
     the median (improvement direction down) and the share within 24 h (up).
     """
     # One query: area_code, area, then WEEKLY_COLUMNS without week_start.
-    frame = _started_rows(engine, area_code, start, end, pathway, level)
+    frame = _started_rows(engine, area, start, end, pathway, level)
     return pd.DataFrame(_summaries(frame, ["area_code", "area"]),
                         columns=["area_code", "area", *WEEKLY_COLUMNS[1:]])
 
 
-def waiting_for_service_over_24h(engine: Engine, area_code: str,
+def waiting_for_service_over_24h(engine: Engine, area: AreaInScope,
                                  at: datetime) -> dict[int, int]:
     """**Still waiting over 24 h without a service** at T (the period's end), by pathway 1-3.
 
@@ -152,7 +153,7 @@ def waiting_for_service_over_24h(engine: Engine, area_code: str,
     # Every pathway 1-3 is a key (zeros included).
     at_utc = to_utc_naive(at)
     statement = select(Episode.pathway, func.count()).where(
-        episodes_in_area(area_code), *OPEN_JOURNEY_TERMS,
+        episodes_in_area(area), *OPEN_JOURNEY_TERMS,
         Episode.nctr_at < at_utc - timedelta(hours=AMBITION_HOURS), not_started_by(at_utc),
     ).group_by(Episode.pathway)
     with engine.connect() as connection:
@@ -160,7 +161,7 @@ def waiting_for_service_over_24h(engine: Engine, area_code: str,
     return {pathway: int(counts.get(pathway, 0)) for pathway in INTERMEDIATE_CARE_PATHWAYS}
 
 
-def stage_medians(engine: Engine, area_code: str, start: datetime, end: datetime,
+def stage_medians(engine: Engine, area: AreaInScope, start: datetime, end: datetime,
                   by: str = "pathway", pathway: int | None = None) -> pd.DataFrame:
     """Median hours of each stage, NCTR -> referral to the hub -> discharge -> service start, by
     pathway and by home place, over services started in the period.
@@ -185,7 +186,7 @@ def stage_medians(engine: Engine, area_code: str, start: datetime, end: datetime
     statement = select(*columns).select_from(Episode)
     for target, condition in joins:
         statement = statement.join(target, condition)
-    statement = statement.where(*_started_in_period(area_code, start, end, pathway))
+    statement = statement.where(*_started_in_period(area, start, end, pathway))
     with engine.connect() as connection:
         frame = pd.read_sql_query(statement, connection)
     long = frame.melt(id_vars="group", var_name="stage", value_name="seconds").dropna()
@@ -197,7 +198,7 @@ def stage_medians(engine: Engine, area_code: str, start: datetime, end: datetime
                               else s, ignore_index=True)
 
 
-def time_to_service_bands(engine: Engine, area_code: str, start: datetime,
+def time_to_service_bands(engine: Engine, area: AreaInScope, start: datetime,
                           end: datetime) -> pd.DataFrame:
     """Services started in the period by hours from NCTR: within 24 h, 24-48 h, 2-3 days, 3-7
     days, 1-2 weeks, over 2 weeks (each band includes its upper bound), by pathway."""
@@ -206,7 +207,7 @@ def time_to_service_bands(engine: Engine, area_code: str, start: datetime,
     band = case(*[(hours <= upper, label) for label, upper in HOUR_BANDS if upper is not None],
                 else_=HOUR_BANDS[-1][0]).label("band")
     statement = (select(Episode.pathway, band, func.count().label("people"))
-                 .where(*_started_in_period(area_code, start, end))
+                 .where(*_started_in_period(area, start, end))
                  .group_by(Episode.pathway, band))
     with engine.connect() as connection:
         counts = {(p, b): n for p, b, n in connection.execute(statement).all()}
@@ -215,7 +216,7 @@ def time_to_service_bands(engine: Engine, area_code: str, start: datetime,
          for p in INTERMEDIATE_CARE_PATHWAYS for label, _ in HOUR_BANDS])
 
 
-def nctr_to_service_by_groups(engine: Engine, area_code: str, start: datetime, end: datetime,
+def nctr_to_service_by_groups(engine: Engine, area: AreaInScope, start: datetime, end: datetime,
                               bys: Sequence[str]) -> dict[str, pd.DataFrame]:
     """**Waits**: hours from NCTR to service (services started, median, share within 24 h) for
     each group, the share with its Wilson 95% interval."""
@@ -225,7 +226,7 @@ def nctr_to_service_by_groups(engine: Engine, area_code: str, start: datetime, e
 
     statement = select(*[group_column(by).label(by) for by in bys],
                        Episode.hours_nctr_to_service).where(
-        *_started_in_period(area_code, start, end))
+        *_started_in_period(area, start, end))
     with engine.connect() as connection:
         frame = pd.read_sql_query(statement, connection)
     result = {}

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Engine, and_, case, func, literal_column, 
 from dashboard.clock import day_start, to_utc_naive
 from dashboard.results import WaitingSnapshot
 from dashboard.vocabulary import AMBITION_HOURS, DELAY_BANDS
+from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area
 from data_access.models import Episode, Site
 
@@ -50,7 +51,7 @@ def _band_of_delay(at_utc: datetime) -> ColumnElement[str]:
     return case(*whens)
 
 
-def waiting_at(engine: Engine, area_code: str, at: datetime) -> WaitingSnapshot:
+def waiting_at(engine: Engine, area: AreaInScope, at: datetime) -> WaitingSnapshot:
     """People waiting (NCTR, not discharged) at T, by delay band, and how many over 24 hours.
 
     - **Waiting at T**: episodes with `nctr_at <= T` and not discharged at T (`discharged_at` blank
@@ -68,7 +69,7 @@ def waiting_at(engine: Engine, area_code: str, at: datetime) -> WaitingSnapshot:
         select(band, func.count().label("people"),
                func.sum(case((Episode.nctr_at < at_utc - timedelta(hours=AMBITION_HOURS), 1),
                              else_=0)).label("over_24"))
-        .where(waiting_condition(at_utc), episodes_in_area(area_code))
+        .where(waiting_condition(at_utc), episodes_in_area(area))
         .group_by(band)
     )
     with engine.connect() as connection:
@@ -82,7 +83,7 @@ def waiting_at(engine: Engine, area_code: str, at: datetime) -> WaitingSnapshot:
     )
 
 
-def sitrep_daily(engine: Engine, area_code: str, first_day: date, last_day: date,
+def sitrep_daily(engine: Engine, area: AreaInScope, first_day: date, last_day: date,
                  trust_code: str | None = None) -> pd.DataFrame:
     """The discharge sitrep's daily counts, for each local calendar day of the period.
 
@@ -96,7 +97,7 @@ def sitrep_daily(engine: Engine, area_code: str, first_day: date, last_day: date
       each day of the period on an SPC chart, improvement direction down (see SPC charts).
     """
     # Two grouped counts and one baseline count, then running sums.
-    scope = [episodes_in_area(area_code), Episode.nctr_date.is_not(None)]
+    scope = [episodes_in_area(area), Episode.nctr_date.is_not(None)]
     if trust_code is not None:
         scope.append(Episode.site_code.in_(select(Site.code).where(Site.trust_code == trust_code)))
     in_range = lambda column: column.between(first_day, last_day)  # noqa: E731
