@@ -48,10 +48,9 @@ def huddle_list(engine: Engine, scope: UserScope, area: AreaInScope, now: dateti
     - Filters: intended `pathway`; `reason_group` (one of the five groups, or "not recorded");
       hospital `site_code`.
 
-    Only a hub lead may call it, only with an area checked for them (``area_in_scope``, which
-    refuses areas outside their hub; never one issued for system use): ``AccessDenied``
-    otherwise, and the refusal is recorded. Each call is recorded as a ``view_people`` event
-    with the number of rows. Times are London times.
+    Only a hub lead may call it, only for an area inside their hub (``AccessDenied`` otherwise,
+    and the refusal is recorded); each call is recorded as a ``view_people`` event with the
+    number of rows. Times are London times.
     """
     _check(engine, scope, area, now, client)
     at_utc = to_utc_naive(now)
@@ -102,6 +101,8 @@ def huddle_filter_options(engine: Engine, scope: UserScope, area: AreaInScope, n
 
 def _check(engine: Engine, scope: UserScope, area: AreaInScope, now: datetime,
            client: str | None) -> None:
+    """The role, and an area checked for this user (``area_in_scope`` refused it already if it
+    is outside their hub; one checked for someone else, or for system use, is refused here)."""
     require(engine, scope, "people", now, WHAT, client)
     require_checked_for(engine, scope, area, now, WHAT, client)
 
