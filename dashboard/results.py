@@ -231,3 +231,43 @@ class TodaySummary:
     @property
     def change_since_yesterday(self) -> int:
         return self.waiting_now.total - self.waiting_same_time_yesterday.total
+
+
+# --- data_access.metrics.discharge_delays -----------------------------------------------------
+
+@dataclass(frozen=True)
+class DischargeDelays:
+    """NHS England's discharge delay measures over the discharges of a period."""
+
+    discharges: int  # adults (18+) discharged after a stay of at least one night
+    by_band: dict[str, int]  # discharges by days from the discharge ready date, DELAY_BANDS
+    delay_days: int  # total days between the ready date and the discharge ("bed days lost")
+    not_counted: dict[str, int]  # discharges left out, by why: under 18, age not recorded, ...
+
+    @property
+    def on_ready_date(self) -> int:
+        """Discharged on their discharge ready date (0 days' delay)."""
+        return self.by_band.get("0 days", 0)
+
+    @property
+    def delayed(self) -> int:
+        """Discharged 1 or more days after it."""
+        return self.discharges - self.on_ready_date
+
+    @property
+    def on_ready_date_percent(self) -> float | None:
+        return None if self.discharges == 0 else 100.0 * self.on_ready_date / self.discharges
+
+    @property
+    def delayed_percent(self) -> float | None:
+        return None if self.discharges == 0 else 100.0 * self.delayed / self.discharges
+
+    @property
+    def mean_delay_days(self) -> float | None:
+        """Average delay counting everyone, the 0-day discharges included."""
+        return None if self.discharges == 0 else self.delay_days / self.discharges
+
+    @property
+    def mean_delay_days_of_delayed(self) -> float | None:
+        """Average delay over those delayed (1+ days) only."""
+        return None if self.delayed == 0 else self.delay_days / self.delayed

@@ -736,6 +736,7 @@ def _with_derived(spec: FileSpec, values: dict[str, Any]) -> dict[str, Any]:
     """Add the columns derived once at load time (local dates, hours to service)."""
     row = dict(values)
     if spec.table == "episodes":
+        row["admission_date"] = _local_date(values["admitted_at"])
         row["nctr_date"] = _local_date(values["nctr_at"])
         row["discharge_date"] = _local_date(values["discharged_at"])
         row["in_hospital_until"] = values["discharged_at"] or STILL_IN_HOSPITAL

@@ -251,6 +251,7 @@ class Episode(Base):
     barthel_end: Mapped[int | None] = mapped_column(SmallInteger)
     goals_met: Mapped[bool | None] = mapped_column(Boolean)
     # Derived at load time (local calendar dates, hours as a number) so queries stay portable.
+    admission_date: Mapped[date | None] = mapped_column(Date)
     nctr_date: Mapped[date | None] = mapped_column(Date)
     discharge_date: Mapped[date | None] = mapped_column(Date)
     service_start_date: Mapped[date | None] = mapped_column(Date)

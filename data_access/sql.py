@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float
+from sqlalchemy import Float, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -82,3 +82,23 @@ def _hours_before_sqlite(element: hours_before, compiler: Any, **kw: Any) -> str
 @compiles(hours_before, "postgresql")
 def _hours_before_postgresql(element: hours_before, compiler: Any, **kw: Any) -> str:
     return f"({compiler.process(element.clauses, **kw)} - INTERVAL '{element.hours} hours')"
+
+
+class days_between(FunctionElement[int]):  # noqa: N801
+    """Calendar days from the second date to the first (``later - earlier``): both are dates
+    (local calendar days, as stored), so clock changes play no part."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({later} - {earlier})"

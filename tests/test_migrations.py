@@ -125,3 +125,30 @@ def test_upgrade_to_0008_fills_in_service_until_for_existing_episodes(empty_data
     assert rows["none"] is None
     assert str(rows["going"]).startswith("9999-12-31")
     assert str(rows["ended"]).startswith("2026-11-09 12:00:00")
+
+
+def test_upgrade_to_0012_fills_in_the_local_day_of_admission(empty_database_url):
+    from alembic import command
+
+    from data_access.migrate import alembic_config
+
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0011")
+    engine = make_engine(empty_database_url)
+    with engine.begin() as connection:
+        add_an_area_and_a_site(connection)
+        # Stored as naive UTC: 23:30 UTC on 1 Jul is 00:30 on 2 Jul in London (BST); 23:30 UTC
+        # on 1 Dec is 23:30 on 1 Dec (GMT).
+        for episode, admitted in (("summer", "2026-07-01 23:30:00"),
+                                  ("winter", "2026-12-01 23:30:00")):
+            connection.execute(text(
+                "INSERT INTO episodes (episode_id, person_ref, site_code, home_area_code, sex, "
+                "admitted_at, in_hospital_until) VALUES "
+                "(:e, 'p', 'S', 'A', 'F', :a, '9999-12-31 00:00:00')"),
+                {"e": episode, "a": admitted})
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = {episode: str(day) for episode, day in connection.execute(text(
+            "SELECT episode_id, admission_date FROM episodes"))}
+    engine.dispose()
+    assert rows == {"summer": "2026-07-02", "winter": "2026-12-01"}

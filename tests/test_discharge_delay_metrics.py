@@ -1,0 +1,120 @@
+"""Discharge delays from the discharge ready date: known answers worked by hand.
+
+Every person's home is N1 (place D1) unless the row says N2 (place D2); both are in ICB1.
+November 2026, one row each (ages at admission; London times):
+
+| id | age | admitted | ready (DRD) | discharged | counted? | delay |
+|---|---|---|---|---|---|---|
+| A | 80 | 1 Nov 10:00 | 3 Nov 09:00 | 3 Nov 15:00 | yes | 0 days |
+| B | 70 | 1 Nov 10:00 | 3 Nov 23:30 | 4 Nov 00:30 | yes | 1 day (one hour, across midnight) |
+| C | 60 | 2 Nov 10:00 | blank | 5 Nov 12:00 | yes | 0 days (a blank DRD is a discharge on it) |
+| D | 90 | 20 Oct 10:00 | 1 Nov 10:00 | 22 Nov 09:00 | yes | 21 days (21+ band) |
+| E | 17 | 1 Nov 10:00 | 2 Nov 10:00 | 6 Nov 10:00 | no: under 18 | |
+| F | 85 | 6 Nov 08:00 | 6 Nov 12:00 | 6 Nov 20:00 | no: a stay of no night | |
+| G | blank | 1 Nov 10:00 | 2 Nov 10:00 | 9 Nov 10:00 | no: age not recorded | |
+| H (N2) | 75 | 1 Nov 10:00 | 10 Nov 10:00 | 14 Nov 10:00 | yes | 4 days |
+| I | 18 | 1 Nov 10:00 | 2 Nov 10:00 | 4 Nov 10:00 | yes (18 is an adult) | 2 days |
+| L | 80 | 20 Nov 10:00 | 25 Nov 10:00 | 1 Dec 10:00 | not in November | |
+
+ICB1 in November: 6 counted (A, B, C, D, H, I), delays 0, 1, 0, 21, 4, 2: total 28 days; on the
+DRD 2 of 6 (33.3%), delayed 4 of 6; average 28 / 6 = 4.67 days counting everyone, 28 / 4 = 7.0
+over those delayed. Bands: 0 days 2, 1 day 1, 2-3 days 1 (I), 4-6 days 1 (H), 21+ days 1 (D).
+
+October, two delays that dates decide, not hours (both aged 80, counted, 2 days):
+- J (N2): admitted 20 Oct 10:00, ready 24 Oct 23:30 BST, discharged 26 Oct 00:30 GMT: 26 hours
+  across the clock change on 25 Oct, and 2 calendar days.
+- K: admitted 25 Sep 10:00, ready 1 Oct 00:30 BST (30 Sep 23:30 UTC), discharged 3 Oct 12:00:
+  2 days by London dates, 3 by UTC dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from data_access.metrics.discharge_delays import (
+    discharge_delay_days,
+    discharge_delays,
+    not_counted,
+)
+from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files, system_area
+
+EPISODES = EPISODE_HEADER + """\
+A,a,S1,N1,80,F,2026-11-01T10:00,2026-11-03T09:00,,0,2026-11-03T15:00,,,,,,
+B,b,S1,N1,70,M,2026-11-01T10:00,2026-11-03T23:30,,0,2026-11-04T00:30,,,,,,
+C,c,S1,N1,60,F,2026-11-02T10:00,,,0,2026-11-05T12:00,,,,,,
+D,d,S1,N1,90,F,2026-10-20T10:00,2026-11-01T10:00,,0,2026-11-22T09:00,,,,,,
+E,e,S1,N1,17,M,2026-11-01T10:00,2026-11-02T10:00,,0,2026-11-06T10:00,,,,,,
+F,f,S1,N1,85,F,2026-11-06T08:00,2026-11-06T12:00,,0,2026-11-06T20:00,,,,,,
+G,g,S1,N1,,F,2026-11-01T10:00,2026-11-02T10:00,,0,2026-11-09T10:00,,,,,,
+H,h,S1,N2,75,M,2026-11-01T10:00,2026-11-10T10:00,,0,2026-11-14T10:00,,,,,,
+I,i,S1,N1,18,F,2026-11-01T10:00,2026-11-02T10:00,,0,2026-11-04T10:00,,,,,,
+L,l,S1,N1,80,F,2026-11-20T10:00,2026-11-25T10:00,,0,2026-12-01T10:00,,,,,,
+J,j,S1,N2,80,F,2026-10-20T10:00,2026-10-24T23:30,,0,2026-10-26T00:30,,,,,,
+K,k,S1,N1,80,M,2026-09-25T10:00,2026-10-01T00:30,,0,2026-10-03T12:00,,,,,,
+"""
+NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
+OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
+
+
+@pytest.fixture
+def loaded(engine, tmp_path):
+    assert load_files(engine, tmp_path / "drd", {**GEOGRAPHY, "episodes.csv": EPISODES}).loaded
+    return engine
+
+
+def test_the_system_in_november(loaded):
+    result = discharge_delays(loaded, system_area(loaded, "ICB1"), *NOVEMBER)
+    assert result.discharges == 6
+    assert result.by_band == {"0 days": 2, "1 day": 1, "2-3 days": 1, "4-6 days": 1,
+                              "7-13 days": 0, "14-20 days": 0, "21+ days": 1}
+    assert (result.on_ready_date, result.delayed, result.delay_days) == (2, 4, 28)
+    assert result.on_ready_date_percent == pytest.approx(100 * 2 / 6)
+    assert result.delayed_percent == pytest.approx(100 * 4 / 6)
+    assert result.mean_delay_days == pytest.approx(28 / 6)
+    assert result.mean_delay_days_of_delayed == pytest.approx(7.0)
+    assert result.not_counted == {"under 18": 1, "age not recorded": 1, "stay of no night": 1}
+
+
+def test_each_discharge_once_by_its_delay_in_days(loaded):
+    histogram = discharge_delay_days(loaded, system_area(loaded, "ICB1"), *NOVEMBER)
+    assert dict(zip(histogram.delay_days, histogram.discharges, strict=True)) == \
+        {0: 2, 1: 1, 2: 1, 4: 1, 21: 1}
+
+
+def test_dates_decide_across_the_clock_change_and_at_midnight_in_summer_time(loaded):
+    histogram = discharge_delay_days(loaded, system_area(loaded, "ICB1"), *OCTOBER)
+    assert dict(zip(histogram.delay_days, histogram.discharges, strict=True)) == {2: 2}  # J, K
+    assert discharge_delays(loaded, system_area(loaded, "ICB1"), *OCTOBER).delay_days == 4
+
+
+def test_places_and_neighbourhoods(loaded):
+    place_one = discharge_delays(loaded, system_area(loaded, "D1"), *NOVEMBER)
+    assert (place_one.discharges, place_one.delay_days) == (5, 24)  # A, B, C, D, I
+    assert place_one.not_counted == {"under 18": 1, "age not recorded": 1,
+                                     "stay of no night": 1}
+    neighbourhood_two = discharge_delays(loaded, system_area(loaded, "N2"), *NOVEMBER)
+    assert (neighbourhood_two.discharges, neighbourhood_two.delay_days) == (1, 4)  # H
+    assert neighbourhood_two.by_band["4-6 days"] == 1
+    assert sum(neighbourhood_two.not_counted.values()) == 0
+
+
+@pytest.mark.parametrize(("by", "expected"), [
+    ("district", {("D1", 0): 2, ("D1", 1): 1, ("D1", 2): 1, ("D1", 21): 1, ("D2", 4): 1}),
+    ("trust", {("T1", 0): 2, ("T1", 1): 1, ("T1", 2): 1, ("T1", 4): 1, ("T1", 21): 1}),
+    ("site", {("S1", 0): 2, ("S1", 1): 1, ("S1", 2): 1, ("S1", 4): 1, ("S1", 21): 1}),
+    ("day", {(date(2026, 11, 3), 0): 1, (date(2026, 11, 4), 1): 1, (date(2026, 11, 4), 2): 1,
+             (date(2026, 11, 5), 0): 1, (date(2026, 11, 14), 4): 1,
+             (date(2026, 11, 22), 21): 1}),
+])
+def test_by_home_place_trust_site_and_day(loaded, by, expected):
+    frame = discharge_delay_days(loaded, system_area(loaded, "ICB1"), *NOVEMBER, by=by)
+    got = {(group if by != "day" else date.fromisoformat(str(group)[:10]), days): n
+           for group, days, n in frame.itertuples(index=False)}
+    assert got == expected
+
+
+def test_nothing_left_out_where_every_discharge_counts(loaded):
+    assert not_counted(loaded, system_area(loaded, "ICB1"), *OCTOBER) == \
+        {"under 18": 0, "age not recorded": 0, "stay of no night": 0}
