@@ -42,8 +42,9 @@ def build(users: pd.DataFrame, events: pd.DataFrame, now: datetime) -> html.Div:
                    f"sign-in, newest first (the latest {AUDIT_SHOWN})."),
             data_table(
                 ["When", "User", "Role", "Action", "Scope", "Rows", "Detail", "Client"],
-                [(fmt.moment(e.at), e.username or "–", e.role or "–", e.action, e.scope,
-                  "–" if pd.isna(e.rows) else f"{int(e.rows):,}", e.detail, e.client or "–")
+                [(fmt.moment(e.at), fmt.text(e.username), fmt.text(e.role), e.action, e.scope,
+                  "–" if pd.isna(e.rows) else f"{int(e.rows):,}", fmt.text(e.detail),
+                  fmt.text(e.client))
                  for e in events.head(AUDIT_SHOWN).itertuples()],
                 "audit-table", f"The latest {fmt.plural(min(len(events), AUDIT_SHOWN), 'event')}",
                 # "Rows" may be a number of people (a person-level view): counted as such.
@@ -81,8 +82,8 @@ def sessions_section(users: pd.DataFrame) -> html.Section:
 def sessions_table(sessions: pd.DataFrame) -> html.Div:
     return table_block(plain_table(
         ["User", "Signed in at", "Last seen", "Client address", "State", "Why ended"],
-        [(s.username, fmt.moment(s.signed_in_at), fmt.moment(s.last_seen_at), s.client or "–",
-          s.state, s.why_ended or "–") for s in sessions.head(SESSIONS_SHOWN).itertuples()],
+        [(s.username, fmt.moment(s.signed_in_at), fmt.moment(s.last_seen_at), fmt.text(s.client),
+          s.state, fmt.text(s.why_ended)) for s in sessions.head(SESSIONS_SHOWN).itertuples()],
         "sessions-table",
         f"The latest {fmt.plural(min(len(sessions), SESSIONS_SHOWN), 'session')}, newest first"))
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 
+def text(value: object) -> str:
+    """A text cell: "–" for a missing value (None, or pandas' NaN from a blank column)."""
+    return "–" if value is None or value != value or value == "" else str(value)
+
+
 def whole(value: int | None) -> str:
     return "–" if value is None else f"{value:,}"
 

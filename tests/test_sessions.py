@@ -22,12 +22,14 @@ from sqlalchemy import Engine, event, select
 from benchmarks.payloads import route_payload
 from callbacks.export import find_table, table_contents
 from dashboard.app_factory import create_app
+from dashboard.cache import as_sent
 from dashboard.config import Settings
 from dashboard.sign_in import DEVICE_COOKIE, MAX_FAILED_PER_DEVICE, MAX_FAILED_PER_USER
-from data_access import access
+from data_access import access, audit
 from data_access.audit import recent_events
 from data_access.models import UserSession
 from data_access.sessions import list_sessions, revoke_user, start_session
+from layouts import admin as admin_layout
 from tests.accounts import PASSWORD, add_user, is_session_check, sign_in_client
 from tests.builders import GEOGRAPHY, TODAY_AT, SteppingClock, load_files, today_app
 from tests.outage import cuttable_engine, wait_until
@@ -464,3 +466,18 @@ def test_user_role_and_areas_commands_end_the_users_sessions(engine, database_ur
         refused = run_cli(database_url, "user", *args)
         assert refused.returncode == 2 and message in refused.stderr, refused.stderr
         assert "Traceback" not in refused.stderr
+
+
+def test_the_audit_log_writes_a_dash_where_an_event_has_no_role_or_client(engine) -> None:
+    # A load command's events have no role and no client: blank in the database, and NaN to
+    # pandas in a column that also holds text, which the page once wrote as "nan".
+    audit.record(engine, TODAY_AT, "sign_in", "session", username="someone",
+                 role="administrator", client="10.0.0.9")
+    audit.record(engine, TODAY_AT, "area_changed", "area N9", username="load command",
+                 detail="created under D1")
+    page = as_sent(admin_layout.build(access.list_users(engine), recent_events(engine),
+                                      TODAY_AT))
+    _caption, columns, rows = table_contents(find_table(page, "audit-table"))
+    assert columns[:4] == ["When", "User", "Role", "Action"]
+    assert [(row[1], row[2], row[7]) for row in rows] == [
+        ("load command", "–", "–"), ("someone", "administrator", "10.0.0.9")]
