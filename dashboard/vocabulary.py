@@ -117,6 +117,9 @@ SEXES: dict[str, str] = {"F": "Female", "M": "Male", "U": "Not known"}
 AREA_LEVELS: tuple[str, ...] = ("region", "icb", "sub_icb", "district", "neighbourhood")
 
 # The ambition: recovery support within 24 hours of no longer meeting the criteria to reside.
+# The longest delays, which the 2025/26 urgent and emergency care plan puts first: 21 days or
+# more since the discharge ready date (the national 21+ band).
+LONGEST_DELAY_DAYS = 21
 AMBITION_HOURS: float = 24.0
 AMBITION = f"{AMBITION_HOURS:.0f}-hour ambition"  # as the pages name it in words
 # A capacity report older than this is stale, never counted as current.

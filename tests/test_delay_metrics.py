@@ -101,7 +101,8 @@ def test_a_reason_that_takes_effect_later_is_not_current_yet(loaded):
 
 def test_people_waiting_now_by_site_and_by_home_place(loaded):
     sites = waiting_by_site(loaded, system_area(loaded, "ICB1"), NOW)
-    assert sites.to_dict("records") == [{"site_code": "S1", "site": "Test hospital", "people": 3}]
+    assert sites.to_dict("records") == [
+        {"site_code": "S1", "site": "Test hospital", "people": 3, "longest_delays": 0}]
     places = waiting_by_home_area(loaded, system_area(loaded, "ICB1"), NOW)
     assert dict(zip(places.area_code, places.people, strict=True)) == {"D1": 2, "D2": 1}
 

@@ -25,17 +25,30 @@ October, two delays that dates decide, not hours (both aged 80, counted, 2 days)
   across the clock change on 25 Oct, and 2 calendar days.
 - K: admitted 25 Sep 10:00, ready 1 Oct 00:30 BST (30 Sep 23:30 UTC), discharged 3 Oct 12:00:
   2 days by London dates, 3 by UTC dates.
+
+The longest delays (21 days or more since NCTR, still in hospital), from three more people who
+leave no mark on the figures above (P is still in hospital, Q and R left in December):
+- P (N1): ready 1 Nov 10:00, still in hospital. Q (N1): ready 10 Nov 10:00, discharged 2 Dec
+  10:00. R (N2): ready 1 Oct 10:00, discharged 3 Dec 10:00.
+- 15 Oct 00:00: nobody (R has waited 13.6 days). 22 Nov 09:59: R only (P one minute short).
+  22 Nov 10:00: P and R. 1 Dec 10:00: P, Q (exactly 21 days) and R. 2 Dec 10:00: P and R (Q
+  left at that moment). In place one (N1) on 1 Dec 10:00: P and Q.
+- D waited 20 days 23 hours in hospital, never 21 days by the clock, yet its delay is 21
+  calendar days: the two measures count differently, as their definitions say.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
+from dashboard.clock import LONDON
+from data_access.metrics.delays import longest_delays_at, waiting_by_home_area, waiting_by_site
 from data_access.metrics.discharge_delays import (
     discharge_delay_days,
     discharge_delays,
+    discharge_delays_by_period,
     not_counted,
 )
 from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files, system_area
@@ -53,6 +66,9 @@ I,i,S1,N1,18,F,2026-11-01T10:00,2026-11-02T10:00,,0,2026-11-04T10:00,,,,,,
 L,l,S1,N1,80,F,2026-11-20T10:00,2026-11-25T10:00,,0,2026-12-01T10:00,,,,,,
 J,j,S1,N2,80,F,2026-10-20T10:00,2026-10-24T23:30,,0,2026-10-26T00:30,,,,,,
 K,k,S1,N1,80,M,2026-09-25T10:00,2026-10-01T00:30,,0,2026-10-03T12:00,,,,,,
+P,p,S1,N1,80,F,2026-10-25T10:00,2026-11-01T10:00,,1,,,,,,,
+Q,q,S1,N1,80,M,2026-11-05T10:00,2026-11-10T10:00,,2,2026-12-02T10:00,,,,,,
+R,r,S1,N2,80,F,2026-09-20T10:00,2026-10-01T10:00,,3,2026-12-03T10:00,,,,,,
 """
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
 OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
@@ -118,3 +134,49 @@ def test_by_home_place_trust_site_and_day(loaded, by, expected):
 def test_nothing_left_out_where_every_discharge_counts(loaded):
     assert not_counted(loaded, system_area(loaded, "ICB1"), *OCTOBER) == \
         {"under 18": 0, "age not recorded": 0, "stay of no night": 0}
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=LONDON)
+
+
+def test_the_longest_delays_at_each_moment(loaded):
+    moments = [at("2026-10-15T00:00"), at("2026-11-22T09:59"), at("2026-11-22T10:00"),
+               at("2026-12-01T10:00"), at("2026-12-02T10:00")]
+    frame = longest_delays_at(loaded, system_area(loaded, "ICB1"), moments)
+    assert list(zip(frame["at"], frame.people, strict=True)) == list(zip(
+        moments, [0, 1, 2, 3, 2], strict=True))
+    place_one = longest_delays_at(loaded, system_area(loaded, "D1"), [at("2026-12-01T10:00")])
+    assert list(place_one.people) == [2]  # P and Q
+
+
+def test_the_longest_delays_by_site_and_home_place(loaded):
+    moment = at("2026-11-22T10:00")  # waiting: P (21 days), Q (12 days), R (52 days)
+    by_site = waiting_by_site(loaded, system_area(loaded, "ICB1"), moment)
+    assert by_site[["site_code", "people", "longest_delays"]].values.tolist() == [["S1", 3, 2]]
+    by_place = waiting_by_home_area(loaded, system_area(loaded, "ICB1"), moment)
+    assert sorted(by_place[["area_code", "people", "long_waits", "longest_delays"]]
+                  .values.tolist()) == [["D1", 2, 2, 1], ["D2", 1, 1, 1]]
+
+
+def test_month_by_month_with_the_discharges_that_had_waited_21_days_or_more(loaded):
+    frame = discharge_delays_by_period(loaded, system_area(loaded, "ICB1"), date(2026, 10, 1),
+                                       date(2026, 11, 30))
+    assert frame[["period_start", "discharges", "delay_days", "longest_delays"]] \
+        .values.tolist() == [[date(2026, 10, 1), 2, 4, 0], [date(2026, 11, 1), 6, 28, 1]]
+    november = frame.iloc[1]
+    assert november.on_ready_date_percent == pytest.approx(100 * 2 / 6)
+    assert november.mean_delay_days_of_delayed == pytest.approx(7.0)
+
+
+def test_week_by_week_from_mondays_with_empty_weeks_shown(loaded):
+    frame = discharge_delays_by_period(loaded, system_area(loaded, "ICB1"), *NOVEMBER,
+                                       period="week")
+    # 1 Nov is a Sunday (its week starts 26 Oct); A, B, I and C left in the week of 2 Nov (0,
+    # 1, 2 and 0 days), H in the week of 9 Nov (4), D in the week of 16 Nov (21).
+    assert frame[["period_start", "discharges", "delay_days", "longest_delays"]] \
+        .values.tolist() == [
+            [date(2026, 10, 26), 0, 0, 0], [date(2026, 11, 2), 4, 3, 0],
+            [date(2026, 11, 9), 1, 4, 0], [date(2026, 11, 16), 1, 21, 1],
+            [date(2026, 11, 23), 0, 0, 0], [date(2026, 11, 30), 0, 0, 0]]
+    assert frame.mean_delay_days.isna().tolist() == [True, False, False, False, True, True]

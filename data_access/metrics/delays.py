@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from dashboard.clock import to_utc_naive
-from dashboard.vocabulary import DELAY_REASONS, NOT_RECORDED
+from dashboard.vocabulary import DELAY_REASONS, LONGEST_DELAY_DAYS, NOT_RECORDED
 from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area, home_in_area
 from data_access.facts import (
@@ -135,12 +135,47 @@ def _snapshots_direct(connection: Connection, area: AreaInScope,
     return frame
 
 
+def longest_delays_at(engine: Engine, area: AreaInScope,
+                      moments: list[datetime]) -> pd.DataFrame:
+    """**The longest delays** (the 2025/26 urgent and emergency care plan puts them first):
+    people waiting at T who have waited **21 days or more** since they stopped meeting the
+    criteria to reside (NCTR at or before T - 21 days, still in hospital at T; the national
+    21+ band), at each moment asked for (the weekly trend takes Monday 00:00, as the sitrep's
+    weekly snapshot does)."""
+    # at (as given), people; a moment with nobody is listed with 0. One query for every moment.
+    if not moments:
+        return pd.DataFrame({"at": [], "people": []})
+    stored = {to_utc_naive(m): m for m in moments}
+    snapshot = union_all(*[
+        select(literal(m, DateTime).label("at"),
+               literal(m - timedelta(days=LONGEST_DELAY_DAYS), DateTime).label("ready_by"))
+        for m in stored]).subquery("snapshots")
+    statement = (select(snapshot.c.at, func.count().label("people"))
+                 .select_from(snapshot)
+                 .join(Episode, and_(Episode.nctr_at <= snapshot.c.ready_by,
+                                     in_hospital_after(snapshot.c.at)))
+                 .where(episodes_in_area(area))
+                 .group_by(snapshot.c.at))
+    with engine.connect() as connection:
+        counts = {pd.Timestamp(at).to_pydatetime(): int(people)
+                  for at, people in connection.execute(statement).all()}
+    return pd.DataFrame({"at": [stored[s] for s in sorted(stored)],
+                         "people": [counts.get(s, 0) for s in sorted(stored)]})
+
+
+def _longest(at_utc: datetime) -> ColumnElement[int]:
+    """1 for a person waiting at T who has waited 21 days or more, else 0 (to sum)."""
+    return case((Episode.nctr_at <= at_utc - timedelta(days=LONGEST_DELAY_DAYS), 1), else_=0)
+
+
 def waiting_by_site(engine: Engine, area: AreaInScope, at: datetime) -> pd.DataFrame:
-    """People waiting at T by the hospital site they are in."""
+    """People waiting at T by the hospital site they are in, and of them the longest delays
+    (21 days or more)."""
     at_utc = to_utc_naive(at)
     statement = (
         select(Site.code.label("site_code"), Site.name.label("site"),
-               func.count().label("people"))
+               func.count().label("people"),
+               func.sum(_longest(at_utc)).label("longest_delays"))
         .select_from(Episode)
         .join(Site, Site.code == Episode.site_code)
         .where(waiting_condition(at_utc), episodes_in_area(area))
@@ -155,15 +190,17 @@ def waiting_by_home_area(engine: Engine, area: AreaInScope, at: datetime,
                          level: str = "district") -> pd.DataFrame:
     """People waiting at T by the area one level below the chosen one that their home is in
     (system -> places, place -> neighbourhoods), and of them the long waits (7 or more whole
-    days)."""
-    # Columns: area_code, area, people, long_waits; ``level`` is the home area's level.
+    days) and the longest delays (21 or more)."""
+    # Columns: area_code, area, people, long_waits, longest_delays; ``level`` is the home
+    # area's level.
     at_utc = to_utc_naive(at)
     home = aliased(Area)
     long_wait = Episode.nctr_at <= at_utc - timedelta(days=LONG_WAIT_DAYS)
     statement = (
         select(home.code.label("area_code"), home.name.label("area"),
                func.count().label("people"),
-               func.sum(case((long_wait, 1), else_=0)).label("long_waits"))
+               func.sum(case((long_wait, 1), else_=0)).label("long_waits"),
+               func.sum(_longest(at_utc)).label("longest_delays"))
         .select_from(Episode)
         .join(AreaLink, AreaLink.descendant_code == Episode.home_area_code)
         .join(home, and_(home.code == AreaLink.ancestor_code, home.level == level))

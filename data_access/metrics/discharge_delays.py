@@ -13,6 +13,7 @@ from dashboard.results import DischargeDelays
 from dashboard.vocabulary import DELAY_BANDS
 from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area
+from data_access.metrics import week_start
 from data_access.metrics.outcomes import home_area_of_level
 from data_access.models import Episode, Site
 from data_access.sql import days_between
@@ -83,6 +84,40 @@ def discharge_delays(engine: Engine, area: AreaInScope, first_day: date,
     apart (``not_counted``), never dropped."""
     return summarise(discharge_delay_days(engine, area, first_day, last_day),
                      not_counted(engine, area, first_day, last_day))
+
+
+PERIOD_COLUMNS = ["period_start", "discharges", "on_ready_date_percent", "delayed_percent",
+                  "mean_delay_days", "mean_delay_days_of_delayed", "delay_days",
+                  "longest_delays"]
+
+
+def discharge_delays_by_period(engine: Engine, area: AreaInScope, first_day: date,
+                               last_day: date, period: str = "month") -> pd.DataFrame:
+    """**Discharge delays month by month** (or week by week, weeks from Monday, for the SPC
+    charts): each period's measures as ``discharge_delays`` counts them over the discharges of
+    its days, and how many of them had waited **21 days or more** since their DRD (the longest
+    delays). A period with no counted discharge shows 0 discharges and no averages."""
+    days = discharge_delay_days(engine, area, first_day, last_day, by="day")
+    every_day = pd.Series(pd.date_range(first_day, last_day, freq="D"))
+    starts = _period_starts(every_day, period)
+    days["period_start"] = _period_starts(pd.to_datetime(days.pop("group")), period)
+    rows = []
+    for start in starts.drop_duplicates():
+        measures = summarise(days[days.period_start == start])
+        rows.append((start, measures.discharges, measures.on_ready_date_percent,
+                     measures.delayed_percent, measures.mean_delay_days,
+                     measures.mean_delay_days_of_delayed, measures.delay_days,
+                     measures.by_band[DELAY_BANDS[-1].label]))
+    return pd.DataFrame(rows, columns=PERIOD_COLUMNS)
+
+
+def _period_starts(days: pd.Series, period: str) -> pd.Series:
+    """The first day (a date) of each day's month, or week from Monday."""
+    if period == "month":
+        return days.dt.to_period("M").dt.start_time.dt.date
+    if period == "week":
+        return week_start(days)
+    raise ValueError(f"a period is a month or a week, not {period!r}")
 
 
 def summarise(histogram: pd.DataFrame, left_out: dict[str, int] | None = None) \
