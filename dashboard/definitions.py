@@ -73,6 +73,8 @@ DEFINITIONS: tuple[Definition, ...] = (
                 discharge_delays.discharge_delays, discharge_delays.not_counted)),
     Definition("discharge-delays-by-period", "Discharge delays month by month",
                (discharge_delays.discharge_delays_by_period,)),
+    Definition("discharge-delays-by", "Discharge delays by trust, site and home area",
+               (discharge_delays.discharge_delays_by,)),
     Definition("longest-delays", "The longest delays", (delays.longest_delays_at,)),
     Definition("tts-weekly", "Time to service week by week", (tts.nctr_to_service_weekly,)),
     Definition("tts-by-area", "Time to service by home area", (tts.nctr_to_service_by_area,)),

@@ -48,6 +48,7 @@ from data_access.metrics.delays import longest_delays_at, waiting_by_home_area, 
 from data_access.metrics.discharge_delays import (
     discharge_delay_days,
     discharge_delays,
+    discharge_delays_by,
     discharge_delays_by_period,
     not_counted,
 )
@@ -180,3 +181,15 @@ def test_week_by_week_from_mondays_with_empty_weeks_shown(loaded):
             [date(2026, 11, 9), 1, 4, 0], [date(2026, 11, 16), 1, 21, 1],
             [date(2026, 11, 23), 0, 0, 0], [date(2026, 11, 30), 0, 0, 0]]
     assert frame.mean_delay_days.isna().tolist() == [True, False, False, False, True, True]
+
+
+def test_by_trust_and_by_home_place_with_names_most_discharges_first(loaded):
+    by_trust = discharge_delays_by(loaded, system_area(loaded, "ICB1"), *NOVEMBER, "trust")
+    assert by_trust[["group", "name", "discharges", "delay_days", "longest_delays"]] \
+        .values.tolist() == [["T1", "Test trust", 6, 28, 1]]
+    by_place = discharge_delays_by(loaded, system_area(loaded, "ICB1"), *NOVEMBER, "district")
+    # Place one: A, B, C, D, I (0, 1, 0, 21, 2 days); place two: H (4 days).
+    assert by_place[["group", "name", "discharges", "delay_days", "longest_delays"]] \
+        .values.tolist() == [["D1", "Place one", 5, 24, 1], ["D2", "Place two", 1, 4, 0]]
+    assert by_place.delayed_percent.tolist() == pytest.approx([60.0, 100.0])
+    assert by_place.mean_delay_days_of_delayed.tolist() == pytest.approx([8.0, 4.0])

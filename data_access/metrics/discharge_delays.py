@@ -15,7 +15,7 @@ from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area
 from data_access.metrics import week_start
 from data_access.metrics.outcomes import home_area_of_level
-from data_access.models import Episode, Site
+from data_access.models import Area, Episode, Site
 from data_access.sql import days_between
 
 ADULT_AGE = 18
@@ -99,16 +99,45 @@ def discharge_delays_by_period(engine: Engine, area: AreaInScope, first_day: dat
     delays). A period with no counted discharge shows 0 discharges and no averages."""
     days = discharge_delay_days(engine, area, first_day, last_day, by="day")
     every_day = pd.Series(pd.date_range(first_day, last_day, freq="D"))
-    starts = _period_starts(every_day, period)
-    days["period_start"] = _period_starts(pd.to_datetime(days.pop("group")), period)
+    days["group"] = _period_starts(pd.to_datetime(days["group"]), period)
+    frame = _by_group(days, list(_period_starts(every_day, period).drop_duplicates()))
+    return frame.rename(columns={"group": "period_start"})[PERIOD_COLUMNS]
+
+
+def discharge_delays_by(engine: Engine, area: AreaInScope, first_day: date, last_day: date,
+                        by: str) -> pd.DataFrame:
+    """**Discharge delays** by acute trust, hospital site or home area (``by``: "trust",
+    "site", or an area level): each group's measures as ``discharge_delays`` counts them, and
+    how many of its discharges had waited 21 days or more; most discharges first."""
+    # Columns: group (a code), name, then those of discharge_delays_by_period after its first.
+    days = discharge_delay_days(engine, area, first_day, last_day, by=by)
+    frame = _by_group(days, sorted(set(days["group"])))
+    frame.insert(1, "name", [_names(engine, by).get(code, code) for code in frame["group"]])
+    return frame.sort_values(["discharges", "name"], ascending=[False, True], ignore_index=True)
+
+
+def _by_group(histogram: pd.DataFrame, groups: list[Any]) -> pd.DataFrame:
+    """The measures of each group's histogram (a group with none: 0 discharges)."""
     rows = []
-    for start in starts.drop_duplicates():
-        measures = summarise(days[days.period_start == start])
-        rows.append((start, measures.discharges, measures.on_ready_date_percent,
+    for group in groups:
+        measures = summarise(histogram[histogram["group"] == group])
+        rows.append((group, measures.discharges, measures.on_ready_date_percent,
                      measures.delayed_percent, measures.mean_delay_days,
                      measures.mean_delay_days_of_delayed, measures.delay_days,
                      measures.by_band[DELAY_BANDS[-1].label]))
-    return pd.DataFrame(rows, columns=PERIOD_COLUMNS)
+    return pd.DataFrame(rows, columns=["group", *PERIOD_COLUMNS[1:]])
+
+
+def _names(engine: Engine, by: str) -> dict[str, str]:
+    """The names of a grouping's codes: trusts', sites' or areas'."""
+    if by == "trust":
+        statement = select(Site.trust_code, Site.trust_name).distinct()
+    elif by == "site":
+        statement = select(Site.code, Site.name)
+    else:
+        statement = select(Area.code, Area.name).where(Area.level == by)
+    with engine.connect() as connection:
+        return {code: name for code, name in connection.execute(statement).all()}
 
 
 def _period_starts(days: pd.Series, period: str) -> pd.Series:
