@@ -26,6 +26,7 @@ from dashboard.vocabulary import (
     AMBITION,
     AMBITION_HOURS,
     DEFAULT_TARGET_WITHIN_24H_PERCENT,
+    LONGEST_DELAY_DAYS,
     STALE_REPORT_HOURS,
 )
 
@@ -102,6 +103,25 @@ PAGES: tuple[Page, ...] = (
              "frees the most beds.",
              "Reason mix week by week shows whether the causes of delay are shifting. Change the "
              "period with the dates above; the address keeps it, so a link shares the same view.",
+         )),
+    Page("/discharge-delays", "Discharge delays", "Discharge delays",
+         purpose=("NHS England's discharge delay measures from the discharge ready date, and "
+                  "the longest delays now."),
+         uses=("episodes.csv", "sites.csv"),
+         render="callbacks.discharge_delays:render",
+         how_to_read=(
+             "The national measures, as NHS England publishes them monthly: adults discharged "
+             "after a stay of at least one night, counted in calendar days from the discharge "
+             "ready date (DRD) to the discharge. A discharge with no DRD recorded left on it.",
+             "Discharged on their DRD is the share with no delay (higher is better); the "
+             "averages count everyone, and then only those delayed. Delay days are the bed "
+             "days lost to discharge delay.",
+             "The bands (0, 1, 2-3, 4-6, 7-13, 14-20, 21+ days) and the month-by-month table "
+             "are the published figures; the weekly SPC charts say whether a change is a "
+             "signal (▼ concern, ▲ improvement) or the usual variation (● common cause).",
+             f"The longest delays, {LONGEST_DELAY_DAYS} days or more, come first in the 2025/26 "
+             "urgent and emergency care plan: the count now, its weekly trend, and where those "
+             "people are and live. Hub leads see who they are on the Huddle list.",
          )),
     Page("/time-to-service", "Time from NCTR to service", "Time to service",
          purpose=("How long from no longer meeting the criteria to reside to receiving a "

@@ -17,7 +17,13 @@ from dashboard.config import Settings
 from dashboard.url_state import read_view_state
 from data_access.db import make_engine
 from data_access.metrics.capacity import capacity_at, roll_up, waiting_for_pathway
-from data_access.metrics.delays import bed_days_lost, waiting_by_reason, waiting_hours_by_reason
+from data_access.metrics.delays import (
+    bed_days_lost,
+    waiting_by_reason,
+    waiting_by_site,
+    waiting_hours_by_reason,
+)
+from data_access.metrics.discharge_delays import discharge_delays
 from data_access.metrics.flow import in_service_at, length_of_intermediate_care
 from data_access.metrics.time_to_service import nctr_to_service, waiting_for_service_over_24h
 from data_access.metrics.waiting import waiting_at
@@ -76,6 +82,27 @@ def test_delays_page_figures_equal_the_metric_functions(site, area):
     lost = bed_days_lost(waiting_hours_by_reason(engine, system_area(engine, area), start, end))
     expect(page.locator("#bed-days-chart").locator("..")).to_contain_text(
         f"{lost:,.1f} bed days were lost")
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_discharge_delays_page_figures_equal_the_metric_functions(site, area):
+    from playwright.sync_api import expect
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/discharge-delays?area={area}&{PERIOD}")
+    expect(page.locator("#page-title")).to_contain_text("Discharge delays")
+    checked = system_area(engine, area)
+    result = discharge_delays(engine, checked, date(2026, 11, 2), date(2026, 11, 24))
+    assert result.discharges > 0  # the case has discharges to count at every level
+    expect(page.locator("#drd-on-date-value")).to_have_text(
+        fmt.percent(result.on_ready_date_percent))
+    expect(page.locator("#drd-delayed-value")).to_have_text(fmt.percent(result.delayed_percent))
+    expect(page.locator("#drd-days-value")).to_have_text(fmt.whole(result.delay_days))
+    longest = waiting_by_site(engine, checked, TODAY_AT).longest_delays.sum()
+    expect(page.locator("#longest-now-value")).to_have_text(fmt.whole(int(longest)))
+    months = page.locator("#drd-monthly-table tbody tr")
+    expect(months).to_have_count(1)  # November only
+    expect(months.first.locator("td").first).to_have_text(fmt.whole(result.discharges))
 
 
 @pytest.mark.parametrize("area", AREAS)

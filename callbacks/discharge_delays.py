@@ -1,0 +1,56 @@
+"""Discharge delays page: NHS England's measures from the discharge ready date, and the longest
+delays now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from dash import html
+
+from callbacks.delays import week_ends
+from dashboard.concurrency import gather
+from dashboard.context import AppContext
+from dashboard.spc import series, spc, weekly_series
+from dashboard.url_state import ViewState
+from data_access.access import AreaInScope
+from data_access.areas import CHILD_LEVEL
+from data_access.metrics import delays, discharge_delays
+from layouts import discharge_delays as discharge_delays_layout
+
+
+def render(context: AppContext, area: AreaInScope, state: ViewState,
+           href: Callable[[str], str]) -> html.Div:
+    engine, now = context.engine, context.clock.now()
+    start, end = state.bounds(now)
+    first, last = state.first_day, state.last_day
+    home_level = CHILD_LEVEL[area.level]
+    results = gather(
+        delays=lambda: discharge_delays.discharge_delays(engine, area, first, last),
+        monthly=lambda: discharge_delays.discharge_delays_by_period(engine, area, first, last),
+        weekly=lambda: discharge_delays.discharge_delays_by_period(engine, area, first, last,
+                                                                   period="week"),
+        by_trust=lambda: discharge_delays.discharge_delays_by(engine, area, first, last,
+                                                              "trust"),
+        by_site=lambda: discharge_delays.discharge_delays_by(engine, area, first, last, "site"),
+        by_home_area=lambda: discharge_delays.discharge_delays_by(engine, area, first, last,
+                                                                  home_level),
+        longest_weekly=lambda: delays.longest_delays_at(engine, area, week_ends(start, end)),
+        longest_by_site=lambda: delays.waiting_by_site(engine, area, now),
+        longest_by_home_area=lambda: delays.waiting_by_home_area(engine, area, now,
+                                                                 level=home_level),
+    )
+    weeks = results.pop("weekly").rename(columns={"period_start": "week_start"})
+    longest = results.pop("longest_weekly")
+    view = discharge_delays_layout.DischargeDelaysView(
+        area=area, state=state, now=now, home_level=home_level,
+        delayed_spc=spc(weekly_series(weeks, "delayed_percent", first, last),
+                        direction="down", rebase_at=state.rebase),
+        mean_delay_spc=spc(weekly_series(weeks, "mean_delay_days", first, last),
+                           direction="down", rebase_at=state.rebase),
+        longest_now=int(results["longest_by_site"].longest_delays.sum()),
+        # Each Monday 00:00 is the end of the week before: labelled by its Sunday.
+        longest_spc=spc(series([at.date() - timedelta(days=1) for at in longest["at"]],
+                               longest.people), direction="down", rebase_at=state.rebase),
+        **results)
+    return discharge_delays_layout.build(view, href)
