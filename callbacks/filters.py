@@ -58,7 +58,7 @@ def register(app: Dash, clock: Clock) -> None:
 
 # Each dropdown and the address parameter it writes.
 DROPDOWNS = {"pathway-picker": "pathway", "reasons-picker": "reasons", "site-picker": "site",
-             "benchmark-picker": "benchmark"}
+             "waited-picker": "waited", "benchmark-picker": "benchmark"}
 
 
 def _register_dropdown(app: Dash, picker: str, name: str) -> None:

@@ -25,7 +25,8 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
     scope, client = current_scope(), client_address()
     # The list first: a refusal stops everything else (and is recorded once).
     people = huddle_list(engine, scope, area, now, pathway=state.pathway,
-                         reason_group=state.reason_group, site_code=state.site, client=client)
+                         reason_group=state.reason_group, site_code=state.site,
+                         waited_days=state.waited, client=client)
     view = huddle_layout.HuddleView(
         area=area, state=state, now=now, people=people,
         options=huddle_filter_options(engine, scope, area, now, client=client),

@@ -1,6 +1,6 @@
 """View state in the query string (``?area=CODE&from=DATE&to=DATE&pathway=N``, on the huddle
-list ``&reasons=GROUP&site=CODE``, on the benchmark ``&benchmark=england|REGION|ICB``), so a link
-reproduces the view and the back button works.
+list ``&reasons=GROUP&site=CODE&waited=7|14|21``, on the benchmark
+``&benchmark=england|REGION|ICB``), so a link reproduces the view and the back button works.
 Everything read from a URL is validated here: the callback endpoint is public, so any value may
 arrive."""
 
@@ -13,7 +13,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from dashboard.clock import day_start
-from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, NOT_RECORDED, REASON_GROUPS
+from dashboard.vocabulary import (
+    INTERMEDIATE_CARE_PATHWAYS,
+    NOT_RECORDED,
+    REASON_GROUPS,
+    WAITED_AT_LEAST_DAYS,
+)
 
 MAX_CODE_LENGTH = 32
 DEFAULT_PERIOD_DAYS = 84  # twelve weeks: enough points for an SPC baseline of weekly figures
@@ -53,6 +58,7 @@ class ViewState:
     messages: tuple[str, ...] = ()  # what was wrong with the URL and how it was read instead
     reasons: str | None = None  # a key of REASON_GROUP_KEYS: one reason group (huddle list)
     site: str | None = None  # a hospital site code (huddle list)
+    waited: int | None = None  # whole days waited at least, of WAITED_AT_LEAST_DAYS (huddle list)
     benchmark: str | None = None  # england, a region's key or an ICB's code (benchmark)
 
     @property
@@ -145,9 +151,21 @@ def read_view_state(search: Any, today: date) -> ViewState:
         messages.append("A re-basing date in the address is not a date (YYYY-MM-DD); "
                         "it is ignored.")
     reasons, site = _reasons(params, messages), _site(params, messages)
-    benchmark = _benchmark(params, messages)
+    waited, benchmark = _waited(params, messages), _benchmark(params, messages)
     return ViewState(area or None, first_day, last_day, pathway, target, rebase,
-                     tuple(messages), reasons=reasons, site=site, benchmark=benchmark)
+                     tuple(messages), reasons=reasons, site=site, waited=waited,
+                     benchmark=benchmark)
+
+
+def _waited(params: dict[str, list[str]], messages: list[str]) -> int | None:
+    raw = _first(params, "waited")
+    if raw in {str(days) for days in WAITED_AT_LEAST_DAYS}:
+        return int(raw)
+    if raw:
+        *others, last = map(str, WAITED_AT_LEAST_DAYS)
+        messages.append(f"{raw[:10]!r} is not a wait of {', '.join(others)} or {last} days; "
+                        "showing everyone waiting.")
+    return None
 
 
 def _benchmark(params: dict[str, list[str]], messages: list[str]) -> str | None:
@@ -207,8 +225,9 @@ def search_with_area(search: Any, area_code: str) -> str:
     return search_with(search, area=area_code)
 
 
-# Kept by links to other pages. The huddle list's ``reasons`` and ``site`` filter its people only,
-# and the benchmark's choice is of published figures only, so they stay on their page.
+# Kept by links to other pages. The huddle list's ``reasons``, ``site`` and ``waited`` filter its
+# people only, and the benchmark's choice is of published figures only, so they stay on their
+# page.
 VIEW_KEYS = ("area", "from", "to", "pathway", "target", "rebase")
 
 

@@ -15,7 +15,13 @@ from sqlalchemy.orm import aliased
 
 from dashboard.clock import LONDON, as_london, to_utc_naive
 from dashboard.results import HuddleFilterOptions, UserScope
-from dashboard.vocabulary import AMBITION_HOURS, DELAY_REASONS, NOT_RECORDED, REASON_GROUPS
+from dashboard.vocabulary import (
+    AMBITION_HOURS,
+    DELAY_REASONS,
+    NOT_RECORDED,
+    REASON_GROUPS,
+    WAITED_AT_LEAST_DAYS,
+)
 from data_access import audit
 from data_access.access import AreaInScope, require, require_checked_for
 from data_access.areas import episodes_in_area
@@ -35,7 +41,8 @@ _TIMES = ("nctr_at", "reason_since", "referred_to_hub_at", "last_update")
 
 def huddle_list(engine: Engine, scope: UserScope, area: AreaInScope, now: datetime, *,
                 pathway: int | None = None, reason_group: str | None = None,
-                site_code: str | None = None, client: str | None = None) -> pd.DataFrame:
+                site_code: str | None = None, waited_days: int | None = None,
+                client: str | None = None) -> pd.DataFrame:
     """Everyone **waiting** at ``now`` (NCTR at or before now, not yet discharged) whose home is
     in the area, **longest wait first**, one row per person (episode).
 
@@ -46,7 +53,8 @@ def huddle_list(engine: Engine, scope: UserScope, area: AreaInScope, now: dateti
     - **Last update**: the episode's `updated_at` from the source, else when the load that
       wrote it finished.
     - Filters: intended `pathway`; `reason_group` (one of the five groups, or "not recorded");
-      hospital `site_code`.
+      hospital `site_code`; waited at least `waited_days` whole days since NCTR (7, 14, or 21:
+      the longest delays).
 
     Only a hub lead may call it, only for an area inside their hub (``AccessDenied`` otherwise,
     and the refusal is recorded); each call is recorded as a ``view_people`` event with the
@@ -70,12 +78,16 @@ def huddle_list(engine: Engine, scope: UserScope, area: AreaInScope, now: dateti
         statement = statement.where(Episode.pathway == pathway)
     if reason_group is not None:
         statement = statement.where(_in_reason_group(reason_group, at_utc))
+    if waited_days is not None:
+        if waited_days not in WAITED_AT_LEAST_DAYS:
+            raise ValueError(f"waited_days is one of {WAITED_AT_LEAST_DAYS}")
+        statement = statement.where(Episode.nctr_at <= at_utc - timedelta(days=waited_days))
     with engine.connect() as connection:
         rows = connection.execute(statement).mappings().all()
     queried = [column for column in HUDDLE_COLUMNS if column not in _DERIVED]
     frame = _finish(pd.DataFrame(rows, columns=queried), now)
     audit.record(engine, now, "view_people",
-                 _scope_text(area, pathway, reason_group, site_code),
+                 _scope_text(area, pathway, reason_group, site_code, waited_days),
                  username=scope.username, role=scope.role, rows=len(frame), client=client)
     return frame
 
@@ -147,10 +159,11 @@ def _finish(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
 
 
 def _scope_text(area: AreaInScope, pathway: int | None, reason_group: str | None,
-                site_code: str | None) -> str:
+                site_code: str | None, waited_days: int | None = None) -> str:
     """What was asked for, as the audit log keeps it."""
     filters = [f"pathway {pathway}" if pathway is not None else "",
                f"reason group {reason_group}" if reason_group else "",
-               f"site {site_code}" if site_code else ""]
+               f"site {site_code}" if site_code else "",
+               f"waited {waited_days}+ days" if waited_days else ""]
     chosen = "; ".join(f for f in filters if f)
     return f"{WHAT} for {area.code}" + (f" ({chosen})" if chosen else "")

@@ -9,7 +9,7 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard.url_state import REASON_GROUP_KEYS, ViewState, reason_group_key
-from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, NOT_RECORDED
+from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS, NOT_RECORDED, WAITED_AT_LEAST_DAYS
 
 ALL = "all"  # every dropdown's "no filter" value
 ALL_PATHWAYS = ALL
@@ -57,6 +57,15 @@ def site_picker(state: ViewState, sites: Sequence[tuple[str, str]]) -> html.Div:
     if state.site and state.site not in {code for code, _ in sites}:
         options.append({"label": state.site, "value": state.site})
     return _dropdown("site-picker", "Hospital site", "All sites", options, state.site)
+
+
+def waited_picker(state: ViewState) -> html.Div:
+    """Everyone waiting, or those who have waited at least 7, 14 or 21 whole days (the longest
+    delays)."""
+    options = [{"label": f"{days} days or more", "value": str(days)}
+               for days in WAITED_AT_LEAST_DAYS]
+    return _dropdown("waited-picker", "Waited since NCTR", "Any time", options,
+                     str(state.waited) if state.waited else None)
 
 
 def _group_label(group: str) -> str:

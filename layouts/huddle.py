@@ -12,16 +12,24 @@ from dash import html
 
 from dashboard.results import AreaInfo, HuddleFilterOptions
 from dashboard.url_state import ViewState
-from dashboard.vocabulary import AMBITION_HOURS, NOT_RECORDED
+from dashboard.vocabulary import AMBITION_HOURS, LONGEST_DELAY_DAYS, NOT_RECORDED
 from layouts import formatting as fmt
 from layouts.components import element, how_we_count, table_block, table_caption
-from layouts.filters import filter_group, pathway_picker, reason_group_picker, site_picker
+from layouts.filters import (
+    filter_group,
+    pathway_picker,
+    reason_group_picker,
+    site_picker,
+    waited_picker,
+)
 from layouts.static_html import StaticHtml
 
 PEOPLE_PER_SHEET = 25
 COLUMNS = ("Person", "Site / ward", "Since NCTR", "Pathway", "Current reason", "On this reason",
            "Referred to hub", "Last update")
 OVER_24 = f"Over {AMBITION_HOURS:.0f} h"
+LONGEST = f"{LONGEST_DELAY_DAYS}+ days"  # the longest delays' badge
+LONGEST_HOURS = 24.0 * LONGEST_DELAY_DAYS
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,8 @@ class HuddleView:
 def build(view: HuddleView) -> html.Div:
     people = view.people
     over = int(people.over_24_hours.sum())
-    counts = f"{len(people):,} waiting, {over:,} {OVER_24.lower()}"
+    longest = int((people.hours_waiting >= LONGEST_HOURS).sum())
+    counts = f"{len(people):,} waiting, {over:,} {OVER_24.lower()}, {longest:,} {LONGEST}"
     return html.Div([
         # On paper each sheet's header says all this (see _sheets).
         html.H1(f"Huddle list: {view.area.name}", id="page-title", className="screen-only"),
@@ -46,12 +55,16 @@ def build(view: HuddleView) -> html.Div:
         html.P([html.Span(fmt.whole(len(people)), id="huddle-waiting-count",
                           className="huddle-count"), " waiting · ",
                 html.Span(fmt.whole(over), id="huddle-over-24-count", className="huddle-count"),
-                f" waiting over {AMBITION_HOURS:.0f} hours"],
+                f" waiting over {AMBITION_HOURS:.0f} hours · ",
+                html.Span(fmt.whole(longest), id="huddle-longest-count",
+                          className="huddle-count"),
+                f" waiting {LONGEST_DELAY_DAYS} days or more"],
                className="huddle-counts screen-only"),
         html.Div([
             filter_group([pathway_picker(view.state, "All pathways"),
                           reason_group_picker(view.state, view.options.reason_groups),
-                          site_picker(view.state, view.options.sites)]),
+                          site_picker(view.state, view.options.sites),
+                          waited_picker(view.state)]),
             html.Button("Print", id="huddle-print", type="button",
                         className="btn btn-outline-primary huddle-print"),
         ], className="huddle-actions"),
@@ -101,7 +114,9 @@ def _row(person: Any) -> dict[str, object]:
                     className="huddle-ward"),
         ], className="huddle-clamp"), className="huddle-where"),
         element("Td", [_waited(person.hours_waiting),
-                       *([element("Span", OVER_24, className="over-24-badge")] if over else [])],
+                       *([element("Span", OVER_24, className="over-24-badge")] if over else []),
+                       *([element("Span", LONGEST, className="longest-badge")]
+                         if person.hours_waiting >= LONGEST_HOURS else [])],
                 className="number"),
         element("Td", "not decided" if pd.isna(person.pathway) else f"P{person.pathway}"),
         element("Td", element("Div", _reason(person), className="huddle-clamp")),

@@ -145,6 +145,29 @@ def test_the_filters_live_in_the_address(hub_lead_page):
     expect(page.locator("#site-picker")).to_contain_text("Second hospital")
 
 
+def test_the_longest_delays_filter_lives_in_the_address_and_carries_the_badge(
+        hub_lead_page, engine):
+    from playwright.sync_api import expect
+
+    page, base_url, username = hub_lead_page
+    scope = load_scope(engine, username)
+    longest = huddle_list(engine, scope, checked_area(engine, scope, "D1"), TODAY_AT,
+                          waited_days=21)
+    assert len(longest) >= 1  # E5 has waited 24 days
+    page.goto(f"{base_url}/huddle?area=D1")
+    expect(page.locator("#huddle-longest-count")).to_have_text(str(len(longest)))
+    expect(page.locator("tr[data-episode] .longest-badge")).to_have_count(len(longest))
+    page.locator("#waited-picker").click()
+    page.get_by_role("option", name="21 days or more").click()
+    expect(page).to_have_url(re.compile(r"waited=21"))
+    rows = page.locator("tr[data-episode]")
+    expect(rows).to_have_count(len(longest))
+    for i, episode in enumerate(longest.episode_id):
+        expect(rows.nth(i)).to_have_attribute("data-episode", episode)
+    page.go_back()
+    expect(rows).to_have_count(35)
+
+
 def test_the_printout_has_one_sheet_per_25_people_each_with_its_header(hub_lead_page):
     from playwright.sync_api import expect
 

@@ -31,6 +31,7 @@ from layouts import huddle as huddle_layout
 from layouts.components import component_nodes
 from tests.accounts import add_user, sign_in_client
 from tests.builders import (
+    EPISODE_HEADER,
     GEOGRAPHY,
     TODAY_AT,
     TODAY_DELAYS,
@@ -370,3 +371,46 @@ def test_an_executive_gets_the_refusal_and_no_people(app, loaded):
     answer = route(client, headers, "?area=ICB1")
     assert "access-denied" in answer and not words(answer) & EVERYONE_REFS
     assert recent_events(loaded, action="view_people").empty
+
+
+# Waited at least 7, 14 or 21 whole days at T (25 Nov 08:30): W21 exactly 21 days, W20 one hour
+# short of 21 days, W7 exactly 7 days, W6 a minute short of 7 days.
+WAITERS = EPISODE_HEADER + """\
+W21,w21,S1,N1,80,F,2026-10-20T10:00,2026-11-04T08:30,,1,,,,,,,
+W20,w20,S1,N1,80,F,2026-10-20T10:00,2026-11-04T09:30,,1,,,,,,,
+W7,w7,S1,N1,80,F,2026-11-10T10:00,2026-11-18T08:30,,2,,,,,,,
+W6,w6,S1,N1,80,F,2026-11-10T10:00,2026-11-18T08:31,,2,,,,,,,
+"""
+
+
+@pytest.mark.parametrize(("days", "expected"), [
+    (None, ["W21", "W20", "W7", "W6"]), (7, ["W21", "W20", "W7"]), (14, ["W21", "W20"]),
+    (21, ["W21"])])
+def test_waited_at_least_7_14_or_21_whole_days(engine, tmp_path, days, expected):
+    assert load_files(engine, tmp_path / "w", {**GEOGRAPHY, "episodes.csv": WAITERS},
+                      clock=FixedClock(FIRST_LOAD_AT)).loaded
+    lead = scope_of(engine, "hub_lead", ("D1",))
+    people = huddle_list(engine, lead, checked_area(engine, lead, "D1"), T, waited_days=days)
+    assert list(people.episode_id) == expected
+    scope = recent_events(engine, action="view_people").scope.iloc[0]
+    assert scope == "the huddle list for D1" + (f" (waited {days}+ days)" if days else "")
+
+
+def test_a_wait_outside_7_14_and_21_days_is_an_error(loaded, hub_lead, place_one):
+    with pytest.raises(ValueError, match="waited_days is one of"):
+        huddle_list(loaded, hub_lead, place_one, T, waited_days=10)
+
+
+def test_the_longest_delays_carry_a_badge_and_are_counted(loaded):
+    system_hub = scope_of(loaded, "hub_lead", ("ICB1",))
+    system = checked_area(loaded, system_hub, "ICB1")
+    view = huddle_layout.HuddleView(
+        area=AreaInfo("ICB1", "Test system", "icb", 3000), state=read_view_state("", T.date()),
+        now=T, people=huddle_list(loaded, system_hub, system, T),
+        options=huddle_filter_options(loaded, system_hub, system, T), synthetic=True)
+    page = list(component_nodes(as_sent(huddle_layout.build(view))))
+    badged = [node for node in page if node.get("props", {}).get("className") == "longest-badge"]
+    assert len(badged) == 1  # E5, 24 days; nobody else has waited 21 days
+    count = next(node for node in page if node.get("props", {}).get("id") ==
+                 "huddle-longest-count")
+    assert count["props"]["children"] == "1"

@@ -88,3 +88,13 @@ def test_the_benchmark_choice_is_read_as_written_and_stays_on_its_page():
     assert region_key("North East and Yorkshire") == "north-east-and-yorkshire"
     assert region_key("East of England") == "east-of-england"
     assert href("/delays", "?area=D1&benchmark=london") == "/delays?area=D1"
+
+
+def test_the_huddle_lists_wait_filter_is_7_14_or_21_days_and_stays_on_its_page():
+    today = date(2026, 11, 25)
+    assert read_view_state("?area=D1&waited=21", today).waited == 21
+    wrong = read_view_state("?area=D1&waited=10", today)
+    assert wrong.waited is None
+    assert wrong.messages == ("'10' is not a wait of 7, 14 or 21 days; showing everyone waiting.",)
+    assert read_view_state("?waited=%3Cscript%3E", today).waited is None
+    assert "waited" not in href("/delays", "?area=D1&waited=21")
