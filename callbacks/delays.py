@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import pandas as pd
 from dash import html
 
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import series, spc
+from dashboard.spc import SpcResult, series, spc
 from dashboard.url_state import ViewState
 from data_access.access import AreaInScope
 from data_access.areas import CHILD_LEVEL
@@ -29,6 +30,13 @@ def week_ends(start: datetime, end: datetime) -> list[datetime]:
     return moments
 
 
+def longest_delays_trend(longest: pd.DataFrame, state: ViewState) -> SpcResult:
+    """The longest delays at each Monday 00:00 (``longest_delays_at``) as an SPC chart of the
+    weeks they end, each labelled by its Sunday; fewer is better."""
+    return spc(series([at.date() - timedelta(days=1) for at in longest["at"]], longest.people),
+               direction="down", rebase_at=state.rebase)
+
+
 def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
     engine, now = context.engine, context.clock.now()
@@ -44,10 +52,13 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
         hours_by_reason=lambda: delays.waiting_hours_by_reason(engine, area, start, end),
         weekly_mix=lambda: delays.waiting_by_reason_group_at(engine, area,
                                                              week_ends(start, end)),
+        longest=lambda: delays.longest_delays_at(engine, area, week_ends(start, end)),
     )
     sitrep = results.pop("sitrep")
     remaining = series(sitrep.date, sitrep.remaining)
     view = delays_layout.DelaysView(area=area, state=state, now=now,
+                                    longest_spc=longest_delays_trend(results.pop("longest"),
+                                                                     state),
                                     remaining_spc=spc(remaining, direction="down",
                                                       rebase_at=state.rebase),
                                     bed_days_lost=delays.bed_days_lost(results["hours_by_reason"]),

@@ -4,14 +4,13 @@ delays now."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from dash import html
 
-from callbacks.delays import week_ends
+from callbacks.delays import longest_delays_trend, week_ends
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import series, spc, weekly_series
+from dashboard.spc import spc, weekly_series
 from dashboard.url_state import ViewState
 from data_access.access import AreaInScope
 from data_access.areas import CHILD_LEVEL
@@ -49,8 +48,6 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
         mean_delay_spc=spc(weekly_series(weeks, "mean_delay_days", first, last),
                            direction="down", rebase_at=state.rebase),
         longest_now=int(results["longest_by_site"].longest_delays.sum()),
-        # Each Monday 00:00 is the end of the week before: labelled by its Sunday.
-        longest_spc=spc(series([at.date() - timedelta(days=1) for at in longest["at"]],
-                               longest.people), direction="down", rebase_at=state.rebase),
+        longest_spc=longest_delays_trend(longest, state),
         **results)
     return discharge_delays_layout.build(view, href)

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from dash import html
 
+from callbacks.delays import longest_delays_trend, week_ends
+from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.url_state import ViewState
 from data_access.access import AreaInScope
+from data_access.metrics.delays import longest_delays_at
 from data_access.metrics.today import today_summary
 from layouts import today as today_layout
 
+TREND_WEEKS = 12  # the longest delays' trend: enough weeks for an SPC baseline
 
-def render(context: AppContext, area: AreaInScope, _state: ViewState,
+
+def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
-    summary = today_summary(context.engine, area, context.clock.now())
-    return today_layout.build(summary, area, href)
+    engine, now = context.engine, context.clock.now()
+    results = gather(
+        summary=lambda: today_summary(engine, area, now),
+        longest=lambda: longest_delays_at(engine, area,
+                                          week_ends(now - timedelta(weeks=TREND_WEEKS), now)))
+    return today_layout.build(results["summary"], area, href,
+                              longest_delays_trend(results["longest"], state))

@@ -76,7 +76,8 @@ PAGES: tuple[Page, ...] = (
              "intermediate care. Few pathway 1 discharges while many wait usually points to "
              "home-based capacity.",
              "How long people have waited, in whole days since NCTR: everyone at 7 days or more, "
-             "and above all 21 days or more, needs a named action and owner at the huddle.",
+             f"and above all {LONGEST_DELAY_DAYS} days or more, needs a named action and owner "
+             "at the huddle. Their weekly SPC chart: ▼ concern means the longest delays grow.",
              "Free places now, from each service's latest report. ⚠ marks services that last "
              f"reported over {STALE_REPORT_HOURS:.0f} hours ago or never: their places are not "
              "counted, so ask them to report before relying on the total.",

@@ -14,7 +14,7 @@ from dash import html
 from dashboard.results import AreaInfo, WaitingSnapshot
 from dashboard.spc import SpcResult
 from dashboard.url_state import ViewState
-from dashboard.vocabulary import NOT_RECORDED, REASON_GROUPS
+from dashboard.vocabulary import LONGEST_DELAY_DAYS, NOT_RECORDED, REASON_GROUPS
 from layouts import formatting as fmt
 from layouts.components import (
     SPC_LIMITS_NOTE,
@@ -26,6 +26,7 @@ from layouts.components import (
     on_demand,
     spc_badges,
 )
+from layouts.discharge_delays import longest_trend_card
 from layouts.figures import horizontal_bars, stacked_bars
 from layouts.filters import page_header
 from layouts.spc_figure import spc_figure
@@ -44,6 +45,7 @@ class DelaysView:
     by_site: pd.DataFrame
     by_home_area: pd.DataFrame
     remaining_spc: SpcResult
+    longest_spc: SpcResult  # waiting 21+ days at the end of each week of the period
     hours_by_reason: pd.DataFrame
     bed_days_lost: float
     weekly_mix: pd.DataFrame
@@ -88,6 +90,7 @@ def build(view: DelaysView, href: Callable[[str], str]) -> html.Div:
             dbc.Col(_reason_group_card(view), lg=6),
             dbc.Col(_bands_card(view), lg=6),
         ], className="g-3 mb-3"),
+        dbc.Row([dbc.Col(longest_trend_card(view.longest_spc), lg=12)], className="g-3 mb-3"),
         dbc.Row([dbc.Col(_reasons_table_card(view), lg=12)], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_count_card("By hospital site", view.by_site, "site", "sites",
@@ -151,12 +154,14 @@ def _count_card(title: str, frame: pd.DataFrame, label: str, slug: str,
     labels, values = list(frame[label]), [int(v) for v in frame.people]
     text = ("Nobody is waiting." if not values else
             f"Most are at or from {labels[0]} ({values[0]:,} people).")
+    longest = [int(v) for v in frame.longest_delays]
     return chart_card(
         f"Waiting now {title.lower()}",
         horizontal_bars(labels, values, axis_title="people waiting"), f"{slug}-chart", text,
-        data_table([label.capitalize(), "People"], list(zip(labels, values, strict=True)),
+        data_table([label.capitalize(), "People", f"{LONGEST_DELAY_DAYS}+ days"],
+                   list(zip(labels, values, longest, strict=True)),
                    f"{slug}-table", f"People waiting now {title.lower()}",
-                   kinds=["label", "count"]),
+                   kinds=["label", "count", "count"]),
         definition=definition)
 
 

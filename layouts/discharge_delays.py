@@ -122,7 +122,7 @@ def build(view: DischargeDelaysView, href: Callable[[str], str]) -> html.Div:
                              fmt.whole(view.longest_now), "longest-now-value",
                              f"at {fmt.moment(view.now)}", definition="longest-delays",
                              link=(href("/huddle"), "Who they are (hub leads)")), md=3),
-            dbc.Col(_longest_trend_card(view), md=9),
+            dbc.Col(longest_trend_card(view.longest_spc), md=9),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_longest_card("By hospital site", view.longest_by_site, "site",
@@ -211,8 +211,8 @@ def _groups_card(title: str, frame: pd.DataFrame, label: str, table_id: str) -> 
     ]), className="h-100")
 
 
-def _longest_trend_card(view: DischargeDelaysView) -> dbc.Card:
-    result = view.longest_spc
+def longest_trend_card(result: SpcResult, chart_id: str = "longest-spc-chart") -> dbc.Card:
+    """The longest delays week by week, on an SPC chart (Today, Delays, Discharge delays)."""
     return dbc.Card(dbc.CardBody([
         html.H2(f"Waiting {LONGEST_DELAY_DAYS} days or more at the end of each week",
                 className="card-heading"),
@@ -220,9 +220,10 @@ def _longest_trend_card(view: DischargeDelaysView) -> dbc.Card:
                f"00:00) who had waited {LONGEST_DELAY_DAYS} days or more since NCTR. Fewer is "
                f"better. {SPC_LIMITS_NOTE}", className="chart-summary"),
         spc_badges(result.variation_icon, result.assurance, trial=result.trial_limits),
-        chart(spc_figure(result, title_y="people", height=260), "longest-spc-chart"),
-        spc_table(result, "longest-spc-table", "people", "Waiting 21 days or more, weekly",
-                  "count", point="Week ending"),
+        chart(spc_figure(result, title_y="people", height=260), chart_id),
+        spc_table(result, f"{chart_id}-table", "people",
+                  f"Waiting {LONGEST_DELAY_DAYS} days or more, weekly", "count",
+                  point="Week ending"),
         how_we_count("longest-delays"),
     ]), className="h-100")
 

@@ -8,14 +8,31 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.results import AreaInfo, PathwayCapacity, TodaySummary
-from dashboard.vocabulary import AMBITION_HOURS, PATHWAY_SHORT_LABELS, PATHWAYS
+from dashboard.spc import SpcResult
+from dashboard.vocabulary import (
+    AMBITION_HOURS,
+    LONGEST_DELAY_DAYS,
+    PATHWAY_SHORT_LABELS,
+    PATHWAYS,
+)
 from layouts import formatting as fmt
-from layouts.components import chart_card, data_table, how_we_count, kpi_card
+from layouts.components import (
+    chart,
+    chart_card,
+    data_table,
+    how_we_count,
+    kpi_card,
+    spc_badges,
+    spc_table,
+)
 from layouts.figures import horizontal_bars
+from layouts.spc_figure import spc_figure
 
 
-def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str]) -> html.Div:
-    """``href(path)`` gives a link to another page for the same area."""
+def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str],
+          longest_trend: SpcResult) -> html.Div:
+    """``href(path)`` gives a link to another page for the same area; ``longest_trend``, the
+    longest delays week by week over the last twelve weeks."""
     waiting = summary.waiting_now
     tts = summary.time_to_service_7_days
     return html.Div([
@@ -46,10 +63,30 @@ def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str]) -> 
             dbc.Col(_discharges_card(summary, href), md=6, xl=3),
         ], className="g-3 mb-3"),
         dbc.Row([
-            dbc.Col(_bands_card(summary, href), lg=6),
-            dbc.Col(_capacity_card(summary.capacity, href), lg=6),
+            dbc.Col(_bands_card(summary, href), lg=4),
+            dbc.Col(_longest_card(summary, longest_trend, href), lg=4),
+            dbc.Col(_capacity_card(summary.capacity, href), lg=4),
         ], className="g-3"),
     ])
+
+
+def _longest_card(summary: TodaySummary, trend: SpcResult,
+                  href: Callable[[str], str]) -> dbc.Card:
+    """The longest delays now, and week by week over the last twelve weeks (SPC)."""
+    count = summary.waiting_now.by_band[f"{LONGEST_DELAY_DAYS}+ days"]
+    return dbc.Card(dbc.CardBody([
+        html.H2(f"Waiting {LONGEST_DELAY_DAYS} days or more", className="kpi-title"),
+        html.P(fmt.whole(count), id="today-longest-value", className="kpi-value"),
+        html.P("Each needs a named action and owner. At the end of the last 12 weeks:",
+               className="chart-summary"),
+        spc_badges(trend.variation_icon, trend.assurance, trial=trend.trial_limits),
+        chart(spc_figure(trend, title_y="people", height=160), "today-longest-spc"),
+        spc_table(trend, "today-longest-spc-table", "people",
+                  f"Waiting {LONGEST_DELAY_DAYS} days or more, weekly", "count",
+                  point="Week ending"),
+        html.A("Discharge delays", href=href("/discharge-delays"), className="kpi-link"),
+        how_we_count("longest-delays"),
+    ]), className="h-100")
 
 
 def _discharges_card(summary: TodaySummary, href: Callable[[str], str]) -> dbc.Card:

@@ -82,6 +82,13 @@ def test_delays_page_figures_equal_the_metric_functions(site, area):
     lost = bed_days_lost(waiting_hours_by_reason(engine, system_area(engine, area), start, end))
     expect(page.locator("#bed-days-chart").locator("..")).to_contain_text(
         f"{lost:,.1f} bed days were lost")
+    # The longest delays: 21+ days by site, and their weekly trend drawn.
+    by_site = waiting_by_site(engine, system_area(engine, area), TODAY_AT)
+    site_rows = open_figures(page, "sites-table")
+    expect(site_rows).to_have_count(len(by_site))
+    for i, site in enumerate(by_site.itertuples()):
+        expect(site_rows.nth(i).locator("td").last).to_have_text(str(site.longest_delays))
+    expect(page.locator("#longest-spc-chart .main-svg").first).to_be_attached()
 
 
 @pytest.mark.parametrize("area", AREAS)

@@ -59,6 +59,10 @@ def test_today_page_shows_the_metric_figures(engine, browser_page, tmp_path):
         expect(page.locator(f"#free-p{pathway}-value")).to_have_text(
             fmt.whole(capacity.free_current))
     expect(page.locator("#stale-p2")).to_contain_text("not counted")
+    expect(page.locator("#today-longest-value")).to_have_text(
+        fmt.whole(expected.waiting_now.by_band["21+ days"]))
+    expect(page.locator("#today-longest-value")).to_have_text("1")  # E5, 24 days
+    expect(page.locator("#today-longest-spc .main-svg").first).to_be_attached()
     # And the known answers themselves (worked by hand in test_today_metrics).
     expect(page.locator("#waiting-now-value")).to_have_text("5")
     expect(page.locator("#free-p1-value")).to_have_text("2")
