@@ -330,6 +330,31 @@ DELAYS = FileSpec(
 )
 
 
+def _check_nctr_period(row: dict[str, Any]) -> None:
+    _not_before(row, "criteria_met_at", "nctr_at")
+    if row["criteria_met_at"] == row["nctr_at"]:
+        raise RowError("criteria_met_at is the same moment as nctr_at: a period has a length")
+
+
+# Earlier periods of not meeting the criteria to reside, each ended when the person met the
+# criteria again (their condition changed). The episode's nctr_at is the start of the last such
+# period, the discharge ready date; these keep the history before it.
+NCTR_PERIODS = FileSpec(
+    name="nctr_periods.csv",
+    table="nctr_periods",
+    key=("episode_id", "nctr_at"),
+    columns=(
+        Column("episode_id", text_up_to(64), True),
+        Column("nctr_at", TIMESTAMP, True, "when the earlier period began: no longer met the "
+                                           "criteria to reside"),
+        Column("criteria_met_at", TIMESTAMP, True,
+               "when the person met the criteria to reside again, ending the period"),
+        UPDATED_AT,
+    ),
+    check=_check_nctr_period,
+)
+
+
 def _check_capacity(row: dict[str, Any]) -> None:
     # Occupied above places is accepted (and flagged as a data quality issue), closed places
     # above places cannot be true.
@@ -353,7 +378,8 @@ CAPACITY = FileSpec(
 )
 
 # Load order: a file's references point only at files earlier in this tuple.
-FILE_SPECS: tuple[FileSpec, ...] = (AREAS, SITES, SERVICES, EPISODES, DELAYS, CAPACITY)
+FILE_SPECS: tuple[FileSpec, ...] = (AREAS, SITES, SERVICES, EPISODES, DELAYS, NCTR_PERIODS,
+                                     CAPACITY)
 SPECS_BY_NAME: dict[str, FileSpec] = {spec.name: spec for spec in FILE_SPECS}
 # The feed API names a file by its kind: "episodes" -> episodes.csv
 SPECS_BY_KIND: dict[str, FileSpec] = {spec.name.removesuffix(".csv"): spec for spec in FILE_SPECS}
@@ -367,5 +393,6 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
     ("episodes.csv", "home_area_code"): ("areas.csv", "code"),
     ("episodes.csv", "service_code"): ("services.csv", "code"),
     ("delays.csv", "episode_id"): ("episodes.csv", "episode_id"),
+    ("nctr_periods.csv", "episode_id"): ("episodes.csv", "episode_id"),
     ("capacity.csv", "service_code"): ("services.csv", "code"),
 }

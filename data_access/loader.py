@@ -49,7 +49,7 @@ from data_access.contract import (
     quoted,
 )
 from data_access.facts import local_date, merge_earliest, refresh_daily_waits, stored_waits
-from data_access.models import STILL_IN_HOSPITAL, AreaLink, Base, Load, LoadRejection
+from data_access.models import STILL_IN_HOSPITAL, AreaLink, Base, Episode, Load, LoadRejection
 
 RawRow = dict[str, str | None]
 NumberedRows = list[tuple[int, RawRow]]  # (line number, or record index, in the source; values)
@@ -354,6 +354,7 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
                for spec in specs}
     with engine.connect() as connection:
         _check_references(connection, results)
+        _check_earlier_periods(connection, results)
     feed = channel == "feed"
     with engine.begin() as connection:
         # One batch written at a time, locked before the first statement: two at once would
@@ -532,6 +533,31 @@ def _check_references(connection: Connection, results: dict[str, FileResult]) ->
                         result.reject(line, f"{column} {quoted(values[column])} is not known "
                                             f"(not in {target_name} or the database)")
                         changed = changed or file_name == target_name
+
+
+def _check_earlier_periods(connection: Connection, results: dict[str, FileResult]) -> None:
+    """Reject an earlier NCTR period that does not end before the episode's last one begins
+    (its nctr_at, as the batch gives it, else as stored): the history comes before the
+    discharge ready date."""
+    periods = results.get("nctr_periods.csv")
+    if periods is None or not periods.accepted:
+        return
+    episodes = results.get("episodes.csv")
+    last_start = {key[0]: values["nctr_at"]
+                  for key, (_, values) in (episodes.accepted.items() if episodes else ())}
+    wanted = sorted({values["episode_id"] for _, values in periods.accepted.values()}
+                    - set(last_start))
+    for start in range(0, len(wanted), 500):
+        last_start.update(connection.execute(
+            select(Episode.episode_id, Episode.nctr_at)
+            .where(Episode.episode_id.in_(wanted[start:start + 500]))).all())
+    for key, (line, values) in list(periods.accepted.items()):
+        last = last_start.get(values["episode_id"])
+        if last is not None and values["criteria_met_at"] > last:
+            del periods.accepted[key]
+            periods.reject(line, f"criteria_met_at {_stamp(values['criteria_met_at'])} is after "
+                                 f"the episode's nctr_at {_stamp(last)}: an earlier NCTR period "
+                                 "ends before the last one begins")
 
 
 def _existing(connection: Connection, spec: FileSpec, column: str, wanted: set[Any]) -> set[Any]:

@@ -271,6 +271,24 @@ class Episode(Base):
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 
+class NctrPeriod(Base):
+    """An earlier period of not meeting the criteria to reside, ended when the person met the
+    criteria again; the episode's ``nctr_at`` starts the last period (the discharge ready
+    date)."""
+
+    __tablename__ = "nctr_periods"
+
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.episode_id"), primary_key=True)
+    nctr_at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    criteria_met_at: Mapped[datetime] = mapped_column(DateTime)
+    # When the source last changed this record: an older update never overwrites a newer one.
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The feed source that created the record (a feed_sources name); None = loaded by the
+    # administrator (``python -m dashboard load``, the demo). Set on insert, never by an update.
+    owner: Mapped[str | None] = mapped_column(String(100))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
 class DelayReasonChange(Base):
     """From ``effective_at`` on, the episode's current delay reason is ``reason_code``."""
 

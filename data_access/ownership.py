@@ -14,7 +14,8 @@ service and area in scope; an area covers everything inside it):
   parent) needs ``everywhere``;
 - **sites, services**: the code is granted, or the area it gives is inside a granted area;
 - **episodes**: the site is granted, or the site's area is inside a granted area;
-- **delays**: the episode is writable by the source (the source's own, at a site in its scope);
+- **delays, nctr_periods**: the episode is writable by the source (the source's own, at a site in
+  its scope);
 - **capacity**: the service is granted, or its area is inside a granted area.
 """
 
@@ -41,6 +42,8 @@ from data_access.models import (
 )
 
 KINDS = tuple(SPECS_BY_KIND)
+# Files of records that belong to an episode: writable where the episode is.
+EPISODE_DETAILS = ("delays.csv", "nctr_periods.csv")
 SCOPES = ("site", "service", "area")
 EVERYWHERE = "every"  # the scope row of a system-wide feed (its code is empty)
 GRANT_COMMAND = "python -m dashboard source grant"
@@ -235,6 +238,8 @@ def describe(kind: str, key: Key) -> str:
     """A record named for people: "episode E1", "capacity report of P1H at ..."."""
     if kind == "delays":
         return f"delay reason of episode {key[0]} from {from_utc_naive(key[1]):%Y-%m-%d %H:%M}"
+    if kind == "nctr_periods":
+        return f"NCTR period of episode {key[0]} from {from_utc_naive(key[1]):%Y-%m-%d %H:%M}"
     if kind == "capacity":
         return f"capacity report of service {key[0]} at {from_utc_naive(key[1]):%Y-%m-%d %H:%M}"
     return f"{kind.removesuffix('s')} {key[0]}"
@@ -274,9 +279,10 @@ class _Scope:
         return {**dict(stored), **given}
 
     def _episodes(self) -> dict[str, tuple[str | None, str]]:
-        """Owner and site of each episode delays refer to, as stored (the batch's episodes are
-        checked as episodes; a delay of one refused with it is refused too)."""
-        wanted = {row["episode_id"] for row in self.batch.get("delays.csv", {}).values()}
+        """Owner and site of each episode delays and NCTR periods refer to, as stored (the batch's
+        episodes are checked as episodes; a detail of one refused with it is refused too)."""
+        wanted = {row["episode_id"] for name in EPISODE_DETAILS
+                  for row in self.batch.get(name, {}).values()}
         found = {episode_id: (owner, site_code) for episode_id, owner, site_code in
                  _rows_where_in(self.connection, select(Episode.episode_id, Episode.owner,
                                                         Episode.site_code),
@@ -365,6 +371,7 @@ def _place_rule(kind: str) -> Callable[[_Scope, dict[str, Any], Any], str | None
 
 
 def _delay_rule(scope: _Scope, row: dict[str, Any], before: Any) -> str | None:
+    """A record of an episode's (a delay reason, an NCTR period): the episode's rule."""
     episode_id = row["episode_id"]
     owner, site_code = scope.episodes[episode_id]
     return scope.owned_elsewhere("episodes", (episode_id,), owner) or scope.site(site_code)
@@ -376,6 +383,7 @@ RULES: dict[str, Callable[[_Scope, dict[str, Any], Any], str | None]] = {
     "services": _place_rule("service"),
     "episodes": lambda scope, row, before: scope.site(row["site_code"]),
     "delays": _delay_rule,
+    "nctr_periods": _delay_rule,
     "capacity": lambda scope, row, before: scope.service(row["service_code"]),
 }
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from dashboard.clock import LONDON
 from data_access.metrics.delays import longest_delays_at, waiting_by_home_area, waiting_by_site
@@ -52,6 +53,7 @@ from data_access.metrics.discharge_delays import (
     discharge_delays_by_period,
     not_counted,
 )
+from data_access.models import NctrPeriod
 from tests.builders import EPISODE_HEADER, GEOGRAPHY, load_files, system_area
 
 EPISODES = EPISODE_HEADER + """\
@@ -193,3 +195,26 @@ def test_by_trust_and_by_home_place_with_names_most_discharges_first(loaded):
         .values.tolist() == [["D1", "Place one", 5, 24, 1], ["D2", "Place two", 1, 4, 0]]
     assert by_place.delayed_percent.tolist() == pytest.approx([60.0, 100.0])
     assert by_place.mean_delay_days_of_delayed.tolist() == pytest.approx([8.0, 4.0])
+
+
+# M met the criteria to reside again: not meeting them from 3 Nov 10:00 until 5 Nov 09:00, then
+# again from 8 Nov 10:00 (the last period: the DRD), discharged 10 Nov 12:00.
+MET_AGAIN = EPISODE_HEADER + """\
+M,m,S1,N1,80,F,2026-11-01T10:00,2026-11-08T10:00,,0,2026-11-10T12:00,,,,,,
+"""
+MET_AGAIN_HISTORY = """\
+episode_id,nctr_at,criteria_met_at
+M,2026-11-03T10:00,2026-11-05T09:00
+"""
+
+
+def test_a_person_who_met_the_criteria_again_is_delayed_from_the_start_of_the_last_period(
+        engine, tmp_path):
+    report = load_files(engine, tmp_path / "again", {
+        **GEOGRAPHY, "episodes.csv": MET_AGAIN, "nctr_periods.csv": MET_AGAIN_HISTORY})
+    assert report.loaded and not report.rejections, report.summary()
+    result = discharge_delays(engine, system_area(engine, "ICB1"), *NOVEMBER)
+    assert (result.discharges, result.delay_days, result.by_band["2-3 days"]) == (1, 2, 1)
+    with engine.connect() as connection:  # the history is kept
+        assert connection.execute(select(NctrPeriod.nctr_at, NctrPeriod.criteria_met_at)) \
+            .all() == [(datetime(2026, 11, 3, 10, 0), datetime(2026, 11, 5, 9, 0))]

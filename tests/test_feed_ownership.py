@@ -20,7 +20,15 @@ from data_access.access import load_scope, visible_area_codes
 from data_access.audit import recent_events
 from data_access.feeds import create_token
 from data_access.huddle import huddle_list
-from data_access.models import Area, AreaLink, CapacityReport, Episode, Load, LoadRejection
+from data_access.models import (
+    Area,
+    AreaLink,
+    CapacityReport,
+    Episode,
+    Load,
+    LoadRejection,
+    NctrPeriod,
+)
 from data_access.ownership import GrantChange, grant
 from tests.accounts import add_user
 from tests.browser import serving
@@ -231,3 +239,22 @@ def test_a_source_without_grants_can_send_nothing_and_the_reference_says_what_it
     assert reference["source"] == {"name": "Place two", "kinds": ["capacity"], "sites": [],
                                    "services": ["P1X", "P3C"]}
     assert Api(sources.base_url, sources.tokens[A]).reference()["source"]["sites"] == ["S1"]
+
+
+def test_an_episodes_nctr_history_is_written_only_by_the_source_that_owns_the_episode(
+        sources: Sources, engine: Engine) -> None:
+    sources.add(engine, "History A", kinds=("episodes", "nctr_periods"), areas=("ICB1",))
+    sources.add(engine, "History B", kinds=("nctr_periods",), areas=("ICB1",))
+    assert sources.post("History A", "episodes", [episode("H1")]).body["new"] == [0]
+    period = {"episode_id": "H1", "nctr_at": "2026-11-20T09:00Z",
+              "criteria_met_at": "2026-11-21T09:00Z"}
+    refused = sources.post("History B", "nctr_periods", [period])
+    assert refused.status == 403 and refused.body["refused"] == [
+        {"index": 0, "reason": "episode H1 belongs to source 'History A'"}]
+    administrators = sources.post("History B", "nctr_periods", [{**period, "episode_id": "E1"}])
+    assert administrators.body["refused"][0]["reason"].startswith("episode E1 was loaded by the "
+                                                                  "administrator")
+    assert sources.post("History A", "nctr_periods", [period]).body["new"] == [0]
+    with engine.connect() as connection:
+        assert connection.execute(select(NctrPeriod.episode_id, NctrPeriod.owner)).all() == \
+            [("H1", "History A")]

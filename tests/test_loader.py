@@ -12,7 +12,15 @@ from data_access.audit import recent_events
 from data_access.contract import SPECS_BY_NAME
 from data_access.loader import FolderError, load_batch, load_folder, read_records
 from data_access.metrics.waiting import waiting_at
-from data_access.models import Area, AreaLink, CapacityReport, Episode, Load, LoadRejection
+from data_access.models import (
+    Area,
+    AreaLink,
+    CapacityReport,
+    Episode,
+    Load,
+    LoadRejection,
+    NctrPeriod,
+)
 from tests.builders import (
     AREAS,
     EPISODE_HEADER,
@@ -358,3 +366,28 @@ def test_a_row_without_updated_at_is_stale_against_a_stamped_one(engine, tmp_pat
     assert "episodes.csv line 2: ignored as stale: stored record has" in report.summary()
     with engine.connect() as connection:
         assert connection.scalar(select(Episode.nctr_at)) is None
+
+
+def test_earlier_nctr_periods_are_checked_against_the_episode_and_each_rejection_named(
+        engine, tmp_path):
+    # E1's last NCTR period starts 20 Nov 10:00 (its nctr_at): an earlier period must end by
+    # then. Line 2 is kept; 3 ends after it; 4 ends before it begins; 5 names no episode.
+    episodes = EPISODE_HEADER + "E1,p1,S1,N1,80,F,2026-11-10T10:00,2026-11-20T10:00,,,,,,,,,\n"
+    periods = ("episode_id,nctr_at,criteria_met_at\n"
+               "E1,2026-11-12T10:00,2026-11-14T08:00\n"
+               "E1,2026-11-15T10:00,2026-11-21T08:00\n"
+               "E1,2026-11-17T10:00,2026-11-16T08:00\n"
+               "NOBODY,2026-11-12T10:00,2026-11-14T08:00\n")
+    report = load_files(engine, tmp_path / "periods", {
+        **GEOGRAPHY, "episodes.csv": episodes, "nctr_periods.csv": periods}, allow_partial=True)
+    assert report.loaded
+    assert [(r.file_name, r.line, r.reason) for r in report.rejections] == [
+        ("nctr_periods.csv", 4, "criteria_met_at is before nctr_at"),
+        ("nctr_periods.csv", 5, "episode_id 'NOBODY' is not known (not in episodes.csv or the "
+                                "database)"),
+        ("nctr_periods.csv", 3, "criteria_met_at 2026-11-21T08:00 is after the episode's nctr_at "
+                                "2026-11-20T10:00: an earlier NCTR period ends before the last "
+                                "one begins"),
+    ]
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(NctrPeriod)) == 1
