@@ -19,6 +19,7 @@ import data_access.metrics
 from dashboard import rates, spc
 from data_access import huddle
 from data_access.metrics import (
+    ascof,
     benchmark,
     capacity,
     delays,
@@ -94,6 +95,8 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("length-of-care", "Length of intermediate care",
                (flow.length_of_intermediate_care,)),
     Definition("journeys", "Journeys", (flow.journeys,)),
+    Definition("ascof-2d", "ASCOF 2D: in the community 12 weeks after reablement",
+               (ascof, ascof.ascof_2d)),
     Definition("at-home-91", "At home 91 days after discharge",
                (outcomes.at_home_91_days_by, outcomes.at_home_91_days_by_period)),
     Definition("readmission", "Readmitted within 30 days",

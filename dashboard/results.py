@@ -271,3 +271,28 @@ class DischargeDelays:
     def mean_delay_days_of_delayed(self) -> float | None:
         """Average delay over those delayed (1+ days) only."""
         return None if self.delayed == 0 else self.delay_days / self.delayed
+
+
+# --- data_access.metrics.ascof ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Ascof2D:
+    """ASCOF 2D over the discharges of a period (see data_access.metrics.ascof)."""
+
+    discharges: int  # people 65+ discharged, not from long-term care (part 2's denominator)
+    into_reablement: int  # of them, discharged into reablement (part 2's numerator)
+    followed_up: int  # of those, 84 days after discharge have passed (part 1's denominator)
+    at_home: int  # of those, in the community all 84 days (part 1's numerator)
+    died: int  # not at home: died within 84 days (each counted by its first event)
+    readmitted: int  # an emergency readmission within 84 days
+    entered_care: int  # permanent residential or nursing care within 84 days
+    not_yet_followed_up: int  # into reablement, 84 days not yet passed
+    left_out: dict[str, int]  # in long-term care at admission, age not recorded
+
+    @property
+    def part_1_percent(self) -> float | None:
+        return None if self.followed_up == 0 else 100.0 * self.at_home / self.followed_up
+
+    @property
+    def part_2_percent(self) -> float | None:
+        return None if self.discharges == 0 else 100.0 * self.into_reablement / self.discharges

@@ -83,6 +83,14 @@ INTERMEDIATE_CARE_PATHWAYS: tuple[int, ...] = (1, 2, 3)
 PATHWAY_SHORT_LABELS: dict[int, str] = {1: "P1 home-based", 2: "P2 beds", 3: "P3 beds"}
 SERVICE_SETTINGS: tuple[str, ...] = ("home", "bed")
 SERVICE_SECTORS: tuple[str, ...] = ("nhs", "local_authority", "independent", "voluntary")
+# What a service does (optional in the contract): ASCOF 2D counts reablement.
+SERVICE_TYPES: tuple[str, ...] = ("reablement", "rehabilitation", "recovery", "other")
+REABLEMENT = "reablement"
+# Where a person lived when admitted (optional): ASCOF 2D leaves out those already in long-term
+# residential, nursing or prison care.
+SETTINGS_AT_ADMISSION: tuple[str, ...] = ("own_home", "residential_care", "nursing_care",
+                                          "prison", "other")
+LONG_TERM_CARE_SETTINGS: tuple[str, ...] = ("residential_care", "nursing_care", "prison")
 
 
 @dataclass(frozen=True)

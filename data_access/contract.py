@@ -24,6 +24,8 @@ from dashboard.vocabulary import (
     PATHWAYS,
     SERVICE_SECTORS,
     SERVICE_SETTINGS,
+    SERVICE_TYPES,
+    SETTINGS_AT_ADMISSION,
     SEXES,
 )
 
@@ -276,6 +278,8 @@ SERVICES = FileSpec(
         Column("sector", _one_of(SERVICE_SECTORS), True, " | ".join(SERVICE_SECTORS)),
         Column("area_code", _code, True, "the area the service serves"),
         Column("places", _whole_number(0, 100_000), True, "commissioned beds, or people at once"),
+        Column("service_type", _one_of(SERVICE_TYPES, normalise=str.lower), False,
+               " | ".join(SERVICE_TYPES)),
         UPDATED_AT,
     ),
 )
@@ -302,6 +306,11 @@ EPISODES = FileSpec(
         Column("service_end_at", TIMESTAMP, False),
         Column("end_outcome", _one_of(tuple(END_OUTCOMES)), False, " | ".join(END_OUTCOMES)),
         Column("readmitted_at", TIMESTAMP, False, "next emergency readmission to acute"),
+        Column("died_at", TIMESTAMP, False, "date and time of death, if known"),
+        Column("permanent_care_at", TIMESTAMP, False,
+               "entered permanent residential or nursing care, if so"),
+        Column("setting_at_admission", _one_of(SETTINGS_AT_ADMISSION, normalise=str.lower),
+               False, " | ".join(SETTINGS_AT_ADMISSION)),
         Column("at_home_91_days", _boolean, False, "true or false, once the 91-day point passed"),
         Column("ethnic_group", _one_of(tuple(ETHNIC_GROUPS), normalise=str.lower), False,
                " | ".join(ETHNIC_GROUPS)),

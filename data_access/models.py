@@ -106,6 +106,7 @@ class Service(Base):
     sector: Mapped[str] = mapped_column(String(24))
     area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
     places: Mapped[int] = mapped_column(Integer)
+    service_type: Mapped[str | None] = mapped_column(String(16))
     # When the source last changed this record: an older update never overwrites a newer one.
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The feed source that created the record (a feed_sources name); None = loaded by the
@@ -244,6 +245,9 @@ class Episode(Base):
     service_end_at: Mapped[datetime | None] = mapped_column(DateTime)
     end_outcome: Mapped[str | None] = mapped_column(String(24))
     readmitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    died_at: Mapped[datetime | None] = mapped_column(DateTime)
+    permanent_care_at: Mapped[datetime | None] = mapped_column(DateTime)
+    setting_at_admission: Mapped[str | None] = mapped_column(String(16))
     at_home_91_days: Mapped[bool | None] = mapped_column(Boolean)
     ethnic_group: Mapped[str | None] = mapped_column(String(16))
     imd_decile: Mapped[int | None] = mapped_column(SmallInteger)
