@@ -14,6 +14,7 @@ from dashboard.context import AppContext
 from dashboard.url_state import ViewState
 from data_access.access import AreaInScope
 from data_access.metrics import outcomes
+from data_access.metrics.ascof import ascof_2d
 from data_access.metrics.time_to_service import nctr_to_service_by_groups
 from layouts import outcomes as outcomes_layout
 
@@ -51,9 +52,10 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
         by_place=lambda: outcomes.end_of_service_outcomes(engine, area, start, end, "place"),
         by_month=lambda: outcomes.end_of_service_outcomes(engine, area, start, end, "month"),
         functional=lambda: outcomes.functional_change(engine, area, start, end),
+        ascof=lambda: ascof_2d(engine, area, state.first_day, state.last_day, now),
     )
     view = outcomes_layout.OutcomesView(
-        area=area, state=state, now=now, at_home=results["at_home"][None],
+        area=area, state=state, now=now, ascof=results["ascof"], at_home=results["at_home"][None],
         at_home_by_quarter=results["by_quarter"].rename(columns={"period": "quarter"}),
         readmitted=results["readmitted"][None], by_pathway=results["by_pathway"],
         by_place=results["by_place"], by_month=results["by_month"],

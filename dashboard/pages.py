@@ -194,9 +194,13 @@ PAGES: tuple[Page, ...] = (
          uses=("episodes.csv",),
          render="callbacks.outcomes:render",
          how_to_read=(
-             "At home 91 days after discharge: people aged 65+ discharged to pathway 1 or 2 who "
-             "were at home 91 days later (England about 82%). Those in hospital, in a care home "
-             "or dead at 91 days count against it. Higher is better.",
+             "ASCOF 2D, the national measure from 2024/25: of people 65+ discharged into "
+             "reablement, the share in the community 12 weeks later (part 1; those who died, "
+             "were readmitted or entered care shown apart), and the share of discharges into "
+             "reablement (part 2). Higher is better.",
+             "At home 91 days after discharge (ASCOF 2B, the measure up to 2023/24, kept for "
+             "the trend; England about 82%): those in hospital, in a care home or dead at 91 "
+             "days count against it.",
              "Readmitted within 30 days: over people discharged at least 30 days ago. Lower is "
              "better.",
              "How intermediate care ended, by pathway, month and home place: home with no ongoing "

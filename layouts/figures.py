@@ -74,6 +74,7 @@ _ARIAL_WIDTHS = dict(zip(
      556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333,
      500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584), strict=True))
 LABEL_GAP_PX = 10  # between a category's name and the axis, with a pixel to spare
+BAR_TEXT_SIZE = 14  # a bar's value written beside it (the house font size)
 TITLE_BELOW_MARGIN = 40  # an x-axis title with no tick labels (the bars carry their values)
 TICKS_AND_TITLE_BELOW_MARGIN = 56  # an x-axis with tick labels and a title
 STACKED_HORIZONTAL_BELOW_MARGIN = 86  # ticks, a title and a one-line legend
@@ -138,11 +139,14 @@ def _series_marker(i: int) -> dict[str, Any]:
 def horizontal_bars(labels: list[str], values: list[int], *, axis_title: str) -> go.Figure:
     """Counts by category in the order given, each bar labelled with its value so the figure
     reads without colour or hovering (so the axis needs no tick labels)."""
+    texts = [str(v) for v in values]
     bar = dict(type="bar", x=values, y=labels, orientation="h", marker=dict(color=NHS_BLUE),
-               text=[str(v) for v in values], textposition="outside", cliponaxis=False,
+               text=texts, textposition="outside", cliponaxis=False,
                hovertemplate="%{y}: %{x}<extra></extra>")
+    # The longest bar's value is written beyond its end, in the right margin: room for it.
+    right = round(max((text_width(t, BAR_TEXT_SIZE) for t in texts), default=0)) + LABEL_GAP_PX
     return figure([bar], base_layout(
-        margin=dict(l=category_margin(labels), b=TITLE_BELOW_MARGIN),
+        margin=dict(l=category_margin(labels), r=right, b=TITLE_BELOW_MARGIN),
         xaxis=dict(title=dict(text=axis_title), rangemode="tozero", showticklabels=False),
         yaxis=dict(autorange="reversed")))
 

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard.results import AreaInfo, FunctionalChange
+from dashboard.results import AreaInfo, Ascof2D, FunctionalChange
 from dashboard.url_state import ViewState
 from dashboard.vocabulary import END_OUTCOMES, ETHNIC_GROUPS, NOT_RECORDED
 from layouts import formatting as fmt
@@ -35,6 +35,7 @@ class OutcomesView:
     area: AreaInfo
     state: ViewState
     now: datetime
+    ascof: Ascof2D  # ASCOF 2D over the period's discharges
     at_home: pd.DataFrame  # at_home_91_days over the period, one row
     at_home_by_quarter: pd.DataFrame  # quarter label + at_home_91_days columns
     readmitted: pd.DataFrame  # readmitted_within_30_days, one row
@@ -43,6 +44,22 @@ class OutcomesView:
     by_month: pd.DataFrame
     functional: FunctionalChange
     equity: dict[str, dict[str, pd.DataFrame]]  # by -> {"at_home", "readmitted", "waits"}
+
+
+def _ascof_part_1_card(result: Ascof2D) -> dbc.Card:
+    """Part 1 with its three ways of not counting apart, and who is still inside 84 days."""
+    return kpi_card(
+        "Part 1: in the community 12 weeks after reablement", fmt.percent(result.part_1_percent),
+        "ascof-part1-value", html.Span([
+            f"{result.at_home:,} of {result.followed_up:,} people 65+ discharged into "
+            "reablement, 84 days on. Not at home: died ",
+            html.Strong(fmt.whole(result.died), id="ascof-died"), ", readmitted ",
+            html.Strong(fmt.whole(result.readmitted), id="ascof-readmitted"),
+            ", entered residential or nursing care ",
+            html.Strong(fmt.whole(result.entered_care), id="ascof-entered-care"),
+            f". {fmt.plural(result.not_yet_followed_up, 'person', 'people')} still inside "
+            "their 84 days.",
+        ]), definition="ascof-2d")
 
 
 def _share(frame: pd.DataFrame) -> str:
@@ -85,23 +102,32 @@ def build(view: OutcomesView, href: Callable[[str], str]) -> html.Div:
     return html.Div([
         *page_header(f"Outcomes: {view.area.name}", summary_sentence(view), "outcomes-summary",
                      view.state, pathway=False),
+        html.H2("ASCOF 2D: reablement after hospital", className="section-heading"),
         dbc.Row([
+            dbc.Col(_ascof_part_1_card(view.ascof), md=4),
             dbc.Col(kpi_card(
-                "At home 91 days after discharge", _share(view.at_home), "at-home-value",
-                "people 65+ discharged to pathway 1 or 2 whose 91-day point fell in the period"
+                "Part 2: discharged into reablement", fmt.percent(view.ascof.part_2_percent),
+                "ascof-part2-value",
+                f"{view.ascof.into_reablement:,} of {view.ascof.discharges:,} people 65+ "
+                "discharged in the period", definition="ascof-2d"), md=4),
+            dbc.Col(kpi_card(
+                "At home 91 days after discharge (ASCOF 2B)", _share(view.at_home),
+                "at-home-value",
+                "the measure used up to 2023/24, kept for the trend: people 65+ discharged to "
+                "pathway 1 or 2 whose 91-day point fell in the period"
                 + (f"; 95% interval {_interval(row)}; {row.not_recorded:,} not recorded"
                    if row is not None else ""), definition="at-home-91"), md=4),
+        ], className="g-3 mb-3"),
+        dbc.Row([
             dbc.Col(kpi_card(
                 "Readmitted within 30 days", _share(view.readmitted), "readmitted-value",
                 f"{readmitted.numerator:,} of {readmitted.denominator:,} discharged in the "
                 "period at least 30 days ago" if readmitted is not None else "",
-                definition="readmission"), md=4),
+                definition="readmission"), md=6, xl=3),
             dbc.Col(kpi_card(
                 "Intermediate care ended", fmt.whole(int(view.by_pathway.people.sum())),
                 "ended-value", "services (pathways 1-3) that ended in the period",
-                definition="end-of-service"), md=4),
-        ], className="g-3 mb-3"),
-        dbc.Row([
+                definition="end-of-service"), md=6, xl=3),
             dbc.Col(kpi_card(
                 "Improved or kept their independence",
                 fmt.percent(None if not view.functional.people else
@@ -109,10 +135,10 @@ def build(view: OutcomesView, href: Callable[[str], str]) -> html.Div:
                 "independence-value",
                 f"Modified Barthel from start to end, {view.functional.people:,} people with "
                 f"both scores; median change {_points(view.functional.median_change)}; "
-                f"{AUDIT_REFERENCE}", definition="independence"), md=6),
+                f"{AUDIT_REFERENCE}", definition="independence"), md=6, xl=3),
             dbc.Col(kpi_card(
                 "Own goals met", _share(view.functional.goals), "goals-value",
-                _goals_detail(view.functional.goals), definition="independence"), md=6),
+                _goals_detail(view.functional.goals), definition="independence"), md=6, xl=3),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_quarters_card(view), lg=6),

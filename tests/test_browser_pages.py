@@ -16,6 +16,7 @@ from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from dashboard.url_state import read_view_state
 from data_access.db import make_engine
+from data_access.metrics.ascof import ascof_2d
 from data_access.metrics.capacity import capacity_at, roll_up, waiting_for_pathway
 from data_access.metrics.delays import (
     bed_days_lost,
@@ -43,6 +44,11 @@ from tests.conftest import fresh_database
 
 pytestmark = pytest.mark.browser
 PERIOD = "from=2026-11-02&to=2026-11-24"
+# The home-based service of place one, now said to be reablement (ASCOF 2D counts it).
+REABLEMENT_SERVICES = """
+    code,name,pathway,setting,provider,sector,area_code,places,service_type
+    P1H,Place one reablement,1,home,Council one,local_authority,D1,10,reablement
+"""
 AREAS = ("ICB1", "D1", "N1")  # a system, a place, a neighbourhood
 
 
@@ -55,6 +61,7 @@ def site(migrated_template, tmp_path_factory) -> Iterator[tuple[object, str, obj
         **GEOGRAPHY, "episodes.csv": TODAY_EPISODES, "capacity.csv": TODAY_CAPACITY,
         "delays.csv": TODAY_DELAYS})
     assert report.loaded, report.summary()
+    assert load_files(engine, folder / "types", {"services.csv": REABLEMENT_SERVICES}).loaded
     app = create_app(Settings(database_url=url, clock=FixedClock(TODAY_AT)), engine)
     add_user(engine, "data_manager")
     with browsing(app.server, add_user(engine, "executive")) as (page, base_url):
@@ -327,6 +334,16 @@ def test_outcomes_page_figures_equal_the_metric_functions(site, area):
                 else fmt.percent(100 * readmitted.value.iloc[0]))
     expect(page.locator("#readmitted-value")).to_have_text(expected)
     expect(open_figures(page, "equity-sex-table")).not_to_have_count(0)
+    # ASCOF 2D: P1H is reablement (REABLEMENT_SERVICES), so E7 and E11 went into it, inside
+    # their 84 days at TODAY_AT.
+    ascof = ascof_2d(engine, system_area(engine, area), date(2026, 11, 2), date(2026, 11, 24),
+                     TODAY_AT)
+    expect(page.locator("#ascof-part2-value")).to_have_text(fmt.percent(ascof.part_2_percent))
+    expect(page.locator("#ascof-part1-value")).to_have_text(fmt.percent(ascof.part_1_percent))
+    for element_id, count in (("ascof-died", ascof.died), ("ascof-readmitted", ascof.readmitted),
+                              ("ascof-entered-care", ascof.entered_care)):
+        expect(page.locator(f"#{element_id}")).to_have_text(fmt.whole(count))
+    assert ascof.into_reablement == 2 and ascof.not_yet_followed_up == 2  # N1 is in each area
 
 
 def test_places_page_and_the_drill_down_through_the_url(site):
@@ -369,7 +386,8 @@ def test_data_page_checks_equal_the_check_functions(site, area):
         for check in run_checks(engine, system_area(engine, area), TODAY_AT):
             expect(page.locator(f"#check-{check.check_id}-count")).to_have_text(
                 fmt.whole(check.count))
-        # Every load of the fixture is listed, newest first.
-        expect(page.locator("#deliveries-table tbody tr")).to_have_count(6)
+        # Every load of the fixture is listed, newest first: the first batch's six files and
+        # the services' types.
+        expect(page.locator("#deliveries-table tbody tr")).to_have_count(7)
     finally:
         sign_in_page(page, base_url, "test-executive")
