@@ -47,6 +47,8 @@ from dashboard.vocabulary import (
     ETHNIC_GROUPS,
     SERVICE_SECTORS,
     SERVICE_SETTINGS,
+    SERVICE_TYPES,
+    SETTINGS_AT_ADMISSION,
 )
 from data_access.contract import FILE_SPECS, REFERENCES, SPECS_BY_NAME, FileSpec
 from data_access.feeds import create_token
@@ -134,7 +136,8 @@ def timeline(draw: st.DrawFn, steps: int) -> list[str]:
 
 @st.composite
 def episode_row(draw: st.DrawFn) -> dict[str, str]:
-    admitted, nctr, referred, discharged, start, end, readmitted = draw(timeline(7))
+    admitted, nctr, referred, discharged, start, end, readmitted, care, died = \
+        draw(timeline(9))
     pathway = draw(st.sampled_from(["", "0", "1", "2", "3"]))
     has_service = pathway in ("1", "2", "3") and draw(st.booleans())
     return {
@@ -157,6 +160,10 @@ def episode_row(draw: st.DrawFn) -> dict[str, str]:
         "imd_decile": draw(optional(numbers(1, 10))),
         "barthel_start": draw(optional(numbers(0, 20))),
         "barthel_end": draw(optional(numbers(0, 20))), "goals_met": draw(YES_NO),
+        "permanent_care_at": draw(optional(st.just(care))),
+        "died_at": draw(optional(st.just(died))),
+        "setting_at_admission": draw(optional(st.sampled_from(
+            [*SETTINGS_AT_ADMISSION, "Own_Home"]))),
     }
 
 
@@ -181,11 +188,14 @@ ROWS: dict[str, st.SearchStrategy[dict[str, str]]] = {
         "code": CODES, "name": FREE_TEXT, "pathway": st.sampled_from(["1", "2", "3"]),
         "setting": st.sampled_from(SERVICE_SETTINGS), "provider": FREE_TEXT,
         "sector": st.sampled_from(SERVICE_SECTORS), "area_code": st.sampled_from(AREAS),
-        "places": numbers(0, 100_000)}),
+        "places": numbers(0, 100_000),
+        "service_type": optional(st.sampled_from([*SERVICE_TYPES, "Reablement"]))}),
     "episodes.csv": episode_row(),
     "delays.csv": st.fixed_dictionaries({
         "episode_id": st.just(""), "effective_at": timeline(1).map(lambda s: s[0]),
         "reason_code": st.sampled_from([*DELAY_REASONS, "t1"])}),
+    "nctr_periods.csv": timeline(2).map(lambda stamps: {
+        "episode_id": "", "nctr_at": stamps[0], "criteria_met_at": stamps[1]}),
     "capacity.csv": capacity_row(),
 }
 
@@ -271,18 +281,26 @@ class Batch:
 @st.composite
 def good_batches(draw: st.DrawFn) -> Batch:
     names = set(draw(st.lists(st.sampled_from([spec.name for spec in FILE_SPECS]), min_size=1,
-                              max_size=6, unique=True)))
-    files, episode_ids = {}, []
+                              max_size=len(FILE_SPECS), unique=True)))
+    files, episode_ids, without_nctr = {}, [], []
     for spec in (spec for spec in FILE_SPECS if spec.name in names):
         rows = draw(st.lists(ROWS[spec.name], max_size=4,
                              unique_by=lambda row, key=spec.key: tuple(row[k] for k in key)))
         if spec.name == "episodes.csv":
             episode_ids = [row["episode_id"] for row in rows]
+            # An earlier NCTR period must end before the episode's last one begins: only
+            # episodes with no NCTR time take one here, so any period fits.
+            without_nctr = [row["episode_id"] for row in rows if not row["nctr_at"]]
         if spec.name == "delays.csv":  # each delay belongs to an episode of the batch
             for row in rows:
                 row["episode_id"] = draw(st.sampled_from(episode_ids)) if episode_ids else "E"
             rows = list({(r["episode_id"], r["effective_at"]): r for r in rows}.values())
             rows = rows if episode_ids else []
+        if spec.name == "nctr_periods.csv":  # each period belongs to an episode with no NCTR
+            for row in rows:
+                row["episode_id"] = draw(st.sampled_from(without_nctr)) if without_nctr else "E"
+            rows = list({(r["episode_id"], r["nctr_at"]): r for r in rows}.values())
+            rows = rows if without_nctr else []
         header = draw(st.permutations([c.name for c in spec.columns if c.name != "updated_at"
                                        and (c.required or draw(st.booleans()))]))
         files[spec.name] = ContractFile(spec, list(header),
@@ -585,7 +603,8 @@ def as_json(column: str, text: str) -> Any:
 @st.composite
 def records(draw: st.DrawFn) -> tuple[FileSpec, list[Any], bool]:
     """One kind's records: good ones, broken ones and anything JSON; whether any is broken."""
-    spec = draw(st.sampled_from([s for s in FILE_SPECS if s.name != "delays.csv"]))
+    spec = draw(st.sampled_from([s for s in FILE_SPECS
+                                 if s.name not in ("delays.csv", "nctr_periods.csv")]))
     good = draw(st.lists(ROWS[spec.name], min_size=1, max_size=4,
                          unique_by=lambda row: tuple(row[k] for k in spec.key)))
     intact = [{k: as_json(k, v) for k, v in row.items()} for row in good]

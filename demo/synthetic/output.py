@@ -78,7 +78,8 @@ class ContractWriter:
         self._write(SITES, ((s.code, s.name, s.trust_code, s.trust_name, s.area_code)
                             for s in system.sites))
         self._write(SERVICES, ((s.code, s.name, str(s.pathway), s.setting, s.provider, s.sector,
-                                s.area_code, str(s.places)) for s in system.services))
+                                s.area_code, str(s.places), s.service_type)
+                               for s in system.services))
 
     def add_journeys(self, system: System, journeys: Journeys, changes: ReasonChanges,
                      reports: CapacityReports, calendar: Calendar,
@@ -88,10 +89,27 @@ class ContractWriter:
         self._write_columns(EPISODES, *_episode_columns(system, journeys, ids, written, calendar),
                             *(column[written] for column in (
                                 details.ethnic_group, details.imd_decile,
-                                details.barthel_start, details.barthel_end, details.goals_met)))
+                                details.barthel_start, details.barthel_end, details.goals_met)),
+                            *_after_discharge(journeys, details, written, calendar))
         self._write_columns(DELAYS, *_delay_columns(changes, ids, written))
         self._write_columns(CAPACITY, reports.service, format_timestamps(reports.reported),
                             reports.places, reports.occupied, reports.unavailable)
+
+
+def _after_discharge(journeys: Journeys, details: PersonDetails, written: np.ndarray,
+                     calendar: Calendar) -> tuple[np.ndarray, ...]:
+    """died_at, permanent_care_at and setting_at_admission: a death that ended the service;
+    entering permanent care at the end of the service, or on discharge to a new care home
+    placement (pathway 3 from anywhere but a care home)."""
+    j, setting = journeys, details.setting_at_admission
+    died = np.where(j.outcome == "died", j.end, np.nan)
+    new_placement = (j.pathway == 3) & ~np.isin(setting, ("residential_care", "nursing_care"))
+    permanent = np.where(j.outcome == "care_home", j.end,
+                         np.where(new_placement, j.discharged, np.nan))
+    known = np.where(died <= calendar.now, died, np.nan), \
+        np.where(permanent <= calendar.now, permanent, np.nan)
+    return (format_timestamps(known[0][written]), format_timestamps(known[1][written]),
+            setting[written])
 
 
 def episode_ids(system: System, journeys: Journeys) -> np.ndarray:

@@ -90,6 +90,10 @@ P2_COMMUNITY_HOSPITAL_SHARE_OF_PLACES = 0.5
 SERVICE_SHARES = {"P1-RA": 0.60, "P1-HR": 0.25, "P1-BR": 0.15,  # reablement, NHS rehab, bridging
                   "P2-D2A": 0.50, "P2-CH": 0.30, "P2-ICU": 0.20,  # care-home D2A, hospital, unit
                   "P3-D2A": 0.80, "P3-NUR": 0.20}  # care-home D2A, nursing/dementia
+# What each kind of service does (the contract's service_type; ASCOF 2D counts reablement).
+SERVICE_TYPE_OF_KIND = {"P1-RA": "reablement", "P1-HR": "rehabilitation", "P1-BR": "other",
+                        "P2-D2A": "recovery", "P2-CH": "rehabilitation", "P2-ICU": "rehabilitation",
+                        "P3-D2A": "other", "P3-NUR": "other"}
 
 # --- Outcomes (domain.md "Metric definitions"; ASCOF 2B(1) about 82% at home at 91 days).
 READMISSION_30_DAY_SHARE = 0.125

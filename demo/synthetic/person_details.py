@@ -34,6 +34,11 @@ BARTHEL_START = {1: (14.0, 3.0), 2: (10.0, 3.5), 3: (6.0, 3.0)}
 BARTHEL_CHANGE = {1: (3.0, 2.0), 2: (4.0, 2.5), 3: (1.0, 1.5)}
 GOALS_MET_SHARE = {"home_no_support": 0.85, "home_with_support": 0.75, "care_home": 0.55,
                    "readmitted": 0.45, "other": 0.6}
+# Where people lived when admitted (we choose, after domain.md: about half of pathway 3
+# discharges are care home residents returning; few others come from a care home or prison).
+CARE_HOME_AT_ADMISSION = {0: 0.04, 1: 0.005, 2: 0.005, 3: 0.5}  # share of each pathway
+NURSING_SHARE_OF_CARE_HOMES = 0.4
+FROM_PRISON = 0.0005
 ETHNICITY_NOT_RECORDED = 0.05  # the column left blank (not asked), as opposed to "not stated"
 DEPRIVATION_NOT_RECORDED = 0.02
 
@@ -45,6 +50,7 @@ class PersonDetails:
     barthel_start: np.ndarray  # "0".."20", or "" (no service started)
     barthel_end: np.ndarray  # "0".."20", or "" (not ended, or died)
     goals_met: np.ndarray  # "true" / "false", or ""
+    setting_at_admission: np.ndarray  # own_home, residential_care, nursing_care or prison
 
 
 def person_details(system: System, journeys: Journeys, now: float,
@@ -78,7 +84,15 @@ def person_details(system: System, journeys: Journeys, now: float,
     end_score = np.clip(start_score + np.rint(change), 0, 20)
     goals = np.array([rng.random() < GOALS_MET_SHARE.get(str(o), 0.6)
                       for o in journeys.outcome])
+    # Drawn last, so the details drawn before keep their values.
+    from_care_home = rng.random(n) < np.array(
+        [CARE_HOME_AT_ADMISSION.get(int(p), 0.0) if p == p else 0.0 for p in journeys.pathway])
+    nursing = rng.random(n) < NURSING_SHARE_OF_CARE_HOMES
+    prison = rng.random(n) < FROM_PRISON
+    setting = np.where(from_care_home, np.where(nursing, "nursing_care", "residential_care"),
+                       np.where(prison, "prison", "own_home"))
     return PersonDetails(
+        setting_at_admission=setting.astype(str),
         ethnic_group=ethnic.astype(str),
         imd_decile=decile.astype(str),
         barthel_start=np.where(started, _whole(start_score), ""),

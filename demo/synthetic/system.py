@@ -16,6 +16,7 @@ from demo.synthetic.parameters import (
     P1_NHS_REHAB_SHARE_OF_PLACES,
     P2_COMMUNITY_HOSPITAL_SHARE_OF_PLACES,
     SERVICE_SHARES,
+    SERVICE_TYPE_OF_KIND,
 )
 from demo.synthetic.reference import acute_trusts, geography
 
@@ -51,6 +52,7 @@ class Service:
     districts: tuple[int, ...]  # indexes of the districts (places) it serves
     routing_weight: float  # relative share of each served place's referrals of this pathway
     places: int = 0
+    service_type: str = ""  # SERVICE_TYPE_OF_KIND
 
 
 @dataclass
@@ -206,7 +208,7 @@ def _services(system: System, icb_short: str, rng: np.random.Generator) -> list[
               "Independent nursing homes", "independent")]
     return services + [Service(f"{system.icb_code}-{kind}", f"{icb_short} {label}", pathway,
                                setting, provider, sector, system.icb_code, everywhere,
-                               SERVICE_SHARES[kind])
+                               SERVICE_SHARES[kind], service_type=SERVICE_TYPE_OF_KIND[kind])
                        for kind, label, pathway, setting, provider, sector in kinds]
 
 
@@ -223,7 +225,8 @@ def _place_services(system: System, index: int, rng: np.random.Generator) -> lis
         kinds.append(("P2-CH", "community hospital rehabilitation beds", 2, "bed", nhs, "nhs"))
     kinds.append(("P3-D2A", "pathway 3 assessment beds", 3, "bed", care_homes, "independent"))
     return [Service(f"{district.code}-{kind}", f"{district.name} {label}", pathway, setting,
-                    provider, sector, district.code, (index,), SERVICE_SHARES[kind])
+                    provider, sector, district.code, (index,), SERVICE_SHARES[kind],
+                    service_type=SERVICE_TYPE_OF_KIND[kind])
             for kind, label, pathway, setting, provider, sector in kinds]
 
 
