@@ -281,12 +281,12 @@ class Ascof2D:
 
     discharges: int  # people 65+ discharged, not from long-term care (part 2's denominator)
     into_reablement: int  # of them, discharged into reablement (part 2's numerator)
-    followed_up: int  # of those, 84 days after discharge have passed (part 1's denominator)
+    followed_up: int  # into reablement, day 84 in the period and passed (part 1's denominator)
     at_home: int  # of those, in the community all 84 days (part 1's numerator)
     died: int  # not at home: died within 84 days (each counted by its first event)
     readmitted: int  # an emergency readmission within 84 days
     entered_care: int  # permanent residential or nursing care within 84 days
-    not_yet_followed_up: int  # into reablement, 84 days not yet passed
+    not_yet_followed_up: int  # into reablement, day 84 in the period but still to come
     left_out: dict[str, int]  # in long-term care at admission, age not recorded
 
     @property

@@ -52,13 +52,13 @@ def _ascof_part_1_card(result: Ascof2D) -> dbc.Card:
         "Part 1: in the community 12 weeks after reablement", fmt.percent(result.part_1_percent),
         "ascof-part1-value", html.Span([
             f"{result.at_home:,} of {result.followed_up:,} people 65+ discharged into "
-            "reablement, 84 days on. Not at home: died ",
+            "reablement whose 84th day fell in the period. Not at home: died ",
             html.Strong(fmt.whole(result.died), id="ascof-died"), ", readmitted ",
             html.Strong(fmt.whole(result.readmitted), id="ascof-readmitted"),
             ", entered residential or nursing care ",
             html.Strong(fmt.whole(result.entered_care), id="ascof-entered-care"),
-            f". {fmt.plural(result.not_yet_followed_up, 'person', 'people')} still inside "
-            "their 84 days.",
+            f". {fmt.plural(result.not_yet_followed_up, 'person', 'people')} whose 84th day "
+            "is still to come.",
         ]), definition="ascof-2d")
 
 

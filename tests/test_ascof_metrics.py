@@ -25,9 +25,13 @@ the discharge.
 | X2 | 64 | | 10 Oct | REA 10 Oct | | not counted (under 65) |
 | X3 | blank | | 10 Oct | REA 10 Oct | | left out: age not recorded |
 
-Part 2: 10 into reablement (R1, R2, D84, D85, A84, A85, C84, C85, B2, B3) of 14 discharges
-(those and R3, R4, N1, H1): 71.4%. Part 1: 5 at home (R1, R2, D85, A85, C85) of the 10: 50%;
-not at home: died 2 (D84, B2), readmitted 2 (A84, B3), entered care 1 (C84).
+Part 2, over October's discharges: 10 into reablement (R1, R2, D84, D85, A84, A85, C84, C85,
+B2, B3) of 14 discharges (those and R3, R4, N1, H1): 71.4%.
+
+Part 1 counts people by their day 84, as the 91-day measure counts its 91st: the 1 Oct
+discharges reach it on 24 Dec, the 10 Oct ones on 2 Jan. Over 24 Dec to 4 Jan: 5 at home (R1,
+R2, D85, A85, C85) of the 10: 50%; not at home: died 2 (D84, B2), readmitted 2 (A84, B3),
+entered care 1 (C84). Over October, nobody's day 84 falls: no share.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ X2,x2,S1,N1,64,F,2026-10-01T10:00,2026-10-05T10:00,1,2026-10-10T12:00,REA,2026-1
 X3,x3,S1,N1,,F,2026-10-01T10:00,2026-10-05T10:00,1,2026-10-10T12:00,REA,2026-10-10T15:00,,,,
 """
 OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
+DAYS_84 = (date(2026, 12, 24), date(2027, 1, 4))  # the October discharges' 84th days
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=LONDON)
 
 
@@ -80,22 +85,29 @@ def loaded(engine, tmp_path):
     return engine
 
 
-def test_parts_1_and_2_with_the_ways_of_not_counting_apart(loaded):
+def test_part_2_over_the_periods_discharges(loaded):
     result = ascof_2d(loaded, system_area(loaded, "ICB1"), *OCTOBER, NOW)
-    assert (result.discharges, result.into_reablement, result.followed_up) == (14, 10, 10)
+    assert (result.discharges, result.into_reablement) == (14, 10)
+    assert result.part_2_percent == pytest.approx(100 * 10 / 14)
+    assert result.left_out == {"in long-term care at admission": 1, "age not recorded": 1}
+    assert (result.followed_up, result.not_yet_followed_up) == (0, 0)  # no day 84 in October
+    assert result.part_1_percent is None
+
+
+def test_part_1_by_day_84_with_the_ways_of_not_counting_apart(loaded):
+    result = ascof_2d(loaded, system_area(loaded, "ICB1"), *DAYS_84, NOW)
+    assert (result.followed_up, result.not_yet_followed_up) == (10, 0)
     assert (result.at_home, result.died, result.readmitted, result.entered_care) == (5, 2, 2, 1)
     assert result.part_1_percent == pytest.approx(50.0)
-    assert result.part_2_percent == pytest.approx(100 * 10 / 14)
-    assert result.not_yet_followed_up == 0
-    assert result.left_out == {"in long-term care at admission": 1, "age not recorded": 1}
+    assert result.discharges == 0  # nobody was discharged from 24 Dec to 4 Jan
 
 
-def test_people_inside_their_84_days_are_counted_apart_not_guessed(loaded):
+def test_people_whose_day_84_is_still_to_come_are_counted_apart_not_guessed(loaded):
     # On 27 Dec, the 1 Oct discharges have passed day 84 (24 Dec); the 10 Oct ones (R1, R2)
     # reach it on 2 Jan.
-    result = ascof_2d(loaded, system_area(loaded, "ICB1"), *OCTOBER,
+    result = ascof_2d(loaded, system_area(loaded, "ICB1"), *DAYS_84,
                       datetime(2026, 12, 27, 9, 0, tzinfo=LONDON))
-    assert (result.into_reablement, result.followed_up, result.not_yet_followed_up) == (10, 8, 2)
+    assert (result.followed_up, result.not_yet_followed_up) == (8, 2)
     assert (result.at_home, result.died, result.readmitted, result.entered_care) == (3, 2, 2, 1)
 
 

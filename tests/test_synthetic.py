@@ -119,7 +119,7 @@ def test_the_demo_carries_what_ascof_2d_needs_at_plausible_rates(demo):
     near reablement's share of discharges, 60% of pathway 1 (SERVICE_SHARES) of 7.5-9.5%
     (domain.md's pathway mix), among people 65+; long-term care residents a few percent."""
     engine, _ = demo
-    last = NOW.date() - timedelta(days=90)
+    last = NOW.date() - timedelta(days=1)
     result = ascof_2d(engine, system_area(engine, DEFAULT_ICB), last - timedelta(days=364),
                       last, NOW)
     assert result.not_yet_followed_up == 0 and result.followed_up > 1000

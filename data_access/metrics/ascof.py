@@ -34,20 +34,27 @@ def ascof_2d(engine: Engine, area: AreaInScope, first_day: date, last_day: date,
     home is in the area, leaving out those who lived in **long-term residential, nursing or
     prison care** when admitted (``setting_at_admission``):
 
-    - **Part 2**: the share discharged **into reablement**: a service of type reablement that
-      started from **3 days before to 7 days after** the discharge, by local dates (the
-      discharge falls from 7 days before to 3 days after the reablement start).
-    - **Part 1**: of those discharged into reablement, the share who stayed in the community for
-      **12 weeks (84 days)**: no death, no emergency readmission and no new permanent
-      residential or nursing care within 84 days of the discharge (an event on day 84, by local
-      dates, counts against; on day 85 it does not). Counted once the 84 days have passed by
-      now; those still inside them are counted apart, never guessed.
+    - **Part 2**: of the people discharged in the period, the share discharged **into
+      reablement**: a service of type reablement that started from **3 days before to 7 days
+      after** the discharge, by local dates (the discharge falls from 7 days before to 3 days
+      after the reablement start).
+    - **Part 1**: of the people discharged into reablement whose **84th day** after discharge
+      fell in the period (as the 91-day measure counts its 91st), the share who stayed in the
+      community for **12 weeks (84 days)**: no death, no emergency readmission and no new
+      permanent residential or nursing care within 84 days of the discharge (an event on day
+      84, by local dates, counts against; on day 85 it does not). Counted once day 84 has
+      passed by now; those whose day 84 is in the period but still to come are counted apart,
+      never guessed.
 
     The three ways of not counting are shown apart (died, readmitted, entered care), each
     person by their first event (on the same day: died, then entered care, then readmitted).
     We define: a person whose age is not recorded is left out and counted apart.
     """
-    conditions = [episodes_in_area(area), Episode.discharge_date.between(first_day, last_day)]
+    discharged = Episode.discharge_date.between(first_day, last_day)
+    # Part 1's people were discharged up to 84 days before the period.
+    candidates = Episode.discharge_date.between(first_day - timedelta(days=FOLLOW_UP_DAYS),
+                                                last_day)
+    conditions = [episodes_in_area(area), discharged]
     left_out = case((Episode.age.is_(None), AGE_NOT_RECORDED),
                     (Episode.setting_at_admission.in_(LONG_TERM_CARE_SETTINGS),
                      IN_LONG_TERM_CARE), else_=None)
@@ -57,7 +64,8 @@ def ascof_2d(engine: Engine, area: AreaInScope, first_day: date, last_day: date,
     reablement = (select(Episode.discharge_date, Episode.service_start_at, Episode.died_at,
                          Episode.permanent_care_at, Episode.readmitted_at)
                   .join(Service, Service.code == Episode.service_code)
-                  .where(*conditions, *counted, Service.service_type == REABLEMENT,
+                  .where(episodes_in_area(area), candidates, *counted,
+                         Service.service_type == REABLEMENT,
                          Episode.service_start_at.is_not(None)))
     with engine.connect() as connection:
         discharges = int(connection.scalar(
@@ -69,23 +77,30 @@ def ascof_2d(engine: Engine, area: AreaInScope, first_day: date, last_day: date,
         people = pd.DataFrame(connection.execute(reablement).all(),
                               columns=["discharge_date", "service_start_at", "died_at",
                                        "permanent_care_at", "readmitted_at"])
-    return _count(people, discharges, now, {reason: int(why.get(reason, 0)) for reason in
-                                            (IN_LONG_TERM_CARE, AGE_NOT_RECORDED)})
+    return _count(people, discharges, (first_day, last_day), now,
+                  {reason: int(why.get(reason, 0))
+                   for reason in (IN_LONG_TERM_CARE, AGE_NOT_RECORDED)})
 
 
-def _count(people: pd.DataFrame, discharges: int, now: datetime,
+def _count(people: pd.DataFrame, discharges: int, period: tuple[date, date], now: datetime,
            left_out: dict[str, int]) -> Ascof2D:
     """Part 1 and 2 from the candidates discharged with a reablement service."""
+    first_day, last_day = period
     into = [row for row in people.itertuples() if _starts_in_window(row)]
-    today = now.date()
-    followed = [row for row in into
-                if _as_date(row.discharge_date) + timedelta(days=FOLLOW_UP_DAYS) < today]
+    discharged = [row for row in into
+                  if first_day <= _as_date(row.discharge_date) <= last_day]
+    due = [row for row in into if first_day <= _day_84(row) <= last_day]
+    followed = [row for row in due if _day_84(row) < now.date()]
     outcomes = [_first_event(row) for row in followed]
-    return Ascof2D(discharges=discharges, into_reablement=len(into), followed_up=len(followed),
-                   at_home=outcomes.count(None), died=outcomes.count("died"),
-                   readmitted=outcomes.count("readmitted"),
+    return Ascof2D(discharges=discharges, into_reablement=len(discharged),
+                   followed_up=len(followed), at_home=outcomes.count(None),
+                   died=outcomes.count("died"), readmitted=outcomes.count("readmitted"),
                    entered_care=outcomes.count("entered_care"),
-                   not_yet_followed_up=len(into) - len(followed), left_out=left_out)
+                   not_yet_followed_up=len(due) - len(followed), left_out=left_out)
+
+
+def _day_84(row: Any) -> date:
+    return _as_date(row.discharge_date) + timedelta(days=FOLLOW_UP_DAYS)
 
 
 def _starts_in_window(row: Any) -> bool:
