@@ -132,7 +132,8 @@ PAGES: tuple[Page, ...] = (
          how_to_read=(
              "Hours from NCTR to the service starting (the first home visit, or admission to the "
              "bed), for pathways 1-3, over services that started in the period. Pathway 0 is left "
-             f"out. Within {AMBITION_HOURS:.0f} hours is the ambition.",
+             f"out. Within {AMBITION_HOURS:.0f} hours is the local plans' ambition, not a national "
+             "target.",
              "Median: half started faster than this. 90th percentile: 9 in 10 started within it. "
              "A good median with a long 90th percentile means a few people wait far too long.",
              "Waiting over 24 h, no service yet: people still in hospital who have already missed "

@@ -124,14 +124,15 @@ SEXES: dict[str, str] = {"F": "Female", "M": "Male", "U": "Not known"}
 
 AREA_LEVELS: tuple[str, ...] = ("region", "icb", "sub_icb", "district", "neighbourhood")
 
-# The ambition: recovery support within 24 hours of no longer meeting the criteria to reside.
 # The longest delays, which the 2025/26 urgent and emergency care plan puts first: 21 days or
 # more since the discharge ready date (the national 21+ band).
 LONGEST_DELAY_DAYS = 21
 # The huddle list's "waited at least" filter: whole days since NCTR (the 7+, 14+ and 21+ bands).
 WAITED_AT_LEAST_DAYS: tuple[int, ...] = (7, 14, LONGEST_DELAY_DAYS)
+# The ambition: recovery support within 24 hours of no longer meeting the criteria to reside.
+# It is the local plans' ambition, not a published national target, and the pages say so.
 AMBITION_HOURS: float = 24.0
-AMBITION = f"{AMBITION_HOURS:.0f}-hour ambition"  # as the pages name it in words
+AMBITION = f"local {AMBITION_HOURS:.0f}-hour ambition"  # as the pages name it in words
 # A capacity report older than this is stale, never counted as current.
 STALE_REPORT_HOURS: float = 24.0
 # We define: the default target for "% within 24 h" on SPC charts, until a system sets its own

@@ -101,7 +101,9 @@ JOURNEY = TermGroup("journey", "The journey", (
          "(which can be after the day of discharge), for a bed the admission to it."),
     Term("ambition-24-hours", f"The {AMBITION}",
          f"Everyone who needs recovery support receives it within {AMBITION_HOURS:.0f} hours of "
-         "no longer meeting the criteria to reside: the ambition in the local plans. \"Within "
+         "no longer meeting the criteria to reside: the ambition in the local plans, not a "
+         "published national target (the national measures count days from the discharge ready "
+         "date: see Discharge delays). \"Within "
          f"{AMBITION_HOURS:.0f} h\" means at most {AMBITION_HOURS:.0f} hours from NCTR to the "
          "service starting."),
     Term("bed-days-lost", "Bed days lost",

@@ -81,7 +81,8 @@ def build(view: TimeToServiceView, href: Callable[[str], str]) -> html.Div:
             dbc.Col(kpi_card("Within 24 hours", fmt.percent(s.within_24h_percent),
                              "tts-page-within-value",
                              f"{s.within_24h:,} of {s.started:,} services started in the "
-                             "period", definition="nctr-to-service"), md=3),
+                             "period; the local plans' ambition, not a national target",
+                             definition="nctr-to-service"), md=3),
             dbc.Col(kpi_card("Median", fmt.hours(s.median_hours), "tts-page-median-value",
                              "from NCTR to the service starting",
                              definition="nctr-to-service"), md=3),
