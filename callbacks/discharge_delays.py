@@ -4,18 +4,30 @@ delays now."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from dash import html
 
 from callbacks.delays import longest_delays_trend, week_ends
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import spc, weekly_series
+from dashboard.spc import series, spc, weekly_series
 from dashboard.url_state import ViewState
 from data_access.access import AreaInScope
 from data_access.areas import CHILD_LEVEL
 from data_access.metrics import delays, discharge_delays
 from layouts import discharge_delays as discharge_delays_layout
+
+
+def whole_months_to(day: date, months: int) -> tuple[date, date]:
+    """``months`` whole calendar months ending with ``day``'s month if ``day`` is its last day,
+    else with the month before: (first day, last day)."""
+    end = day if (day + timedelta(days=1)).month != day.month else day.replace(day=1) \
+        - timedelta(days=1)
+    start = end.replace(day=1)
+    for _ in range(months - 1):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start, end
 
 
 def render(context: AppContext, area: AreaInScope, state: ViewState,
@@ -24,7 +36,10 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
     start, end = state.bounds(now)
     first, last = state.first_day, state.last_day
     home_level = CHILD_LEVEL[area.level]
+    months_from, months_to = whole_months_to(last, discharge_delays_layout.TREND_MONTHS)
     results = gather(
+        months=lambda: discharge_delays.discharge_delays_by_period(engine, area, months_from,
+                                                                   months_to),
         delays=lambda: discharge_delays.discharge_delays(engine, area, first, last),
         monthly=lambda: discharge_delays.discharge_delays_by_period(engine, area, first, last),
         weekly=lambda: discharge_delays.discharge_delays_by_period(engine, area, first, last,
@@ -40,6 +55,7 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
                                                                  level=home_level),
     )
     weeks = results.pop("weekly").rename(columns={"period_start": "week_start"})
+    months = results.pop("months")
     longest = results.pop("longest_weekly")
     view = discharge_delays_layout.DischargeDelaysView(
         area=area, state=state, now=now, home_level=home_level,
@@ -47,6 +63,8 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
                         direction="down", rebase_at=state.rebase),
         mean_delay_spc=spc(weekly_series(weeks, "mean_delay_days", first, last),
                            direction="down", rebase_at=state.rebase),
+        delayed_monthly_spc=spc(series(months.period_start, months.delayed_percent),
+                                direction="down", rebase_at=state.rebase),
         longest_now=int(results["longest_by_site"].longest_delays.sum()),
         longest_spc=longest_delays_trend(longest, state),
         **results)

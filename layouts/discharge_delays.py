@@ -32,6 +32,7 @@ from layouts.figures import horizontal_bars
 from layouts.filters import page_header
 from layouts.spc_figure import spc_figure
 
+TREND_MONTHS = 24  # the monthly SPC chart's whole months, up to the period's end
 MEASURE_COLUMNS = ["Discharges", "On the DRD", "1+ days later", "Average delay (everyone)",
                    "Average delay (delayed)", "Delay days", f"{LONGEST_DELAY_DAYS}+ days"]
 MEASURE_KINDS = ["count", "measure", "measure", "measure", "measure", "count", "count"]
@@ -46,6 +47,7 @@ class DischargeDelaysView:
     monthly: pd.DataFrame  # discharge_delays_by_period, by month
     delayed_spc: SpcResult  # share discharged 1+ days after the DRD, week by week
     mean_delay_spc: SpcResult  # average delay (everyone), week by week
+    delayed_monthly_spc: SpcResult  # the share delayed, the TREND_MONTHS months to the end
     by_trust: pd.DataFrame  # discharge_delays_by ...
     by_site: pd.DataFrame
     by_home_area: pd.DataFrame
@@ -101,11 +103,16 @@ def build(view: DischargeDelaysView, href: Callable[[str], str]) -> html.Div:
             dbc.Col(_monthly_card(view), lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([
-            dbc.Col(_weekly_card("Share discharged 1 or more days after the DRD, week by week",
-                                 view.delayed_spc, "drd-delayed-spc", "% delayed", "{:.1f}%"),
+            dbc.Col(_trend_card("Share discharged 1 or more days after the DRD, week by week",
+                                view.delayed_spc, "drd-delayed-spc", "% delayed", "{:.1f}%"),
                     lg=6),
-            dbc.Col(_weekly_card("Average delay in days, week by week", view.mean_delay_spc,
-                                 "drd-mean-spc", "days", "{:.2f}"), lg=6),
+            dbc.Col(_trend_card("Average delay in days, week by week", view.mean_delay_spc,
+                                "drd-mean-spc", "days", "{:.2f}"), lg=6),
+        ], className="g-3 mb-3"),
+        dbc.Row([
+            dbc.Col(_trend_card("Share discharged 1 or more days after the DRD, month by month",
+                                view.delayed_monthly_spc, "drd-delayed-monthly-spc",
+                                "% delayed", "{:.1f}%", MONTHS, "Month"), lg=12),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_groups_card("By acute trust", view.by_trust, "Trust", "drd-by-trust"),
@@ -185,15 +192,19 @@ def _monthly_card(view: DischargeDelaysView) -> dbc.Card:
     ]), className="h-100")
 
 
-def _weekly_card(title: str, result: SpcResult, chart_id: str, axis: str,
-                 value_format: str) -> dbc.Card:
+WEEKS = "Whole weeks (Monday to Sunday) of the period, by the day of discharge."
+MONTHS = (f"The {TREND_MONTHS} whole months up to the period's end, as the monthly statistics "
+          "are published, by the day of discharge.")
+
+
+def _trend_card(title: str, result: SpcResult, chart_id: str, axis: str, value_format: str,
+                over: str = WEEKS, point: str = "Week from") -> dbc.Card:
     return dbc.Card(dbc.CardBody([
         html.H2(title, className="card-heading"),
-        html.P(f"Whole weeks (Monday to Sunday) of the period, by the day of discharge. Lower "
-               f"is better. {SPC_LIMITS_NOTE}", className="chart-summary"),
+        html.P(f"{over} Lower is better. {SPC_LIMITS_NOTE}", className="chart-summary"),
         spc_badges(result.variation_icon, result.assurance, trial=result.trial_limits),
         chart(spc_figure(result, title_y=axis, height=260), chart_id),
-        spc_table(result, f"{chart_id}-table", axis, title, "measure", point="Week from",
+        spc_table(result, f"{chart_id}-table", axis, title, "measure", point=point,
                   value_format=value_format),
         how_we_count("discharge-delays-by-period"),
     ]), className="h-100")

@@ -117,6 +117,9 @@ def test_discharge_delays_page_figures_equal_the_metric_functions(site, area):
     months = page.locator("#drd-monthly-table tbody tr")
     expect(months).to_have_count(1)  # November only
     expect(months.first.locator("td").first).to_have_text(fmt.whole(result.discharges))
+    # The monthly SPC chart: the 24 whole months to the period's end (October 2026 and before:
+    # November is not whole on the 24th), drawn.
+    expect(page.locator("#drd-delayed-monthly-spc .main-svg").first).to_be_attached()
 
 
 @pytest.mark.parametrize("area", AREAS)

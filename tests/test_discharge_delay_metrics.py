@@ -44,6 +44,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from callbacks.discharge_delays import whole_months_to
 from dashboard.clock import LONDON
 from data_access.metrics.delays import longest_delays_at, waiting_by_home_area, waiting_by_site
 from data_access.metrics.discharge_delays import (
@@ -218,3 +219,12 @@ def test_a_person_who_met_the_criteria_again_is_delayed_from_the_start_of_the_la
     with engine.connect() as connection:  # the history is kept
         assert connection.execute(select(NctrPeriod.nctr_at, NctrPeriod.criteria_met_at)) \
             .all() == [(datetime(2026, 11, 3, 10, 0), datetime(2026, 11, 5, 9, 0))]
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (date(2026, 11, 24), 24, (date(2024, 11, 1), date(2026, 10, 31))),  # November not whole
+    (date(2026, 10, 31), 3, (date(2026, 8, 1), date(2026, 10, 31))),  # October whole
+    (date(2024, 3, 1), 2, (date(2024, 1, 1), date(2024, 2, 29))),  # a leap February
+])
+def test_the_monthly_charts_whole_months(day, months, expected):
+    assert whole_months_to(day, months) == expected
