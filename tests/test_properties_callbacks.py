@@ -216,6 +216,7 @@ CONTROLS = {  # output -> the inputs it takes from the browser
     "pathway-picker": ("pathway-picker.value",),
     "reasons-picker": ("reasons-picker.value",),
     "site-picker": ("site-picker.value",),
+    "waited-picker": ("waited-picker.value",),
     "benchmark-picker": ("benchmark-picker.value",),
 }
 
@@ -223,7 +224,7 @@ CONTROLS = {  # output -> the inputs it takes from the browser
 @budget(150)
 @given(role=ROLES, control=st.sampled_from(sorted(CONTROLS)), search=SEARCHES,
        values=st.lists(st.one_of(text_or(DATES + CODES), ANY_VALUE), min_size=2, max_size=2))
-def test_the_period_pathway_reason_site_and_benchmark_controls_never_fail(
+def test_the_period_pathway_reason_site_wait_and_benchmark_controls_never_fail(
         browsers: dict[str, Browser], role: str, control: str, search: Any,
         values: list[Any]) -> None:
     inputs = CONTROLS[control]
