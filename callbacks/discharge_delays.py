@@ -4,30 +4,18 @@ delays now."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
 
 from dash import html
 
 from callbacks.delays import longest_delays_trend, week_ends
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import series, spc, weekly_series
+from dashboard.spc import series, spc, weekly_series, whole_months_to
 from dashboard.url_state import ViewState
 from data_access.access import AreaInScope
 from data_access.areas import CHILD_LEVEL
 from data_access.metrics import delays, discharge_delays
 from layouts import discharge_delays as discharge_delays_layout
-
-
-def whole_months_to(day: date, months: int) -> tuple[date, date]:
-    """``months`` whole calendar months ending with ``day``'s month if ``day`` is its last day,
-    else with the month before: (first day, last day)."""
-    end = day if (day + timedelta(days=1)).month != day.month else day.replace(day=1) \
-        - timedelta(days=1)
-    start = end.replace(day=1)
-    for _ in range(months - 1):
-        start = (start - timedelta(days=1)).replace(day=1)
-    return start, end
 
 
 def render(context: AppContext, area: AreaInScope, state: ViewState,

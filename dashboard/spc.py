@@ -184,6 +184,17 @@ def whole_weeks(first_day: date, last_day: date) -> tuple[date, date]:
             last_day - timedelta(days=(last_day.weekday() + 1) % 7))
 
 
+def whole_months_to(day: date, months: int) -> tuple[date, date]:
+    """``months`` whole calendar months ending with ``day``'s month if ``day`` is its last day,
+    else with the month before: (first day, last day)."""
+    end = day if (day + timedelta(days=1)).month != day.month else day.replace(day=1) \
+        - timedelta(days=1)
+    start = end.replace(day=1)
+    for _ in range(months - 1):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start, end
+
+
 def weekly_series(weeks: pd.DataFrame, column: str, first_day: date,
                   last_day: date) -> pd.Series:
     """A weekly figure (``weeks[column]`` by ``weeks.week_start``, each a Monday) as ``spc``

@@ -44,8 +44,8 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from callbacks.discharge_delays import whole_months_to
 from dashboard.clock import LONDON
+from dashboard.spc import whole_months_to
 from data_access.metrics.delays import longest_delays_at, waiting_by_home_area, waiting_by_site
 from data_access.metrics.discharge_delays import (
     discharge_delay_days,
