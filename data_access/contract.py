@@ -1,4 +1,4 @@
-"""The data contract: the six CSV files, their columns, and how each value is read and checked.
+"""The data contract: the CSV files, their columns, and how each value is read and checked.
 
 This module is the single source of the contract; ``docs/data-contract.md`` describes it for people.
 Parsing a row either yields typed values ready for the database or raises ``RowError`` with a reason
@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
 from dashboard.clock import LONDON, from_utc_naive, to_utc_naive
+from dashboard.goals import DIRECTIONS, GOAL_MEASURES
 from dashboard.vocabulary import (
     AREA_LEVELS,
     DELAY_REASONS,
@@ -128,6 +129,29 @@ def parse_timestamp(raw: str) -> datetime:
 
 
 _described(parse_timestamp, {"type": "string", "format": "date-time"})
+
+
+def _date(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{quoted(raw)} is not a date (YYYY-MM-DD)") from None
+
+
+_described(_date, {"type": "string", "format": "date"})
+
+
+def _number(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{quoted(raw)} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{quoted(raw)} is not a number")
+    return value
+
+
+_described(_number, {"type": "number"})
 
 
 _TRUE = {"true", "yes", "y", "1"}
@@ -386,9 +410,40 @@ CAPACITY = FileSpec(
     check=_check_capacity,
 )
 
+def _check_goal(row: dict[str, Any]) -> None:
+    _not_before(row, "last_day", "first_day")
+    measure = GOAL_MEASURES[row["measure"]]
+    if row["better"] != measure.better:
+        raise RowError(f"better: for {row['measure']} better lies {measure.better}, not "
+                       f"{row['better']}")
+    why = measure.valid_value(row["goal"])
+    if why:
+        raise RowError(f"goal: {why}")
+
+
+# Local goals: per area, measure and period, with the direction in which better lies
+# (dashboard/goals.py lists the measures). Set on the Goals page or sent as this file.
+GOALS = FileSpec(
+    name="goals.csv",
+    table="goals",
+    key=("area_code", "measure", "first_day"),
+    columns=(
+        Column("area_code", _code, True, "the area the goal is set for"),
+        Column("measure", _one_of(tuple(GOAL_MEASURES)), True, " | ".join(GOAL_MEASURES)),
+        Column("first_day", _date, True, "the first day the goal holds (YYYY-MM-DD)"),
+        Column("last_day", _date, True, "the last day the goal holds (YYYY-MM-DD)"),
+        Column("goal", _number, True, "the level to reach: a percentage, days or people, as "
+                                      "the measure counts"),
+        Column("better", _one_of(DIRECTIONS, normalise=str.lower), True,
+               "up | down: the direction in which better lies"),
+        UPDATED_AT,
+    ),
+    check=_check_goal,
+)
+
 # Load order: a file's references point only at files earlier in this tuple.
 FILE_SPECS: tuple[FileSpec, ...] = (AREAS, SITES, SERVICES, EPISODES, DELAYS, NCTR_PERIODS,
-                                     CAPACITY)
+                                     CAPACITY, GOALS)
 SPECS_BY_NAME: dict[str, FileSpec] = {spec.name: spec for spec in FILE_SPECS}
 # The feed API names a file by its kind: "episodes" -> episodes.csv
 SPECS_BY_KIND: dict[str, FileSpec] = {spec.name.removesuffix(".csv"): spec for spec in FILE_SPECS}
@@ -404,4 +459,5 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
     ("delays.csv", "episode_id"): ("episodes.csv", "episode_id"),
     ("nctr_periods.csv", "episode_id"): ("episodes.csv", "episode_id"),
     ("capacity.csv", "service_code"): ("services.csv", "code"),
+    ("goals.csv", "area_code"): ("areas.csv", "code"),
 }

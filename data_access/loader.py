@@ -49,7 +49,15 @@ from data_access.contract import (
     quoted,
 )
 from data_access.facts import local_date, merge_earliest, refresh_daily_waits, stored_waits
-from data_access.models import STILL_IN_HOSPITAL, AreaLink, Base, Episode, Load, LoadRejection
+from data_access.models import (
+    STILL_IN_HOSPITAL,
+    AreaLink,
+    Base,
+    Episode,
+    Goal,
+    Load,
+    LoadRejection,
+)
 
 RawRow = dict[str, str | None]
 NumberedRows = list[tuple[int, RawRow]]  # (line number, or record index, in the source; values)
@@ -355,6 +363,7 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
     with engine.connect() as connection:
         _check_references(connection, results)
         _check_earlier_periods(connection, results)
+        _check_goal_periods(connection, results)
     feed = channel == "feed"
     with engine.begin() as connection:
         # One batch written at a time, locked before the first statement: two at once would
@@ -558,6 +567,35 @@ def _check_earlier_periods(connection: Connection, results: dict[str, FileResult
             periods.reject(line, f"criteria_met_at {_stamp(values['criteria_met_at'])} is after "
                                  f"the episode's nctr_at {_stamp(last)}: an earlier NCTR period "
                                  "ends before the last one begins")
+
+
+def _check_goal_periods(connection: Connection, results: dict[str, FileResult]) -> None:
+    """Reject a goal whose days overlap another goal of the same area and measure (as stored, or
+    earlier in the batch): on any day one goal holds, never two to choose between."""
+    goals = results.get("goals.csv")
+    if goals is None or not goals.accepted:
+        return
+    pairs = {(values["area_code"], values["measure"]) for _, values in goals.accepted.values()}
+    held: dict[tuple[str, str], dict[Any, tuple[Any, Any]]] = {pair: {} for pair in pairs}
+    areas = sorted({area for area, _ in pairs})
+    for start in range(0, len(areas), 500):
+        for area, measure, first, last in connection.execute(
+                select(Goal.area_code, Goal.measure, Goal.first_day, Goal.last_day)
+                .where(Goal.area_code.in_(areas[start:start + 500]))):
+            if (area, measure) in held:
+                held[area, measure][first] = (first, last)
+    for key, (line, values) in sorted(goals.accepted.items(), key=lambda item: item[1][0]):
+        periods = held[values["area_code"], values["measure"]]
+        first, last = values["first_day"], values["last_day"]
+        clash = next((other for start_day, other in periods.items()
+                      if start_day != first and other[0] <= last and first <= other[1]), None)
+        if clash is not None:
+            del goals.accepted[key]
+            goals.reject(line, f"{values['measure']} for {values['area_code']} from {first} to "
+                               f"{last} overlaps its goal from {clash[0]} to {clash[1]}: one "
+                               "goal holds on a day")
+            continue
+        periods[first] = (first, last)
 
 
 def _existing(connection: Connection, spec: FileSpec, column: str, wanted: set[Any]) -> set[Any]:

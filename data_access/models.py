@@ -293,6 +293,26 @@ class NctrPeriod(Base):
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 
+class Goal(Base):
+    """A local goal: for an area and a measure (``dashboard.goals.GOAL_MEASURES``), from
+    ``first_day`` to ``last_day``, the level to reach and the direction in which better lies."""
+
+    __tablename__ = "goals"
+
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(40), primary_key=True)
+    first_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_day: Mapped[date] = mapped_column(Date)
+    goal: Mapped[float] = mapped_column(Float)
+    better: Mapped[str] = mapped_column(String(4))
+    # When the source last changed this record: an older update never overwrites a newer one.
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The feed source that created the record (a feed_sources name); None = loaded by the
+    # administrator or set on the Goals page (its load names who). Set on insert only.
+    owner: Mapped[str | None] = mapped_column(String(100))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
 class DelayReasonChange(Base):
     """From ``effective_at`` on, the episode's current delay reason is ``reason_code``."""
 

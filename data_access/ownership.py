@@ -16,7 +16,8 @@ service and area in scope; an area covers everything inside it):
 - **episodes**: the site is granted, or the site's area is inside a granted area;
 - **delays, nctr_periods**: the episode is writable by the source (the source's own, at a site in
   its scope);
-- **capacity**: the service is granted, or its area is inside a granted area.
+- **capacity**: the service is granted, or its area is inside a granted area;
+- **goals**: the goal's area is inside a granted area.
 """
 
 from __future__ import annotations
@@ -240,6 +241,8 @@ def describe(kind: str, key: Key) -> str:
         return f"delay reason of episode {key[0]} from {from_utc_naive(key[1]):%Y-%m-%d %H:%M}"
     if kind == "nctr_periods":
         return f"NCTR period of episode {key[0]} from {from_utc_naive(key[1]):%Y-%m-%d %H:%M}"
+    if kind == "goals":
+        return f"goal for {key[1]} in area {key[0]} from {key[2]}"
     if kind == "capacity":
         return f"capacity report of service {key[0]} at {from_utc_naive(key[1]):%Y-%m-%d %H:%M}"
     return f"{kind.removesuffix('s')} {key[0]}"
@@ -377,6 +380,13 @@ def _delay_rule(scope: _Scope, row: dict[str, Any], before: Any) -> str | None:
     return scope.owned_elsewhere("episodes", (episode_id,), owner) or scope.site(site_code)
 
 
+def _goal_rule(scope: _Scope, row: dict[str, Any], before: Any) -> str | None:
+    if scope.inside(row["area_code"]):
+        return None
+    return (f"area {row['area_code']} of the goal is not inside the areas granted to "
+            f"{scope.grants.source!r}")
+
+
 RULES: dict[str, Callable[[_Scope, dict[str, Any], Any], str | None]] = {
     "areas": _area_rule,
     "sites": _place_rule("site"),
@@ -385,6 +395,7 @@ RULES: dict[str, Callable[[_Scope, dict[str, Any], Any], str | None]] = {
     "delays": _delay_rule,
     "nctr_periods": _delay_rule,
     "capacity": lambda scope, row, before: scope.service(row["service_code"]),
+    "goals": _goal_rule,
 }
 
 

@@ -25,6 +25,7 @@ from data_access.models import (
     AreaLink,
     CapacityReport,
     Episode,
+    Goal,
     Load,
     LoadRejection,
     NctrPeriod,
@@ -258,3 +259,18 @@ def test_an_episodes_nctr_history_is_written_only_by_the_source_that_owns_the_ep
     with engine.connect() as connection:
         assert connection.execute(select(NctrPeriod.episode_id, NctrPeriod.owner)).all() == \
             [("H1", "History A")]
+
+
+def test_a_source_sets_goals_only_for_areas_inside_its_grants(sources: Sources,
+                                                              engine: Engine) -> None:
+    sources.add(engine, "Place one plans", kinds=("goals",), areas=("D1",))
+    goal = {"area_code": "N1", "measure": "mean_delay_days", "first_day": "2026-04-01",
+            "last_day": "2027-03-31", "goal": 1.2, "better": "down"}
+    refused = sources.post("Place one plans", "goals", [goal, {**goal, "area_code": "ICB1"}])
+    assert refused.status == 403 and refused.body["refused"] == [
+        {"index": 1, "reason": "area ICB1 of the goal is not inside the areas granted to "
+                               "'Place one plans'"}]
+    assert sources.post("Place one plans", "goals", [goal]).body["new"] == [0]
+    with engine.connect() as connection:
+        assert connection.execute(select(Goal.area_code, Goal.goal, Goal.owner)).all() == \
+            [("N1", 1.2, "Place one plans")]
