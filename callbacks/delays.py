@@ -3,38 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import pandas as pd
 from dash import html
 
+from callbacks.trends import longest_delays_trend, week_ends
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import SpcResult, series, spc
+from dashboard.spc import series, spc
 from dashboard.url_state import ViewState
 from data_access.access import AreaInScope
 from data_access.areas import CHILD_LEVEL
+from data_access.goals import goals_in_force
 from data_access.metrics import delays
 from data_access.metrics.waiting import sitrep_daily, waiting_at
 from layouts import delays as delays_layout
-
-
-def week_ends(start: datetime, end: datetime) -> list[datetime]:
-    """Each Monday 00:00 (local) after ``start`` and at or before ``end``: the end of a week."""
-    monday = (start + timedelta(days=7 - start.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0)
-    moments = []
-    while monday <= end:
-        moments.append(monday)
-        monday = (monday + timedelta(days=7)).replace(tzinfo=monday.tzinfo)
-    return moments
-
-
-def longest_delays_trend(longest: pd.DataFrame, state: ViewState) -> SpcResult:
-    """The longest delays at each Monday 00:00 (``longest_delays_at``) as an SPC chart of the
-    weeks they end, each labelled by its Sunday; fewer is better."""
-    return spc(series([at.date() - timedelta(days=1) for at in longest["at"]], longest.people),
-               direction="down", rebase_at=state.rebase)
 
 
 def render(context: AppContext, area: AreaInScope, state: ViewState,
@@ -53,12 +36,15 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
         weekly_mix=lambda: delays.waiting_by_reason_group_at(engine, area,
                                                              week_ends(start, end)),
         longest=lambda: delays.longest_delays_at(engine, area, week_ends(start, end)),
+        goals=lambda: goals_in_force(engine, area, state.last_day),
     )
+    goals = results.pop("goals")
     sitrep = results.pop("sitrep")
     remaining = series(sitrep.date, sitrep.remaining)
     view = delays_layout.DelaysView(area=area, state=state, now=now,
                                     longest_spc=longest_delays_trend(results.pop("longest"),
-                                                                     state),
+                                                                     state, goals),
+                                    longest_goal=goals.get("waiting_21_days_plus"),
                                     remaining_spc=spc(remaining, direction="down",
                                                       rebase_at=state.rebase),
                                     bed_days_lost=delays.bed_days_lost(results["hours_by_reason"]),

@@ -7,13 +7,14 @@ from collections.abc import Callable
 
 from dash import html
 
-from callbacks.delays import longest_delays_trend, week_ends
+from callbacks.trends import goal_spc, longest_delays_trend, week_ends
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
-from dashboard.spc import series, spc, weekly_series, whole_months_to
+from dashboard.spc import series, weekly_series, whole_months_to
 from dashboard.url_state import ViewState
 from data_access.access import AreaInScope
 from data_access.areas import CHILD_LEVEL
+from data_access.goals import goals_in_force
 from data_access.metrics import delays, discharge_delays
 from layouts import discharge_delays as discharge_delays_layout
 
@@ -41,19 +42,22 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
         longest_by_site=lambda: delays.waiting_by_site(engine, area, now),
         longest_by_home_area=lambda: delays.waiting_by_home_area(engine, area, now,
                                                                  level=home_level),
+        goals=lambda: goals_in_force(engine, area, last),
     )
+    goals = results.pop("goals")
     weeks = results.pop("weekly").rename(columns={"period_start": "week_start"})
     months = results.pop("months")
     longest = results.pop("longest_weekly")
     view = discharge_delays_layout.DischargeDelaysView(
         area=area, state=state, now=now, home_level=home_level,
-        delayed_spc=spc(weekly_series(weeks, "delayed_percent", first, last),
-                        direction="down", rebase_at=state.rebase),
-        mean_delay_spc=spc(weekly_series(weeks, "mean_delay_days", first, last),
-                           direction="down", rebase_at=state.rebase),
-        delayed_monthly_spc=spc(series(months.period_start, months.delayed_percent),
-                                direction="down", rebase_at=state.rebase),
+        on_date_spc=goal_spc(weekly_series(weeks, "on_ready_date_percent", first, last),
+                             "discharged_on_drd_percent", goals, state),
+        mean_delay_spc=goal_spc(weekly_series(weeks, "mean_delay_days", first, last),
+                                "mean_delay_days", goals, state),
+        on_date_monthly_spc=goal_spc(series(months.period_start, months.on_ready_date_percent),
+                                     "discharged_on_drd_percent", goals, state),
         longest_now=int(results["longest_by_site"].longest_delays.sum()),
-        longest_spc=longest_delays_trend(longest, state),
+        longest_spc=longest_delays_trend(longest, state, goals),
+        goals=goals,
         **results)
     return discharge_delays_layout.build(view, href)

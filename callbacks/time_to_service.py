@@ -10,19 +10,23 @@ from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.spc import spc, weekly_series
 from dashboard.url_state import ViewState
-from dashboard.vocabulary import DEFAULT_TARGET_WITHIN_24H_PERCENT
 from data_access.access import AreaInScope
 from data_access.areas import CHILD_LEVEL
+from data_access.goals import goals_in_force
 from data_access.metrics import time_to_service as tts
 from layouts import time_to_service as tts_layout
+
+WITHIN_24H = "within_24h_percent"  # the local 24-hour ambition, a goal like the others
 
 
 def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
     engine, now, pathway = context.engine, context.clock.now(), state.pathway
     start, end = state.bounds(now)
-    target = state.target if state.target is not None else DEFAULT_TARGET_WITHIN_24H_PERCENT
     period = state.first_day, state.last_day
+    goal = goals_in_force(engine, area, state.last_day).get(WITHIN_24H)
+    # A target in the address is a what-if beside the goal; without either there is none.
+    target = state.target if state.target is not None else (goal.value if goal else None)
     results = gather(
         summary=lambda: tts.nctr_to_service(engine, area, start, end, pathway),
         waiting_by_pathway=lambda: tts.waiting_for_service_over_24h(engine, area, now),
@@ -48,7 +52,7 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
                            target=target, rebase_at=state.rebase))
         for (place_code, name), weeks in places)
     view = tts_layout.TimeToServiceView(
-        area=area, state=state, now=now, target=target, places=place_rows,
+        area=area, state=state, now=now, target=target, goal=goal, places=place_rows,
         within_spc=spc(weekly_series(results["weekly"], "within_24h_percent", *period),
                        direction="up", target=target, rebase_at=state.rebase),
         **results)

@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from dash import html
 
-from callbacks.delays import longest_delays_trend, week_ends
+from callbacks.trends import longest_delays_trend, week_ends
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.url_state import ViewState
 from data_access.access import AreaInScope
+from data_access.goals import goals_in_force
 from data_access.metrics.delays import longest_delays_at
 from data_access.metrics.today import today_summary
 from layouts import today as today_layout
@@ -25,6 +26,9 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
     results = gather(
         summary=lambda: today_summary(engine, area, now),
         longest=lambda: longest_delays_at(engine, area,
-                                          week_ends(now - timedelta(weeks=TREND_WEEKS), now)))
+                                          week_ends(now - timedelta(weeks=TREND_WEEKS), now)),
+        goals=lambda: goals_in_force(engine, area, now.date()))
+    goals = results["goals"]
     return today_layout.build(results["summary"], area, href,
-                              longest_delays_trend(results["longest"], state))
+                              longest_delays_trend(results["longest"], state, goals),
+                              goals.get("waiting_21_days_plus"))

@@ -1,16 +1,24 @@
-"""Local goals: the measures a data manager may set a goal on, and how a goal reads on a chart.
+"""**Local goals** (we define the mechanism; the goals are the area's own): a data manager sets,
+for an area, a measure and a period (first to last day), the level to reach and the direction in
+which better lies, on the Goals page or in the contract's ``goals.csv``. Better Care Fund plans
+(source: NHS England and DHSC, Better Care Fund planning requirements 2025-26) set such goals on
+discharge delay per Health and Wellbeing Board, an upper-tier local authority; systems and places
+set their own, such as the local 24-hour ambition for NCTR to service, which is a local plan's
+ambition and not a published national target.
 
-A goal belongs to an area, a measure and a period (first and last day), with the direction in
-which better lies. Better Care Fund plans set such goals per Health and Wellbeing Board (an
-upper-tier local authority); systems and places set their own. A goal is drawn on the measure's
-SPC chart as its target, and the Making Data Count assurance icon compares it with the process
-limits (``dashboard.spc.assurance``).
-
-Pure: imports nothing of the app.
+- The measures: the share receiving a service within 24 hours of NCTR, the share discharged on
+  their discharge ready date, the average discharge delay counting everyone, and the people
+  waiting 21 days or more since their DRD.
+- The goal that holds for an area on a day is the area's own; for a share or an average, one set
+  for an area it lies in holds too (the nearest wins); a count of people holds only where it is
+  set. One goal of a measure holds on a day: goals of an area and measure may not overlap.
+- A chart of the measure draws the goal at the period's end as its target (dotted), and the
+  Making Data Count **assurance icon** compares it with the process limits (see *SPC charts*).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -71,6 +79,12 @@ class GoalInForce:
     def set_on(self, area_code: str) -> bool:
         """Set for this very area, rather than held from an area it lies in."""
         return self.area_code == area_code
+
+
+def target_of(goals: Mapping[str, GoalInForce], measure: str) -> float | None:
+    """The level a chart of ``measure`` draws as its target: the goal that holds, if any."""
+    goal = goals.get(measure)
+    return None if goal is None else goal.value
 
 
 def met(goal: GoalInForce, value: float) -> bool:

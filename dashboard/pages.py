@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from dashboard.vocabulary import (
     AMBITION,
     AMBITION_HOURS,
-    DEFAULT_TARGET_WITHIN_24H_PERCENT,
     LONGEST_DELAY_DAYS,
     STALE_REPORT_HOURS,
 )
@@ -138,9 +137,9 @@ PAGES: tuple[Page, ...] = (
              "A good median with a long 90th percentile means a few people wait far too long.",
              "Waiting over 24 h, no service yet: people still in hospital who have already missed "
              "the ambition. They are not in the figures for services started, so look here first.",
-             "Share within 24 hours, week by week, is an SPC chart with a target (default "
-             f"{DEFAULT_TARGET_WITHIN_24H_PERCENT:.0f}%; set another with ?target= in the "
-             "address). \"Consistently fails the target\" means the way the work is done has to "
+             "Share within 24 hours, week by week, is an SPC chart read against the area's local "
+             "goal (set on the Goals page; ?target= in the address draws a what-if line "
+             "instead). \"Consistently fails the target\" means the way the work is done has to "
              "change: more effort in the same system will not meet it.",
              "Where the time goes splits each wait into stages: NCTR to referral to the care "
              "transfer hub, referral to discharge, discharge to the service starting. Act on the "
@@ -228,6 +227,24 @@ PAGES: tuple[Page, ...] = (
              "rank places on noise.",
              "A place's name opens this page for its neighbourhoods; Today and Delays open those "
              "pages for it.",
+         )),
+    Page("/goals", "Local goals", "Goals",
+         purpose=("Each measure against the area's local goal, with its assurance icon; data "
+                  "managers set the goals."),
+         uses=("goals.csv", "episodes.csv"),
+         render="callbacks.goals:render",
+         callbacks="callbacks.goals:register",
+         how_to_read=(
+             "A local goal is the level an area sets itself for a measure over a period, with "
+             "the direction in which better lies. Better Care Fund plans set goals on discharge "
+             "delay per Health and Wellbeing Board; the 24-hour ambition is a local goal too.",
+             "Each card: the measure in the latest whole week, its SPC variation, and the "
+             "assurance icon: consistently passes, consistently fails (the way the work is done "
+             "must change to meet the goal), or hit and miss. No goal, no assurance icon.",
+             "A share or an average set for a system holds for its places unless they set "
+             "their own; a count of people holds only where it is set.",
+             "Data managers set a goal for the area shown with the form, or send goals.csv "
+             "(docs/data-contract.md); every change is in the audit log.",
          )),
     Page("/huddle", "Huddle list", "Huddle",
          purpose=("Everyone waiting now in the hub's areas, longest wait first: the people, "

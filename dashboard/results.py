@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "aggregates": frozenset({"executive", "place_manager", "hub_lead", "data_manager"}),
     "people": frozenset({"hub_lead"}),
     "data": frozenset({"data_manager"}),
+    "goals": frozenset({"data_manager"}),  # setting local goals (anyone with figures reads them)
     "admin": frozenset({"administrator"}),
 }
 

@@ -122,7 +122,12 @@ END_OUTCOMES: dict[str, str] = {
 
 SEXES: dict[str, str] = {"F": "Female", "M": "Male", "U": "Not known"}
 
-AREA_LEVELS: tuple[str, ...] = ("region", "icb", "sub_icb", "district", "neighbourhood")
+# "utla": an upper-tier local authority (a county, or a unitary authority), the footprint of a
+# Health and Wellbeing Board, on which Better Care Fund goals are set. It lies in its system and
+# takes in its districts (each district names it: areas.csv's upper_tier_code); beside the tree
+# of places, not inside it.
+AREA_LEVELS: tuple[str, ...] = ("region", "icb", "utla", "sub_icb", "district", "neighbourhood")
+UPPER_TIER_LEVEL = "utla"
 
 # The longest delays, which the 2025/26 urgent and emergency care plan puts first: 21 days or
 # more since the discharge ready date (the national 21+ band).
@@ -135,9 +140,6 @@ AMBITION_HOURS: float = 24.0
 AMBITION = f"local {AMBITION_HOURS:.0f}-hour ambition"  # as the pages name it in words
 # A capacity report older than this is stale, never counted as current.
 STALE_REPORT_HOURS: float = 24.0
-# We define: the default target for "% within 24 h" on SPC charts, until a system sets its own
-# (the URL's ``target`` overrides it). The ambition itself is everyone within 24 hours.
-DEFAULT_TARGET_WITHIN_24H_PERCENT: float = 80.0
 
 # The pathway a delay reason implies (interface and capacity reasons naming one pathway): used to
 # count demand for a pathway when the person's pathway is not recorded yet.

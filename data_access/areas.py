@@ -10,10 +10,10 @@ from sqlalchemy import ColumnElement, Engine, Select, select
 from data_access.access import AreaInScope, require_in_scope
 from data_access.models import Area, AreaLink, Episode, Service
 
-PICKER_LEVELS = ("icb", "sub_icb", "district", "neighbourhood")
+PICKER_LEVELS = ("icb", "utla", "sub_icb", "district", "neighbourhood")
 # The level an area is broken down into on the pages (a system into places, a place into
 # neighbourhoods; a neighbourhood is the finest there is).
-CHILD_LEVEL = {"region": "icb", "icb": "district", "sub_icb": "district",
+CHILD_LEVEL = {"region": "icb", "icb": "district", "utla": "district", "sub_icb": "district",
                "district": "neighbourhood", "neighbourhood": "neighbourhood"}
 
 

@@ -8,11 +8,12 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 
 from dashboard.clock import from_utc_naive, to_utc_naive
+from data_access.contract import storable
 from data_access.models import AuditEvent
 
 # What is recorded (the Audit page and docs/security.md list them).
 ACTIONS = ("view_people", "export", "refused", "sign_in", "sign_in_failed", "sign_out",
-           "sessions_ended", "sessions_revoked", "area_changed")
+           "sessions_ended", "sessions_revoked", "area_changed", "goal_set", "goal_refused")
 AUDIT_COLUMNS = ["id", "at", "username", "role", "action", "scope", "rows", "detail", "client"]
 # A failed sign-in's detail starts with this, then the cookie's label, when a valid device cookie
 # vouched for the browser: such failures count against that cookie alone (dashboard/sign_in.py).
@@ -37,8 +38,8 @@ def record_in(connection: Connection, at: datetime, action: str, scope: str, *,
         raise ValueError(f"unknown audit action {action!r}")
     connection.execute(insert(AuditEvent), {
         "at": to_utc_naive(at), "username": username[:64] if username else None,
-        "role": role, "action": action, "scope": scope[:300], "rows": rows,
-        "detail": detail[:500], "client": client[:64] if client else None})
+        "role": role, "action": action, "scope": storable(scope)[:300], "rows": rows,
+        "detail": storable(detail)[:500], "client": client[:64] if client else None})
 
 
 def recent_events(engine: Engine, limit: int = 200, action: str | None = None,

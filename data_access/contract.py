@@ -64,6 +64,12 @@ def quoted(raw: str) -> str:
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
+def storable(message: str) -> str:
+    """A message that may quote any input (a reason, an audit detail): NUL and lone surrogates
+    spelled out, so that it can be stored, printed and sent."""
+    return message.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
+
+
 def text_up_to(max_length: int) -> Callable[[str], str]:
     """A parser for free text of at most ``max_length`` characters."""
     def parse(raw: str) -> str:
@@ -253,6 +259,12 @@ def _check_episode(row: dict[str, Any]) -> None:
         raise RowError("pathway 0 has no intermediate care service, but service_start_at is given")
 
 
+def _check_area(row: dict[str, Any]) -> None:
+    if row["upper_tier_code"] is not None and row["level"] != "district":
+        raise RowError(f"upper_tier_code is given for a {row['level']}: only a district lies in "
+                       "an upper-tier local authority")
+
+
 TIMESTAMP = parse_timestamp
 POPULATION = _whole_number(0, 100_000_000)
 # Every file may say when the source last changed each record; see data_access.loader._upsert.
@@ -271,8 +283,11 @@ AREAS = FileSpec(
         Column("parent_code", _code, False, "code of the area one level up; blank at the top"),
         Column("population_65_plus", POPULATION, False, "resident population aged 65+"),
         Column("population_all", POPULATION, False, "resident population, all ages"),
+        Column("upper_tier_code", _code, False,
+               "for a district: its upper-tier local authority (an area of level utla)"),
         UPDATED_AT,
     ),
+    check=_check_area,
 )
 
 SITES = FileSpec(
@@ -451,6 +466,7 @@ SPECS_BY_KIND: dict[str, FileSpec] = {spec.name.removesuffix(".csv"): spec for s
 # (file, column) -> (referenced file, its key column)
 REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
     ("areas.csv", "parent_code"): ("areas.csv", "code"),
+    ("areas.csv", "upper_tier_code"): ("areas.csv", "code"),
     ("sites.csv", "area_code"): ("areas.csv", "code"),
     ("services.csv", "area_code"): ("areas.csv", "code"),
     ("episodes.csv", "site_code"): ("sites.csv", "code"),

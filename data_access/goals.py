@@ -10,6 +10,7 @@ from sqlalchemy import Engine, or_, select
 
 from dashboard.clock import Clock
 from dashboard.goals import GOAL_MEASURES, GoalInForce
+from dashboard.vocabulary import UPPER_TIER_LEVEL
 from data_access.access import AreaInScope, require_in_scope
 from data_access.contract import GOALS
 from data_access.loader import LoadReport, load_batch
@@ -22,7 +23,8 @@ PAGE_CHANNEL = "page"
 
 def goals_in_force(engine: Engine, area: AreaInScope, day: date) -> dict[str, GoalInForce]:
     """Each measure's goal that holds for the area on ``day``: the area's own, else (for a share
-    or an average, ``GoalMeasure.inherited``) that of the nearest area it lies in."""
+    or an average, ``GoalMeasure.inherited``) that of the nearest area it lies in, an upper-tier
+    local authority's first where two are as near."""
     code = require_in_scope(area).code
     statement = (
         select(Goal.measure, Goal.goal, Goal.better, Goal.first_day, Goal.last_day,
@@ -30,7 +32,9 @@ def goals_in_force(engine: Engine, area: AreaInScope, day: date) -> dict[str, Go
         .join(AreaLink, AreaLink.ancestor_code == Goal.area_code)
         .join(Area, Area.code == Goal.area_code)
         .where(AreaLink.descendant_code == code, Goal.first_day <= day, Goal.last_day >= day)
-        .order_by(AreaLink.depth.desc()))
+        # Nearest last; at the same distance the upper-tier local authority's (the Better Care
+        # Fund footprint) last.
+        .order_by(AreaLink.depth.desc(), (Area.level == UPPER_TIER_LEVEL).asc(), Goal.area_code))
     found: dict[str, GoalInForce] = {}
     with engine.connect() as connection:
         for measure, value, better, first, last, area_code, name, depth in connection.execute(

@@ -38,6 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.clock import Clock, SystemClock, as_london, from_utc_naive, to_utc_naive
 from dashboard.results import WRITE_OUTCOMES
+from dashboard.vocabulary import UPPER_TIER_LEVEL
 from data_access import audit, ownership
 from data_access.contract import (
     FILE_SPECS,
@@ -47,10 +48,12 @@ from data_access.contract import (
     RowError,
     check_not_in_future,
     quoted,
+    storable,
 )
 from data_access.facts import local_date, merge_earliest, refresh_daily_waits, stored_waits
 from data_access.models import (
     STILL_IN_HOSPITAL,
+    Area,
     AreaLink,
     Base,
     Episode,
@@ -116,16 +119,16 @@ class FileResult:
         self.written, self.accepted = self.rows_accepted, {}
 
     def reject(self, line: int, reason: str) -> None:
-        self.rejections.append(Rejection(self.file_name, line, _storable(reason), self.unit))
+        self.rejections.append(Rejection(self.file_name, line, storable(reason), self.unit))
 
     def refuse(self, line: int, reason: str) -> None:
-        self.refusals.append(Rejection(self.file_name, line, _storable(reason), self.unit))
+        self.refusals.append(Rejection(self.file_name, line, storable(reason), self.unit))
 
     def count(self, outcome: str, line: int, reason: str = "") -> None:
         """Note what the write made of the row at ``line``."""
         self.counts[outcome] += 1
         if outcome == "stale":
-            self.stale.append(Rejection(self.file_name, line, _storable(reason), self.unit))
+            self.stale.append(Rejection(self.file_name, line, storable(reason), self.unit))
         elif self.positions is not None:
             self.positions.setdefault(outcome, []).append(line)
 
@@ -139,12 +142,6 @@ class FileResult:
                 f"{changed + unchanged + stale} rows already present, {changed} changed, "
                 f"{unchanged} unchanged, {stale} ignored as stale, "
                 f"{len(self.rejections)} rejected")
-
-
-def _storable(reason: str) -> str:
-    """A reason may quote the input: NUL and lone surrogates are spelled out, so that it can be
-    stored, printed and sent."""
-    return reason.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
 
 
 @dataclass(frozen=True)
@@ -361,6 +358,7 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
     results = {spec.name: _parse_file(spec, batch[spec.name], unit, started_at)
                for spec in specs}
     with engine.connect() as connection:
+        _check_upper_tiers(connection, results)  # first: what it rejects cascades
         _check_references(connection, results)
         _check_earlier_periods(connection, results)
         _check_goal_periods(connection, results)
@@ -598,6 +596,44 @@ def _check_goal_periods(connection: Connection, results: dict[str, FileResult]) 
         periods[first] = (first, last)
 
 
+def _check_upper_tiers(connection: Connection, results: dict[str, FileResult]) -> None:
+    """Reject a district whose upper_tier_code is not an upper-tier local authority (level
+    utla) of the system the district lies in (areas as the batch gives them, else as stored):
+    it would take in another system's people."""
+    areas = results.get("areas.csv")
+    if areas is None or not any(values["upper_tier_code"]
+                                for _, values in areas.accepted.values()):
+        return
+    given = {key[0]: (values["level"], values["parent_code"])
+             for key, (_, values) in areas.accepted.items()}
+    stored = {code: (level, parent) for code, level, parent in connection.execute(
+        select(Area.code, Area.level, Area.parent_code))}
+    known = {**stored, **given}
+
+    def system_of(code: str | None) -> str | None:
+        seen: set[str] = set()
+        while code is not None and code not in seen:
+            seen.add(code)
+            level, parent = known.get(code, (None, None))
+            if level == "icb":
+                return code
+            code = parent
+        return None
+
+    for key, (line, values) in list(areas.accepted.items()):
+        upper = values["upper_tier_code"]
+        if upper is None or upper not in known:
+            continue  # a missing area is the reference check's to report
+        if known[upper][0] != UPPER_TIER_LEVEL:
+            why = f"is a {known[upper][0]}, not an upper-tier local authority (level utla)"
+        elif system_of(upper) != system_of(values["parent_code"]):
+            why = "lies in another system than the district"
+        else:
+            continue
+        del areas.accepted[key]
+        areas.reject(line, f"upper_tier_code {upper} {why}")
+
+
 def _existing(connection: Connection, spec: FileSpec, column: str, wanted: set[Any]) -> set[Any]:
     table = _table(spec)
     found: set[Any] = set()
@@ -646,7 +682,7 @@ def _table(spec: FileSpec) -> Table:
 
 Key = tuple[Any, ...]
 # What is read of a stored row to classify an incoming one, and to check who may change it.
-STORED_COLUMNS = ("updated_at", "owner", "parent_code")
+STORED_COLUMNS = ("updated_at", "owner", "parent_code", "upper_tier_code")
 # Keys asked for in one statement (two values each at most: well within SQLite's 32,766).
 STORED_KEYS_AT_ONCE = 5_000
 
@@ -821,18 +857,29 @@ def _local_date(stored: datetime | None) -> date | None:
 
 
 def rebuild_area_links(connection: Connection) -> None:
-    """Recompute the closure of the area tree from the areas table."""
-    parent_of = dict(connection.execute(select(Base.metadata.tables["areas"].c.code,
-                                               Base.metadata.tables["areas"].c.parent_code)).all())
-    links: list[dict[str, Any]] = []
+    """Recompute the closure of the area tree from the areas table: each area's ancestors up the
+    tree, and a district's upper-tier local authority above the district and all inside it."""
+    areas = Base.metadata.tables["areas"]
+    parent_of: dict[str, str | None] = {}
+    upper_of: dict[str, str] = {}
+    for code, parent, upper in connection.execute(select(areas.c.code, areas.c.parent_code,
+                                                         areas.c.upper_tier_code)):
+        parent_of[code] = parent
+        if upper is not None:
+            upper_of[code] = upper
+    depths: dict[tuple[str, str], int] = {}
     for code in parent_of:
         ancestor, depth, seen = code, 0, set()
         while ancestor is not None and ancestor not in seen:
             seen.add(ancestor)
-            links.append({"ancestor_code": ancestor, "descendant_code": code, "depth": depth})
+            depths.setdefault((ancestor, code), depth)
+            if ancestor in upper_of:
+                depths.setdefault((upper_of[ancestor], code), depth + 1)
             ancestor, depth = parent_of.get(ancestor), depth + 1
     connection.execute(delete(AreaLink))
-    if links:
-        connection.execute(insert(AreaLink), links)
+    if depths:
+        connection.execute(insert(AreaLink), [
+            {"ancestor_code": ancestor, "descendant_code": code, "depth": depth}
+            for (ancestor, code), depth in depths.items()])
 
 

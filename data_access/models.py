@@ -44,7 +44,9 @@ class Base(DeclarativeBase):
 
 
 class Area(Base):
-    """A node of region -> ICB -> sub-ICB location -> district -> neighbourhood."""
+    """A node of region -> ICB -> sub-ICB location -> district -> neighbourhood; or an
+    upper-tier local authority (level "utla") under its ICB, taking in the districts that name
+    it."""
 
     __tablename__ = "areas"
 
@@ -59,10 +61,14 @@ class Area(Base):
     # The feed source that created the record (a feed_sources name); None = loaded by the
     # administrator (``python -m dashboard load``, the demo). Set on insert, never by an update.
     owner: Mapped[str | None] = mapped_column(String(100))
+    # A district's upper-tier local authority (an area of level "utla" in the same system): it
+    # takes the district in, beside the tree (area_links holds both).
+    upper_tier_code: Mapped[str | None] = mapped_column(CODE)
 
 
 class AreaLink(Base):
-    """Closure of the area tree (each area is its own ancestor at depth 0).
+    """Closure of the area tree (each area is its own ancestor at depth 0), with each district's
+    upper-tier local authority as an ancestor of the district and everything inside it.
 
     Rebuilt on every areas load, so "everything inside area X" is one portable join.
     """

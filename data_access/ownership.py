@@ -345,10 +345,14 @@ class _Scope:
 
 
 def _area_rule(scope: _Scope, row: dict[str, Any], before: Any) -> str | None:
-    code, parent = row["code"], row["parent_code"]
+    code, parent, upper = row["code"], row["parent_code"], row["upper_tier_code"]
     source = scope.grants.source
     if before is not None and not scope.inside(code):  # a new area is where its parent is
         return f"area {code} is not inside the areas granted to {source!r}"
+    if upper is not None and (before is None or before.upper_tier_code != upper) \
+            and not scope.inside(upper):
+        return (f"the upper-tier local authority {upper} of area {code} is not inside the areas "
+                f"granted to {source!r}")
     if before is not None and before.parent_code == parent:
         return None
     if parent is None and not scope.grants.everywhere:

@@ -12,6 +12,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.definitions import definition_href, definition_markdown
+from dashboard.goals import GoalInForce
 from dashboard.spc import SpcResult
 from layouts.static_html import StaticHtml
 
@@ -210,6 +211,20 @@ def spc_badges(variation: str | None, assurance: str | None, *, trial: bool) -> 
     if trial:
         parts.append(html.Span("Trial limits (fewer than 12 points)", className="spc-badge"))
     return html.P(parts, className="spc-badges")
+
+
+def goal_note(goal: GoalInForce | None, element_id: str) -> html.P:
+    """The local goal a chart is read against (its dotted target line), when it holds and which
+    area set it (the area itself, or one it lies in); or that there is none, so no assurance."""
+    from layouts import formatting as fmt
+
+    if goal is None:
+        return html.P("No local goal is set here, so no assurance icon.", id=element_id,
+                      className="goal-note")
+    level = fmt.goal_level(goal.measure, goal.value, goal.better)
+    return html.P(f"Local goal: {level}, {fmt.day(goal.first_day)} to "
+                  f"{fmt.day(goal.last_day)} (set for {goal.area_name}).", id=element_id,
+                  className="goal-note")
 
 
 def spc_table(result: SpcResult, table_id: str, value: str, caption: str, kind: str, *,

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
+from dashboard.goals import GoalInForce
 from dashboard.results import AreaInfo, WaitingSnapshot
 from dashboard.spc import SpcResult
 from dashboard.url_state import ViewState
@@ -46,6 +47,7 @@ class DelaysView:
     by_home_area: pd.DataFrame
     remaining_spc: SpcResult
     longest_spc: SpcResult  # waiting 21+ days at the end of each week of the period
+    longest_goal: GoalInForce | None  # the local goal for them, if one holds
     hours_by_reason: pd.DataFrame
     bed_days_lost: float
     weekly_mix: pd.DataFrame
@@ -90,7 +92,8 @@ def build(view: DelaysView, href: Callable[[str], str]) -> html.Div:
             dbc.Col(_reason_group_card(view), lg=6),
             dbc.Col(_bands_card(view), lg=6),
         ], className="g-3 mb-3"),
-        dbc.Row([dbc.Col(longest_trend_card(view.longest_spc), lg=12)], className="g-3 mb-3"),
+        dbc.Row([dbc.Col(longest_trend_card(view.longest_spc, view.longest_goal), lg=12)],
+                className="g-3 mb-3"),
         dbc.Row([dbc.Col(_reasons_table_card(view), lg=12)], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_count_card("By hospital site", view.by_site, "site", "sites",

@@ -4,7 +4,7 @@ longest delays (21 days or more) among the people waiting now."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
+from dashboard.goals import GoalInForce
 from dashboard.results import AreaInfo, DischargeDelays
 from dashboard.spc import SpcResult
 from dashboard.url_state import ViewState
@@ -23,6 +24,7 @@ from layouts.components import (
     chart,
     chart_card,
     data_table,
+    goal_note,
     how_we_count,
     kpi_card,
     spc_badges,
@@ -32,6 +34,8 @@ from layouts.figures import horizontal_bars
 from layouts.filters import page_header
 from layouts.spc_figure import spc_figure
 
+ON_DATE, MEAN_DELAY, LONGEST = ("discharged_on_drd_percent", "mean_delay_days",
+                                "waiting_21_days_plus")  # the measures a goal may be set on
 TREND_MONTHS = 24  # the monthly SPC chart's whole months, up to the period's end
 MEASURE_COLUMNS = ["Discharges", "On the DRD", "1+ days later", "Average delay (everyone)",
                    "Average delay (delayed)", "Delay days", f"{LONGEST_DELAY_DAYS}+ days"]
@@ -45,15 +49,16 @@ class DischargeDelaysView:
     now: datetime
     delays: DischargeDelays
     monthly: pd.DataFrame  # discharge_delays_by_period, by month
-    delayed_spc: SpcResult  # share discharged 1+ days after the DRD, week by week
+    on_date_spc: SpcResult  # share discharged on their DRD, week by week
     mean_delay_spc: SpcResult  # average delay (everyone), week by week
-    delayed_monthly_spc: SpcResult  # the share delayed, the TREND_MONTHS months to the end
+    on_date_monthly_spc: SpcResult  # the share on the DRD, the TREND_MONTHS months to the end
     by_trust: pd.DataFrame  # discharge_delays_by ...
     by_site: pd.DataFrame
     by_home_area: pd.DataFrame
     home_level: str  # the level of by_home_area's areas, as the area tree names it
     longest_now: int  # waiting now, 21 days or more
     longest_spc: SpcResult  # waiting 21+ days at the end of each week
+    goals: Mapping[str, GoalInForce]  # the local goals that hold at the period's end
     longest_by_site: pd.DataFrame  # waiting_by_site
     longest_by_home_area: pd.DataFrame  # waiting_by_home_area
 
@@ -103,16 +108,18 @@ def build(view: DischargeDelaysView, href: Callable[[str], str]) -> html.Div:
             dbc.Col(_monthly_card(view), lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([
-            dbc.Col(_trend_card("Share discharged 1 or more days after the DRD, week by week",
-                                view.delayed_spc, "drd-delayed-spc", "% delayed", "{:.1f}%"),
-                    lg=6),
+            dbc.Col(_trend_card("Share discharged on their DRD, week by week", view.on_date_spc,
+                                view.goals.get(ON_DATE), "drd-on-date-spc", "% on the DRD",
+                                "{:.1f}%"), lg=6),
             dbc.Col(_trend_card("Average delay in days, week by week", view.mean_delay_spc,
-                                "drd-mean-spc", "days", "{:.2f}"), lg=6),
+                                view.goals.get(MEAN_DELAY), "drd-mean-spc", "days", "{:.2f}"),
+                    lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([
-            dbc.Col(_trend_card("Share discharged 1 or more days after the DRD, month by month",
-                                view.delayed_monthly_spc, "drd-delayed-monthly-spc",
-                                "% delayed", "{:.1f}%", MONTHS, "Month"), lg=12),
+            dbc.Col(_trend_card("Share discharged on their DRD, month by month",
+                                view.on_date_monthly_spc, view.goals.get(ON_DATE),
+                                "drd-on-date-monthly-spc", "% on the DRD", "{:.1f}%", MONTHS,
+                                "Month"), lg=12),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_groups_card("By acute trust", view.by_trust, "Trust", "drd-by-trust"),
@@ -129,7 +136,7 @@ def build(view: DischargeDelaysView, href: Callable[[str], str]) -> html.Div:
                              fmt.whole(view.longest_now), "longest-now-value",
                              f"at {fmt.moment(view.now)}", definition="longest-delays",
                              link=(href("/huddle"), "Who they are (hub leads)")), md=3),
-            dbc.Col(longest_trend_card(view.longest_spc), md=9),
+            dbc.Col(longest_trend_card(view.longest_spc, view.goals.get(LONGEST)), md=9),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_longest_card("By hospital site", view.longest_by_site, "site",
@@ -197,12 +204,15 @@ MONTHS = (f"The {TREND_MONTHS} whole months up to the period's end, as the month
           "are published, by the day of discharge.")
 
 
-def _trend_card(title: str, result: SpcResult, chart_id: str, axis: str, value_format: str,
-                over: str = WEEKS, point: str = "Week from") -> dbc.Card:
+def _trend_card(title: str, result: SpcResult, goal: GoalInForce | None, chart_id: str,
+                axis: str, value_format: str, over: str = WEEKS,
+                point: str = "Week from") -> dbc.Card:
+    better = "Higher" if result.direction == "up" else "Lower"
     return dbc.Card(dbc.CardBody([
         html.H2(title, className="card-heading"),
-        html.P(f"{over} Lower is better. {SPC_LIMITS_NOTE}", className="chart-summary"),
+        html.P(f"{over} {better} is better. {SPC_LIMITS_NOTE}", className="chart-summary"),
         spc_badges(result.variation_icon, result.assurance, trial=result.trial_limits),
+        goal_note(goal, f"{chart_id}-goal"),
         chart(spc_figure(result, title_y=axis, height=260), chart_id),
         spc_table(result, f"{chart_id}-table", axis, title, "measure", point=point,
                   value_format=value_format),
@@ -222,8 +232,10 @@ def _groups_card(title: str, frame: pd.DataFrame, label: str, table_id: str) -> 
     ]), className="h-100")
 
 
-def longest_trend_card(result: SpcResult, chart_id: str = "longest-spc-chart") -> dbc.Card:
-    """The longest delays week by week, on an SPC chart (Today, Delays, Discharge delays)."""
+def longest_trend_card(result: SpcResult, goal: GoalInForce | None,
+                       chart_id: str = "longest-spc-chart") -> dbc.Card:
+    """The longest delays week by week, on an SPC chart read against their local goal (Delays,
+    Discharge delays)."""
     return dbc.Card(dbc.CardBody([
         html.H2(f"Waiting {LONGEST_DELAY_DAYS} days or more at the end of each week",
                 className="card-heading"),
@@ -231,6 +243,7 @@ def longest_trend_card(result: SpcResult, chart_id: str = "longest-spc-chart") -
                f"00:00) who had waited {LONGEST_DELAY_DAYS} days or more since NCTR. Fewer is "
                f"better. {SPC_LIMITS_NOTE}", className="chart-summary"),
         spc_badges(result.variation_icon, result.assurance, trial=result.trial_limits),
+        goal_note(goal, f"{chart_id}-goal"),
         chart(spc_figure(result, title_y="people", height=260), chart_id),
         spc_table(result, f"{chart_id}-table", "people",
                   f"Waiting {LONGEST_DELAY_DAYS} days or more, weekly", "count",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+
+from dashboard.goals import GOAL_MEASURES
 
 
 def text(value: object) -> str:
@@ -50,3 +52,15 @@ def duration_ago(elapsed: timedelta) -> str:
     if minutes < 48 * 60:
         return f"{minutes // 60} h {minutes % 60} min ago"
     return f"{minutes // (24 * 60)} days ago"
+
+
+def day(value: date) -> str:
+    """A day as people say it: 1 Apr 2026."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def goal_level(measure: str, value: float, better: str) -> str:
+    """``at least 80%``, ``at most 1.5 days``, ``at most 12 people``: a goal and its side."""
+    amount = {"percent": f"{value:g}%", "days": f"{value:g} days",
+              "people": plural(int(value), "person", "people")}[GOAL_MEASURES[measure].unit]
+    return f"{'at least' if better == 'up' else 'at most'} {amount}"

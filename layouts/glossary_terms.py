@@ -268,8 +268,9 @@ SPC_GROUP = TermGroup("spc", "SPC charts (Making Data Count)", (
          + "; ".join(RULE_LABELS.values()) + "."),
     *(_variation_term(icon) for icon in VariationIcon),
     Term("target", "Target",
-         "The level a measure should reach, drawn as a dotted line. The assurance icon compares "
-         "it with the process limits."),
+         "The level a measure should reach, drawn as a dotted line: the area's local goal (set on "
+         "the Goals page) where one holds. The assurance icon compares it with the process "
+         "limits."),
     *(_assurance_term(assurance) for assurance in Assurance),
     Term("trial-limits", "Trial limits",
          f"Limits from a baseline of fewer than {MIN_BASELINE_POINTS} points: read them with "

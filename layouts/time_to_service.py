@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
+from dashboard.goals import GoalInForce
 from dashboard.results import HOUR_BANDS, STAGES, AreaInfo, TimeToService
 from dashboard.spc import VARIATION_ICON_LABELS, SpcResult
 from dashboard.url_state import ViewState
@@ -21,6 +22,7 @@ from layouts.components import (
     chart,
     chart_card,
     data_table,
+    goal_note,
     how_we_count,
     kpi_card,
     on_demand,
@@ -46,7 +48,8 @@ class TimeToServiceView:
     area: AreaInfo
     state: ViewState
     now: datetime
-    target: float
+    target: float | None  # the goal's level, or a what-if target from the address
+    goal: GoalInForce | None  # the local goal for the share within 24 h, if one holds
     summary: TimeToService
     waiting_by_pathway: dict[int, int]
     weekly: pd.DataFrame
@@ -114,12 +117,11 @@ def _within_spc_card(view: TimeToServiceView) -> dbc.Card:
             for p in result.points.itertuples()]
     return dbc.Card(dbc.CardBody([
         html.H2("Share within 24 hours, week by week", className="card-heading"),
-        html.P(f"Whole weeks (Monday to Sunday) of the period, by the day the service started. "
-               f"Higher is better; the "
-               f"target is {view.target:.0f}% (change it with ?target= in the address). "
-               f"{SPC_LIMITS_NOTE}",
+        html.P("Whole weeks (Monday to Sunday) of the period, by the day the service started. "
+               f"Higher is better. {_what_if(view)}{SPC_LIMITS_NOTE}",
                className="chart-summary"),
         spc_badges(result.variation_icon, result.assurance, trial=result.trial_limits),
+        goal_note(view.goal, "within-spc-goal"),
         chart(spc_figure(result, title_y="% within 24 h", target=view.target), "within-spc-chart"),
         on_demand(data_table(
             ["Week from", "Within 24 h", "Mean", "Lower limit", "Upper limit", "Special cause"],
@@ -129,6 +131,14 @@ def _within_spc_card(view: TimeToServiceView) -> dbc.Card:
             kinds=["label", "measure", "measure", "measure", "measure", "label"])),
         how_we_count("tts-weekly"),
     ]), className="h-100")
+
+
+def _what_if(view: TimeToServiceView) -> str:
+    """A target from the address (?target=) is a what-if, said so beside the goal."""
+    if view.state.target is None:
+        return ""
+    return (f"The dotted line is the {view.state.target:g}% set in the address (?target=), not "
+            "the local goal. ")
 
 
 def _bands_card(view: TimeToServiceView) -> dbc.Card:

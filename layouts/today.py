@@ -7,6 +7,7 @@ from collections.abc import Callable
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.goals import GoalInForce
 from dashboard.results import AreaInfo, PathwayCapacity, TodaySummary
 from dashboard.spc import SpcResult
 from dashboard.vocabulary import (
@@ -20,6 +21,7 @@ from layouts.components import (
     chart,
     chart_card,
     data_table,
+    goal_note,
     how_we_count,
     kpi_card,
     spc_badges,
@@ -30,9 +32,9 @@ from layouts.spc_figure import spc_figure
 
 
 def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str],
-          longest_trend: SpcResult) -> html.Div:
+          longest_trend: SpcResult, longest_goal: GoalInForce | None) -> html.Div:
     """``href(path)`` gives a link to another page for the same area; ``longest_trend``, the
-    longest delays week by week over the last twelve weeks."""
+    longest delays week by week over the last twelve weeks, read against ``longest_goal``."""
     waiting = summary.waiting_now
     tts = summary.time_to_service_7_days
     return html.Div([
@@ -64,13 +66,13 @@ def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str],
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_bands_card(summary, href), lg=4),
-            dbc.Col(_longest_card(summary, longest_trend, href), lg=4),
+            dbc.Col(_longest_card(summary, longest_trend, longest_goal, href), lg=4),
             dbc.Col(_capacity_card(summary.capacity, href), lg=4),
         ], className="g-3"),
     ])
 
 
-def _longest_card(summary: TodaySummary, trend: SpcResult,
+def _longest_card(summary: TodaySummary, trend: SpcResult, goal: GoalInForce | None,
                   href: Callable[[str], str]) -> dbc.Card:
     """The longest delays now, and week by week over the last twelve weeks (SPC)."""
     count = summary.waiting_now.by_band[f"{LONGEST_DELAY_DAYS}+ days"]
@@ -80,6 +82,7 @@ def _longest_card(summary: TodaySummary, trend: SpcResult,
         html.P("Each needs a named action and owner. At the end of the last 12 weeks:",
                className="chart-summary"),
         spc_badges(trend.variation_icon, trend.assurance, trial=trend.trial_limits),
+        goal_note(goal, "today-longest-goal"),
         chart(spc_figure(trend, title_y="people", height=160), "today-longest-spc"),
         spc_table(trend, "today-longest-spc-table", "people",
                   f"Waiting {LONGEST_DELAY_DAYS} days or more, weekly", "count",

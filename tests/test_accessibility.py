@@ -54,6 +54,7 @@ PAGES: tuple[tuple[str, str | None, tuple[str | None, ...]], ...] = (
        (PLACE,) if page.permission == "people" else (SYSTEM, PLACE) if page.local_data
        else (None,)) for page in REGISTERED_PAGES),
     ("/login", None, (None,)),
+    ("/goals", "data_manager", (PLACE,)),  # as a data manager: with the form that sets a goal
 )
 # Violations as {id, impact, help, targets}, less the nodes of ``excluded`` (rule id: selector).
 RUN_AXE = """async ([tags, excluded]) => {

@@ -119,7 +119,7 @@ def test_discharge_delays_page_figures_equal_the_metric_functions(site, area):
     expect(months.first.locator("td").first).to_have_text(fmt.whole(result.discharges))
     # The monthly SPC chart: the 24 whole months to the period's end (October 2026 and before:
     # November is not whole on the 24th), drawn.
-    expect(page.locator("#drd-delayed-monthly-spc .main-svg").first).to_be_attached()
+    expect(page.locator("#drd-on-date-monthly-spc .main-svg").first).to_be_attached()
 
 
 @pytest.mark.parametrize("area", AREAS)

@@ -183,6 +183,15 @@ def test_the_area_tree_changes_only_through_the_areas_kind_and_inside_the_grante
     top = sources.post("Place two", "areas", [{**n4, "code": "R9", "parent_code": None}])
     assert top.body["refused"][0]["reason"] == ("area R9 would have no parent: only a source "
                                                 "granted every area may add a top-level area")
+    # Nor put place two into a county it was not granted (the county takes in what it names).
+    county = {"code": "UT1", "name": "County one", "level": "utla", "parent_code": "ICB1"}
+    assert sources.post(B, "areas", [county]).status == 200
+    into = sources.post("Place two", "areas", [{"code": "D7", "name": "Place seven",
+                                                "level": "district", "parent_code": "D2",
+                                                "upper_tier_code": "UT1"}])
+    assert into.status == 403 and into.body["refused"] == [{"index": 0, "reason": (
+        "the upper-tier local authority UT1 of area D7 is not inside the areas granted to "
+        "'Place two'")}]
 
 
 def test_sites_and_services_outside_the_grants_are_refused(sources: Sources,

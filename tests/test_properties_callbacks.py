@@ -61,8 +61,9 @@ class Browser:
 @pytest.fixture(scope="module")
 def browsers(module_database: tuple[str, Engine],
              tmp_path_factory: pytest.TempPathFactory) -> dict[str, Browser]:
-    """An executive (every area), a hub lead for place one (D1) and an administrator, each
-    signed in; and a user who never signs in, whose sessions the administrator may end."""
+    """An executive (every area), a hub lead for place one (D1), an administrator and a data
+    manager, each signed in; and a user who never signs in, whose sessions the administrator
+    may end."""
     url, engine = module_database
     assert load_files(engine, tmp_path_factory.mktemp("batch"), {
         **GEOGRAPHY, "episodes.csv": TODAY_EPISODES, "capacity.csv": TODAY_CAPACITY,
@@ -72,7 +73,8 @@ def browsers(module_database: tuple[str, Engine],
                      engine)
     found = {}
     add_user(engine, "place_manager", username="bystander")
-    for role, areas in (("executive", ()), ("hub_lead", ("D1",)), ("administrator", ())):
+    for role, areas in (("executive", ()), ("hub_lead", ("D1",)), ("administrator", ()),
+                        ("data_manager", ())):
         client = app.server.test_client()
         client.environ_base["HTTP_X_CSRFTOKEN"] = \
             sign_in_client(client, add_user(engine, role, areas))["X-CSRFToken"]
@@ -258,6 +260,31 @@ def test_the_sessions_list_never_fails_and_is_only_for_administrators(
     assert ('"sessions-table"' in json.dumps(answer)) is (role == "administrator")
 
 
+GOAL_FORM = ("goal-measure.value", "goal-first-day.value", "goal-last-day.value",
+             "goal-value.value", "goal-better.value")
+
+
+@budget(80)
+@given(role=st.sampled_from(["data_manager", "executive", "hub_lead"]), clicks=ANY_VALUE,
+       search=SEARCHES, values=st.lists(st.one_of(
+           text_or(("within_24h_percent", "mean_delay_days", "2026-04-01", "2027-03-31", "85",
+                    "0.5", "up", "down")), ANY_VALUE), min_size=5, max_size=5))
+def test_the_goal_form_never_fails_and_only_a_data_manager_writes(
+        browsers: dict[str, Browser], role: str, clicks: Any, search: Any,
+        values: list[Any]) -> None:
+    """Anything in any field of the form, any address: a data manager gets the goal set or the
+    reasons it was not, as text only; anyone else is refused before it runs."""
+    answer = call(browsers[role], "goal-message.children",
+                  {"goal-save.n_clicks": clicks, "url.search": search,
+                   **dict(zip(GOAL_FORM, values, strict=True))},
+                  "goal-save.n_clicks", refused=role != "data_manager")
+    assert_only_text(answer)
+    form = call(browsers[role], "goal-form.children", {"url.search": search}, "url.search")
+    assert_only_text(form)
+    # The form for a data manager (every area is theirs), for any address; text for others.
+    assert ('"goal-save"' in json.dumps(form)) is (role == "data_manager")
+
+
 @budget(60)
 @given(role=ROLES, table=st.one_of(text_or(("bands-table", "demand-supply-table")), ANY_VALUE),
        path=PATHS, search=SEARCHES)
@@ -278,7 +305,8 @@ def test_a_table_opened_on_demand_never_fails(browsers: dict[str, Browser], role
 
 def test_every_callback_taking_browser_input_is_covered(browsers: dict[str, Browser]) -> None:
     covered = {"page-content.children", "area-picker.value", "data-version.data",
-               "outlook-backtest.children", "sessions-list.children",
+               "outlook-backtest.children", "sessions-list.children", "goal-message.children",
+               "goal-form.children",
                '{"table":["MATCH"],"type":"figures"}.children'}
     for callback in browsers["executive"].callbacks:
         if callback.get("clientside_function"):

@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 from dashboard.clock import LONDON, FixedClock
+from dashboard.goals import GOAL_MEASURES
 from dashboard.vocabulary import (
     AREA_LEVELS,
     DELAY_REASONS,
@@ -175,12 +176,26 @@ def capacity_row(draw: st.DrawFn) -> dict[str, str]:
             "unavailable": draw(numbers(0, places))}
 
 
+@st.composite
+def goal_row(draw: st.DrawFn) -> dict[str, str]:
+    """A good goal: one financial year (so two goals of an area and measure share a first day,
+    never overlap), a level the measure can have, better as the measure says (any case)."""
+    measure = draw(st.sampled_from(list(GOAL_MEASURES.values())))
+    level = draw({"percent": st.floats(0, 100), "days": st.floats(0, 30),
+                  "people": st.integers(0, 10_000)}[measure.unit])
+    return {"area_code": draw(st.sampled_from(AREAS)), "measure": measure.key,
+            "first_day": "2026-04-01", "last_day": "2027-03-31", "goal": str(level),
+            "better": draw(st.sampled_from([measure.better, measure.better.upper()]))}
+
+
 ROWS: dict[str, st.SearchStrategy[dict[str, str]]] = {
     "areas.csv": st.fixed_dictionaries({
         "code": CODES, "name": FREE_TEXT, "level": st.sampled_from(AREA_LEVELS),
         "parent_code": optional(st.sampled_from(AREAS)),
         "population_65_plus": optional(numbers(0, 100_000_000)),
-        "population_all": optional(numbers(0, 100_000_000))}),
+        "population_all": optional(numbers(0, 100_000_000)),
+        # A county is checked against the tree (tests/test_upper_tier.py): left blank here.
+        "upper_tier_code": st.just("")}),
     "sites.csv": st.fixed_dictionaries({
         "code": CODES, "name": FREE_TEXT, "trust_code": CODES, "trust_name": FREE_TEXT,
         "area_code": st.sampled_from(AREAS)}),
@@ -197,6 +212,7 @@ ROWS: dict[str, st.SearchStrategy[dict[str, str]]] = {
     "nctr_periods.csv": timeline(2).map(lambda stamps: {
         "episode_id": "", "nctr_at": stamps[0], "criteria_met_at": stamps[1]}),
     "capacity.csv": capacity_row(),
+    "goals.csv": goal_row(),
 }
 
 

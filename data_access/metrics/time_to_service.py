@@ -115,8 +115,9 @@ def nctr_to_service_weekly(engine: Engine, area: AreaInScope, start: datetime, e
     started: the same figures as over the period.
 
     SPC charts use whole weeks of the period only (a part week would read as a signal). The share
-    within 24 h has improvement direction up and a target (default 80%, we define; `?target=` in
-    the address sets another) for the assurance icon; the median has direction down.
+    within 24 h has improvement direction up, and the area's local goal for it (the local
+    24-hour ambition, see *Local goals*) is the target for the assurance icon (`?target=` in the
+    address draws a what-if target instead); the median has direction down.
     """
     # Columns: WEEKLY_COLUMNS; with ``by_level`` (such as "district"), per home area of that
     # level too: the columns ``area_code`` and ``area`` come first.

@@ -1,4 +1,4 @@
-"""A synthetic but realistic intermediate care system, written as the six contract CSV files.
+"""A synthetic but realistic intermediate care system, written as the contract CSV files.
 
 The model in plain words (parameters and their sources are in parameters.py)
 ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Turning the simulation into the six contract CSV files, as they would look at `now`.
+"""Turning the simulation into the contract CSV files, as they would look at `now`.
 
 The simulation knows the future; here every event after `now` is blanked (with what depends on
 it), and only journeys that touch the history window are written.
@@ -17,23 +17,25 @@ from data_access.contract import (
     CAPACITY,
     DELAYS,
     EPISODES,
+    GOALS,
     SERVICES,
     SITES,
     UPDATED_AT,
     FileSpec,
 )
 from demo.synthetic.capacity import CapacityReports
+from demo.synthetic.goals import goal_rows
 from demo.synthetic.journeys import Journeys
 from demo.synthetic.person_details import PersonDetails
 from demo.synthetic.reasons import ReasonChanges
 from demo.synthetic.system import System
 from demo.synthetic.timeaxis import Calendar, format_timestamps
 
-_FILES: tuple[FileSpec, ...] = (AREAS, SITES, SERVICES, EPISODES, DELAYS, CAPACITY)
+_FILES: tuple[FileSpec, ...] = (AREAS, SITES, SERVICES, EPISODES, DELAYS, CAPACITY, GOALS)
 
 
 class ContractWriter:
-    """The six contract files, written ICB by ICB so memory stays at one ICB's worth."""
+    """The contract files, written ICB by ICB so memory stays at one ICB's worth."""
 
     def __init__(self, out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -69,12 +71,14 @@ class ContractWriter:
                                 calendar: Calendar, details: PersonDetails) -> None:
         self.add_system(system)
         self.add_journeys(system, journeys, changes, reports, calendar, details)
+        self._write(GOALS, goal_rows(system, calendar))
 
     def add_system(self, system: System) -> None:
         new_areas = [area for area in system.areas if area.code not in self._area_codes]
         self._area_codes.update(area.code for area in new_areas)  # regions are shared by ICBs
         self._write(AREAS, ((a.code, a.name, a.level, a.parent_code or "",
-                             str(a.population_65_plus), str(a.population_all)) for a in new_areas))
+                             str(a.population_65_plus), str(a.population_all),
+                             a.upper_tier_code or "") for a in new_areas))
         self._write(SITES, ((s.code, s.name, s.trust_code, s.trust_name, s.area_code)
                             for s in system.sites))
         self._write(SERVICES, ((s.code, s.name, str(s.pathway), s.setting, s.provider, s.sector,

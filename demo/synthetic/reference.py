@@ -16,6 +16,7 @@ from demo.synthetic.parameters import MIN_SITREP_DAYS_FOR_PATTERN, MONTH_FACTOR_
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "reference_data"
 GEOGRAPHY_CSV = REFERENCE_DIR / "geography" / "icb_subicb_la_population.csv"
 TRUSTS_CSV = REFERENCE_DIR / "geography" / "nhs_trusts.csv"
+UPPER_TIER_CSV = REFERENCE_DIR / "geography" / "ltla_utla.csv"
 TRUST_DAILY_CSV = REFERENCE_DIR / "nhse_discharge_sitrep" / "trust_daily_nctr.csv"
 TRUST_REASONS_CSV = REFERENCE_DIR / "nhse_discharge_sitrep" / "trust_monthly_delay_reasons.csv"
 
@@ -37,6 +38,13 @@ def geography() -> pd.DataFrame:
     """One row per (sub-ICB location, district) pair with populations, in file order."""
     return pd.read_csv(GEOGRAPHY_CSV, dtype={"population_all": "int64",
                                              "population_65_plus": "int64"})
+
+
+@lru_cache(maxsize=1)
+def upper_tiers() -> dict[str, tuple[str, str]]:
+    """Each district's (2022 code) upper-tier local authority: its code and name."""
+    table = pd.read_csv(UPPER_TIER_CSV, dtype=str)
+    return {row.ltla22_code: (row.utla22_code, row.utla22_name) for row in table.itertuples()}
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ catchments are invented. Service places are set later, from the simulated demand
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from demo.synthetic.parameters import (
     SERVICE_SHARES,
     SERVICE_TYPE_OF_KIND,
 )
-from demo.synthetic.reference import acute_trusts, geography
+from demo.synthetic.reference import acute_trusts, geography, upper_tiers
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Area:
     parent_code: str | None
     population_65_plus: int
     population_all: int
+    upper_tier_code: str | None = None  # a district's upper-tier local authority
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,11 @@ def build_system(icb_code: str, rng: np.random.Generator, used_codes: set[str]) 
         for part in _neighbourhoods(district, rng):
             neighbourhoods.append(part)
             owner.append(len(districts) - 1)
+    councils, districts = _upper_tier_areas(icb_code, list(rows["ltla22_code"]), districts,
+                                            used_codes)
     sites = _sites(icb_code)
-    system = System(icb_code, areas + districts + neighbourhoods, districts, neighbourhoods,
+    system = System(icb_code, areas + councils + districts + neighbourhoods, districts,
+                    neighbourhoods,
                     np.array(owner), sites, [], _catchment(sites, districts))
     system.services = _services(system, short_icb_name(rows["icb22_name"].iloc[0]), rng)
     return system
@@ -141,6 +145,32 @@ def _upper_areas(rows: pd.DataFrame) -> list[Area]:
         areas.append(Area(code, name, "sub_icb", first["icb22_code"],
                           *_population(rows, "sicbl22_code", code)))
     return areas
+
+
+def _upper_tier_areas(icb_code: str, ltla_codes: list[str], districts: list[Area],
+                      used_codes: set[str]) -> tuple[list[Area], list[Area]]:
+    """The upper-tier local authorities (Health and Wellbeing Boards) of the system's districts,
+    each as the part of it in the system, and the districts naming theirs. A code already taken
+    (a unitary authority is also its own district; a council in two systems) gets the system's
+    code after it."""
+    members: dict[str, list[int]] = {}
+    for index, ltla in enumerate(ltla_codes):
+        members.setdefault(upper_tiers()[ltla][0], []).append(index)
+    everywhere = geography()
+    councils, node_of = [], {}
+    for upper, indexes in members.items():
+        ltlas_of_council = [ltla for ltla, (code, _) in upper_tiers().items() if code == upper]
+        systems = set(everywhere.loc[everywhere.ltla22_code.isin(ltlas_of_council), "icb22_code"])
+        code = upper if upper not in used_codes else f"{upper}-{icb_code}"
+        used_codes.add(code)
+        name = upper_tiers()[ltla_codes[indexes[0]]][1]
+        suffix = "Health and Wellbeing Board" + (", part" if systems != {icb_code} else "")
+        councils.append(Area(code, f"{name} ({suffix})", "utla", icb_code,
+                             sum(districts[i].population_65_plus for i in indexes),
+                             sum(districts[i].population_all for i in indexes)))
+        node_of.update(dict.fromkeys(indexes, code))
+    return councils, [replace(district, upper_tier_code=node_of[i])
+                      for i, district in enumerate(districts)]
 
 
 def _population(rows: pd.DataFrame, column: str, value: str) -> tuple[int, int]:
