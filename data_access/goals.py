@@ -17,7 +17,7 @@ from data_access.loader import LoadReport, load_batch
 from data_access.models import Area, AreaLink, Goal
 
 GOAL_COLUMNS = ["area_code", "area", "measure", "first_day", "last_day", "goal", "better",
-                "set_here"]
+                "set_for"]
 PAGE_CHANNEL = "page"
 
 
@@ -50,7 +50,7 @@ def goals_in_force(engine: Engine, area: AreaInScope, day: date) -> dict[str, Go
 
 def goals_around(engine: Engine, area: AreaInScope) -> pd.DataFrame:
     """Every goal set for the area, for the areas inside it and for those it lies in (whose
-    shares and averages it holds), latest first; ``set_here`` marks the area's own."""
+    shares and averages it holds), latest first; ``set_for`` is "here", "inside" or "above"."""
     code = require_in_scope(area).code
     inside = select(AreaLink.descendant_code).where(AreaLink.ancestor_code == code)
     above = select(AreaLink.ancestor_code).where(AreaLink.descendant_code == code)
@@ -62,7 +62,9 @@ def goals_around(engine: Engine, area: AreaInScope) -> pd.DataFrame:
         .order_by(Goal.first_day.desc(), Area.name, Goal.measure))
     with engine.connect() as connection:
         goals = pd.read_sql_query(statement, connection)
-    goals["set_here"] = goals["area_code"] == code
+        above_codes = set(connection.scalars(above))
+    goals["set_for"] = ["here" if c == code else "above" if c in above_codes else "inside"
+                      for c in goals["area_code"]]
     return goals.reindex(columns=GOAL_COLUMNS)
 
 

@@ -61,6 +61,6 @@ def day(value: date) -> str:
 
 def goal_level(measure: str, value: float, better: str) -> str:
     """``at least 80%``, ``at most 1.5 days``, ``at most 12 people``: a goal and its side."""
-    amount = {"percent": f"{value:g}%", "days": f"{value:g} days",
+    amount = {"percent": f"{value:g}%", "days": f"{value:g} day{'' if value == 1 else 's'}",
               "people": plural(int(value), "person", "people")}[GOAL_MEASURES[measure].unit]
     return f"{'at least' if better == 'up' else 'at most'} {amount}"

@@ -20,7 +20,8 @@ from layouts import formatting as fmt
 from layouts.components import data_table, goal_note, how_we_count, spc_badges
 from layouts.filters import page_header
 
-GOALS_COLUMNS = ["Area", "Measure", "From", "To", "Goal", "Where"]
+GOALS_COLUMNS = ["Area", "Measure", "From", "To", "Goal", "Set for"]
+WHERE = {"here": "this area", "inside": "an area inside it", "above": "an area it lies in"}
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def _measure_card(measure: GoalMeasure, view: GoalsView, href: Callable[[str], s
 def goals_table(around: pd.DataFrame) -> html.Div:
     rows = [(g.area, GOAL_MEASURES[g.measure].label, fmt.day(g.first_day), fmt.day(g.last_day),
              fmt.goal_level(g.measure, g.goal, g.better),
-             "this area" if g.set_here else "inside or above")
+             WHERE[g.set_for])
             for g in around.itertuples()]
     return data_table(GOALS_COLUMNS, rows, "goals-table",
                       f"{fmt.plural(len(rows), 'goal')} set here, inside and above",

@@ -93,12 +93,15 @@ def test_loading_the_same_goals_twice_changes_nothing(engine, tmp_path):
 def test_the_goals_around_an_area_are_its_own_those_inside_and_those_above(engine, tmp_path):
     assert _load_goals(engine, tmp_path).loaded
     around = goals_around(engine, system_area(engine, "D1"))
-    assert sorted(zip(around.area_code, around.measure, around.set_here, strict=True)) == [
-        ("D1", "within_24h_percent", True),
-        ("ICB1", "mean_delay_days", False),
-        ("ICB1", "waiting_21_days_plus", False),
-        ("ICB1", "within_24h_percent", False)]
+    assert sorted(zip(around.area_code, around.measure, around.set_for, strict=True)) == [
+        ("D1", "within_24h_percent", "here"),
+        ("ICB1", "mean_delay_days", "above"),
+        ("ICB1", "waiting_21_days_plus", "above"),
+        ("ICB1", "within_24h_percent", "above")]
     assert set(goals_around(engine, system_area(engine, "D2")).area_code) == {"ICB1"}
+    system = goals_around(engine, system_area(engine, "ICB1"))
+    assert set(zip(system.area_code, system.set_for, strict=True)) == {("ICB1", "here"),
+                                                                     ("D1", "inside")}
 
 
 def test_a_goal_set_on_the_page_passes_the_same_checks_and_names_who_set_it(engine, tmp_path):
