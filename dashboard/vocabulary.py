@@ -155,3 +155,13 @@ ETHNIC_GROUPS: dict[str, str] = {
     "asian": "Asian or Asian British", "black": "Black, Black British, Caribbean or African",
     "other": "Other ethnic group", "not_stated": "Not stated",
 }
+
+
+# The huddle's actions on a person (issue 18): the next step agreed, who owns it, by when.
+ACTION_KINDS: dict[str, str] = {
+    "assessment": "Assessment", "package_sourced": "Package of care sourced",
+    "bed_offered": "Bed offered", "family_meeting": "Family meeting",
+    "funding_decision": "Funding decision", "other": "Other",
+}
+ACTION_STATUSES: tuple[str, ...] = ("open", "done", "blocked")
+ACTION_TEXT_LIMIT = 500  # characters of free text: the step's detail, a blocked reason

@@ -467,6 +467,42 @@ class DeviceCookie(Base):
     issued_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class PersonAction(Base):
+    """The next step agreed for a person at the huddle: its kind and detail, who owns it, by
+    when, and its status. ``version`` rises by one with every change: a change names the version
+    it was made on, so two people never silently overwrite each other."""
+
+    __tablename__ = "person_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.episode_id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(String(500), default="")  # free text
+    owner_team: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    blocked_reason: Mapped[str] = mapped_column(String(500), default="")  # free text
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str] = mapped_column(String(100))
+
+
+class PersonActionChange(Base):
+    """Append-only history of an action: every version, who made it and when, with the values
+    before and after (JSON)."""
+
+    __tablename__ = "person_action_changes"
+
+    action_id: Mapped[int] = mapped_column(ForeignKey("person_actions.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    before: Mapped[str | None] = mapped_column(String(4000))
+    after: Mapped[str] = mapped_column(String(4000))
+
+
 class AuditEvent(Base):
     """Who did what, when, over what scope: person-level views, exports, refusals, sign-ins."""
 

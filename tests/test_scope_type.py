@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERY_MODULES = sorted(
     [f"data_access.metrics.{module.name}"
      for module in pkgutil.iter_modules(data_access.metrics.__path__)]
-    + ["data_access.metrics", "data_access.huddle", "data_access.quality"])
+    + ["data_access.metrics", "data_access.huddle", "data_access.quality", "data_access.actions",
+       "data_access.goals"])
 # Queries over NHS England's published figures (open data about whole ICBs and trusts, no
 # person's record), which every role may see: they take no local area.
 PUBLISHED_DATA_QUERIES = {

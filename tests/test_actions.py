@@ -1,0 +1,134 @@
+"""The huddle's actions on each person, in the access layer: only a hub lead of the person's
+area records or changes one; two changes on the same version never overwrite each other; every
+version is kept with before and after; every view and change is audited; free text is kept as
+given, never cut or completed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from dashboard.clock import LONDON
+from data_access.access import AccessDenied, load_scope
+from data_access.actions import (
+    ActionError,
+    VersionConflict,
+    action_history,
+    actions_in_area,
+    change_action,
+    record_action,
+)
+from data_access.audit import recent_events
+from tests.accounts import add_user
+from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, checked_area, load_files
+
+LATER = datetime(2026, 11, 25, 9, 0, tzinfo=LONDON)
+STEP = {"kind": "package_sourced", "detail": "Ask the agency about a morning call",
+        "owner_team": "Place one reablement", "due_at": "2026-11-25T17:00", "status": "open"}
+
+
+@pytest.fixture
+def huddle(engine, tmp_path):
+    """The Today case (E1-E5, E7, E11 live in N1, place one); hub leads of place one (two) and
+    of place two."""
+    assert load_files(engine, tmp_path / "case", {**GEOGRAPHY,
+                                                  "episodes.csv": TODAY_EPISODES}).loaded
+    leads = {name: load_scope(engine, add_user(engine, "hub_lead", (area,), name))
+             for name, area in (("ana", "D1"), ("ben", "D1"), ("cy", "D2"))}
+    return engine, leads
+
+
+def test_a_hub_lead_records_an_action_and_another_changes_it_with_the_history_kept(huddle):
+    engine, leads = huddle
+    ana, ben = leads["ana"], leads["ben"]
+    action = record_action(engine, ana, checked_area(engine, ana, "D1"), "E2", STEP, TODAY_AT)
+    shown = actions_in_area(engine, ben, checked_area(engine, ben, "N1"), TODAY_AT)
+    assert list(zip(shown.id, shown.episode_id, shown.version, shown.created_by,
+                    strict=True)) == [(action, "E2", 1, "ana")]
+    assert shown.due_at[0] == datetime(2026, 11, 25, 17, 0)  # stored in UTC (GMT in November)
+    version = change_action(engine, ben, checked_area(engine, ben, "D1"), action, 1,
+                            {**STEP, "status": "done"}, LATER)
+    assert version == 2
+    history = action_history(engine, ana, checked_area(engine, ana, "D1"), action, LATER)
+    assert list(history.version) == [1, 2] and list(history.changed_by) == ["ana", "ben"]
+    assert history.before[0] is None and history.after[0]["status"] == "open"
+    assert history.before[1]["status"] == "open" and history.after[1]["status"] == "done"
+    assert history.after[1]["due_at"] == "2026-11-25T17:00"  # London time, as entered
+
+
+def test_a_change_on_an_old_version_is_refused_and_writes_nothing(huddle):
+    engine, leads = huddle
+    ana, ben = leads["ana"], leads["ben"]
+    place = checked_area(engine, ana, "D1")
+    action = record_action(engine, ana, place, "E1", STEP, TODAY_AT)
+    change_action(engine, ben, checked_area(engine, ben, "D1"), action, 1,
+                  {**STEP, "owner_team": "Hospital discharge team"}, LATER)
+    with pytest.raises(VersionConflict) as conflict:
+        change_action(engine, ana, place, action, 1, {**STEP, "status": "done"}, LATER)
+    assert str(conflict.value) == (
+        "ben changed this action at 09:00 on 25 Nov (version 2) after you opened it (version "
+        "1). Nothing was saved: read their change, then make yours again.")
+    stored = actions_in_area(engine, ana, place, LATER)
+    assert list(zip(stored.version, stored.status, stored.owner_team, strict=True)) == [
+        (2, "open", "Hospital discharge team")]
+
+
+def test_only_a_hub_lead_of_the_persons_area_may_write_or_read(huddle):
+    engine, leads = huddle
+    cy = leads["cy"]
+    with pytest.raises(AccessDenied):  # place one is outside cy's hub
+        checked_area(engine, cy, "D1")
+    with pytest.raises(ActionError, match="there is no person 'E2' in Place two"):
+        record_action(engine, cy, checked_area(engine, cy, "D2"), "E2", STEP, TODAY_AT)
+    for role in ("executive", "place_manager", "data_manager"):
+        scope = load_scope(engine, add_user(engine, role))
+        area = checked_area(engine, scope, "D1", "figures")
+        with pytest.raises(AccessDenied):
+            record_action(engine, scope, area, "E2", STEP, TODAY_AT)
+        with pytest.raises(AccessDenied):
+            actions_in_area(engine, scope, area, TODAY_AT)
+    refused = recent_events(engine, action="refused")
+    assert {"test-executive", "test-place_manager", "test-data_manager"} <= set(refused.username)
+
+
+def test_every_view_and_change_is_audited(huddle):
+    engine, leads = huddle
+    ana = leads["ana"]
+    place = checked_area(engine, ana, "D1")
+    action = record_action(engine, ana, place, "E2", STEP, TODAY_AT)
+    change_action(engine, ana, place, action, 1, {**STEP, "status": "done"}, LATER)
+    actions_in_area(engine, ana, place, LATER)
+    action_history(engine, ana, place, action, LATER)
+    events = recent_events(engine, username="ana")
+    assert list(events.action)[::-1][-4:] == ["action_recorded", "action_changed",
+                                              "view_people", "view_people"]
+    assert events.scope.iloc[-1] == "episode E2"  # the first: recorded on the person
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"kind": "teleport"}, "the kind of step must be one of"),
+    ({"status": "stuck"}, "the status must be one of open, done, blocked"),
+    ({"status": "blocked"}, "a blocked action needs the reason it is blocked"),
+    ({"detail": "x" * 501}, "detail is longer than 500 characters"),
+    ({"owner_team": "  "}, "an action needs an owner"),
+    ({"due_at": "tomorrow"}, "due_at: 'tomorrow' is not an ISO 8601 timestamp"),
+    ({"due_at": None}, "an action needs a due time"),
+    ({"detail": "half \ud800 a pair"}, "detail holds a character text cannot hold"),
+])
+def test_a_bad_action_is_refused_with_the_reason_and_nothing_is_written(huddle, change, reason):
+    engine, leads = huddle
+    ana = leads["ana"]
+    place = checked_area(engine, ana, "D1")
+    with pytest.raises(ActionError, match=reason.replace("(", r"\(")):
+        record_action(engine, ana, place, "E2", {**STEP, **change}, TODAY_AT)
+    assert actions_in_area(engine, ana, place, TODAY_AT).empty
+
+
+def test_hostile_free_text_is_kept_exactly_as_given(huddle):
+    engine, leads = huddle
+    ana = leads["ana"]
+    place = checked_area(engine, ana, "D1")
+    hostile = '<script>alert(1)</script> =HYPERLINK("http://x") \'; DROP TABLE episodes; --'
+    record_action(engine, ana, place, "E2", {**STEP, "detail": hostile}, TODAY_AT)
+    assert actions_in_area(engine, ana, place, TODAY_AT).detail[0] == hostile.strip()
