@@ -17,13 +17,20 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from dashboard.clock import from_utc_naive, to_utc_naive
+from dashboard.clock import as_london, from_utc_naive, to_utc_naive
+from dashboard.escalation import ActionState, flags_for, level_of
 from dashboard.results import UserScope
-from dashboard.vocabulary import ACTION_KINDS, ACTION_STATUSES, ACTION_TEXT_LIMIT
+from dashboard.vocabulary import (
+    ACTION_KINDS,
+    ACTION_STATUSES,
+    ACTION_TEXT_LIMIT,
+    DELAY_REASONS,
+)
 from data_access import audit
 from data_access.access import AreaInScope, require, require_checked_for
 from data_access.areas import episodes_in_area
 from data_access.contract import parse_timestamp, storable
+from data_access.huddle import huddle_list
 from data_access.models import Episode, PersonAction, PersonActionChange
 
 WHAT = "actions on people"
@@ -197,3 +204,33 @@ def _keep(connection: Connection, action_id: int, version: int, at: datetime, wh
     connection.execute(insert(PersonActionChange), {
         "action_id": action_id, "version": version, "changed_at": at, "changed_by": who,
         "before": as_json(before), "after": as_json(after)})
+
+
+# ``raised``: the person's flags, highest level first (``flags`` would hide behind pandas').
+ESCALATION_COLUMNS = ["person_ref", "episode_id", "site", "nctr_at", "hours_waiting", "level",
+                      "raised"]
+
+
+def escalation_list(engine: Engine, scope: UserScope, area: AreaInScope, now: datetime,
+                    client: str | None = None) -> pd.DataFrame:
+    """Everyone waiting in the area who raises a flag (``dashboard.escalation``), longest wait
+    first: their level and their flags (rule, level, since when), highest first. The same
+    checks as the huddle list, and recorded as a view of it."""
+    people = huddle_list(engine, scope, area, now, client=client)
+    held: dict[str, list[ActionState]] = {}
+    wanted = list(people.episode_id)
+    with engine.connect() as connection:
+        for start in range(0, len(wanted), 500):
+            for episode_id, status, due_at in connection.execute(
+                    select(PersonAction.episode_id, PersonAction.status, PersonAction.due_at)
+                    .where(PersonAction.episode_id.in_(wanted[start:start + 500]))):
+                held.setdefault(episode_id, []).append(
+                    ActionState(status, from_utc_naive(due_at)))
+    rows = []
+    for person in people.itertuples():
+        flags = flags_for(person.nctr_at.to_pydatetime(), person.reason_code in DELAY_REASONS,
+                          held.get(person.episode_id, []), as_london(now))
+        if flags:
+            rows.append((person.person_ref, person.episode_id, person.site, person.nctr_at,
+                         person.hours_waiting, level_of(flags), flags))
+    return pd.DataFrame(rows, columns=ESCALATION_COLUMNS)

@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 
 from dashboard.clock import LONDON
+from dashboard.escalation import NO_ACTION, NO_REASON, OVERDUE, WAITED, Flag
 from data_access.access import AccessDenied, load_scope
 from data_access.actions import (
     ActionError,
@@ -17,11 +18,19 @@ from data_access.actions import (
     action_history,
     actions_in_area,
     change_action,
+    escalation_list,
     record_action,
 )
 from data_access.audit import recent_events
 from tests.accounts import add_user
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, checked_area, load_files
+from tests.builders import (
+    GEOGRAPHY,
+    TODAY_AT,
+    TODAY_DELAYS,
+    TODAY_EPISODES,
+    checked_area,
+    load_files,
+)
 
 LATER = datetime(2026, 11, 25, 9, 0, tzinfo=LONDON)
 STEP = {"kind": "package_sourced", "detail": "Ask the agency about a morning call",
@@ -32,8 +41,8 @@ STEP = {"kind": "package_sourced", "detail": "Ask the agency about a morning cal
 def huddle(engine, tmp_path):
     """The Today case (E1-E5, E7, E11 live in N1, place one); hub leads of place one (two) and
     of place two."""
-    assert load_files(engine, tmp_path / "case", {**GEOGRAPHY,
-                                                  "episodes.csv": TODAY_EPISODES}).loaded
+    assert load_files(engine, tmp_path / "case", {
+        **GEOGRAPHY, "episodes.csv": TODAY_EPISODES, "delays.csv": TODAY_DELAYS}).loaded
     leads = {name: load_scope(engine, add_user(engine, "hub_lead", (area,), name))
              for name, area in (("ana", "D1"), ("ben", "D1"), ("cy", "D2"))}
     return engine, leads
@@ -132,3 +141,25 @@ def test_hostile_free_text_is_kept_exactly_as_given(huddle):
     hostile = '<script>alert(1)</script> =HYPERLINK("http://x") \'; DROP TABLE episodes; --'
     record_action(engine, ana, place, "E2", {**STEP, "detail": hostile}, TODAY_AT)
     assert actions_in_area(engine, ana, place, TODAY_AT).detail[0] == hostile.strip()
+
+
+def test_the_escalation_list_flags_who_is_stuck_longest_first(huddle):
+    """Place one at 08:30 on 25 Nov: E5 has waited 24 days 30 min since NCTR (1 Nov 08:00)
+    with a reason (C5) and no action; E2 exactly 24 hours, with a reason: no flag; E1 half an
+    hour, no reason yet. Then an action on E5 due at 08:00 today, still open."""
+    engine, leads = huddle
+    ana = leads["ana"]
+    place = checked_area(engine, ana, "D1")
+
+    def at(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=LONDON)
+
+    listed = escalation_list(engine, ana, place, TODAY_AT)
+    assert list(zip(listed.episode_id, listed.level, listed.raised, strict=True)) == [
+        ("E5", 3, [Flag(WAITED[21], 3, at("2026-11-22T08:00")),
+                   Flag(NO_ACTION, 1, at("2026-11-02T08:00"))]),
+        ("E1", 1, [Flag(NO_REASON, 1, at("2026-11-25T08:00"))])]
+    record_action(engine, ana, place, "E5", {**STEP, "due_at": "2026-11-25T08:00"}, TODAY_AT)
+    listed = escalation_list(engine, ana, place, TODAY_AT)
+    assert listed.raised[0] == [Flag(WAITED[21], 3, at("2026-11-22T08:00")),
+                               Flag(OVERDUE, 2, at("2026-11-25T08:00"))]
