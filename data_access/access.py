@@ -356,6 +356,18 @@ def areas_inside(engine: Engine, area: AreaInScope, level: str) -> list[AreaInSc
     return [AreaInScope(*row, checked_for=area.checked_for, _issuer=_ISSUER) for row in rows]
 
 
+def area_inside(engine: Engine, area: AreaInScope, code: str) -> AreaInScope | None:
+    """The area ``code`` if it is a checked area or lies inside it (a person's home, say),
+    checked for the same user; None otherwise."""
+    require_in_scope(area)
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(*_AREA_COLUMNS).join(AreaLink, AreaLink.descendant_code == Area.code)
+            .where(AreaLink.ancestor_code == area.code, Area.code == code)).first()
+    return None if row is None else AreaInScope(*row, checked_for=area.checked_for,
+                                                _issuer=_ISSUER)
+
+
 def require_checked_for(engine: Engine, scope: UserScope, area: AreaInScope, at: datetime,
                         what: str, client: str | None = None) -> None:
     """Refuse (and record) person-level data for an area that was not checked for this user:

@@ -11,7 +11,7 @@ version is kept in ``person_action_changes``, with the values before and after.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -25,12 +25,14 @@ from dashboard.vocabulary import (
     ACTION_STATUSES,
     ACTION_TEXT_LIMIT,
     DELAY_REASONS,
+    INTERMEDIATE_CARE_PATHWAYS,
 )
 from data_access import audit
-from data_access.access import AreaInScope, require, require_checked_for
+from data_access.access import AreaInScope, area_inside, require, require_checked_for
 from data_access.areas import episodes_in_area
 from data_access.contract import parse_timestamp, storable
 from data_access.huddle import huddle_list
+from data_access.metrics.capacity import capacity_at
 from data_access.models import Episode, PersonAction, PersonActionChange
 
 WHAT = "actions on people"
@@ -234,3 +236,50 @@ def escalation_list(engine: Engine, scope: UserScope, area: AreaInScope, now: da
             rows.append((person.person_ref, person.episode_id, person.site, person.nctr_at,
                          person.hours_waiting, level_of(flags), flags))
     return pd.DataFrame(rows, columns=ESCALATION_COLUMNS)
+
+
+SHORTLIST_COLUMNS = ["service_code", "name", "provider", "setting", "area", "free",
+                     "reported_at"]
+OFFER_DUE = timedelta(hours=24)  # an offer's answer is due within a day (we define)
+
+
+def places_for(engine: Engine, scope: UserScope, area: AreaInScope, episode_id: str,
+               now: datetime, client: str | None = None) -> pd.DataFrame:
+    """A shortlist for a person waiting for pathway 1, 2 or 3: the services of their pathway
+    that serve their home area with free places in a current report (never a stale one, nor a
+    service with no report), most free places first, then the freshest report."""
+    _check(engine, scope, area, now, client)
+    with engine.connect() as connection:
+        person = connection.execute(
+            select(Episode.home_area_code, Episode.pathway)
+            .where(Episode.episode_id == episode_id, episodes_in_area(area))).first()
+    if person is None:
+        raise ActionError(f"there is no person {episode_id!r} in {area.name}")
+    if person.pathway not in INTERMEDIATE_CARE_PATHWAYS:
+        raise ActionError("places are matched for pathways 1, 2 and 3; this person's pathway "
+                          "is " + ("not recorded" if person.pathway is None
+                                   else str(person.pathway)))
+    home = area_inside(engine, area, person.home_area_code)
+    if home is None:  # cannot be: the person's home is inside the area
+        raise ActionError(f"the home of {episode_id!r} is outside {area.name}")
+    services = capacity_at(engine, home, now)
+    shortlist = services[(services.pathway == person.pathway)
+                         & (services.status == "current") & (services.free > 0)]
+    return shortlist.sort_values(["free", "reported_at", "name"],
+                                 ascending=[False, False, True])[SHORTLIST_COLUMNS] \
+        .reset_index(drop=True)
+
+
+def offer_place(engine: Engine, scope: UserScope, area: AreaInScope, episode_id: str,
+                service_code: str, now: datetime, client: str | None = None) -> int:
+    """Record "offered to service X" as an action on the person, if the service is on their
+    shortlist now; the action's id."""
+    offered = places_for(engine, scope, area, episode_id, now, client).set_index("service_code")
+    if service_code not in offered.index:
+        raise ActionError(f"service {service_code!r} has no free place for this person in a "
+                          "current report now")
+    service = offered.loc[service_code]
+    return record_action(engine, scope, area, episode_id, {
+        "kind": "bed_offered", "detail": f"Offered to {service['name']}",
+        "owner_team": service.provider, "due_at": as_london(now) + OFFER_DUE,
+        "status": "open"}, now, client)

@@ -19,6 +19,8 @@ from data_access.actions import (
     actions_in_area,
     change_action,
     escalation_list,
+    offer_place,
+    places_for,
     record_action,
 )
 from data_access.audit import recent_events
@@ -26,6 +28,7 @@ from tests.accounts import add_user
 from tests.builders import (
     GEOGRAPHY,
     TODAY_AT,
+    TODAY_CAPACITY,
     TODAY_DELAYS,
     TODAY_EPISODES,
     checked_area,
@@ -163,3 +166,41 @@ def test_the_escalation_list_flags_who_is_stuck_longest_first(huddle):
     listed = escalation_list(engine, ana, place, TODAY_AT)
     assert listed.raised[0] == [Flag(WAITED[21], 3, at("2026-11-22T08:00")),
                                Flag(OVERDUE, 2, at("2026-11-25T08:00"))]
+
+
+# Three more home-based services for the whole system, beside place one's P1H (free 2 at 08:00
+# today): P1Y free 5 at 06:00, P1S free 2 at 07:00, P1Z free 9 but reported 24.5 hours ago.
+MORE_SERVICES = """
+    code,name,pathway,setting,provider,sector,area_code,places
+    P1Y,System home care,1,home,Agency Y,independent,ICB1,10
+    P1S,System night sitting,1,home,Agency S,independent,ICB1,4
+    P1Z,System rapid response,1,home,Agency Z,independent,ICB1,9
+"""
+MORE_CAPACITY = TODAY_CAPACITY + """\
+P1Y,2026-11-25T06:00,10,5,0
+P1S,2026-11-25T07:00,4,2,0
+P1Z,2026-11-24T08:00,9,0,0
+"""
+
+
+def test_places_are_matched_by_free_places_then_freshness_and_never_from_a_stale_report(
+        huddle, tmp_path):
+    engine, leads = huddle
+    assert load_files(engine, tmp_path / "capacity", {"services.csv": MORE_SERVICES,
+                                                       "capacity.csv": MORE_CAPACITY}).loaded
+    ana = leads["ana"]
+    place = checked_area(engine, ana, "D1")
+    shortlist = places_for(engine, ana, place, "E2", TODAY_AT)  # pathway 1, home N1
+    assert list(zip(shortlist.service_code, shortlist.free, strict=True)) == [
+        ("P1Y", 5), ("P1H", 2), ("P1S", 2)]  # P1H's report (08:00) is fresher than P1S's
+    # E5 waits for pathway 2: the system's beds last reported 24.5 hours ago are not offered.
+    assert places_for(engine, ana, place, "E5", TODAY_AT).empty
+    with pytest.raises(ActionError, match="pathway is not recorded"):
+        places_for(engine, ana, place, "E1", TODAY_AT)
+    # One click: the offer is an action on the person, owned by the provider, due in a day.
+    action = offer_place(engine, ana, place, "E2", "P1Y", TODAY_AT)
+    offered = actions_in_area(engine, ana, place, TODAY_AT).set_index("id").loc[action]
+    assert (offered.kind, offered.detail, offered.owner_team, offered.due_at) == (
+        "bed_offered", "Offered to System home care", "Agency Y", datetime(2026, 11, 26, 8, 30))
+    with pytest.raises(ActionError, match="'P1Z' has no free place for this person in a current"):
+        offer_place(engine, ana, place, "E2", "P1Z", TODAY_AT)
