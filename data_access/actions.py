@@ -11,13 +11,14 @@ version is kept in ``person_action_changes``, with the values before and after.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from dashboard.clock import as_london, from_utc_naive, to_utc_naive
+from dashboard.clock import LONDON, as_london, from_utc_naive, to_utc_naive
 from dashboard.escalation import ActionState, flags_for, level_of
 from dashboard.results import UserScope
 from dashboard.vocabulary import (
@@ -33,7 +34,13 @@ from data_access.areas import episodes_in_area
 from data_access.contract import parse_timestamp, storable
 from data_access.huddle import huddle_list
 from data_access.metrics.capacity import capacity_at
-from data_access.models import Episode, PersonAction, PersonActionChange
+from data_access.models import (
+    DelayReasonChange,
+    Episode,
+    PersonAction,
+    PersonActionChange,
+    Service,
+)
 
 WHAT = "actions on people"
 FIELDS = ("kind", "detail", "owner_team", "due_at", "status", "blocked_reason")
@@ -283,3 +290,69 @@ def offer_place(engine: Engine, scope: UserScope, area: AreaInScope, episode_id:
         "kind": "bed_offered", "detail": f"Offered to {service['name']}",
         "owner_team": service.provider, "due_at": as_london(now) + OFFER_DUE,
         "status": "open"}, now, client)
+
+
+@dataclass(frozen=True)
+class SinceThen:
+    """What changed for a hub's people between two huddles (London times)."""
+
+    since: datetime
+    new: pd.DataFrame  # person_ref, episode_id, nctr_at: became NCTR since
+    left: pd.DataFrame  # person_ref, episode_id, discharged_at, pathway, service: discharged
+    reason_changed: pd.DataFrame  # person_ref, episode_id, effective_at, reason_code
+    done: pd.DataFrame  # actions marked done since: id, episode_id, kind, changed_by, changed_at
+    became_overdue: pd.DataFrame  # actions not done whose due time passed since: id, ...
+
+
+def since_then(engine: Engine, scope: UserScope, area: AreaInScope, since: datetime,
+               now: datetime, client: str | None = None) -> SinceThen:
+    """For the people of the area, between ``since`` (by default the same time yesterday, as
+    the page asks) and ``now``: who became NCTR, who left and to where, whose delay reason
+    changed, which actions were marked done and which became overdue. Recorded as a view of
+    people (the number of rows in all)."""
+    _check(engine, scope, area, now, client)
+    start, end = to_utc_naive(since), to_utc_naive(now)
+    people = (Episode.person_ref, Episode.episode_id)
+    in_area = episodes_in_area(area)
+    with engine.connect() as connection:
+        def read(statement: Any) -> pd.DataFrame:
+            return pd.read_sql_query(statement, connection)
+
+        new = read(select(*people, Episode.nctr_at).where(
+            in_area, Episode.nctr_at > start, Episode.nctr_at <= end).order_by(Episode.nctr_at))
+        left = read(select(*people, Episode.discharged_at, Episode.pathway,
+                           Service.name.label("service"))
+                    .outerjoin(Service, Service.code == Episode.service_code)
+                    .where(in_area, Episode.nctr_at <= end, Episode.discharged_at > start,
+                           Episode.discharged_at <= end).order_by(Episode.discharged_at))
+        changed = read(select(*people, DelayReasonChange.effective_at,
+                              DelayReasonChange.reason_code)
+                       .join(DelayReasonChange,
+                             DelayReasonChange.episode_id == Episode.episode_id)
+                       .where(in_area, DelayReasonChange.effective_at > start,
+                              DelayReasonChange.effective_at <= end)
+                       .order_by(DelayReasonChange.effective_at))
+        action_columns = (PersonAction.id, PersonAction.episode_id, PersonAction.kind,
+                          PersonAction.owner_team, PersonAction.due_at,
+                          PersonAction.changed_by, PersonAction.changed_at)
+        of_area = PersonAction.episode_id.in_(select(Episode.episode_id).where(in_area))
+        done = read(select(*action_columns).where(
+            of_area, PersonAction.status == "done", PersonAction.changed_at > start,
+            PersonAction.changed_at <= end).order_by(PersonAction.changed_at))
+        overdue = read(select(*action_columns).where(
+            of_area, PersonAction.status != "done", PersonAction.due_at > start,
+            PersonAction.due_at < end).order_by(PersonAction.due_at))
+    frames = [_london(frame) for frame in (new, left, changed, done, overdue)]
+    audit.record(engine, now, "view_people", f"changes since {as_london(since):%d %b %H:%M} in "
+                 f"{area.code}", username=scope.username, role=scope.role,
+                 rows=sum(len(f) for f in frames), client=client)
+    return SinceThen(as_london(since), *frames)
+
+
+def _london(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's stored (naive UTC) times as London times."""
+    for column in frame.columns:
+        if column.endswith("_at"):
+            frame[column] = pd.to_datetime(frame[column]).dt.tz_localize("UTC") \
+                .dt.tz_convert(LONDON)
+    return frame

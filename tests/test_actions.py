@@ -22,6 +22,7 @@ from data_access.actions import (
     offer_place,
     places_for,
     record_action,
+    since_then,
 )
 from data_access.audit import recent_events
 from tests.accounts import add_user
@@ -204,3 +205,35 @@ def test_places_are_matched_by_free_places_then_freshness_and_never_from_a_stale
         "bed_offered", "Offered to System home care", "Agency Y", datetime(2026, 11, 26, 8, 30))
     with pytest.raises(ActionError, match="'P1Z' has no free place for this person in a current"):
         offer_place(engine, ana, place, "E2", "P1Z", TODAY_AT)
+
+
+def test_since_yesterdays_huddle_who_is_new_who_left_and_where_reasons_and_actions(huddle):
+    """From 08:30 on 24 Nov to 08:30 on 25 Nov. Place one (N1): new E6 (NCTR 24 Nov 10:00) and
+    E1 (25 Nov 08:00), not E2 (NCTR at 08:30 on the 24th, the moment itself); left E12 (12:00,
+    pathway 0), E7 (15:00, to Place one reablement) and E6 (08:30 today). Place two (N2): its
+    reasons changed for E3 at 09:00 (T1) and 20:00 (I6); E2's at 08:30 on the 24th is not
+    since then. Actions: one on E2 due at 17:00 on the 24th, still open (overdue since), one on
+    E5 marked done at 08:00 today."""
+    engine, leads = huddle
+    ana, cy = leads["ana"], leads["cy"]
+    place = checked_area(engine, ana, "D1")
+    yesterday = datetime(2026, 11, 24, 8, 30, tzinfo=LONDON)
+    late = record_action(engine, ana, place, "E2", {**STEP, "due_at": "2026-11-24T17:00"},
+                         datetime(2026, 11, 24, 9, 0, tzinfo=LONDON))
+    finished = record_action(engine, ana, place, "E5", STEP,
+                             datetime(2026, 11, 24, 9, 0, tzinfo=LONDON))
+    change_action(engine, ana, place, finished, 1, {**STEP, "status": "done"},
+                  datetime(2026, 11, 25, 8, 0, tzinfo=LONDON))
+    changes = since_then(engine, ana, place, yesterday, TODAY_AT)
+    assert list(changes.new.episode_id) == ["E6", "E1"]
+    assert list(zip(changes.left.episode_id, changes.left.pathway.astype(int),
+                    changes.left.service.fillna("–"), strict=True)) == [
+        ("E12", 0, "–"), ("E7", 1, "Place one reablement"), ("E6", 0, "–")]
+    assert changes.reason_changed.empty
+    assert list(changes.done.id) == [finished] and list(changes.became_overdue.id) == [late]
+    assert changes.left.discharged_at[0] == datetime(2026, 11, 24, 12, 0, tzinfo=LONDON)
+    other = since_then(engine, cy, checked_area(engine, cy, "D2"), yesterday, TODAY_AT)
+    assert list(zip(other.reason_changed.episode_id, other.reason_changed.reason_code,
+                    strict=True)) == [("E3", "T1"), ("E3", "I6")]
+    assert other.done.empty and other.became_overdue.empty  # actions of place one's people
+    assert recent_events(engine, username="cy").action.iloc[0] == "view_people"
