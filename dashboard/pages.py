@@ -252,6 +252,7 @@ PAGES: tuple[Page, ...] = (
          uses=("episodes.csv", "delays.csv"),
          permission="people",
          render="callbacks.huddle:render",
+         callbacks="callbacks.huddle:register",
          how_to_read=(
              "Everyone waiting now in your hub's areas, longest wait first. Go down the list at "
              "the huddle and agree the next action and who owns it for each person.",

@@ -297,3 +297,15 @@ class Ascof2D:
     @property
     def part_2_percent(self) -> float | None:
         return None if self.discharges == 0 else 100.0 * self.into_reablement / self.discharges
+
+
+@dataclass(frozen=True)
+class SinceThen:
+    """What changed for a hub's people between two huddles (London times)."""
+
+    since: datetime
+    new: pd.DataFrame  # person_ref, episode_id, nctr_at: became NCTR since
+    left: pd.DataFrame  # person_ref, episode_id, discharged_at, pathway, service: discharged
+    reason_changed: pd.DataFrame  # person_ref, episode_id, effective_at, reason_code
+    done: pd.DataFrame  # actions marked done since: id, episode_id, kind, changed_by, changed_at
+    became_overdue: pd.DataFrame  # actions not done whose due time passed since: id, ...

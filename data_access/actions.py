@@ -11,7 +11,6 @@ version is kept in ``person_action_changes``, with the values before and after.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +19,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from dashboard.clock import LONDON, as_london, from_utc_naive, to_utc_naive
 from dashboard.escalation import ActionState, flags_for, level_of
-from dashboard.results import UserScope
+from dashboard.results import SinceThen, UserScope
 from dashboard.vocabulary import (
     ACTION_KINDS,
     ACTION_STATUSES,
@@ -152,15 +151,15 @@ def change_action(engine: Engine, scope: UserScope, area: AreaInScope, action_id
 
 def actions_in_area(engine: Engine, scope: UserScope, area: AreaInScope, now: datetime,
                     client: str | None = None) -> pd.DataFrame:
-    """Every action on a person whose home is in the area, due first; recorded as a view of
-    people (the number of actions)."""
+    """Every action on a person whose home is in the area, due first (London times); recorded
+    as a view of people (the number of actions)."""
     _check(engine, scope, area, now, client)
     statement = (select(*(getattr(PersonAction, c) for c in ACTION_COLUMNS))
                  .join(Episode, Episode.episode_id == PersonAction.episode_id)
                  .where(episodes_in_area(area))
                  .order_by(PersonAction.due_at, PersonAction.id))
     with engine.connect() as connection:
-        actions = pd.read_sql_query(statement, connection)
+        actions = _london(pd.read_sql_query(statement, connection))
     audit.record(engine, now, "view_people", f"{WHAT} in {area.code}", username=scope.username,
                  role=scope.role, rows=len(actions), client=client)
     return actions.reindex(columns=ACTION_COLUMNS)
@@ -221,11 +220,15 @@ ESCALATION_COLUMNS = ["person_ref", "episode_id", "site", "nctr_at", "hours_wait
 
 
 def escalation_list(engine: Engine, scope: UserScope, area: AreaInScope, now: datetime,
-                    client: str | None = None) -> pd.DataFrame:
+                    client: str | None = None, *,
+                    waiting: pd.DataFrame | None = None) -> pd.DataFrame:
     """Everyone waiting in the area who raises a flag (``dashboard.escalation``), longest wait
     first: their level and their flags (rule, level, since when), highest first. The same
-    checks as the huddle list, and recorded as a view of it."""
-    people = huddle_list(engine, scope, area, now, client=client)
+    checks as the huddle list, and recorded as a view of it; ``waiting``: the area's whole
+    huddle list, already read (and recorded) for this user at ``now``, not read again."""
+    _check(engine, scope, area, now, client)
+    people = huddle_list(engine, scope, area, now, client=client) if waiting is None \
+        else waiting
     held: dict[str, list[ActionState]] = {}
     wanted = list(people.episode_id)
     with engine.connect() as connection:
@@ -278,30 +281,18 @@ def places_for(engine: Engine, scope: UserScope, area: AreaInScope, episode_id: 
 
 
 def offer_place(engine: Engine, scope: UserScope, area: AreaInScope, episode_id: str,
-                service_code: str, now: datetime, client: str | None = None) -> int:
-    """Record "offered to service X" as an action on the person, if the service is on their
-    shortlist now; the action's id."""
+                service: str, now: datetime, client: str | None = None) -> int:
+    """Record "offered to service X" (``service``: its code) as an action on the person, if the
+    service is on their shortlist now; the action's id."""
     offered = places_for(engine, scope, area, episode_id, now, client).set_index("service_code")
-    if service_code not in offered.index:
-        raise ActionError(f"service {service_code!r} has no free place for this person in a "
+    if service not in offered.index:
+        raise ActionError(f"service {service!r} has no free place for this person in a "
                           "current report now")
-    service = offered.loc[service_code]
+    place = offered.loc[service]
     return record_action(engine, scope, area, episode_id, {
-        "kind": "bed_offered", "detail": f"Offered to {service['name']}",
-        "owner_team": service.provider, "due_at": as_london(now) + OFFER_DUE,
+        "kind": "bed_offered", "detail": f"Offered to {place['name']}",
+        "owner_team": place.provider, "due_at": as_london(now) + OFFER_DUE,
         "status": "open"}, now, client)
-
-
-@dataclass(frozen=True)
-class SinceThen:
-    """What changed for a hub's people between two huddles (London times)."""
-
-    since: datetime
-    new: pd.DataFrame  # person_ref, episode_id, nctr_at: became NCTR since
-    left: pd.DataFrame  # person_ref, episode_id, discharged_at, pathway, service: discharged
-    reason_changed: pd.DataFrame  # person_ref, episode_id, effective_at, reason_code
-    done: pd.DataFrame  # actions marked done since: id, episode_id, kind, changed_by, changed_at
-    became_overdue: pd.DataFrame  # actions not done whose due time passed since: id, ...
 
 
 def since_then(engine: Engine, scope: UserScope, area: AreaInScope, since: datetime,

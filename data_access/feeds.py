@@ -16,7 +16,15 @@ from sqlalchemy import Engine, func, select, update
 
 from dashboard.clock import from_utc_naive, to_utc_naive
 from dashboard.results import SourceFreshness
-from data_access.models import ApiToken, Area, FeedSource, Load, Service, Site
+from data_access.models import (
+    ApiToken,
+    Area,
+    FeedSource,
+    Load,
+    PersonActionChange,
+    Service,
+    Site,
+)
 
 TOKEN_PREFIX = "icd_"
 ACCEPTED_OUTCOMES = ("loaded", "partial")
@@ -132,9 +140,12 @@ def source_freshness(engine: Engine, now: datetime) -> list[SourceFreshness]:
 
 
 def data_version(engine: Engine) -> int:
-    """Grows with every load or delivery (accepted or not): a key for caches of the figures."""
+    """Grows with every load or delivery (accepted or not) and every change to an action on a
+    person (their history only grows): a key for caches, and what makes open pages redraw."""
     with engine.connect() as connection:
-        return int(connection.scalar(select(func.max(Load.id))) or 0)
+        loads = connection.scalar(select(func.max(Load.id))) or 0
+        changes = connection.scalar(select(func.count()).select_from(PersonActionChange)) or 0
+        return int(loads) + int(changes)
 
 
 def reference_lists(engine: Engine) -> dict[str, list[dict[str, object]]]:

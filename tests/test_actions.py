@@ -59,7 +59,7 @@ def test_a_hub_lead_records_an_action_and_another_changes_it_with_the_history_ke
     shown = actions_in_area(engine, ben, checked_area(engine, ben, "N1"), TODAY_AT)
     assert list(zip(shown.id, shown.episode_id, shown.version, shown.created_by,
                     strict=True)) == [(action, "E2", 1, "ana")]
-    assert shown.due_at[0] == datetime(2026, 11, 25, 17, 0)  # stored in UTC (GMT in November)
+    assert shown.due_at[0] == datetime(2026, 11, 25, 17, 0, tzinfo=LONDON)
     version = change_action(engine, ben, checked_area(engine, ben, "D1"), action, 1,
                             {**STEP, "status": "done"}, LATER)
     assert version == 2
@@ -202,7 +202,8 @@ def test_places_are_matched_by_free_places_then_freshness_and_never_from_a_stale
     action = offer_place(engine, ana, place, "E2", "P1Y", TODAY_AT)
     offered = actions_in_area(engine, ana, place, TODAY_AT).set_index("id").loc[action]
     assert (offered.kind, offered.detail, offered.owner_team, offered.due_at) == (
-        "bed_offered", "Offered to System home care", "Agency Y", datetime(2026, 11, 26, 8, 30))
+        "bed_offered", "Offered to System home care", "Agency Y",
+        datetime(2026, 11, 26, 8, 30, tzinfo=LONDON))
     with pytest.raises(ActionError, match="'P1Z' has no free place for this person in a current"):
         offer_place(engine, ana, place, "E2", "P1Z", TODAY_AT)
 

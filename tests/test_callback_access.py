@@ -53,7 +53,9 @@ HUB_AREAS = ("D1",)  # the hub lead's hub; D2 is outside it
 NOT_FIGURES = {"users", "user_areas", "user_sessions", "device_cookies", "audit_events", "loads",
                "feed_sources", "api_tokens",
                "areas", "area_links", "sites", "services", "published_organisations",
-               "calendar_days", "facts_state"}
+               "calendar_days", "facts_state",
+               # Counted (never read) by the data version: how many changes to actions.
+               "person_action_changes"}
 FIGURE_PERMISSIONS = ("aggregates", "people", "data")
 ON_DEMAND_TABLE = "bands-table"  # a table on the Today page ("/"), shown when opened
 TABLE_NAMED = re.compile(r'\b(?:FROM|JOIN|INTO|UPDATE)\s+"?(\w+)', re.IGNORECASE)

@@ -285,6 +285,71 @@ def test_the_goal_form_never_fails_and_only_a_data_manager_writes(
     assert ('"goal-save"' in json.dumps(form)) is (role == "data_manager")
 
 
+# The huddle's action callbacks: output -> (the inputs and state a browser sends, the trigger).
+ACTION_CALLBACKS = {
+    "action-pick.options": (("action-person.value",), "action-person.value"),
+    "action-kind.value": (("action-pick.value",), "action-pick.value"),
+    "action-message.children": (
+        ("action-save.n_clicks", "action-person.value", "action-pick.value", "action-kind.value",
+         "action-detail.value", "action-owner.value", "action-due.value", "action-status.value",
+         "action-blocked.value", "action-version.data"), "action-save.n_clicks"),
+    "places-list.children": (("places-find.n_clicks", "action-person.value"),
+                             "places-find.n_clicks"),
+}
+
+
+@budget(100)
+@given(role=ROLES, output=st.sampled_from(sorted(ACTION_CALLBACKS)), search=SEARCHES,
+       values=st.lists(st.one_of(text_or(("E2", "E5", "1", "new", "open", "blocked", "done",
+                                          "assessment", "2026-11-25T17:00", "Team")),
+                                 ANY_VALUE), min_size=10, max_size=10))
+def test_the_huddles_action_callbacks_never_fail_and_only_a_hub_lead_writes(
+        browsers: dict[str, Browser], role: str, output: str, search: Any,
+        values: list[Any]) -> None:
+    """Anything in any field, any address: a hub lead gets the outcome in words (or a refusal
+    outside their hub), as text only; an executive is refused before anything runs."""
+    inputs, trigger = ACTION_CALLBACKS[output]
+    answer = call(browsers[role], output, {"url.search": search,
+                                           **dict(zip(inputs, values, strict=False))},
+                  trigger, refused=role != "hub_lead")
+    assert_only_text(answer)
+
+
+def offer_payload(service: Any, clicks: Any, person: Any, search: Any) -> dict[str, Any]:
+    """Offering a place to a person, as the browser sends it (a button of the shortlist)."""
+    button = {"service": service, "type": "offer-place"}
+    return {"output": '{"service":["MATCH"],"type":"offer-result"}.children',
+            "outputs": {"id": {"service": service, "type": "offer-result"},
+                        "property": "children"},
+            "changedPropIds": [f"{json.dumps(button, separators=(',', ':'))}.n_clicks"],
+            "inputs": [{"id": button, "property": "n_clicks", "value": clicks}],
+            "state": [{"id": button, "property": "id", "value": button},
+                      {"id": "action-person", "property": "value", "value": person},
+                      {"id": "url", "property": "search", "value": search}]}
+
+
+@budget(60)
+@given(role=ROLES, service=st.one_of(text_or(("P1Y", "P1H", "P2B", "NOPE")), ANY_VALUE),
+       clicks=ANY_VALUE, person=st.one_of(text_or(("E2", "E5", "E3")), ANY_VALUE),
+       search=SEARCHES)
+def test_offering_a_place_never_fails_and_only_a_hub_lead_offers(
+        browsers: dict[str, Browser], role: str, service: Any, clicks: Any, person: Any,
+        search: Any) -> None:
+    answer = browsers[role].client.post("/_dash-update-component",
+                                        json=offer_payload(service, clicks, person, search))
+    body = answer.get_data(as_text=True)
+    event(f"offer: {answer.status_code}")
+    assert_no_trace(body)
+    if not isinstance(service, str | int | float):
+        assert answer.status_code == 400, body[:300]  # a pattern's wildcard is text or a number
+    elif role != "hub_lead":
+        assert answer.status_code == 403, body[:300]
+    else:
+        assert answer.status_code in (200, 204), body[:300]
+        if answer.status_code == 200:
+            assert_only_text(json.loads(body))
+
+
 @budget(60)
 @given(role=ROLES, table=st.one_of(text_or(("bands-table", "demand-supply-table")), ANY_VALUE),
        path=PATHS, search=SEARCHES)
@@ -306,7 +371,8 @@ def test_a_table_opened_on_demand_never_fails(browsers: dict[str, Browser], role
 def test_every_callback_taking_browser_input_is_covered(browsers: dict[str, Browser]) -> None:
     covered = {"page-content.children", "area-picker.value", "data-version.data",
                "outlook-backtest.children", "sessions-list.children", "goal-message.children",
-               "goal-form.children",
+               "goal-form.children", "action-pick.options", "action-kind.value",
+               "action-message.children", "places-list.children", '"offer-result"',
                '{"table":["MATCH"],"type":"figures"}.children'}
     for callback in browsers["executive"].callbacks:
         if callback.get("clientside_function"):
