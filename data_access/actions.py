@@ -196,10 +196,18 @@ def _check(engine: Engine, scope: UserScope, area: AreaInScope, now: datetime,
 
 
 def _require_person_in_area(connection: Connection, area: AreaInScope, episode_id: str) -> None:
+    _require_storable(episode_id, area)
     found = connection.scalar(select(Episode.episode_id).where(
         Episode.episode_id == episode_id, episodes_in_area(area)))
     if found is None:
         raise ActionError(f"there is no person {episode_id!r} in {area.name}")
+
+
+def _require_storable(episode_id: str, area: AreaInScope) -> None:
+    """No stored identifier holds NUL or half a UTF-16 pair (PostgreSQL cannot even compare
+    one): such an identifier names nobody."""
+    if not isinstance(episode_id, str) or storable(episode_id) != episode_id:
+        raise ActionError(f"there is no person {storable(str(episode_id))!r} in {area.name}")
 
 
 def _keep(connection: Connection, action_id: int, version: int, at: datetime, who: str,
@@ -259,6 +267,7 @@ def places_for(engine: Engine, scope: UserScope, area: AreaInScope, episode_id: 
     that serve their home area with free places in a current report (never a stale one, nor a
     service with no report), most free places first, then the freshest report."""
     _check(engine, scope, area, now, client)
+    _require_storable(episode_id, area)
     with engine.connect() as connection:
         person = connection.execute(
             select(Episode.home_area_code, Episode.pathway)

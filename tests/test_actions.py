@@ -238,3 +238,15 @@ def test_since_yesterdays_huddle_who_is_new_who_left_and_where_reasons_and_actio
                     strict=True)) == [("E3", "T1"), ("E3", "I6")]
     assert other.done.empty and other.became_overdue.empty  # actions of place one's people
     assert recent_events(engine, username="cy").action.iloc[0] == "view_people"
+
+
+def test_an_identifier_no_database_can_hold_names_nobody(huddle):
+    """PostgreSQL cannot compare text holding NUL: such an identifier is refused in words."""
+    engine, leads = huddle
+    ana = leads["ana"]
+    place = checked_area(engine, ana, "D1")
+    for unstorable in ("E2\x00", "E\ud8002"):
+        with pytest.raises(ActionError, match="there is no person"):
+            places_for(engine, ana, place, unstorable, TODAY_AT)
+        with pytest.raises(ActionError, match="there is no person"):
+            record_action(engine, ana, place, unstorable, STEP, TODAY_AT)
