@@ -8,7 +8,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 
-from dashboard.clock import Clock
+from dashboard.clock import Clock, same_time_yesterday
 from dashboard.dash_guard import requires
 from dashboard.url_state import read_view_state, search_with
 from layouts.filters import ALL
@@ -54,6 +54,22 @@ def register(app: Dash, clock: Clock) -> None:
 
     for picker, name in DROPDOWNS.items():
         _register_dropdown(app, picker, name)
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("since-picker", "value"), State("url", "search"), prevent_initial_call=True,
+    )
+    @requires(None, scoped=False)
+    def choose_since(value: Any, search: str | None) -> Any:
+        """The huddle's "since" time. Leaving the field unchanged (it shows the time in use,
+        by default the same time yesterday) is not a choice: the address stays as it is."""
+        if not isinstance(value, str):
+            return no_update
+        shown = read_view_state(search, clock.now().date()).since
+        default = same_time_yesterday(clock.now())
+        if value == f"{shown or default:%Y-%m-%dT%H:%M}":
+            return no_update
+        return _with_choice(search, "since", value)
 
 
 # Each dropdown and the address parameter it writes.

@@ -9,13 +9,14 @@ server-side session.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
+import pandas as pd
 from dash import MATCH, Dash, Input, Output, State, html, no_update
 
 from callbacks.common import resolve_area
 from dashboard.auth import client_address, current_scope
+from dashboard.clock import as_london, same_time_yesterday
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
 from dashboard.url_state import ViewState, read_view_state
@@ -31,16 +32,25 @@ from data_access.actions import (
     record_action,
     since_then,
 )
+from data_access.db import DatabaseError
 from data_access.huddle import WHAT, huddle_filter_options, huddle_list
 from data_access.status import data_status
 from layouts import huddle as huddle_layout
 from layouts import huddle_actions as actions_layout
 
-SINCE = timedelta(hours=24)  # "since yesterday's huddle": the same time yesterday
-
 
 def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
+    """The lists (redrawn alone at a new data version: ``redraw_lists``) and the action form."""
+    lists, everyone = live_parts(context, area, state)
+    return html.Div([html.Div(lists, id="huddle-live"),
+                     actions_layout.action_form(everyone, context.clock.now())])
+
+
+def live_parts(context: AppContext, area: AreaInScope,
+               state: ViewState) -> tuple[list[Any], pd.DataFrame]:
+    """The huddle list, escalations, changes since a time and the actions; and everyone waiting
+    in the area (the form's people)."""
     engine, now = context.engine, context.clock.now()
     scope, client = current_scope(), client_address()
     # The list first: a refusal stops everything else (and is recorded once).
@@ -49,18 +59,23 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
                          waited_days=state.waited, client=client)
     everyone = huddle_list(engine, scope, area, now, client=client) \
         if state.pathway or state.reason_group or state.site or state.waited else people
+    # "Since yesterday's huddle": by default the same clock time yesterday; a chosen time must
+    # be before now.
+    chosen = state.since is not None and as_london(state.since) < now
+    since = as_london(state.since) if chosen else same_time_yesterday(now)
     view = huddle_layout.HuddleView(
         area=area, state=state, now=now, people=people,
         options=huddle_filter_options(engine, scope, area, now, client=client),
         synthetic=data_status(engine).synthetic)
-    return html.Div([
+    return [
         huddle_layout.build(view),
         actions_layout.escalations_section(escalation_list(engine, scope, area, now, client,
                                                            waiting=everyone)),
-        actions_layout.since_section(since_then(engine, scope, area, now - SINCE, now, client)),
+        actions_layout.since_section(since_then(engine, scope, area, since, now, client),
+                                     asked_for=state.since is not None and not chosen),
         actions_layout.actions_section(everyone, actions_in_area(engine, scope, area, now,
-                                                                 client), now),
-    ])
+                                                                 client)),
+    ], everyone
 
 
 def register(app: Dash, context: AppContext) -> None:
@@ -71,6 +86,24 @@ def register(app: Dash, context: AppContext) -> None:
         if area is None:
             raise AccessDenied("There is no area to show.")
         return area
+
+    @app.callback(Output("huddle-live", "children"), Output("action-person", "options"),
+                  Input("data-version", "data"), State("url", "search"),
+                  prevent_initial_call=True)
+    @requires("people", scoped=True)
+    def redraw_lists(_version: Any, search: Any) -> tuple[Any, Any]:
+        """At a new data version, the lists again (a colleague's change shows); the form, maybe
+        half-filled, stays as it is (the frame leaves this page's content be)."""
+        try:
+            area = checked(search)
+        except AccessDenied as refusal:  # recorded
+            return actions_layout.said(str(refusal), False), []
+        try:
+            lists, everyone = live_parts(context, area, read_view_state(
+                search if isinstance(search, str) else None, context.clock.now().date()))
+        except DatabaseError:  # the frame shows the outage; the lists stay as they were
+            return no_update, no_update
+        return lists, actions_layout.person_options(everyone)
 
     @app.callback(Output("action-pick", "options"), Output("action-pick", "value"),
                   Input("action-person", "value"), State("url", "search"))

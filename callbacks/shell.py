@@ -126,8 +126,15 @@ def register(app: Dash, context: AppContext) -> None:
     def route(pathname: Any, search: Any, _version: Any) -> tuple[Any, ...]:
         path, search = as_path(pathname), as_search(search)
         scope = None
+        page = PAGES_BY_PATH.get(path)
         try:
             scope = current_scope()
+            if (ctx.triggered_id == "data-version" and page is not None
+                    and page.keeps_its_forms and not is_down(_version)):
+                # The page's own callback redraws its lists; a half-filled form stays.
+                frame = _route(context, scope, path, search, with_content=False)
+                return (no_update, *(encoded(as_sent(part))
+                                     for part in frame[1:FRAME_OUTPUTS]), None)
             outputs = view_for(context, scope, path, search)
             return (*map(encoded, outputs[:FRAME_OUTPUTS]), None)
         except DatabaseDown as down:
@@ -209,9 +216,10 @@ def _render(context: AppContext, page: Page, area: AreaInScope | None, state: Vi
                      renderer(page)(context, area, state, link)])
 
 
-def _route(context: AppContext, scope: UserScope, pathname: str,
-           search: str | None) -> tuple[Any, ...]:
-    """Everything the frame shows for one address: page, banners, data status, navigation."""
+def _route(context: AppContext, scope: UserScope, pathname: str, search: str | None,
+           with_content: bool = True) -> tuple[Any, ...]:
+    """Everything the frame shows for one address: page, banners, data status, navigation
+    (``with_content`` False: all but the page, which is then None)."""
     now = context.clock.now()
     page = PAGES_BY_PATH.get(pathname)
     if page is not None and page.permission is not None:
@@ -224,7 +232,9 @@ def _route(context: AppContext, scope: UserScope, pathname: str,
         search = search_with_area(search, area.code)
     link = lambda path: href(path, search)  # noqa: E731
     content: Any
-    if page is None:
+    if not with_content:
+        content = None
+    elif page is None:
         content = placeholder.not_found(pathname, link("/"))
     elif area is None and page.local_data:
         content = placeholder.no_local_data(

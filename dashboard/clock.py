@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -50,6 +50,13 @@ def from_utc_naive(stored: datetime) -> datetime:
 def day_start(day: date) -> datetime:
     """00:00 London time on ``day``."""
     return datetime.combine(day, time.min, LONDON)
+
+
+def same_time_yesterday(now: datetime) -> datetime:
+    """The same London clock time on the day before: across a clock change that is 23 or 25
+    hours earlier, not 24 (a huddle at 08:30 looks back to yesterday's at 08:30)."""
+    local = as_london(now)
+    return as_london(datetime.combine(local.date() - timedelta(days=1), local.time()))
 
 
 def parse_clock(text: str | None) -> Clock:

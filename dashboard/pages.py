@@ -51,6 +51,9 @@ class Page:
     permission: str | None = "aggregates"
     # Whether it shows local data (areas, episodes, services): without any, it says so instead.
     local_data: bool = True
+    # Whether it holds a form that a colleague's change must not clear: on a new data version
+    # its own callback redraws its lists, not the whole page (see callbacks.shell.route).
+    keeps_its_forms: bool = False
 
     @property
     def slug(self) -> str:
@@ -253,6 +256,7 @@ PAGES: tuple[Page, ...] = (
          permission="people",
          render="callbacks.huddle:render",
          callbacks="callbacks.huddle:register",
+         keeps_its_forms=True,
          how_to_read=(
              "Everyone waiting now in your hub's areas, longest wait first. Go down the list at "
              "the huddle and agree the next action and who owns it for each person.",

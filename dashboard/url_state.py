@@ -1,5 +1,5 @@
 """View state in the query string (``?area=CODE&from=DATE&to=DATE&pathway=N``, on the huddle
-list ``&reasons=GROUP&site=CODE&waited=7|14|21``, on the benchmark
+list ``&reasons=GROUP&site=CODE&waited=7|14|21&since=YYYY-MM-DDTHH:MM``, on the benchmark
 ``&benchmark=england|REGION|ICB``), so a link reproduces the view and the back button works.
 Everything read from a URL is validated here: the callback endpoint is public, so any value may
 arrive."""
@@ -60,6 +60,7 @@ class ViewState:
     site: str | None = None  # a hospital site code (huddle list)
     waited: int | None = None  # whole days waited at least, of WAITED_AT_LEAST_DAYS (huddle list)
     benchmark: str | None = None  # england, a region's key or an ICB's code (benchmark)
+    since: datetime | None = None  # London clock time, to the minute (huddle's "since when")
 
     @property
     def reason_group(self) -> str | None:
@@ -152,9 +153,27 @@ def read_view_state(search: Any, today: date) -> ViewState:
                         "it is ignored.")
     reasons, site = _reasons(params, messages), _site(params, messages)
     waited, benchmark = _waited(params, messages), _benchmark(params, messages)
+    since = _since(params, messages, today)
     return ViewState(area or None, first_day, last_day, pathway, target, rebase,
                      tuple(messages), reasons=reasons, site=site, waited=waited,
-                     benchmark=benchmark)
+                     benchmark=benchmark, since=since)
+
+
+def _since(params: dict[str, list[str]], messages: list[str], today: date) -> datetime | None:
+    """The huddle's "since when" as a London clock time (naive, to the minute), no later than
+    today and no earlier than 1900; whether it is before now is for the page to say."""
+    raw = _first(params, "since")
+    if not raw:
+        return None
+    try:
+        since = datetime.strptime(raw[:16], "%Y-%m-%dT%H:%M") if len(raw) == 16 else None
+    except ValueError:
+        since = None
+    if since is None or not EARLIEST_DAY <= since.date() <= today:
+        messages.append("The time to show changes since is not a time from 1900 to today "
+                        "(YYYY-MM-DDTHH:MM); showing those since the same time yesterday.")
+        return None
+    return since
 
 
 def _waited(params: dict[str, list[str]], messages: list[str]) -> int | None:

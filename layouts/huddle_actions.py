@@ -48,7 +48,9 @@ def _flag(flag: Flag) -> str:
     return f"{flag.rule} (level {flag.level}, since {flag.since:%H:%M %a %d %b})"
 
 
-def since_section(changes: SinceThen) -> html.Section:
+def since_section(changes: SinceThen, asked_for: bool = False) -> html.Section:
+    """What changed since a time (``asked_for``: a time was asked for that is not before now,
+    so the default is shown) and the control that chooses the time."""
     def listing(title: str, items: list[str], element_id: str) -> html.Div:
         return html.Div([html.H3(f"{title}: {len(items)}", className="kpi-title"),
                          html.Ul([html.Li(item) for item in items]) if items else None],
@@ -60,6 +62,15 @@ def since_section(changes: SinceThen) -> html.Section:
         for p in changes.left.itertuples()]
     return html.Section([
         html.H2(f"Since {changes.since:%H:%M %a %d %b}", className="section-heading"),
+        html.Div([
+            dbc.Label("Show the changes since (by default the same time yesterday)",
+                      html_for="since-picker"),
+            dbc.Input(id="since-picker", type="datetime-local", debounce=True,
+                      value=f"{changes.since:%Y-%m-%dT%H:%M}", className="w-auto"),
+            html.P("The time asked for is not before now: showing the changes since the same "
+                   "time yesterday.", id="since-not-before-now", className="action-refused")
+            if asked_for else None,
+        ], className="mb-2"),
         dbc.Row([
             dbc.Col(listing("New", [f"{p.person_ref} (NCTR {_when(p.nctr_at)})"
                                     for p in changes.new.itertuples()], "since-new"), md=6,
@@ -97,14 +108,24 @@ def actions_table(actions: pd.DataFrame, people: pd.DataFrame) -> html.Div:
     ], id="actions-table", className="table table-sm")
 
 
-def actions_section(people: pd.DataFrame, actions: pd.DataFrame, now: datetime) -> html.Section:
-    """The actions, and the form that records or changes one (a hub lead's own area only: the
-    server checks each save)."""
-    options = [{"label": f"{p.person_ref} ({p.episode_id})", "value": p.episode_id}
-               for p in people.itertuples()]
+def actions_section(people: pd.DataFrame, actions: pd.DataFrame) -> html.Section:
+    """Every action on the area's people (redrawn with the lists)."""
     return html.Section([
         html.H2("Actions", className="section-heading"),
         html.Div(actions_table(actions, people), id="actions-list"),
+    ], className="huddle-actions-section")
+
+
+def person_options(people: pd.DataFrame) -> list[dict[str, str]]:
+    return [{"label": f"{p.person_ref} ({p.episode_id})", "value": p.episode_id}
+            for p in people.itertuples()]
+
+
+def action_form(people: pd.DataFrame, now: datetime) -> html.Section:
+    """The form that records or changes an action (a hub lead's own area only: the server
+    checks each save), and places with room for the person chosen."""
+    options = person_options(people)
+    return html.Section([
         html.H3("Record or change an action", className="kpi-title"),
         dbc.Row([
             dbc.Col([dbc.Label("Person", html_for="action-person"),

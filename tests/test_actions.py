@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from dashboard.clock import LONDON
+from dashboard.clock import LONDON, same_time_yesterday, to_utc_naive
 from dashboard.escalation import NO_ACTION, NO_REASON, OVERDUE, WAITED, Flag
 from data_access.access import AccessDenied, load_scope
 from data_access.actions import (
@@ -27,6 +27,7 @@ from data_access.actions import (
 from data_access.audit import recent_events
 from tests.accounts import add_user
 from tests.builders import (
+    EPISODE_HEADER,
     GEOGRAPHY,
     TODAY_AT,
     TODAY_CAPACITY,
@@ -238,6 +239,38 @@ def test_since_yesterdays_huddle_who_is_new_who_left_and_where_reasons_and_actio
                     strict=True)) == [("E3", "T1"), ("E3", "I6")]
     assert other.done.empty and other.became_overdue.empty  # actions of place one's people
     assert recent_events(engine, username="cy").action.iloc[0] == "view_people"
+
+
+def test_the_same_time_yesterday_is_23_or_25_hours_back_across_a_clock_change():
+    """Clocks went back at 02:00 on Sunday 25 Oct 2026 and forward at 01:00 on 29 Mar 2026."""
+    autumn = same_time_yesterday(datetime(2026, 10, 25, 8, 30, tzinfo=LONDON))  # 08:30 GMT
+    assert to_utc_naive(autumn) == datetime(2026, 10, 24, 7, 30)  # 08:30 BST: 25 hours back
+    spring = same_time_yesterday(datetime(2026, 3, 29, 8, 30, tzinfo=LONDON))  # 08:30 BST
+    assert to_utc_naive(spring) == datetime(2026, 3, 28, 8, 30)  # 08:30 GMT: 23 hours back
+    assert same_time_yesterday(TODAY_AT) == datetime(2026, 11, 24, 8, 30, tzinfo=LONDON)
+
+
+AUTUMN = EPISODE_HEADER + """\
+A1,a1,S1,N1,80,F,2026-10-20T10:00,2026-10-24T08:15,,,,,,,,,
+A2,a2,S1,N1,80,F,2026-10-20T10:00,2026-10-24T08:45,,,,,,,,,
+A3,a3,S1,N1,80,F,2026-10-20T10:00,2026-10-24T09:15,,,,,,,,,
+A4,a4,S1,N1,80,F,2026-10-20T10:00,2026-10-25T08:15,,,,,,,,,
+"""
+
+
+def test_since_yesterdays_huddle_across_the_clock_change(huddle, tmp_path):
+    """At 08:30 GMT on Sunday 25 Oct 2026 (clocks went back at 02:00), yesterday's huddle was
+    at 08:30 BST (07:30 UTC), 25 hours before. New since: A2 (NCTR 08:45 BST), A3 (09:15 BST)
+    and A4 (08:15 GMT today); not A1 (08:15 BST, before the huddle). Looking back 24 hours
+    instead (from 08:30 UTC = 09:30 BST) would miss A2 and A3."""
+    engine, leads = huddle
+    assert load_files(engine, tmp_path / "autumn", {"episodes.csv": AUTUMN}).loaded
+    ana = leads["ana"]
+    now = datetime(2026, 10, 25, 8, 30, tzinfo=LONDON)
+    changes = since_then(engine, ana, checked_area(engine, ana, "D1"),
+                         same_time_yesterday(now), now)
+    assert list(changes.new.episode_id) == ["A2", "A3", "A4"]
+    assert changes.since == datetime(2026, 10, 24, 8, 30, tzinfo=LONDON)
 
 
 def test_an_identifier_no_database_can_hold_names_nobody(huddle):

@@ -220,6 +220,7 @@ CONTROLS = {  # output -> the inputs it takes from the browser
     "site-picker": ("site-picker.value",),
     "waited-picker": ("waited-picker.value",),
     "benchmark-picker": ("benchmark-picker.value",),
+    "since-picker": ("since-picker.value",),
 }
 
 
@@ -295,6 +296,7 @@ ACTION_CALLBACKS = {
          "action-blocked.value", "action-version.data"), "action-save.n_clicks"),
     "places-list.children": (("places-find.n_clicks", "action-person.value"),
                              "places-find.n_clicks"),
+    "huddle-live.children": (("data-version.data",), "data-version.data"),
 }
 
 
@@ -373,6 +375,7 @@ def test_every_callback_taking_browser_input_is_covered(browsers: dict[str, Brow
                "outlook-backtest.children", "sessions-list.children", "goal-message.children",
                "goal-form.children", "action-pick.options", "action-kind.value",
                "action-message.children", "places-list.children", '"offer-result"',
+               "huddle-live.children",
                '{"table":["MATCH"],"type":"figures"}.children'}
     for callback in browsers["executive"].callbacks:
         if callback.get("clientside_function"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from dashboard.url_state import href, read_view_state, region_key, search_with
 
@@ -98,3 +98,17 @@ def test_the_huddle_lists_wait_filter_is_7_14_or_21_days_and_stays_on_its_page()
     assert wrong.messages == ("'10' is not a wait of 7, 14 or 21 days; showing everyone waiting.",)
     assert read_view_state("?waited=%3Cscript%3E", today).waited is None
     assert "waited" not in href("/delays", "?area=D1&waited=21")
+
+
+def test_the_huddles_since_time_is_a_clock_time_to_the_minute_no_later_than_today():
+    assert read_view_state("?since=2026-11-24T08:30", TODAY).since == datetime(2026, 11, 24, 8, 30)
+    assert read_view_state("?since=2026-11-25T23:59", TODAY).since == datetime(2026, 11, 25, 23, 59)
+    for wrong in ("2026-11-26T00:00", "2026-11-24", "2026-11-24T25:00", "1899-12-31T08:00",
+                  "%3Cscript%3E", "2026-11-24T08:30:00"):
+        state = read_view_state(f"?since={wrong}", TODAY)
+        assert state.since is None, wrong
+        assert state.messages == ("The time to show changes since is not a time from 1900 to "
+                                  "today (YYYY-MM-DDTHH:MM); showing those since the same time "
+                                  "yesterday.",), wrong
+    assert read_view_state("?area=D1", TODAY).since is None
+    assert "since" not in href("/delays", "?area=D1&since=2026-11-24T08:30")
