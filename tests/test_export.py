@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
 from typing import Any
@@ -12,15 +13,29 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from callbacks.export import FORMATS
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
 from dashboard.disclosure import RULE_TEXT
 from dashboard.inert_cells import FORMULA_STARTS, inert, is_number
+from dashboard.pages import PAGES
+from data_access.access import load_scope
+from data_access.actions import record_action
 from data_access.audit import recent_events
 from data_access.metrics.waiting import waiting_at
+from layouts.components import HOLDER, component_nodes
 from tests.accounts import add_user, sign_in_client
-from tests.builders import GEOGRAPHY, TODAY_AT, TODAY_EPISODES, load_files, system_area
+from tests.builders import (
+    GEOGRAPHY,
+    TODAY_AT,
+    TODAY_CAPACITY,
+    TODAY_DELAYS,
+    TODAY_EPISODES,
+    checked_area,
+    load_files,
+    system_area,
+)
 
 BANDS = "/export?path=/&search=?area=ICB1&table=bands-table"
 
@@ -161,3 +176,88 @@ def test_no_exported_cell_can_run_as_a_formula(engine, database_url, tmp_path) -
 ])
 def test_text_is_made_inert_and_numbers_stay_numbers(text, made) -> None:
     assert inert(text) == made
+
+
+# An action's free text, hostile: it must reach a team's export made inert, and no export for
+# sharing at all.
+DETAIL = '=HYPERLINK("http://evil.example","Ring Mrs Example\'s daughter") <b>07700 900123</b>'
+BLOCKED = "Waiting for Mrs Example's son to agree the funding"
+ACTIONS = "/export?path=/huddle&search=?area=ICB1&table=actions-table"
+
+
+def exported_text(answer: Any, file_format: str) -> str:
+    """Every text of an export: the CSV, or each part of the Excel package."""
+    if file_format == "csv" or answer.status_code != 200:  # a refusal is plain text
+        return answer.get_data().decode("utf-8-sig")
+    with zipfile.ZipFile(io.BytesIO(answer.get_data())) as package:
+        return "".join(package.read(name).decode("utf-8", "replace")
+                       for name in package.namelist())
+
+
+def table_ids(client: Any, csrf: str, path: str, search: str) -> set[str]:
+    """The id of every table on a page as the route sends it, with those shown on demand (their
+    holders stay on the page, empty)."""
+    route = next(c for c in json.loads(client.get("/_dash-dependencies").data)
+                 if "page-content.children" in c["output"])
+    values = {"url.pathname": path, "url.search": search}
+    parts = route["output"].strip(".").split("...")
+    answer = client.post("/_dash-update-component", headers={"X-CSRFToken": csrf}, json={
+        "output": route["output"],
+        "outputs": [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True))
+                    for p in parts],
+        "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")}
+                   for i in route["inputs"]],
+        "changedPropIds": ["url.pathname"]})
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    tree = json.loads(answer.data)["response"]["page-content"]["children"]
+    ids = set()
+    for node in component_nodes(tree):
+        identity = node["props"].get("id")
+        if node.get("type") == "Table" and isinstance(identity, str):
+            ids.add(identity)
+        elif isinstance(identity, dict) and identity.get("type") == HOLDER:
+            ids.add(str(identity["table"]))
+    return ids
+
+
+def test_an_actions_free_text_never_reaches_an_export_for_sharing(engine, database_url,
+                                                                  tmp_path) -> None:
+    assert load_files(engine, tmp_path / "batch", {
+        **GEOGRAPHY, "episodes.csv": TODAY_EPISODES, "delays.csv": TODAY_DELAYS,
+        "capacity.csv": TODAY_CAPACITY}).loaded
+    app = create_app(Settings(database_url=database_url, clock=FixedClock(TODAY_AT)), engine)
+    hub = app.server.test_client()
+    lead = add_user(engine, "hub_lead", ("ICB1",))
+    sign_in_client(hub, lead)
+    scope = load_scope(engine, lead)
+    record_action(engine, scope, checked_area(engine, scope, "ICB1"), "E2", {
+        "kind": "funding_decision", "detail": DETAIL, "owner_team": "Funding panel",
+        "due_at": "2026-11-25T17:00", "status": "blocked", "blocked_reason": BLOCKED},
+        TODAY_AT)
+
+    # For the hub's own team: the actions, their free text kept and made inert.
+    team = rows_of(hub.get(f"{ACTIONS}&format=csv&audience=team"))
+    assert inert(DETAIL) in team[1] and any(BLOCKED in cell for cell in team[1])
+    # For sharing: refused, nothing of the list sent.
+    for file_format in FORMATS:
+        shared = hub.get(f"{ACTIONS}&format={file_format}&audience=share")
+        assert shared.status_code == 403
+        assert "Mrs Example" not in shared.get_data(as_text=True)
+
+    # Every table of every page, exported for sharing by each role that shares figures: the
+    # free text is in none of them.
+    exported = 0
+    for role in ("executive", "place_manager", "hub_lead"):
+        client = app.server.test_client()
+        csrf = sign_in_client(client, lead if role == "hub_lead" else
+                              add_user(engine, role))["X-CSRFToken"]
+        for page in PAGES:
+            for table in table_ids(client, csrf, page.path, "?area=ICB1"):
+                for file_format in FORMATS:
+                    answer = client.get(f"/export?path={page.path}&search=?area=ICB1"
+                                        f"&table={table}&format={file_format}&audience=share")
+                    assert answer.status_code in (200, 403), (page.path, table)
+                    text = exported_text(answer, file_format)
+                    assert "Mrs Example" not in text and "07700" not in text, (page.path, table)
+                    exported += answer.status_code == 200
+    assert exported > 50  # the walk reached the pages' tables
