@@ -91,6 +91,11 @@ REABLEMENT = "reablement"
 SETTINGS_AT_ADMISSION: tuple[str, ...] = ("own_home", "residential_care", "nursing_care",
                                           "prison", "other")
 LONG_TERM_CARE_SETTINGS: tuple[str, ...] = ("residential_care", "nursing_care", "prison")
+# A person's care needs that a place must meet (optional in the contract): a person needing
+# nursing is never offered a residential-only home. A service records the needs it meets, or
+# "none" of these.
+CARE_NEEDS: tuple[str, ...] = ("nursing", "dementia", "bariatric")
+MEETS_NONE = "none"
 
 
 @dataclass(frozen=True)

@@ -256,8 +256,10 @@ def escalation_list(engine: Engine, scope: UserScope, area: AreaInScope, now: da
     return pd.DataFrame(rows, columns=ESCALATION_COLUMNS)
 
 
+# ``meets``: whether the service's places meet the person's recorded care needs: "yes", "not
+# recorded" (the service has not said: check before offering) or "" (no needs recorded).
 SHORTLIST_COLUMNS = ["service_code", "name", "provider", "setting", "area", "free",
-                     "reported_at"]
+                     "reported_at", "meets"]
 OFFER_DUE = timedelta(hours=24)  # an offer's answer is due within a day (we define)
 
 
@@ -265,12 +267,14 @@ def places_for(engine: Engine, scope: UserScope, area: AreaInScope, episode_id: 
                now: datetime, client: str | None = None) -> pd.DataFrame:
     """A shortlist for a person waiting for pathway 1, 2 or 3: the services of their pathway
     that serve their home area with free places in a current report (never a stale one, nor a
-    service with no report), most free places first, then the freshest report."""
+    service with no report), most free places first, then the freshest report. A person's
+    recorded care needs leave out every service that records needs it does not meet (nursing
+    needed: never a residential-only home); a service that records none is kept and marked."""
     _check(engine, scope, area, now, client)
     _require_storable(episode_id, area)
     with engine.connect() as connection:
         person = connection.execute(
-            select(Episode.home_area_code, Episode.pathway)
+            select(Episode.home_area_code, Episode.pathway, Episode.needs)
             .where(Episode.episode_id == episode_id, episodes_in_area(area))).first()
     if person is None:
         raise ActionError(f"there is no person {episode_id!r} in {area.name}")
@@ -283,10 +287,25 @@ def places_for(engine: Engine, scope: UserScope, area: AreaInScope, episode_id: 
         raise ActionError(f"the home of {episode_id!r} is outside {area.name}")
     services = capacity_at(engine, home, now)
     shortlist = services[(services.pathway == person.pathway)
-                         & (services.status == "current") & (services.free > 0)]
-    return shortlist.sort_values(["free", "reported_at", "name"],
-                                 ascending=[False, False, True])[SHORTLIST_COLUMNS] \
-        .reset_index(drop=True)
+                         & (services.status == "current") & (services.free > 0)].copy()
+    shortlist["meets"] = _meets(engine, list(shortlist.service_code), person.needs)
+    return shortlist[shortlist.meets != "no"] \
+        .sort_values(["free", "reported_at", "name"], ascending=[False, False, True])[
+            SHORTLIST_COLUMNS].reset_index(drop=True)
+
+
+def _meets(engine: Engine, codes: list[str], needs: str | None) -> list[str]:
+    """For each service, whether its places meet the person's needs: "yes", "no", "not
+    recorded"; all "" when the person has none recorded."""
+    if not needs:
+        return [""] * len(codes)
+    with engine.connect() as connection:
+        recorded = dict(connection.execute(select(Service.code, Service.meets_needs)
+                                           .where(Service.code.in_(codes))).all())
+    wanted = set(needs.split("|"))
+    return ["not recorded" if recorded.get(code) is None
+            else "yes" if wanted <= set(recorded[code].split("|")) else "no"
+            for code in codes]
 
 
 def offer_place(engine: Engine, scope: UserScope, area: AreaInScope, episode_id: str,

@@ -18,10 +18,12 @@ from dashboard.clock import LONDON, from_utc_naive, to_utc_naive
 from dashboard.goals import DIRECTIONS, GOAL_MEASURES
 from dashboard.vocabulary import (
     AREA_LEVELS,
+    CARE_NEEDS,
     DELAY_REASONS,
     END_OUTCOMES,
     ETHNIC_GROUPS,
     INTERMEDIATE_CARE_PATHWAYS,
+    MEETS_NONE,
     PATHWAYS,
     SERVICE_SECTORS,
     SERVICE_SETTINGS,
@@ -114,6 +116,22 @@ def _one_of(allowed: Any, normalise: Callable[[str], str] = str) -> Callable[[st
         return value
 
     return _described(parse, {"enum": list(allowed)})
+
+
+def _needs(allowed: tuple[str, ...]) -> Callable[[str], str]:
+    """A set of care needs written ``nursing|dementia`` (any order, any case): stored sorted,
+    each named once."""
+    def parse(raw: str) -> str:
+        needs = {part.strip().lower() for part in raw.split("|") if part.strip()}
+        unknown = sorted(needs - set(allowed))
+        if unknown or not needs:
+            raise ValueError(f"{quoted(raw)} is not a list of {', '.join(allowed)} "
+                             "separated by |")
+        if MEETS_NONE in needs and len(needs) > 1:
+            raise ValueError(f"{quoted(raw)} says none and names a need")
+        return "|".join(sorted(needs))
+
+    return _described(parse, {"type": "string", "maxLength": 64})
 
 
 def _pathway(allowed: tuple[int, ...]) -> Callable[[str], int]:
@@ -319,6 +337,9 @@ SERVICES = FileSpec(
         Column("places", _whole_number(0, 100_000), True, "commissioned beds, or people at once"),
         Column("service_type", _one_of(SERVICE_TYPES, normalise=str.lower), False,
                " | ".join(SERVICE_TYPES)),
+        Column("meets_needs", _needs((*CARE_NEEDS, MEETS_NONE)), False,
+               f"the care needs its places meet, of {', '.join(CARE_NEEDS)}, separated by | "
+               f"(or {MEETS_NONE}): a residential-only home writes {MEETS_NONE} or dementia"),
         UPDATED_AT,
     ),
 )
@@ -359,6 +380,8 @@ EPISODES = FileSpec(
                "entered permanent residential or nursing care, if so"),
         Column("setting_at_admission", _one_of(SETTINGS_AT_ADMISSION, normalise=str.lower),
                False, " | ".join(SETTINGS_AT_ADMISSION)),
+        Column("needs", _needs(CARE_NEEDS), False,
+               f"care needs a place must meet, of {', '.join(CARE_NEEDS)}, separated by |"),
         UPDATED_AT,
     ),
     check=_check_episode,

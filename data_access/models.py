@@ -113,6 +113,7 @@ class Service(Base):
     area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
     places: Mapped[int] = mapped_column(Integer)
     service_type: Mapped[str | None] = mapped_column(String(16))
+    meets_needs: Mapped[str | None] = mapped_column(String(64))  # "nursing|dementia", "none"
     # When the source last changed this record: an older update never overwrites a newer one.
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The feed source that created the record (a feed_sources name); None = loaded by the
@@ -254,6 +255,7 @@ class Episode(Base):
     died_at: Mapped[datetime | None] = mapped_column(DateTime)
     permanent_care_at: Mapped[datetime | None] = mapped_column(DateTime)
     setting_at_admission: Mapped[str | None] = mapped_column(String(16))
+    needs: Mapped[str | None] = mapped_column(String(64))  # care needs: "nursing|dementia"
     at_home_91_days: Mapped[bool | None] = mapped_column(Boolean)
     ethnic_group: Mapped[str | None] = mapped_column(String(16))
     imd_decile: Mapped[int | None] = mapped_column(SmallInteger)

@@ -184,10 +184,13 @@ def places_table(shortlist: pd.DataFrame) -> html.Div:
     return html.Table([
         html.Caption("Free places for this person, most first, then the freshest report"),
         html.Thead(html.Tr([html.Th(c, scope="col") for c in
-                             ("Service", "Provider", "Free", "Reported", "")])),
+                             ("Service", "Provider", "Free", "Reported", "Meets their needs",
+                              "")])),
         html.Tbody([html.Tr([
             html.Th(s.name, scope="row"), html.Td(s.provider), html.Td(str(int(s.free))),
             html.Td(_when(s.reported_at)),
+            html.Td("not recorded: check before offering" if s.meets == "not recorded"
+                    else s.meets or "no needs recorded"),
             html.Td([html.Button("Offer", id={"type": "offer-place", "service": s.service_code},
                                  type="button", className="btn btn-sm btn-outline-primary"),
                      html.Span(id={"type": "offer-result", "service": s.service_code},

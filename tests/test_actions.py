@@ -209,6 +209,55 @@ def test_places_are_matched_by_free_places_then_freshness_and_never_from_a_stale
         offer_place(engine, ana, place, "E2", "P1Z", TODAY_AT)
 
 
+CARE_HOMES = """
+    code,name,pathway,setting,provider,sector,area_code,places,meets_needs
+    P3N,Nursing home N,3,bed,Home N Ltd,independent,ICB1,6,nursing|dementia
+    P3R,Residential home R,3,bed,Home R Ltd,independent,D2,8,dementia
+    P3U,Care home U,3,bed,Home U Ltd,independent,D2,3,
+"""
+CARE_HOME_REPORTS = """\
+service_code,reported_at,places,occupied,unavailable
+P3N,2026-11-25T07:00,6,4,0
+P3R,2026-11-25T06:00,8,4,0
+P3U,2026-11-25T08:00,3,2,0
+"""
+E3_NEEDS_NURSING = EPISODE_HEADER.replace("\n", ",needs\n") + (
+    "E3,p3,S1,N2,82,F,2026-11-20T10:00,2026-11-24T08:29,2026-11-24T09:00,3,,,,,,,,Nursing\n")
+
+
+def test_a_persons_needs_leave_out_places_that_do_not_meet_them(huddle, tmp_path):
+    """E3 (place two) waits for a care home (pathway 3). Free now: P3R 4 (06:00 report), P3N 2
+    (07:00), P3U 1 (08:00); P3C has no report, so is never offered. With no needs recorded all
+    three, most free first. Once E3 needs nursing: P3R (dementia only, a residential home) is
+    left out, P3N (nursing and dementia) meets them, and P3U, which records nothing, stays
+    marked to check."""
+    engine, leads = huddle
+    assert load_files(engine, tmp_path / "homes", {"services.csv": CARE_HOMES,
+                                                    "capacity.csv": CARE_HOME_REPORTS}).loaded
+    cy = leads["cy"]
+    place = checked_area(engine, cy, "D2")
+    before = places_for(engine, cy, place, "E3", TODAY_AT)
+    assert list(zip(before.service_code, before.free, before.meets, strict=True)) == [
+        ("P3R", 4, ""), ("P3N", 2, ""), ("P3U", 1, "")]
+    assert load_files(engine, tmp_path / "needs", {"episodes.csv": E3_NEEDS_NURSING}).loaded
+    after = places_for(engine, cy, place, "E3", TODAY_AT)
+    assert list(zip(after.service_code, after.free, after.meets, strict=True)) == [
+        ("P3N", 2, "yes"), ("P3U", 1, "not recorded")]
+    with pytest.raises(ActionError, match="'P3R' has no free place for this person"):
+        offer_place(engine, cy, place, "E3", "P3R", TODAY_AT)
+
+
+def test_needs_are_refused_with_the_line_and_reason_unless_known(huddle, tmp_path):
+    engine, _ = huddle
+    report = load_files(engine, tmp_path / "bad", {
+        "episodes.csv": E3_NEEDS_NURSING.replace(",Nursing", ",nursing|flying"),
+        "services.csv": CARE_HOMES.replace(",dementia\n", ",none|dementia\n")})
+    assert not report.loaded
+    reasons = " ".join(str(rejection) for rejection in report.rejections)
+    assert "'nursing|flying' is not a list of nursing, dementia, bariatric" in reasons
+    assert "'none|dementia' says none and names a need" in reasons
+
+
 def test_since_yesterdays_huddle_who_is_new_who_left_and_where_reasons_and_actions(huddle):
     """From 08:30 on 24 Nov to 08:30 on 25 Nov. Place one (N1): new E6 (NCTR 24 Nov 10:00) and
     E1 (25 Nov 08:00), not E2 (NCTR at 08:30 on the 24th, the moment itself); left E12 (12:00,

@@ -165,6 +165,7 @@ def episode_row(draw: st.DrawFn) -> dict[str, str]:
         "died_at": draw(optional(st.just(died))),
         "setting_at_admission": draw(optional(st.sampled_from(
             [*SETTINGS_AT_ADMISSION, "Own_Home"]))),
+        "needs": draw(optional(st.sampled_from(["nursing", "Dementia|nursing", "bariatric"]))),
     }
 
 
@@ -204,7 +205,8 @@ ROWS: dict[str, st.SearchStrategy[dict[str, str]]] = {
         "setting": st.sampled_from(SERVICE_SETTINGS), "provider": FREE_TEXT,
         "sector": st.sampled_from(SERVICE_SECTORS), "area_code": st.sampled_from(AREAS),
         "places": numbers(0, 100_000),
-        "service_type": optional(st.sampled_from([*SERVICE_TYPES, "Reablement"]))}),
+        "service_type": optional(st.sampled_from([*SERVICE_TYPES, "Reablement"])),
+        "meets_needs": optional(st.sampled_from(["none", "nursing|dementia", "Bariatric"]))}),
     "episodes.csv": episode_row(),
     "delays.csv": st.fixed_dictionaries({
         "episode_id": st.just(""), "effective_at": timeline(1).map(lambda s: s[0]),
