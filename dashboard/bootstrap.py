@@ -17,9 +17,11 @@ from sqlalchemy import Engine
 from dashboard.clock import Clock, as_london
 from dashboard.config import PROJECT_ROOT
 from dashboard.progress import Progress, Stage
-from data_access.access import DEMO_PASSWORD, create_demo_users
+from data_access.access import DEMO_PASSWORD, area_in_scope, create_demo_users, load_scope
+from data_access.actions import record_action
 from data_access.areas import picker_areas
 from data_access.facts import ensure_daily_waits
+from data_access.huddle import huddle_list
 from data_access.loader import FileResult, LoadReport, load_folder
 from data_access.migrate import upgrade_to_head
 from data_access.published import load_published
@@ -28,6 +30,7 @@ from data_access.status import holds_episodes
 log = logging.getLogger(__name__)
 
 DEFAULT_ICB = "E54000018"  # NHS Coventry and Warwickshire ICB
+DEMO_HUB_LEAD = "demo-hub-lead"  # made by create_demo_users
 PUBLISHED_EXTRACTS = PROJECT_ROOT / "reference_data" / "nhse_discharge_sitrep"
 
 
@@ -57,7 +60,22 @@ def build_demo(engine: Engine, clock: Clock, *, icb_codes: Sequence[str] = (DEFA
         if made:
             log.warning("Demonstration accounts (password %r, synthetic data only): %s",
                         DEMO_PASSWORD, ", ".join(made))
+            _record_demo_actions(engine, clock.now(), hub)
     return report
+
+
+def _record_demo_actions(engine: Engine, now: datetime, hub: str) -> None:
+    """The demo hub lead's actions on their people (once, with the accounts), recorded as any
+    hub lead's are: checked, kept with their history and audited."""
+    from demo.synthetic.actions import demo_actions
+
+    scope = load_scope(engine, DEMO_HUB_LEAD)
+    area = area_in_scope(engine, scope, hub, now, "the demo's actions") if scope else None
+    if scope is None or area is None:
+        return
+    people = huddle_list(engine, scope, area, now)
+    for episode_id, values in demo_actions(people, now):
+        record_action(engine, scope, area, episode_id, values, now)
 
 
 def _load_in_one_batch(engine: Engine, clock: Clock, icb_codes: Sequence[str], months: int,

@@ -16,8 +16,8 @@ from pathlib import Path
 from types import ModuleType
 
 import data_access.metrics
-from dashboard import goals, rates, spc
-from data_access import huddle
+from dashboard import clock, escalation, goals, rates, spc
+from data_access import actions, huddle
 from data_access.metrics import (
     ascof,
     benchmark,
@@ -120,6 +120,10 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("benchmark-reason-mix", "National reason mix",
                (benchmark.reason_mix, benchmark.latest_reason_month)),
     Definition("huddle-list", "The huddle list", (huddle.huddle_list,)),
+    Definition("escalation", "Escalation at the huddle", (escalation,)),
+    Definition("since-yesterday", "Since yesterday's huddle",
+               (actions.since_then, clock.same_time_yesterday)),
+    Definition("place-matching", "Places matched to people", (actions.places_for,)),
 )
 BY_ID = {definition.id: definition for definition in DEFINITIONS}
 

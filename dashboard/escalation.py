@@ -1,5 +1,5 @@
 """Escalation: the person-level rules that raise a flag at the huddle, each with its level and
-the moment it was raised (we define the rules and levels, from the issue's list; the 7-, 14- and
+the moment it was raised (we define the rules and levels; the 7-, 14- and
 21-day marks are the national delay bands, 21+ the longest delays the 2025/26 urgent and
 emergency care plan puts first).
 
@@ -14,9 +14,9 @@ emergency care plan puts first).
 
 A person's level is the highest of their flags; of the waiting rules only the longest applies.
 A flag is raised strictly after its moment for "over 24 hours" and "overdue", and at it for the
-whole days waited (as the huddle's "waited at least" filter counts them).
-
-Pure: imports nothing of the app.
+whole days waited (as the huddle's "waited at least" filter counts them). The escalation
+list shows everyone waiting in the area who raises a flag, longest wait first, each flag with
+its rule, level and since when.
 """
 
 from __future__ import annotations

@@ -325,10 +325,13 @@ def offer_place(engine: Engine, scope: UserScope, area: AreaInScope, episode_id:
 
 def since_then(engine: Engine, scope: UserScope, area: AreaInScope, since: datetime,
                now: datetime, client: str | None = None) -> SinceThen:
-    """For the people of the area, between ``since`` (by default the same time yesterday, as
-    the page asks) and ``now``: who became NCTR, who left and to where, whose delay reason
-    changed, which actions were marked done and which became overdue. Recorded as a view of
-    people (the number of rows in all)."""
+    """For the people of the area (home inside it), after ``since`` up to and including
+    ``now``: who **became NCTR** (not someone whose NCTR is the moment ``since`` itself), who
+    **left** (discharged) and to which pathway and service, whose **delay reason changed**
+    (each change), which **actions were marked done**, and which actions not done **became
+    overdue** (their due time passed). The page's ``since`` is by default the same clock time
+    yesterday, or a time the hub lead chooses (``?since=``). Recorded as a view of people (the
+    number of rows in all)."""
     _check(engine, scope, area, now, client)
     start, end = to_utc_naive(since), to_utc_naive(now)
     people = (Episode.person_ref, Episode.episode_id)

@@ -82,7 +82,7 @@ class ContractWriter:
         self._write(SITES, ((s.code, s.name, s.trust_code, s.trust_name, s.area_code)
                             for s in system.sites))
         self._write(SERVICES, ((s.code, s.name, str(s.pathway), s.setting, s.provider, s.sector,
-                                s.area_code, str(s.places), s.service_type)
+                                s.area_code, str(s.places), s.service_type, s.meets_needs)
                                for s in system.services))
 
     def add_journeys(self, system: System, journeys: Journeys, changes: ReasonChanges,
@@ -94,7 +94,8 @@ class ContractWriter:
                             *(column[written] for column in (
                                 details.ethnic_group, details.imd_decile,
                                 details.barthel_start, details.barthel_end, details.goals_met)),
-                            *_after_discharge(journeys, details, written, calendar))
+                            *_after_discharge(journeys, details, written, calendar),
+                            _needs(system, journeys, written))
         self._write_columns(DELAYS, *_delay_columns(changes, ids, written))
         self._write_columns(CAPACITY, reports.service, format_timestamps(reports.reported),
                             reports.places, reports.occupied, reports.unavailable)
@@ -114,6 +115,13 @@ def _after_discharge(journeys: Journeys, details: PersonDetails, written: np.nda
         np.where(permanent <= calendar.now, permanent, np.nan)
     return (format_timestamps(known[0][written]), format_timestamps(known[1][written]),
             setting[written])
+
+
+def _needs(system: System, journeys: Journeys, written: np.ndarray) -> np.ndarray:
+    """A person's care needs, known from their assessment: those routed to nursing home beds
+    need nursing (``parameters.NEEDS_OF_KIND``); others none recorded."""
+    by_service = np.array([s.needs_of_its_people for s in system.services] + [""])  # -1: ""
+    return by_service[journeys.service][written]
 
 
 def episode_ids(system: System, journeys: Journeys) -> np.ndarray:

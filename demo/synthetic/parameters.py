@@ -94,6 +94,11 @@ SERVICE_SHARES = {"P1-RA": 0.60, "P1-HR": 0.25, "P1-BR": 0.15,  # reablement, NH
 SERVICE_TYPE_OF_KIND = {"P1-RA": "reablement", "P1-HR": "rehabilitation", "P1-BR": "other",
                         "P2-D2A": "recovery", "P2-CH": "rehabilitation", "P2-ICU": "rehabilitation",
                         "P3-D2A": "other", "P3-NUR": "other"}
+# The care needs each kind of service records that its places meet (the contract's meets_needs;
+# blank: not recorded). Pathway 3 assessment beds in care homes are residential only; the
+# nursing home beds meet nursing and dementia needs, and the people routed there need nursing.
+MEETS_NEEDS_OF_KIND = {"P3-D2A": "none", "P3-NUR": "nursing|dementia"}
+NEEDS_OF_KIND = {"P3-NUR": "nursing"}
 
 # --- Outcomes (domain.md "Metric definitions"; ASCOF 2B(1) about 82% at home at 91 days).
 READMISSION_30_DAY_SHARE = 0.125

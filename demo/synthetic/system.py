@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from demo.synthetic.parameters import (
+    MEETS_NEEDS_OF_KIND,
+    NEEDS_OF_KIND,
     P1_NHS_REHAB_SHARE_OF_PLACES,
     P2_COMMUNITY_HOSPITAL_SHARE_OF_PLACES,
     SERVICE_SHARES,
@@ -54,6 +56,8 @@ class Service:
     routing_weight: float  # relative share of each served place's referrals of this pathway
     places: int = 0
     service_type: str = ""  # SERVICE_TYPE_OF_KIND
+    meets_needs: str = ""  # MEETS_NEEDS_OF_KIND
+    needs_of_its_people: str = ""  # NEEDS_OF_KIND: what the people routed here need
 
 
 @dataclass
@@ -238,7 +242,9 @@ def _services(system: System, icb_short: str, rng: np.random.Generator) -> list[
               "Independent nursing homes", "independent")]
     return services + [Service(f"{system.icb_code}-{kind}", f"{icb_short} {label}", pathway,
                                setting, provider, sector, system.icb_code, everywhere,
-                               SERVICE_SHARES[kind], service_type=SERVICE_TYPE_OF_KIND[kind])
+                               SERVICE_SHARES[kind], service_type=SERVICE_TYPE_OF_KIND[kind],
+                               meets_needs=MEETS_NEEDS_OF_KIND.get(kind, ""),
+                               needs_of_its_people=NEEDS_OF_KIND.get(kind, ""))
                        for kind, label, pathway, setting, provider, sector in kinds]
 
 
@@ -256,7 +262,9 @@ def _place_services(system: System, index: int, rng: np.random.Generator) -> lis
     kinds.append(("P3-D2A", "pathway 3 assessment beds", 3, "bed", care_homes, "independent"))
     return [Service(f"{district.code}-{kind}", f"{district.name} {label}", pathway, setting,
                     provider, sector, district.code, (index,), SERVICE_SHARES[kind],
-                    service_type=SERVICE_TYPE_OF_KIND[kind])
+                    service_type=SERVICE_TYPE_OF_KIND[kind],
+                    meets_needs=MEETS_NEEDS_OF_KIND.get(kind, ""),
+                               needs_of_its_people=NEEDS_OF_KIND.get(kind, ""))
             for kind, label, pathway, setting, provider, sector in kinds]
 
 
