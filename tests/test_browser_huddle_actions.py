@@ -27,8 +27,8 @@ from tests.builders import (
     load_files,
 )
 from tests.conftest import fresh_database, skip_or_fail
-from tests.test_actions import MORE_CAPACITY, MORE_SERVICES
 from tests.test_accessibility import axe_violations, report
+from tests.test_actions import MORE_CAPACITY, MORE_SERVICES
 from tests.test_keyboard import focused
 
 pytestmark = pytest.mark.browser
