@@ -334,6 +334,8 @@ def since_then(engine: Engine, scope: UserScope, area: AreaInScope, since: datet
     number of rows in all)."""
     _check(engine, scope, area, now, client)
     start, end = to_utc_naive(since), to_utc_naive(now)
+    # London days holding the span: they let the area's date indexes narrow each search.
+    days = (as_london(since).date(), as_london(now).date())
     people = (Episode.person_ref, Episode.episode_id)
     in_area = episodes_in_area(area)
     with engine.connect() as connection:
@@ -341,11 +343,13 @@ def since_then(engine: Engine, scope: UserScope, area: AreaInScope, since: datet
             return pd.read_sql_query(statement, connection)
 
         new = read(select(*people, Episode.nctr_at).where(
-            in_area, Episode.nctr_at > start, Episode.nctr_at <= end).order_by(Episode.nctr_at))
+            in_area, Episode.nctr_date.between(*days), Episode.nctr_at > start,
+            Episode.nctr_at <= end).order_by(Episode.nctr_at))
         left = read(select(*people, Episode.discharged_at, Episode.pathway,
                            Service.name.label("service"))
                     .outerjoin(Service, Service.code == Episode.service_code)
-                    .where(in_area, Episode.nctr_at <= end, Episode.discharged_at > start,
+                    .where(in_area, Episode.discharge_date.between(*days),
+                           Episode.nctr_at <= end, Episode.discharged_at > start,
                            Episode.discharged_at <= end).order_by(Episode.discharged_at))
         changed = read(select(*people, DelayReasonChange.effective_at,
                               DelayReasonChange.reason_code)
@@ -357,12 +361,14 @@ def since_then(engine: Engine, scope: UserScope, area: AreaInScope, since: datet
         action_columns = (PersonAction.id, PersonAction.episode_id, PersonAction.kind,
                           PersonAction.owner_team, PersonAction.due_at,
                           PersonAction.changed_by, PersonAction.changed_at)
-        of_area = PersonAction.episode_id.in_(select(Episode.episode_id).where(in_area))
-        done = read(select(*action_columns).where(
-            of_area, PersonAction.status == "done", PersonAction.changed_at > start,
+        # From the actions (few) to their people, not from the area's people to their actions.
+        of_area = select(*action_columns).join(
+            Episode, Episode.episode_id == PersonAction.episode_id).where(in_area)
+        done = read(of_area.where(
+            PersonAction.status == "done", PersonAction.changed_at > start,
             PersonAction.changed_at <= end).order_by(PersonAction.changed_at))
-        overdue = read(select(*action_columns).where(
-            of_area, PersonAction.status != "done", PersonAction.due_at > start,
+        overdue = read(of_area.where(
+            PersonAction.status != "done", PersonAction.due_at > start,
             PersonAction.due_at < end).order_by(PersonAction.due_at))
     frames = [_london(frame) for frame in (new, left, changed, done, overdue)]
     audit.record(engine, now, "view_people", f"changes since {as_london(since):%d %b %H:%M} in "
