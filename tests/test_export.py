@@ -26,6 +26,7 @@ from data_access.audit import recent_events
 from data_access.metrics.waiting import waiting_at
 from layouts.components import HOLDER, component_nodes
 from tests.accounts import add_user, sign_in_client
+from tests.dash_calls import call_callback
 from tests.builders import (
     GEOGRAPHY,
     TODAY_AT,
@@ -197,17 +198,8 @@ def exported_text(answer: Any, file_format: str) -> str:
 def table_ids(client: Any, csrf: str, path: str, search: str) -> set[str]:
     """The id of every table on a page as the route sends it, with those shown on demand (their
     holders stay on the page, empty)."""
-    route = next(c for c in json.loads(client.get("/_dash-dependencies").data)
-                 if "page-content.children" in c["output"])
-    values = {"url.pathname": path, "url.search": search}
-    parts = route["output"].strip(".").split("...")
-    answer = client.post("/_dash-update-component", headers={"X-CSRFToken": csrf}, json={
-        "output": route["output"],
-        "outputs": [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True))
-                    for p in parts],
-        "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")}
-                   for i in route["inputs"]],
-        "changedPropIds": ["url.pathname"]})
+    answer = call_callback(client, csrf, "page-content.children",
+                           {"url.pathname": path, "url.search": search}, "url.pathname")
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
     tree = json.loads(answer.data)["response"]["page-content"]["children"]
     ids = set()
