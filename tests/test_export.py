@@ -26,7 +26,6 @@ from data_access.audit import recent_events
 from data_access.metrics.waiting import waiting_at
 from layouts.components import HOLDER, component_nodes
 from tests.accounts import add_user, sign_in_client
-from tests.dash_calls import call_callback
 from tests.builders import (
     GEOGRAPHY,
     TODAY_AT,
@@ -37,6 +36,7 @@ from tests.builders import (
     load_files,
     system_area,
 )
+from tests.dash_calls import call_callback
 
 BANDS = "/export?path=/&search=?area=ICB1&table=bands-table"
 
