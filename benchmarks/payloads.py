@@ -23,7 +23,8 @@ def route_payload(callbacks: list[dict], pathname: str, search: str,
     return {"output": route["output"], "outputs": outputs, "changedPropIds": ["url.search"],
             "inputs": [{"id": "url", "property": "pathname", "value": pathname},
                        {"id": "url", "property": "search", "value": search},
-                       {"id": "data-version", "property": "data", "value": version}]}
+                       {"id": "data-version", "property": "data", "value": version}],
+            "state": [{"id": "database-status", "property": "children", "value": None}]}
 
 
 def backtest_payload(search: str) -> dict[str, Any]:

@@ -88,12 +88,13 @@ def register(app: Dash, context: AppContext) -> None:
         return area
 
     @app.callback(Output("huddle-live", "children"), Output("action-person", "options"),
-                  Input("data-version", "data"), State("url", "search"),
+                  Input("lists-stale", "data"), State("url", "search"),
                   prevent_initial_call=True)
     @requires("people", scoped=True)
     def redraw_lists(_version: Any, search: Any) -> tuple[Any, Any]:
         """At a new data version, the lists again (a colleague's change shows); the form, maybe
-        half-filled, stays as it is (the frame leaves this page's content be)."""
+        half-filled, stays as it is (the route leaves this page's content be, and asks for
+        this through ``lists-stale``)."""
         try:
             area = checked(search)
         except AccessDenied as refusal:  # recorded

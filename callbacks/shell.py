@@ -120,41 +120,54 @@ def register(app: Dash, context: AppContext) -> None:
         Output("page-content", "children"), Output("synthetic-banner", "children"),
         Output("data-as-at", "children"), Output("source-status", "children"),
         Output("main-nav", "children"), Output("database-status", "children"),
+        Output("lists-stale", "data"),
         Input("url", "pathname"), Input("url", "search"), Input("data-version", "data"),
+        State("database-status", "children"),
     )
     @requires(None, scoped=True)  # each page's own permission is checked by _route, in words
-    def route(pathname: Any, search: Any, _version: Any) -> tuple[Any, ...]:
+    def route(pathname: Any, search: Any, version: Any, banner: Any) -> tuple[Any, ...]:
         path, search = as_path(pathname), as_search(search)
-        scope = None
         page = PAGES_BY_PATH.get(path)
-        try:
-            scope = current_scope()
-            if (ctx.triggered_id == "data-version" and page is not None
-                    and page.keeps_its_forms and not is_down(_version)):
-                # The page's own callback redraws its lists; a half-filled form stays.
-                frame = _route(context, scope, path, search, with_content=False)
-                return (no_update, *(encoded(as_sent(part))
-                                     for part in frame[1:FRAME_OUTPUTS]), None)
-            outputs = view_for(context, scope, path, search)
-            return (*map(encoded, outputs[:FRAME_OUTPUTS]), None)
-        except DatabaseDown as down:
-            return outage_view(down, scope, path, search)
-        except AccessDenied as refusal:
-            allowed = allowed_nav_pages(scope.may)
-            content = html.Div([
-                html.Div(str(refusal), className="alert alert-danger notice",
-                         id="access-denied", role="alert"),
-                html.P(["Pages you may open: ",
-                        *[item for page in allowed
-                          for item in (dcc.Link(page.title, href=page.path), " ")]]
-                       if allowed else "There are no pages for your role."),
-            ])
-            return (content, no_update, no_update, no_update, no_update, None)
-        except DatabaseError:
-            log.exception("database error while rendering %s", pathname)
-            message = notice("The data cannot be read right now (the database did not answer). "
-                             "Try again in a minute.", tone="danger", element_id="db-error")
-            return (message, no_update, no_update, no_update, no_update, None)
+        if (ctx.triggered_id == "data-version" and page is not None and page.keeps_its_forms
+                and not is_down(version) and not banner):
+            # A new version for a page holding a form (not after an outage, whose banner
+            # replaced the page): the frame again, and the page's own callback redraws its lists
+            # (``lists-stale``); a half-filled form stays as it was.
+            return (*_frame(context, path, search, with_content=False), version)
+        return (*_frame(context, path, search), no_update)
+
+
+def _frame(context: AppContext, path: str, search: str,
+           with_content: bool = True) -> tuple[Any, ...]:
+    """The route's outputs but the last: the page (or no update, ``with_content`` False), the
+    frame around it and the database's banner (None while it answers)."""
+    scope = None
+    try:
+        scope = current_scope()
+        if not with_content:
+            frame = _route(context, scope, path, search, with_content=False)
+            return (no_update, *(encoded(as_sent(part))
+                                 for part in frame[1:FRAME_OUTPUTS]), None)
+        outputs = view_for(context, scope, path, search)
+        return (*map(encoded, outputs[:FRAME_OUTPUTS]), None)
+    except DatabaseDown as down:
+        return outage_view(down, scope, path, search)
+    except AccessDenied as refusal:
+        allowed = allowed_nav_pages(scope.may)
+        content = html.Div([
+            html.Div(str(refusal), className="alert alert-danger notice",
+                     id="access-denied", role="alert"),
+            html.P(["Pages you may open: ",
+                    *[item for page in allowed
+                      for item in (dcc.Link(page.title, href=page.path), " ")]]
+                   if allowed else "There are no pages for your role."),
+        ])
+        return (content, no_update, no_update, no_update, no_update, None)
+    except DatabaseError:
+        log.exception("database error while rendering %s", path)
+        message = notice("The data cannot be read right now (the database did not answer). "
+                         "Try again in a minute.", tone="danger", element_id="db-error")
+        return (message, no_update, no_update, no_update, no_update, None)
 
 
 def outage_view(down: DatabaseDown, scope: UserScope | None, path: str,

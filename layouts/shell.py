@@ -70,6 +70,8 @@ def build(nav_pages: Sequence[Page], area_options: list[dict[str, str]],
         dcc.Location(id="url", refresh="callback-nav"),
         dcc.Interval(id="refresh-tick", interval=refresh_seconds * 1000),
         dcc.Store(id="data-version", data=data_version),
+        # Set by the route when a page that keeps its forms should redraw its own lists.
+        dcc.Store(id="lists-stale"),
         *([] if complete else [dcc.Store(id="frame-incomplete", data=True)]),
         header,
         html.Main(dbc.Container([

@@ -98,3 +98,32 @@ def test_a_page_opened_during_the_outage_shows_the_banner_alone_then_loads_itsel
             # Leave the page before the second server stops first (it is the inner context):
             # its refresh would otherwise find it gone and log a network error.
             page.goto("about:blank")
+
+
+def test_the_huddle_list_is_drawn_again_after_an_outage(engine, database_url,
+                                                         tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The Huddle list redraws only its lists at a new data version (its form stays); after an
+    outage, whose banner replaced the page (people's details are never kept), the whole page
+    comes back, without a reload."""
+    from playwright.sync_api import expect
+
+    load(engine, tmp_path / "first", TODAY_FILES, LOADED_AT)
+    clock = SteppingClock(TODAY_AT)
+    with cuttable_engine(database_url) as (app_engine, switch):
+        settings = Settings(database_url=database_url, clock=clock,
+                            refresh_seconds=REFRESH_SECONDS)
+        with browsing(create_app(settings, app_engine).server,
+                      add_user(engine, "hub_lead", ("D1",))) as (page, base_url):
+            page.goto(f"{base_url}/huddle?area=D1")
+            escalations, banner = page.locator("#escalation-table"), page.locator("#database-down")
+            expect(escalations).to_be_visible()
+            page.evaluate("window.sameDocument = true")  # a reload would forget it
+
+            clock.at += timedelta(minutes=10)
+            switch.cut(silent=True)
+            expect(banner).to_be_visible(timeout=NOTICE_SECONDS * 1000)
+            switch.restore()
+            expect(banner).to_have_count(0, timeout=NOTICE_SECONDS * 1000)
+            expect(escalations).to_be_visible()
+            expect(page.locator("#action-save")).to_be_visible()
+            assert page.evaluate("window.sameDocument") is True

@@ -296,7 +296,7 @@ ACTION_CALLBACKS = {
          "action-blocked.value", "action-version.data"), "action-save.n_clicks"),
     "places-list.children": (("places-find.n_clicks", "action-person.value"),
                              "places-find.n_clicks"),
-    "huddle-live.children": (("data-version.data",), "data-version.data"),
+    "huddle-live.children": (("lists-stale.data",), "lists-stale.data"),
 }
 
 
