@@ -2,121 +2,45 @@
 
 Person-level, so every function checks the caller first: the role (only hub leads hold
 ``people``) and an area checked for this very user (``require_checked_for``); the person must
-live in that area. Every view and change is recorded in the audit log, in the same transaction
-as a change. A change names the version it was made on: if someone changed the action since,
-``VersionConflict`` says who and when, and nothing is written (optimistic versioning). Every
-version is kept in ``person_action_changes``, with the values before and after.
+live in that area. Reading and writing the actions themselves (versions, history, audit) is
+``data_access.action_store``'s, shared with the feed API's way in (``data_access.feed_actions``):
+every view and change is recorded in the audit log, in the same transaction as a change; a
+change on an old version raises ``VersionConflict`` and writes nothing; every version is kept
+in ``person_action_changes``, with the values before and after.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, select
 
-from dashboard.clock import LONDON, as_london, from_utc_naive, to_utc_naive
+from dashboard.clock import as_london, from_utc_naive, to_utc_naive
 from dashboard.escalation import ActionState, flags_for, level_of
 from dashboard.results import SinceThen, UserScope
-from dashboard.vocabulary import (
-    ACTION_KINDS,
-    ACTION_STATUSES,
-    ACTION_TEXT_LIMIT,
-    DELAY_REASONS,
-    INTERMEDIATE_CARE_PATHWAYS,
-)
+from dashboard.vocabulary import DELAY_REASONS, INTERMEDIATE_CARE_PATHWAYS
+from data_access import action_store as store
 from data_access import audit
 from data_access.access import AreaInScope, area_inside, require, require_checked_for
+from data_access.action_store import ActionError, Author, london_times
+from data_access.action_store import VersionConflict as VersionConflict  # the huddle's callbacks
 from data_access.areas import episodes_in_area
-from data_access.contract import parse_timestamp, storable
+from data_access.contract import storable
 from data_access.huddle import huddle_list
 from data_access.metrics.capacity import capacity_at
-from data_access.models import (
-    DelayReasonChange,
-    Episode,
-    PersonAction,
-    PersonActionChange,
-    Service,
-)
+from data_access.models import DelayReasonChange, Episode, PersonAction, Service
 
 WHAT = "actions on people"
-FIELDS = ("kind", "detail", "owner_team", "due_at", "status", "blocked_reason")
-ACTION_COLUMNS = ["id", "episode_id", *FIELDS, "version", "created_at", "created_by",
-                  "changed_at", "changed_by"]
-
-
-class ActionError(ValueError):
-    """An action's values break a rule; the message says which and why."""
-
-
-class VersionConflict(Exception):
-    """The action changed since the version the change was made on: who changed it, when."""
-
-    def __init__(self, action_id: int, expected: int, current: int, changed_by: str,
-                 changed_at: datetime) -> None:
-        super().__init__(
-            f"{changed_by} changed this action at {from_utc_naive(changed_at):%H:%M on %d %b} "
-            f"(version {current}) after you opened it (version {expected}). Nothing was saved: "
-            "read their change, then make yours again.")
-        self.action_id, self.expected, self.current = action_id, expected, current
-
-
-def checked_values(values: dict[str, Any]) -> dict[str, Any]:
-    """The action's fields, checked: ``ActionError`` names the first that breaks a rule. Text
-    is kept as given (never cut or completed); times without an offset are London time."""
-    kind, status = values.get("kind"), values.get("status") or "open"
-    if kind not in ACTION_KINDS:
-        raise ActionError(f"the kind of step must be one of {', '.join(ACTION_KINDS)}")
-    if status not in ACTION_STATUSES:
-        raise ActionError(f"the status must be one of {', '.join(ACTION_STATUSES)}")
-    texts = {}
-    for name, limit in (("detail", ACTION_TEXT_LIMIT), ("owner_team", 200),
-                        ("blocked_reason", ACTION_TEXT_LIMIT)):
-        text = values.get(name) or ""
-        if not isinstance(text, str):
-            raise ActionError(f"{name} must be text")
-        if len(text) > limit:
-            raise ActionError(f"{name} is longer than {limit} characters")
-        if storable(text) != text:
-            raise ActionError(f"{name} holds a character text cannot hold")
-        texts[name] = text.strip()
-    if not texts["owner_team"]:
-        raise ActionError("an action needs an owner (a team or organisation)")
-    if status == "blocked" and not texts["blocked_reason"]:
-        raise ActionError("a blocked action needs the reason it is blocked")
-    due = values.get("due_at")
-    if isinstance(due, datetime):
-        due_at = to_utc_naive(due)
-    elif isinstance(due, str) and due.strip():
-        try:
-            due_at = parse_timestamp(due.strip())
-        except ValueError as error:
-            raise ActionError(f"due_at: {error}") from None
-    else:
-        raise ActionError("an action needs a due time")
-    return {"kind": kind, "status": status, "due_at": due_at, **texts}
 
 
 def record_action(engine: Engine, scope: UserScope, area: AreaInScope, episode_id: str,
                   values: dict[str, Any], now: datetime, client: str | None = None) -> int:
     """A new action (version 1) on a person waiting in the area; its id."""
     _check(engine, scope, area, now, client)
-    fields = checked_values(values)
-    at = to_utc_naive(now)
-    with engine.begin() as connection:
-        _require_person_in_area(connection, area, episode_id)
-        action_id = connection.execute(insert(PersonAction).returning(PersonAction.id), {
-            "episode_id": episode_id, **fields, "version": 1, "created_at": at,
-            "created_by": scope.username, "changed_at": at, "changed_by": scope.username,
-        }).scalar_one()
-        _keep(connection, action_id, 1, at, scope.username, None, fields)
-        audit.record_in(connection, now, "action_recorded", f"episode {episode_id}",
-                        username=scope.username, role=scope.role, rows=1,
-                        detail=f"action {action_id}: {fields['kind']}, {fields['status']}",
-                        client=client)
-    return int(action_id)
+    return store.record(engine, _author(scope, client), episode_id, values, now,
+                        _in_area(area))
 
 
 def change_action(engine: Engine, scope: UserScope, area: AreaInScope, action_id: int,
@@ -125,28 +49,8 @@ def change_action(engine: Engine, scope: UserScope, area: AreaInScope, action_id
     """Change an action made on ``version``; its new version. ``VersionConflict`` (nothing
     written) when someone changed it since."""
     _check(engine, scope, area, now, client)
-    fields = checked_values(values)
-    at = to_utc_naive(now)
-    with engine.begin() as connection:
-        stored = connection.execute(select(PersonAction).where(PersonAction.id == action_id)) \
-            .mappings().first()
-        if stored is None:
-            raise ActionError(f"there is no action {action_id}")
-        _require_person_in_area(connection, area, stored["episode_id"])
-        changed = connection.execute(
-            update(PersonAction)
-            .where(PersonAction.id == action_id, PersonAction.version == version)
-            .values(**fields, version=version + 1, changed_at=at, changed_by=scope.username))
-        if changed.rowcount != 1:
-            raise VersionConflict(action_id, version, stored["version"], stored["changed_by"],
-                                  stored["changed_at"])
-        _keep(connection, action_id, version + 1, at, scope.username,
-              {name: stored[name] for name in FIELDS}, fields)
-        audit.record_in(connection, now, "action_changed", f"episode {stored['episode_id']}",
-                        username=scope.username, role=scope.role, rows=1,
-                        detail=f"action {action_id} to version {version + 1}: "
-                               f"{fields['kind']}, {fields['status']}", client=client)
-    return version + 1
+    return store.change(engine, _author(scope, client), action_id, version, values, now,
+                        _in_area(area))
 
 
 def actions_in_area(engine: Engine, scope: UserScope, area: AreaInScope, now: datetime,
@@ -154,45 +58,30 @@ def actions_in_area(engine: Engine, scope: UserScope, area: AreaInScope, now: da
     """Every action on a person whose home is in the area, due first (London times); recorded
     as a view of people (the number of actions)."""
     _check(engine, scope, area, now, client)
-    statement = (select(*(getattr(PersonAction, c) for c in ACTION_COLUMNS))
-                 .join(Episode, Episode.episode_id == PersonAction.episode_id)
-                 .where(episodes_in_area(area))
-                 .order_by(PersonAction.due_at, PersonAction.id))
-    with engine.connect() as connection:
-        actions = _london(pd.read_sql_query(statement, connection))
-    audit.record(engine, now, "view_people", f"{WHAT} in {area.code}", username=scope.username,
-                 role=scope.role, rows=len(actions), client=client)
-    return actions.reindex(columns=ACTION_COLUMNS)
+    return store.read(engine, _author(scope, client), episodes_in_area(area),
+                      f"{WHAT} in {area.code}", now)
 
 
 def action_history(engine: Engine, scope: UserScope, area: AreaInScope, action_id: int,
                    now: datetime, client: str | None = None) -> pd.DataFrame:
     """Every version of an action, oldest first, with the values before and after."""
     _check(engine, scope, area, now, client)
-    with engine.connect() as connection:
-        episode_id = connection.scalar(select(PersonAction.episode_id)
-                                       .where(PersonAction.id == action_id))
-        if episode_id is None:
-            raise ActionError(f"there is no action {action_id}")
-        _require_person_in_area(connection, area, episode_id)
-        history = pd.read_sql_query(
-            select(PersonActionChange.version, PersonActionChange.changed_at,
-                   PersonActionChange.changed_by, PersonActionChange.before,
-                   PersonActionChange.after)
-            .where(PersonActionChange.action_id == action_id)
-            .order_by(PersonActionChange.version), connection)
-    audit.record(engine, now, "view_people", f"history of action {action_id}",
-                 username=scope.username, role=scope.role, rows=len(history), client=client)
-    for column in ("before", "after"):
-        history[column] = [json.loads(text) if isinstance(text, str) else None
-                           for text in history[column]]
-    return history
+    return store.history(engine, _author(scope, client), action_id, now, _in_area(area))
 
 
 def _check(engine: Engine, scope: UserScope, area: AreaInScope, now: datetime,
            client: str | None) -> None:
     require(engine, scope, "people", now, WHAT, client)
     require_checked_for(engine, scope, area, now, WHAT, client)
+
+
+def _author(scope: UserScope, client: str | None) -> Author:
+    return Author(scope.username, scope.role, client)
+
+
+def _in_area(area: AreaInScope) -> store.PersonCheck:
+    """The check of a hub lead's way in: the person's home is inside the checked area."""
+    return lambda connection, episode_id: _require_person_in_area(connection, area, episode_id)
 
 
 def _require_person_in_area(connection: Connection, area: AreaInScope, episode_id: str) -> None:
@@ -208,18 +97,6 @@ def _require_storable(episode_id: str, area: AreaInScope) -> None:
     one): such an identifier names nobody."""
     if not isinstance(episode_id, str) or storable(episode_id) != episode_id:
         raise ActionError(f"there is no person {storable(str(episode_id))!r} in {area.name}")
-
-
-def _keep(connection: Connection, action_id: int, version: int, at: datetime, who: str,
-          before: dict[str, Any] | None, after: dict[str, Any]) -> None:
-    def as_json(values: dict[str, Any] | None) -> str | None:
-        return None if values is None else json.dumps(
-            {k: (f"{from_utc_naive(v):%Y-%m-%dT%H:%M}" if isinstance(v, datetime) else v)
-             for k, v in values.items()}, ensure_ascii=False)
-
-    connection.execute(insert(PersonActionChange), {
-        "action_id": action_id, "version": version, "changed_at": at, "changed_by": who,
-        "before": as_json(before), "after": as_json(after)})
 
 
 # ``raised``: the person's flags, highest level first (``flags`` would hide behind pandas').
@@ -370,17 +247,8 @@ def since_then(engine: Engine, scope: UserScope, area: AreaInScope, since: datet
         overdue = read(of_area.where(
             PersonAction.status != "done", PersonAction.due_at > start,
             PersonAction.due_at < end).order_by(PersonAction.due_at))
-    frames = [_london(frame) for frame in (new, left, changed, done, overdue)]
+    frames = [london_times(frame) for frame in (new, left, changed, done, overdue)]
     audit.record(engine, now, "view_people", f"changes since {as_london(since):%d %b %H:%M} in "
                  f"{area.code}", username=scope.username, role=scope.role,
                  rows=sum(len(f) for f in frames), client=client)
     return SinceThen(as_london(since), *frames)
-
-
-def _london(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame's stored (naive UTC) times as London times."""
-    for column in frame.columns:
-        if column.endswith("_at"):
-            frame[column] = pd.to_datetime(frame[column]).dt.tz_localize("UTC") \
-                .dt.tz_convert(LONDON)
-    return frame

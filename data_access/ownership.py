@@ -16,6 +16,9 @@ service and area in scope; an area covers everything inside it):
 - **episodes**: the site is granted, or the site's area is inside a granted area;
 - **delays, nctr_periods**: the episode is writable by the source (the source's own, at a site in
   its scope);
+- **actions** (the huddle's actions on a person, read and written through ``/api/v1/actions``,
+  not a contract file): the same rule as delays, for every action on the episode, whoever
+  recorded it (``episode_refusal``);
 - **capacity**: the service is granted, or its area is inside a granted area;
 - **goals**: the goal's area is inside a granted area.
 """
@@ -42,7 +45,10 @@ from data_access.models import (
     SourceScope,
 )
 
-KINDS = tuple(SPECS_BY_KIND)
+# The kinds a source may be granted: the contract's files, and the actions on people (written
+# through their own routes of the API, data_access/feed_actions.py, not as a file).
+ACTIONS_KIND = "actions"
+KINDS = (*SPECS_BY_KIND, ACTIONS_KIND)
 # Files of records that belong to an episode: writable where the episode is.
 EPISODE_DETAILS = ("delays.csv", "nctr_periods.csv")
 SCOPES = ("site", "service", "area")
@@ -219,11 +225,10 @@ def refusals(connection: Connection, grants: Grants, batch: dict[str, Rows],
         if spec.name not in batch:
             continue
         kind = spec.name.removesuffix(".csv")
-        if kind not in grants.kinds:
+        not_granted = kind_refusal(grants, kind)
+        if not_granted:
             found[spec.name] = [(whole_file_position,
-                                 f"the kind {kind} is not granted to source {grants.source!r} "
-                                 f"(an administrator grants it: {GRANT_COMMAND}); nothing of "
-                                 "the delivery is written")]
+                                 f"{not_granted}; nothing of the delivery is written")]
             continue
         for position, row in batch[spec.name]:
             key = tuple(row[name] for name in spec.key)
@@ -233,6 +238,21 @@ def refusals(connection: Connection, grants: Grants, batch: dict[str, Rows],
             if reason:
                 found.setdefault(spec.name, []).append((position, reason))
     return found
+
+
+def kind_refusal(grants: Grants, kind: str) -> str | None:
+    """Why the source may not send this kind (None if it may)."""
+    if kind in grants.kinds:
+        return None
+    return (f"the kind {kind} is not granted to source {grants.source!r} (an administrator "
+            f"grants it: {GRANT_COMMAND})")
+
+
+def episode_refusal(connection: Connection, grants: Grants, episode_id: str) -> str | None:
+    """Why the source may not write what belongs to a stored episode (its delay reasons, NCTR
+    periods and actions): the episode is not its own, or its site is outside the source's
+    scope. None if it may."""
+    return _Scope(connection, grants, {}, {}, episode_ids={episode_id}).episode(episode_id)
 
 
 def describe(kind: str, key: Key) -> str:
@@ -254,7 +274,7 @@ class _Scope:
     owner and site of each episode delays refer to."""
 
     def __init__(self, connection: Connection, grants: Grants, batch: dict[str, Rows],
-                 stored: dict[str, dict[Key, Any]]) -> None:
+                 stored: dict[str, dict[Key, Any]], episode_ids: set[str] | None = None) -> None:
         self.connection, self.grants = connection, grants
         self.batch = {name: {tuple(row[k] for k in _spec(name).key): row for _, row in rows}
                       for name, rows in batch.items()}
@@ -262,7 +282,7 @@ class _Scope:
                      if (code,) not in stored.get("areas.csv", {})}
         self.new_parent = {code: row["parent_code"] for code, row in new_areas.items()}
         self.ancestors: dict[str, set[str]] = {}
-        self.episodes = self._episodes()
+        self.episodes = self._episodes(episode_ids or set())
         self.site_area = self._area_of("sites.csv", Site, {site for _, site in
                                                             self.episodes.values()})
         self.service_area = self._area_of("services.csv", Service, set())
@@ -281,11 +301,12 @@ class _Scope:
                                 table.code, wanted)
         return {**dict(stored), **given}
 
-    def _episodes(self) -> dict[str, tuple[str | None, str]]:
-        """Owner and site of each episode delays and NCTR periods refer to, as stored (the batch's
-        episodes are checked as episodes; a detail of one refused with it is refused too)."""
+    def _episodes(self, also: set[str]) -> dict[str, tuple[str | None, str]]:
+        """Owner and site of each episode delays and NCTR periods refer to (and of those
+        ``also`` names), as stored (the batch's episodes are checked as episodes; a detail of
+        one refused with it is refused too)."""
         wanted = {row["episode_id"] for name in EPISODE_DETAILS
-                  for row in self.batch.get(name, {}).values()}
+                  for row in self.batch.get(name, {}).values()} | also
         found = {episode_id: (owner, site_code) for episode_id, owner, site_code in
                  _rows_where_in(self.connection, select(Episode.episode_id, Episode.owner,
                                                         Episode.site_code),
@@ -330,6 +351,12 @@ class _Scope:
             return (f"{describe(kind, key)} was loaded by the administrator "
                     "(python -m dashboard load); no feed may change it")
         return f"{describe(kind, key)} belongs to source {owner!r}"
+
+    def episode(self, episode_id: str) -> str | None:
+        """Why what belongs to the episode is not the source's to write (None if it is): the
+        episode is another's, or at a site outside the source's scope."""
+        owner, site_code = self.episodes[episode_id]
+        return self.owned_elsewhere("episodes", (episode_id,), owner) or self.site(site_code)
 
     def site(self, code: str) -> str | None:
         if code in self.grants.sites or self.inside(self.site_area.get(code)):
@@ -379,9 +406,7 @@ def _place_rule(kind: str) -> Callable[[_Scope, dict[str, Any], Any], str | None
 
 def _delay_rule(scope: _Scope, row: dict[str, Any], before: Any) -> str | None:
     """A record of an episode's (a delay reason, an NCTR period): the episode's rule."""
-    episode_id = row["episode_id"]
-    owner, site_code = scope.episodes[episode_id]
-    return scope.owned_elsewhere("episodes", (episode_id,), owner) or scope.site(site_code)
+    return scope.episode(row["episode_id"])
 
 
 def _goal_rule(scope: _Scope, row: dict[str, Any], before: Any) -> str | None:
