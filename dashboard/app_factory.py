@@ -11,6 +11,7 @@ from callbacks import register_all
 from callbacks.warm import LEVELS as WARM_LEVELS
 from callbacks.warm import Warmer
 from dashboard import auth, dash_guard, outage, sign_in
+from dashboard.actions_api import add_action_routes
 from dashboard.cache import VERSION_SECONDS, DatabaseDown, ViewCache
 from dashboard.config import PROJECT_ROOT, Settings, settings_from_env
 from dashboard.context import AppContext
@@ -75,7 +76,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.index_string = INDEX_STRING
     views.init_app(app.server)
     app.server.extensions["dashboard_context"] = context  # for commands and tests
-    app.server.register_blueprint(feeds_blueprint(context, settings, views.data_changed))
+    api = feeds_blueprint(context, settings, views.data_changed)
+    add_action_routes(api, context, views.data_changed)  # actions on people, for sources
+    app.server.register_blueprint(api)
     outage.install(app.server, views)
 
     def serve_layout() -> object:

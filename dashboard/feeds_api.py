@@ -48,7 +48,7 @@ def feeds_blueprint(context: AppContext, settings: Settings,
 
     @api.post("/feeds/<kind>")
     def deliver(kind: str) -> tuple[Response, int]:
-        source = _source(context)
+        source = authenticated_source(context)
         spec = SPECS_BY_KIND.get(kind)
         if spec is None:
             raise ApiError(404, f"unknown kind {kind[:40]!r}; kinds are "
@@ -67,7 +67,7 @@ def feeds_blueprint(context: AppContext, settings: Settings,
 
     @api.get("/reference")
     def reference() -> tuple[Response, int]:
-        source = _source(context)
+        source = authenticated_source(context)
         return jsonify({**reference_lists(context.engine),
                         "source": writable_places(context.engine, source)}), 200
 
@@ -87,7 +87,9 @@ def feeds_blueprint(context: AppContext, settings: Settings,
 
     @api.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:
-        messages = {413: _too_large(settings)}
+        # The limit of the route asked (an action's body is smaller than a delivery's).
+        limit = request.max_content_length
+        messages = {413: too_large(limit - 1 if limit else settings.feed_max_bytes)}
         status = error.code or 500
         return jsonify({"error": messages.get(status, error.description)}), status
 
@@ -111,7 +113,8 @@ def feeds_blueprint(context: AppContext, settings: Settings,
     return api
 
 
-def _source(context: AppContext) -> str:
+def authenticated_source(context: AppContext) -> str:
+    """The source whose bearer token the request carries (401 without a live one)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -127,26 +130,9 @@ def _read_body(spec: FileSpec, settings: Settings) -> tuple[list[Any], str]:
     media_type = (request.mimetype or "").lower()
     if media_type not in ("application/json", "text/csv"):
         raise ApiError(415, "send application/json (a list of records) or text/csv")
-    # A Content-Length over the limit is refused before reading (413). A chunked body has none:
-    # it is read up to one byte past the limit, and that byte tells a body over the limit from
-    # one exactly at it (read only up to the limit, it would be cut there and loaded).
-    request.max_content_length = settings.feed_max_bytes + 1
-    body = request.get_data(cache=False)
-    if len(body) > settings.feed_max_bytes:
-        raise ApiError(413, _too_large(settings))
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ApiError(400, "the body is not UTF-8 text") from None
+    text = _body_text(settings.feed_max_bytes)
     if media_type == "application/json":
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ApiError(400, f"the body is not valid JSON ({error.msg} at line "
-                                f"{error.lineno}, column {error.colno})") from None
-        except (ValueError, RecursionError):  # a number of over 4,300 digits, nesting too deep
-            raise ApiError(400, "the body is not valid JSON for this API (a number too long, "
-                                "or lists and objects nested too deep)") from None
+        records = _parsed_json(text)
         if not isinstance(records, list):
             raise ApiError(400, "the body must be a JSON list of records")
         _check_count(len(records), settings)
@@ -159,8 +145,41 @@ def _read_body(spec: FileSpec, settings: Settings) -> tuple[list[Any], str]:
     return rows, "line"
 
 
-def _too_large(settings: Settings) -> str:
-    return f"the body is larger than {settings.feed_max_bytes:,} bytes"
+def json_body(max_bytes: int) -> Any:
+    """The body as JSON (415 for another content type, 413 over ``max_bytes``, 400 unless it is
+    UTF-8 JSON)."""
+    if (request.mimetype or "").lower() != "application/json":
+        raise ApiError(415, "send application/json")
+    return _parsed_json(_body_text(max_bytes))
+
+
+def _body_text(max_bytes: int) -> str:
+    # A Content-Length over the limit is refused before reading (413). A chunked body has none:
+    # it is read up to one byte past the limit, and that byte tells a body over the limit from
+    # one exactly at it (read only up to the limit, it would be cut there and loaded).
+    request.max_content_length = max_bytes + 1
+    body = request.get_data(cache=False)
+    if len(body) > max_bytes:
+        raise ApiError(413, too_large(max_bytes))
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiError(400, "the body is not UTF-8 text") from None
+
+
+def _parsed_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ApiError(400, f"the body is not valid JSON ({error.msg} at line "
+                            f"{error.lineno}, column {error.colno})") from None
+    except (ValueError, RecursionError):  # a number of over 4,300 digits, nesting too deep
+        raise ApiError(400, "the body is not valid JSON for this API (a number too long, "
+                            "or lists and objects nested too deep)") from None
+
+
+def too_large(max_bytes: int) -> str:
+    return f"the body is larger than {max_bytes:,} bytes"
 
 
 def _check_count(count: int, settings: Settings) -> None:
