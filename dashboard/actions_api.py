@@ -25,6 +25,7 @@ from flask import Blueprint, Response, jsonify, request
 from dashboard.auth import client_address
 from dashboard.context import AppContext
 from dashboard.feeds_api import ApiError, authenticated_source, json_body
+from dashboard.vocabulary import ACTION_MAX_BYTES
 from data_access.action_store import FIELDS, ActionError, NoSuchRecord, VersionConflict
 from data_access.contract import quoted, storable
 from data_access.feed_actions import (
@@ -35,8 +36,6 @@ from data_access.feed_actions import (
     record_for_source,
 )
 
-# An action is a few hundred characters; a body of this size holds any valid one many times over.
-ACTION_MAX_BYTES = 64_000
 LARGEST_ID = 2**31 - 1  # ids and versions are 32-bit integers in the database
 ACTION_ID = f"<int(min=1, max={LARGEST_ID}):action_id>"
 NEW_ACTION_FIELDS = ("episode_id", *FIELDS)

@@ -170,3 +170,5 @@ ACTION_KINDS: dict[str, str] = {
 }
 ACTION_STATUSES: tuple[str, ...] = ("open", "done", "blocked")
 ACTION_TEXT_LIMIT = 500  # characters of free text: the step's detail, a blocked reason
+# The largest request body the API takes for one action: any valid one fits many times over.
+ACTION_MAX_BYTES = 64_000

@@ -35,6 +35,9 @@ FIELDS = ("kind", "detail", "owner_team", "due_at", "status", "blocked_reason")
 ACTION_COLUMNS = ["id", "episode_id", *FIELDS, "version", "created_at", "created_by",
                   "changed_at", "changed_by"]
 HISTORY_COLUMNS = ["version", "changed_at", "changed_by", "before", "after"]
+# The longest text of each free-text field, in characters.
+TEXT_LIMITS = {"detail": ACTION_TEXT_LIMIT, "owner_team": 200,
+               "blocked_reason": ACTION_TEXT_LIMIT}
 
 
 class ActionError(ValueError):
@@ -82,8 +85,7 @@ def checked_values(values: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(status, str) or status not in ACTION_STATUSES:
         raise ActionError(f"the status must be one of {', '.join(ACTION_STATUSES)}")
     texts = {}
-    for name, limit in (("detail", ACTION_TEXT_LIMIT), ("owner_team", 200),
-                        ("blocked_reason", ACTION_TEXT_LIMIT)):
+    for name, limit in TEXT_LIMITS.items():
         text = values.get(name) or ""
         if not isinstance(text, str):
             raise ActionError(f"{name} must be text")

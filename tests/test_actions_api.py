@@ -13,16 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import jsonschema
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, select
 
-from dashboard.actions_api import ACTION_MAX_BYTES, add_action_routes
+from dashboard.actions_api import add_action_routes
 from dashboard.app_factory import create_app
 from dashboard.clock import LONDON, FixedClock
 from dashboard.config import Settings
 from dashboard.feeds_api import feeds_blueprint
+from dashboard.vocabulary import ACTION_MAX_BYTES
 from data_access.access import load_scope
 from data_access.actions import actions_in_area, change_action, record_action
 from data_access.audit import recent_events
@@ -38,6 +40,7 @@ from tests.builders import (
     load_files,
 )
 from tests.test_feeds_api import episode
+from tests.test_openapi import schema_of
 
 A, B, NO_GRANT = "Ward tracker A", "Ward tracker B", "Capacity return"
 LATER = datetime(2026, 11, 25, 9, 0, tzinfo=LONDON)
@@ -104,6 +107,12 @@ def api(engine: Engine, database_url: str, tmp_path) -> Api:  # type: ignore[no-
     return found
 
 
+def described(answer: Answer, schema: str) -> Answer:
+    """The answer, checked against its schema in docs/openapi.json."""
+    jsonschema.Draft202012Validator(schema_of(schema)).validate(answer.body)
+    return answer
+
+
 def stored_actions(engine: Engine) -> list[list[tuple[Any, ...]]]:
     with engine.connect() as connection:
         return [[tuple(row) for row in connection.execute(
@@ -112,12 +121,12 @@ def stored_actions(engine: Engine) -> list[list[tuple[Any, ...]]]:
 
 
 def test_a_source_records_reads_changes_and_reads_the_history_of_an_action(api: Api) -> None:
-    made = api.record("W1")
+    made = described(api.record("W1"), "ActionWritten")
     assert made.status == 201 and made.content_type == "application/json"
     action_id = made.body["id"]
     assert made.body == {"id": action_id, "episode_id": "W1", "version": 1}
 
-    shown = api.actions("W1")
+    shown = described(api.actions("W1"), "Actions")
     assert shown.status == 200
     assert shown.body == {"episode_id": "W1", "actions": [{
         "id": action_id, "episode_id": "W1", **STEP, "blocked_reason": "",
@@ -133,7 +142,7 @@ def test_a_source_records_reads_changes_and_reads_the_history_of_an_action(api: 
     assert (now["version"], now["status"], now["blocked_reason"]) == \
         (2, "blocked", "No carer until Monday")
 
-    history = api.history(action_id)
+    history = described(api.history(action_id), "ActionHistory")
     assert history.status == 200 and history.body["action_id"] == action_id
     first, second = history.body["versions"]
     assert (first["version"], first["changed_by"], first["before"]) == (1, A, None)
@@ -166,7 +175,7 @@ def test_a_change_on_an_old_version_is_refused_with_who_and_when_and_writes_noth
                   {**STEP, "owner_team": "Hospital discharge team"}, LATER)
     before = stored_actions(api.engine)
 
-    late = api.change(action_id, 1, status="done")
+    late = described(api.change(action_id, 1, status="done"), "VersionConflict")
     assert late.status == 409
     assert late.body == {
         "error": "ana changed this action at 09:00 on 25 Nov (version 2) after you opened it "
