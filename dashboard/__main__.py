@@ -34,7 +34,7 @@ from data_access.facts import ensure_daily_waits
 from data_access.feeds import FeedSourceError, create_token, list_tokens, revoke_token
 from data_access.loader import FolderError, load_folder
 from data_access.migrate import upgrade_to_head
-from data_access.ownership import GrantChange, all_grants, grant, grants_table, revoke
+from data_access.ownership import KINDS, GrantChange, all_grants, grant, grants_table, revoke
 from data_access.published import load_published
 from demo import simulator
 
@@ -154,8 +154,8 @@ def _add_source_commands(commands: argparse._SubParsersAction) -> None:  # type:
         action.add_argument("source")
         action.add_argument("--kinds", type=lambda text: [k.strip() for k in text.split(",")
                                                           if k.strip()], default=[],
-                            help="comma-separated: areas, sites, services, episodes, delays, "
-                            "capacity")
+                            help=f"comma-separated: {', '.join(KINDS)} (actions: the actions "
+                            "on people, read and written at /api/v1/actions)")
         for scope in ("site", "service", "area"):
             action.add_argument(f"--{scope}", dest=f"{scope}s", nargs="+", action="extend",
                                 default=[], metavar="CODE",

@@ -106,3 +106,7 @@ def test_a_source_sends_nothing_until_granted_and_its_grants_are_shown(database_
         assert message in capsys.readouterr().err
     assert main(["source", "revoke", "Ward A", "--all"]) == 0
     assert "Ward A: no grants" in capsys.readouterr().out
+    # The actions on people (through /api/v1/actions) are a kind to grant like the others.
+    assert main(["source", "grant", "Ward A", "--kinds", "episodes,actions", "--area", "D1"]) == 0
+    assert capsys.readouterr().out == ("Ward A: may send episodes, actions; for areas (each "
+                                       "with everything inside it) D1\n")

@@ -91,6 +91,28 @@ def test_only_the_warm_up_benchmarks_scripts_and_tests_issue_areas_for_system_us
         area_for_system_use(None, "ICB1", "a page")  # type: ignore[arg-type]
 
 
+# The actions' store reads and writes for whoever its caller checked: only the two checked ways
+# in reach its reading and writing functions (its errors and limits may be named anywhere).
+ACTION_STORE_CALLERS = {"data_access/actions.py", "data_access/feed_actions.py"}
+ACTION_STORE_WORK = {"record", "change", "read", "history"}
+
+
+def test_only_the_checked_ways_in_read_and_write_actions_through_the_store():
+    reaching = set()
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "data_access.action_store":
+                if ACTION_STORE_WORK & {alias.name for alias in node.names}:
+                    reaching.add(str(path.relative_to(ROOT)))
+            elif isinstance(node, ast.ImportFrom) and node.module == "data_access" \
+                    and "action_store" in {alias.name for alias in node.names}:
+                reaching.add(str(path.relative_to(ROOT)))
+            elif isinstance(node, ast.Import) and "data_access.action_store" in {
+                    alias.name for alias in node.names}:
+                reaching.add(str(path.relative_to(ROOT)))
+    assert reaching == ACTION_STORE_CALLERS
+
+
 def test_a_bare_code_or_a_hand_made_area_reaches_no_query(engine, tmp_path):
     load_files(engine, tmp_path / "areas", GEOGRAPHY)
     by_hand = AreaInfo("ICB1", "Test system", "icb", 3000)
