@@ -31,7 +31,6 @@ from data_access.models import Episode, PersonAction
 from data_access.ownership import ACTIONS_KIND, Grants, episode_refusal, grants_of, kind_refusal
 
 FEED_ROLE = "feed"  # the role a source acts in, in the audit log
-WHAT = "actions on people"
 
 
 class SourceRefused(Exception):
@@ -43,7 +42,7 @@ def actions_for_source(engine: Engine, source: str, episode_id: Any, now: dateti
     """Every action on the person (an episode the source may write), due first (London
     times); recorded as a view of people."""
     author = Author(source, FEED_ROLE, client)
-    what = f"{WHAT} on episode {episode_id}"
+    what = f"actions on episode {episode_id}"
     with _refusals_recorded(engine, author, what, now):
         check = _may_act(_granted(engine, source))
         with engine.connect() as connection:
@@ -65,7 +64,7 @@ def record_for_source(engine: Engine, source: str, episode_id: Any, values: dict
                       now: datetime, client: str | None = None) -> int:
     """A new action (version 1) on a person the source may write; its id."""
     author = Author(source, FEED_ROLE, client)
-    with _refusals_recorded(engine, author, f"{WHAT} on episode {episode_id}", now):
+    with _refusals_recorded(engine, author, f"actions on episode {episode_id}", now):
         return store.record(engine, author, episode_id, values, now,
                             _may_act(_granted(engine, source)))
 

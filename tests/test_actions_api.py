@@ -200,7 +200,7 @@ def test_a_source_without_the_actions_grant_reads_and_writes_nothing(api: Api) -
     assert stored_actions(api.engine) == before
     refused = recent_events(api.engine, action="refused", username=NO_GRANT)
     assert len(refused) == 4 and set(refused.role) == {"feed"}
-    assert list(refused.scope)[::-1] == ["actions on people on episode W1"] * 2 + [
+    assert list(refused.scope)[::-1] == ["actions on episode W1"] * 2 + [
         f"action {action_id}", f"history of action {action_id}"]
     assert recent_events(api.engine, action="view_people", username=NO_GRANT).empty
 
@@ -321,7 +321,7 @@ def test_every_read_and_write_is_audited_with_the_source_named(api: Api) -> None
     events = recent_events(api.engine, username=A)
     assert [(e.action, e.role, e.scope, e.rows) for e in events.itertuples()][::-1] == [
         ("action_recorded", "feed", "episode W1", 1),
-        ("view_people", "feed", "actions on people on episode W1", 1),
+        ("view_people", "feed", "actions on episode W1", 1),
         ("action_changed", "feed", "episode W1", 1),
         ("view_people", "feed", f"history of action {action_id}", 2),
     ]
