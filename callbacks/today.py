@@ -15,6 +15,7 @@ from data_access.access import AreaInScope
 from data_access.goals import goals_in_force
 from data_access.metrics.delays import longest_delays_at
 from data_access.metrics.today import today_summary
+from data_access.trigger_levels import trigger_levels_now
 from layouts import today as today_layout
 
 TREND_WEEKS = 12  # the longest delays' trend: enough weeks for an SPC baseline
@@ -28,7 +29,9 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
         longest=lambda: longest_delays_at(engine, area,
                                           week_ends(now - timedelta(weeks=TREND_WEEKS), now)),
         goals=lambda: goals_in_force(engine, area, now.date()))
-    goals = results["goals"]
-    return today_layout.build(results["summary"], area, href,
+    goals, summary = results["goals"], results["summary"]
+    # From the figures just read: the level's measures are Today's own, never counted twice.
+    levels = trigger_levels_now(engine, area, summary)
+    return today_layout.build(summary, area, href,
                               longest_delays_trend(results["longest"], state, goals),
-                              goals.get("waiting_21_days_plus"))
+                              goals.get("waiting_21_days_plus"), levels)

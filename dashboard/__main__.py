@@ -1,5 +1,5 @@
-"""Command line: ``python -m dashboard load|load-published|demo|migrate|token|source|user|
-simulate``.
+"""Command line: ``python -m dashboard load|load-published|demo|migrate|trigger-levels|token|
+source|user|simulate``.
 
 Errors are messages, not tracebacks.
 """
@@ -22,6 +22,7 @@ from dashboard.config import settings_from_env
 from dashboard.results import ROLES
 from data_access.access import (
     UserError,
+    area_for_system_use,
     change_areas,
     change_role,
     create_user,
@@ -29,13 +30,16 @@ from data_access.access import (
     list_users,
     set_password,
 )
+from data_access.areas import areas_with_trigger_levels
 from data_access.db import make_engine
 from data_access.facts import ensure_daily_waits
 from data_access.feeds import FeedSourceError, create_token, list_tokens, revoke_token
 from data_access.loader import FolderError, load_folder
+from data_access.metrics.today import today_summary
 from data_access.migrate import upgrade_to_head
 from data_access.ownership import KINDS, GrantChange, all_grants, grant, grants_table, revoke
 from data_access.published import load_published
+from data_access.trigger_levels import trigger_levels_now
 from demo import simulator
 
 
@@ -63,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
                       help="generate the first N of the 42 ICBs instead of --icb")
     demo.add_argument("--out", type=Path, help="also keep the generated CSV files here")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("trigger-levels", help="evaluate the escalation level now of every area "
+                        "with trigger levels and record the changes (for a scheduled job)")
     _add_token_commands(commands)
     _add_source_commands(commands)
     _add_user_commands(commands)
@@ -83,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             if ensure_daily_waits(engine, as_london(settings.clock.now()).date()):
                 print("Daily facts computed for the data already loaded.")
             return 0
+        if args.command == "trigger-levels":
+            return _trigger_levels(engine, settings.clock.now())
         if args.command == "token":
             return _token(engine, settings.clock.now(), args)
         if args.command == "source":
@@ -112,6 +120,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(report.summary(), file=sys.stdout if report.loaded else sys.stderr)
     return 0 if report.loaded and not report.rejections else 1
+
+
+def _trigger_levels(engine: Engine, now: datetime) -> int:
+    """Each area's level now, as Today would show it; a change is recorded (Today records it
+    too, when drawn: a scheduled run keeps the history when no one looks)."""
+    for code in areas_with_trigger_levels(engine):
+        area = area_for_system_use(engine, code, "command line")
+        if area is None:
+            continue
+        level = trigger_levels_now(engine, area, today_summary(engine, area, now)).level
+        assert level is not None  # the area has trigger levels
+        shown = "unknown: no measure with a threshold has data now" if level.level is None \
+            else f"{level.level} ({level.name})"
+        print(f"{code}: level {shown}")
+    return 0
 
 
 def _add_token_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, Select, select
 
 from data_access.access import AreaInScope, require_in_scope
-from data_access.models import Area, AreaLink, Episode, Service
+from data_access.models import Area, AreaLink, Episode, Service, TriggerLevel
 
 PICKER_LEVELS = ("icb", "utla", "sub_icb", "district", "neighbourhood")
 # The level an area is broken down into on the pages (a system into places, a place into
@@ -49,6 +49,14 @@ def default_area_code(engine: Engine) -> str | None:
         return connection.scalar(
             select(Area.code).order_by((Area.level != "icb"), Area.name).limit(1)
         )
+
+
+def areas_with_trigger_levels(engine: Engine) -> list[str]:
+    """The codes of the areas with system trigger levels set (for their scheduled evaluation):
+    codes only, no figure of any area."""
+    with engine.connect() as connection:
+        return list(connection.scalars(select(TriggerLevel.area_code).distinct()
+                                       .order_by(TriggerLevel.area_code)))
 
 
 def _descendants(area: AreaInScope) -> Select[tuple[str]]:

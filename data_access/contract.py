@@ -16,6 +16,7 @@ from typing import Any
 
 from dashboard.clock import LONDON, from_utc_naive, to_utc_naive
 from dashboard.goals import DIRECTIONS, GOAL_MEASURES
+from dashboard.trigger_levels import STEADY, TRIGGER_MEASURES
 from dashboard.vocabulary import (
     AREA_LEVELS,
     CARE_NEEDS,
@@ -479,9 +480,43 @@ GOALS = FileSpec(
     check=_check_goal,
 )
 
+
+def _check_trigger_level(row: dict[str, Any]) -> None:
+    if row["level"] == STEADY:
+        raise RowError("level: level 1 (steady) has no threshold: an area is at level 1 while no "
+                       "measure reaches its level 2 threshold or above; give levels 2 to 4")
+    why = TRIGGER_MEASURES[row["measure"]].valid_threshold(row["threshold"])
+    if why:
+        raise RowError(f"threshold: {why}")
+
+
+ACTIONS_LIMIT = 1000  # characters of what to do at a level: a few lines on a wall screen
+# System trigger levels (dashboard/trigger_levels.py): per area and measure, where levels 2-4
+# begin and what to do at each. The levels of an area and measure must rise in severity
+# (checked across rows, stored and sent, by the loader).
+TRIGGER_LEVELS = FileSpec(
+    name="trigger_levels.csv",
+    table="trigger_levels",
+    key=("area_code", "measure", "level"),
+    columns=(
+        Column("area_code", _code, True, "the area the trigger level is set for"),
+        Column("measure", _one_of(tuple(TRIGGER_MEASURES)), True, " | ".join(TRIGGER_MEASURES)),
+        Column("level", _whole_number(1, 4), True,
+               "2 | 3 | 4: the escalation level that begins at the threshold (1, steady, has "
+               "none)"),
+        Column("threshold", _number, True,
+               "the value at or beyond which the measure is at the level: at or above it where "
+               "higher is worse, at or below it where lower is worse"),
+        Column("actions", text_up_to(ACTIONS_LIMIT), True,
+               "what to do when the measure reaches the level (plain text)"),
+        UPDATED_AT,
+    ),
+    check=_check_trigger_level,
+)
+
 # Load order: a file's references point only at files earlier in this tuple.
 FILE_SPECS: tuple[FileSpec, ...] = (AREAS, SITES, SERVICES, EPISODES, DELAYS, NCTR_PERIODS,
-                                     CAPACITY, GOALS)
+                                     CAPACITY, GOALS, TRIGGER_LEVELS)
 SPECS_BY_NAME: dict[str, FileSpec] = {spec.name: spec for spec in FILE_SPECS}
 # The feed API names a file by its kind: "episodes" -> episodes.csv
 SPECS_BY_KIND: dict[str, FileSpec] = {spec.name.removesuffix(".csv"): spec for spec in FILE_SPECS}
@@ -499,4 +534,5 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
     ("nctr_periods.csv", "episode_id"): ("episodes.csv", "episode_id"),
     ("capacity.csv", "service_code"): ("services.csv", "code"),
     ("goals.csv", "area_code"): ("areas.csv", "code"),
+    ("trigger_levels.csv", "area_code"): ("areas.csv", "code"),
 }

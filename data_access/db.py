@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -46,6 +46,17 @@ def make_engine(database_url: str, *, creator: Callable[[], Any] | None = None) 
     # pre_ping: a connection the server or network dropped is replaced on checkout, so the pool
     # recovers by itself when the server is back.
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
+
+
+def lock_for_writing(connection: Connection, key: int) -> None:
+    """Take the write lock ``key`` for the rest of the transaction, before its first statement:
+    writers holding the same key (PostgreSQL: an advisory lock) or any writer (SQLite: the
+    database's write lock) wait their turn, so what a writer reads it may act on. The lock goes
+    with the transaction, even a killed one."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(key)))
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -26,7 +26,6 @@ from sqlalchemy import (
     Table,
     and_,
     delete,
-    func,
     insert,
     literal,
     or_,
@@ -38,6 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.clock import Clock, SystemClock, as_london, from_utc_naive, to_utc_naive
 from dashboard.results import WRITE_OUTCOMES
+from dashboard.trigger_levels import TRIGGER_MEASURES, order_problem
 from dashboard.vocabulary import UPPER_TIER_LEVEL
 from data_access import audit, ownership
 from data_access.contract import (
@@ -50,6 +50,7 @@ from data_access.contract import (
     quoted,
     storable,
 )
+from data_access.db import lock_for_writing
 from data_access.facts import local_date, merge_earliest, refresh_daily_waits, stored_waits
 from data_access.models import (
     STILL_IN_HOSPITAL,
@@ -60,6 +61,7 @@ from data_access.models import (
     Goal,
     Load,
     LoadRejection,
+    TriggerLevel,
 )
 
 RawRow = dict[str, str | None]
@@ -362,16 +364,14 @@ def load_batch(engine: Engine, batch: dict[str, NumberedRows], *, source: str,
         _check_references(connection, results)
         _check_earlier_periods(connection, results)
         _check_goal_periods(connection, results)
+        _check_trigger_order(connection, results)
     feed = channel == "feed"
     with engine.begin() as connection:
         # One batch written at a time, locked before the first statement: two at once would
         # otherwise deadlock on the same keys, or collide rebuilding area_links (DELETE all,
         # INSERT all), on PostgreSQL; the lock goes with the transaction, even a killed one.
         # What is stored is compared under the same lock, so nothing changes in between.
-        if connection.dialect.name == "postgresql":
-            connection.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        lock_for_writing(connection, WRITE_LOCK_KEY)
         writes = {spec.name: _FileWrite(connection, spec, results[spec.name]) for spec in specs}
         if feed:
             _refuse_outside_grants(connection, source, writes, unit)
@@ -594,6 +594,36 @@ def _check_goal_periods(connection: Connection, results: dict[str, FileResult]) 
                                "goal holds on a day")
             continue
         periods[first] = (first, last)
+
+
+def _check_trigger_order(connection: Connection, results: dict[str, FileResult]) -> None:
+    """Reject the trigger levels of an area and measure whose thresholds, as they would stand
+    after the batch (stored, with the batch's rows in place of those they replace), are out of
+    order: each level's threshold must be more severe than every lower level's, else a level
+    could never be reached. Every row the batch sends for that area and measure is rejected
+    (one of them is wrong, and which one is for the data manager to say)."""
+    levels = results.get("trigger_levels.csv")
+    if levels is None or not levels.accepted:
+        return
+    pairs = {(values["area_code"], values["measure"]) for _, values in levels.accepted.values()}
+    held: dict[tuple[str, str], dict[int, float]] = {pair: {} for pair in pairs}
+    areas = sorted({area for area, _ in pairs})
+    for start in range(0, len(areas), 500):
+        for area, measure, level, threshold in connection.execute(
+                select(TriggerLevel.area_code, TriggerLevel.measure, TriggerLevel.level,
+                       TriggerLevel.threshold)
+                .where(TriggerLevel.area_code.in_(areas[start:start + 500]))):
+            if (area, measure) in held:
+                held[area, measure][level] = threshold
+    for _, values in levels.accepted.values():
+        held[values["area_code"], values["measure"]][values["level"]] = values["threshold"]
+    problems = {pair: order_problem(TRIGGER_MEASURES[pair[1]], by_level)
+                for pair, by_level in held.items()}
+    for key, (line, values) in list(levels.accepted.items()):
+        problem = problems[values["area_code"], values["measure"]]
+        if problem is not None:
+            del levels.accepted[key]
+            levels.reject(line, f"{values['measure']} for {values['area_code']}: {problem}")
 
 
 def _check_upper_tiers(connection: Connection, results: dict[str, FileResult]) -> None:

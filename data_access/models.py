@@ -321,6 +321,38 @@ class Goal(Base):
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 
+class TriggerLevel(Base):
+    """Where escalation level ``level`` (2-4) of a measure (``dashboard.trigger_levels.
+    TRIGGER_MEASURES``) begins for an area, and what to do at it."""
+
+    __tablename__ = "trigger_levels"
+
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(40), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    threshold: Mapped[float] = mapped_column(Float)
+    actions: Mapped[str] = mapped_column(String(1000))
+    # When the source last changed this record: an older update never overwrites a newer one.
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The feed source that created the record; None = loaded by the administrator.
+    owner: Mapped[str | None] = mapped_column(String(100))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class TriggerLevelChange(Base):
+    """The history of an area's escalation level: a row each time the level evaluated (on Today,
+    or by ``python -m dashboard trigger-levels``) differs from the area's latest row. Appended
+    only, never changed."""
+
+    __tablename__ = "trigger_level_changes"
+
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)  # naive UTC
+    level: Mapped[int] = mapped_column(Integer)
+    measures: Mapped[str] = mapped_column(String(200))  # the keys that set it, comma-separated
+    reason: Mapped[str] = mapped_column(String(1000))  # each with its value and threshold
+
+
 class DelayReasonChange(Base):
     """From ``effective_at`` on, the episode's current delay reason is ``reason_code``."""
 

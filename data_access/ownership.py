@@ -20,7 +20,7 @@ service and area in scope; an area covers everything inside it):
   not a contract file): the same rule as delays, for every action on the episode, whoever
   recorded it (``episode_refusal``);
 - **capacity**: the service is granted, or its area is inside a granted area;
-- **goals**: the goal's area is inside a granted area.
+- **goals, trigger_levels**: the goal's (trigger level's) area is inside a granted area.
 """
 
 from __future__ import annotations
@@ -263,6 +263,8 @@ def describe(kind: str, key: Key) -> str:
         return f"NCTR period of episode {key[0]} from {from_utc_naive(key[1]):%Y-%m-%d %H:%M}"
     if kind == "goals":
         return f"goal for {key[1]} in area {key[0]} from {key[2]}"
+    if kind == "trigger_levels":
+        return f"trigger level {key[2]} of {key[1]} in area {key[0]}"
     if kind == "capacity":
         return f"capacity report of service {key[0]} at {from_utc_naive(key[1]):%Y-%m-%d %H:%M}"
     return f"{kind.removesuffix('s')} {key[0]}"
@@ -409,11 +411,15 @@ def _delay_rule(scope: _Scope, row: dict[str, Any], before: Any) -> str | None:
     return scope.episode(row["episode_id"])
 
 
-def _goal_rule(scope: _Scope, row: dict[str, Any], before: Any) -> str | None:
-    if scope.inside(row["area_code"]):
-        return None
-    return (f"area {row['area_code']} of the goal is not inside the areas granted to "
-            f"{scope.grants.source!r}")
+def _area_record_rule(what: str) -> Callable[[_Scope, dict[str, Any], Any], str | None]:
+    """A record set for an area (a goal, a trigger level): the area is inside a granted area."""
+    def rule(scope: _Scope, row: dict[str, Any], before: Any) -> str | None:
+        if scope.inside(row["area_code"]):
+            return None
+        return (f"area {row['area_code']} of the {what} is not inside the areas granted to "
+                f"{scope.grants.source!r}")
+
+    return rule
 
 
 RULES: dict[str, Callable[[_Scope, dict[str, Any], Any], str | None]] = {
@@ -424,7 +430,8 @@ RULES: dict[str, Callable[[_Scope, dict[str, Any], Any], str | None]] = {
     "delays": _delay_rule,
     "nctr_periods": _delay_rule,
     "capacity": lambda scope, row, before: scope.service(row["service_code"]),
-    "goals": _goal_rule,
+    "goals": _area_record_rule("goal"),
+    "trigger_levels": _area_record_rule("trigger level"),
 }
 
 

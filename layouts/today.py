@@ -10,6 +10,7 @@ from dash import html
 from dashboard.goals import GoalInForce
 from dashboard.results import AreaInfo, PathwayCapacity, TodaySummary
 from dashboard.spc import SpcResult
+from dashboard.trigger_levels import TriggerLevelsNow
 from dashboard.vocabulary import (
     AMBITION_HOURS,
     LONGEST_DELAY_DAYS,
@@ -29,17 +30,21 @@ from layouts.components import (
 )
 from layouts.figures import horizontal_bars
 from layouts.spc_figure import spc_figure
+from layouts.trigger_levels import escalation_card
 
 
 def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str],
-          longest_trend: SpcResult, longest_goal: GoalInForce | None) -> html.Div:
+          longest_trend: SpcResult, longest_goal: GoalInForce | None,
+          levels: TriggerLevelsNow) -> html.Div:
     """``href(path)`` gives a link to another page for the same area; ``longest_trend``, the
-    longest delays week by week over the last twelve weeks, read against ``longest_goal``."""
+    longest delays week by week over the last twelve weeks, read against ``longest_goal``;
+    ``levels``, the area's system trigger level now and its latest changes."""
     waiting = summary.waiting_now
     tts = summary.time_to_service_7_days
     return html.Div([
         html.H1(f"Today: {area.name}", id="page-title"),
         html.P(f"{area.level_label} · figures at {fmt.moment(summary.at)}", className="lead-in"),
+        escalation_card(levels, area.name),
         dbc.Row([
             dbc.Col(kpi_card(
                 "Waiting now", fmt.whole(waiting.total), "waiting-now-value",

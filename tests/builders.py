@@ -142,6 +142,22 @@ E5,2026-11-01T09:00,C5
 E7,2026-11-23T13:00,T1
 """
 
+# The Today case's system trigger levels (see tests/test_trigger_levels.py for the worked level):
+# for the system only; Place one (D1) has none.
+TODAY_TRIGGER_LEVELS = """\
+area_code,measure,level,threshold,actions
+ICB1,waiting_per_100k_65,2,100,Daily system call at 10:00
+ICB1,waiting_per_100k_65,3,200,Director on call chairs the system call
+ICB1,waiting_21_days_plus,2,1,Review each person at the huddle
+ICB1,waiting_21_days_plus,3,3,Escalate each to the director of adult social care
+ICB1,free_places_p1,2,5,Ask providers for extra care packages
+ICB1,free_places_p1,3,2,Spot-purchase home care; open the bridging team
+ICB1,free_places_p1,4,0,Mutual aid from neighbouring systems
+ICB1,free_places_p2,3,2,Open the escalation ward
+ICB1,within_24h_percent,2,60,Hub lead chases every referral over 12 hours
+ICB1,within_24h_percent,3,34,Daily call with every provider
+"""
+
 
 # Intermediate care stays around October 2026 (see tests/test_flow_metrics.py for the figures).
 STAYS = EPISODE_HEADER + """\

@@ -30,6 +30,7 @@ from tests.builders import (
     TODAY_CAPACITY,
     TODAY_DELAYS,
     TODAY_EPISODES,
+    TODAY_TRIGGER_LEVELS,
     load_files,
 )
 from tests.conftest import fresh_database, skip_or_fail
@@ -100,7 +101,8 @@ def build_site(migrated_template: str, folder: Path) -> tuple[Any, Any]:
     engine = make_engine(url)
     report = load_files(engine, folder / "batch", {
         **GEOGRAPHY, "episodes.csv": TODAY_EPISODES, "capacity.csv": TODAY_CAPACITY,
-        "delays.csv": TODAY_DELAYS}, synthetic=True)
+        "delays.csv": TODAY_DELAYS, "trigger_levels.csv": TODAY_TRIGGER_LEVELS},
+        synthetic=True)
     assert report.loaded, report.summary()
     assert load_published(engine, PUBLISHED).loaded
     for role in ("executive", "data_manager", "administrator"):
