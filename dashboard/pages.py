@@ -64,9 +64,14 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("/", "Today", "Today",
          purpose="Who is waiting now, how long for, and where there is room.",
-         uses=("episodes.csv", "delays.csv", "capacity.csv", "services.csv"),
+         uses=("episodes.csv", "delays.csv", "capacity.csv", "services.csv",
+               "trigger_levels.csv"),
          render="callbacks.today:render",
          how_to_read=(
+             "Escalation level: the area's system trigger level now, 1 steady to 4 extreme "
+             "pressure, set by the measure(s) at or beyond their highest threshold, with what "
+             "to do at that level and the latest changes of level. A measure with no data now "
+             "sets no level. The area's data managers set the thresholds (trigger_levels.csv).",
              "Waiting now counts everyone who no longer meets the criteria to reside (NCTR) and "
              "is still in a hospital bed; the change is since this time yesterday.",
              f"Waiting over 24 hours means the {AMBITION} is already missed for these people: go "

@@ -68,23 +68,23 @@ class TriggerMeasure:
         return None
 
     def shown(self, value: float) -> str:
-        """The value as the Today page writes it."""
+        """The value as the Today page writes it (a rate's unit is in its label)."""
         if self.unit == "percent":
             return f"{value:.0f}%"
         if self.unit == "rate":
-            return f"{value:,.1f} per 100,000 aged 65+"
+            return f"{value:,.1f}"
         return f"{value:,.0f}"
 
 
 TRIGGER_MEASURES: dict[str, TriggerMeasure] = {measure.key: measure for measure in (
-    TriggerMeasure("waiting_per_100k_65", "People waiting per 100,000 aged 65+", "rate",
-                   "higher"),
-    TriggerMeasure("waiting_21_days_plus", "People waiting 21 days or more", "people", "higher"),
-    TriggerMeasure("free_places_p1", "Free places now, pathway 1", "places", "lower"),
-    TriggerMeasure("free_places_p2", "Free places now, pathway 2", "places", "lower"),
-    TriggerMeasure("free_places_p3", "Free places now, pathway 3", "places", "lower"),
-    TriggerMeasure("within_24h_percent", "Share receiving a service within 24 h, last 7 days",
-                   "percent", "lower"),
+    # Labels short enough for a card on a huddle wall screen.
+    TriggerMeasure("waiting_per_100k_65", "Waiting per 100,000 aged 65+", "rate", "higher"),
+    TriggerMeasure("waiting_21_days_plus", "Waiting 21 days or more", "people", "higher"),
+    TriggerMeasure("free_places_p1", "Free places, pathway 1", "places", "lower"),
+    TriggerMeasure("free_places_p2", "Free places, pathway 2", "places", "lower"),
+    TriggerMeasure("free_places_p3", "Free places, pathway 3", "places", "lower"),
+    TriggerMeasure("within_24h_percent", "Within 24 h of NCTR, last 7 days", "percent",
+                   "lower"),
 )}
 
 
@@ -113,16 +113,16 @@ class MeasureLevel:
         return TRIGGER_MEASURES[self.measure].label
 
     def describe(self) -> str:
-        """"Free places now, pathway 1: 2 (level 3 from 2 or fewer)"."""
+        """The value against the threshold it reached: "Free places, pathway 1: 2 (level 3:
+        ≤ 2)"."""
         measure = TRIGGER_MEASURES[self.measure]
         if self.value is None:
             return f"{measure.label}: no data now"
         if self.threshold is None:
             return f"{measure.label}: {measure.shown(self.value)}"
-        side = ("or more" if measure.worse == "higher"
-                else "or less" if measure.unit == "percent" else "or fewer")
-        return (f"{measure.label}: {measure.shown(self.value)} (level {self.level} from "
-                f"{measure.shown(self.threshold)} {side})")
+        side = "≥" if measure.worse == "higher" else "≤"
+        return (f"{measure.label}: {measure.shown(self.value)} (level {self.level}: {side} "
+                f"{measure.shown(self.threshold)})")
 
 
 @dataclass(frozen=True)

@@ -44,16 +44,18 @@ def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str],
     return html.Div([
         html.H1(f"Today: {area.name}", id="page-title"),
         html.P(f"{area.level_label} · figures at {fmt.moment(summary.at)}", className="lead-in"),
-        escalation_card(levels, area.name),
+        # Five cards side by side on a wide (huddle wall) screen, the escalation level first.
         dbc.Row([
+            dbc.Col(escalation_card(levels, area.name), xl=12, xxl=3),
             dbc.Col(kpi_card(
                 "Waiting now", fmt.whole(waiting.total), "waiting-now-value",
                 html.Span(fmt.change(summary.change_since_yesterday), id="waiting-change"),
-                (href("/delays"), "Why are they waiting?"), definition="waiting"), md=6, xl=3),
+                (href("/delays"), "Why are they waiting?"), definition="waiting"),
+                md=6, xl=3, xxl=2),
             dbc.Col(kpi_card(
                 "Waiting over 24 hours", fmt.whole(waiting.over_24_hours), "waiting-over-24-value",
                 "no longer need a hospital bed and have waited more than 24 hours",
-                (href("/delays"), "Delays by reason"), definition="waiting"), md=6, xl=3),
+                (href("/delays"), "Delays by reason"), definition="waiting"), md=6, xl=3, xxl=2),
             dbc.Col(kpi_card(
                 "NCTR to service, last 7 days", fmt.hours(tts.median_hours), "tts-median-value",
                 html.Span([
@@ -67,7 +69,7 @@ def build(summary: TodaySummary, area: AreaInfo, href: Callable[[str], str],
                 ]),
                 (href("/time-to-service"), "Where the time goes"),
                 definition="nctr-to-service"), md=6, xl=3),
-            dbc.Col(_discharges_card(summary, href), md=6, xl=3),
+            dbc.Col(_discharges_card(summary, href), md=6, xl=3, xxl=2),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(_bands_card(summary, href), lg=4),

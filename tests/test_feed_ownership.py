@@ -29,6 +29,7 @@ from data_access.models import (
     Load,
     LoadRejection,
     NctrPeriod,
+    TriggerLevel,
 )
 from data_access.ownership import GrantChange, grant
 from tests.accounts import add_user
@@ -283,3 +284,20 @@ def test_a_source_sets_goals_only_for_areas_inside_its_grants(sources: Sources,
     with engine.connect() as connection:
         assert connection.execute(select(Goal.area_code, Goal.goal, Goal.owner)).all() == \
             [("N1", 1.2, "Place one plans")]
+
+
+def test_a_source_sets_trigger_levels_only_for_areas_inside_its_grants(sources: Sources,
+                                                                       engine: Engine) -> None:
+    sources.add(engine, "Place one escalation", kinds=("trigger_levels",), areas=("D1",))
+    level = {"area_code": "D1", "measure": "free_places_p1", "level": 3, "threshold": 1,
+             "actions": "Spot-purchase home care"}
+    refused = sources.post("Place one escalation", "trigger_levels",
+                           [level, {**level, "area_code": "ICB1"}])
+    assert refused.status == 403 and refused.body["refused"] == [
+        {"index": 1, "reason": "area ICB1 of the trigger level is not inside the areas granted "
+                               "to 'Place one escalation'"}]
+    assert sources.post("Place one escalation", "trigger_levels", [level]).body["new"] == [0]
+    with engine.connect() as connection:
+        assert connection.execute(select(TriggerLevel.area_code, TriggerLevel.threshold,
+                                         TriggerLevel.owner)).all() == \
+            [("D1", 1.0, "Place one escalation")]

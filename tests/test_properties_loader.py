@@ -41,6 +41,7 @@ from sqlalchemy import Engine, select
 
 from dashboard.clock import LONDON, FixedClock
 from dashboard.goals import GOAL_MEASURES
+from dashboard.trigger_levels import TRIGGER_MEASURES
 from dashboard.vocabulary import (
     AREA_LEVELS,
     DELAY_REASONS,
@@ -189,6 +190,17 @@ def goal_row(draw: st.DrawFn) -> dict[str, str]:
             "better": draw(st.sampled_from([measure.better, measure.better.upper()]))}
 
 
+@st.composite
+def trigger_level_row(draw: st.DrawFn) -> dict[str, str]:
+    """A good trigger level: its threshold fixed by measure and level, so the levels of any
+    batch rise in severity (10, 20, 30 where higher is worse; 60, 40, 20 where lower is)."""
+    measure = draw(st.sampled_from(list(TRIGGER_MEASURES.values())))
+    level = draw(st.integers(2, 4))
+    threshold = 10 * level if measure.worse == "higher" else 20 * (5 - level)
+    return {"area_code": draw(st.sampled_from(AREAS)), "measure": measure.key,
+            "level": str(level), "threshold": str(threshold), "actions": draw(FREE_TEXT)}
+
+
 ROWS: dict[str, st.SearchStrategy[dict[str, str]]] = {
     "areas.csv": st.fixed_dictionaries({
         "code": CODES, "name": FREE_TEXT, "level": st.sampled_from(AREA_LEVELS),
@@ -215,6 +227,7 @@ ROWS: dict[str, st.SearchStrategy[dict[str, str]]] = {
         "episode_id": "", "nctr_at": stamps[0], "criteria_met_at": stamps[1]}),
     "capacity.csv": capacity_row(),
     "goals.csv": goal_row(),
+    "trigger_levels.csv": trigger_level_row(),
 }
 
 

@@ -17,7 +17,9 @@ from data_access.db import make_engine
 from data_access.metrics.ascof import ascof_2d
 from data_access.metrics.capacity import capacity_at
 from data_access.metrics.discharge_delays import discharge_delays_by
+from data_access.metrics.today import today_summary
 from data_access.metrics.waiting import sitrep_daily, waiting_at
+from data_access.trigger_levels import trigger_levels_now
 from demo.synthetic import all_icb_codes, generate_system
 from demo.synthetic.generate import generate_each_icb
 from tests.builders import system_area
@@ -80,6 +82,16 @@ def test_present_state_has_people_waiting_and_services_part_full(demo):
     current = services[services.status == "current"]
     assert (current.occupied > 0).all()
     assert (services.status == "stale").any()  # the demo shows how stale reports look
+
+
+def test_the_demo_system_shows_an_escalation_level_and_what_set_it(demo):
+    """The demo's invented trigger levels put its system above level 1 at the demo's now, so the
+    Today page (and its screenshots) show a level, the measures that set it and what to do."""
+    engine, _ = demo
+    area = system_area(engine, DEFAULT_ICB)
+    level = trigger_levels_now(engine, area, today_summary(engine, area, NOW)).level
+    assert level is not None and level.level is not None and level.level >= 2
+    assert level.set_by and all(measure.actions for measure in level.set_by)
 
 
 def digest(folder: Path) -> dict[str, str]:

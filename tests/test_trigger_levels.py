@@ -268,10 +268,9 @@ def test_the_history_is_appended_only_when_the_level_changes(today, tmp_path):
     assert later.level.level == 2
     assert [(c.at, c.level) for c in later.changes] == [
         (TODAY_AT + timedelta(hours=2), 2), (TODAY_AT, 3)]
-    assert later.changes[0].reason.startswith(
-        "People waiting per 100,000 aged 65+: 166.7 per 100,000 aged 65+ (level 2 from 100.0 "
-        "per 100,000 aged 65+ or more); People waiting 21 days or more: 1 (level 2 from 1 or "
-        "more)")
+    assert later.changes[0].reason == (
+        "Waiting per 100,000 aged 65+: 166.7 (level 2: ≥ 100.0); Waiting 21 days or more: 1 "
+        "(level 2: ≥ 1); Within 24 h of NCTR, last 7 days: 33% (level 2: ≤ 60%)")
     # The same level again, and a look back at T (before the latest row), write nothing.
     _now(today, at=TODAY_AT + timedelta(hours=3))
     _now(today, at=TODAY_AT)
@@ -316,20 +315,18 @@ def test_today_shows_the_level_what_set_it_what_to_do_and_the_changes(today, tmp
     tree = _today_tree(today, "ICB1")
     assert text(by_id(tree, "escalation-level")) == "Escalation level 3 (severe pressure)"
     assert text(by_id(tree, "escalation-set-by")) == (
-        "Free places now, pathway 1: 2 (level 3 from 2 or fewer) "
-        "Share receiving a service within 24 h, last 7 days: 33% (level 3 from 34% or less) "
-        "Free places now, pathway 2: no data now, so it sets no level")
-    actions = by_id(tree, "escalation-actions")
-    assert text(actions) == ("Free places now, pathway 1: Spot-purchase home care; open the "
-                             "bridging team Share receiving a service within 24 h, last 7 days: "
-                             "<b>Call</b> every provider")
-    assert not [n for n in walk(actions) if type(n).__name__ == "B"]
+        "Free places, pathway 1: 2 (level 3: ≤ 2) What to do: Spot-purchase home care; open the "
+        "bridging team "
+        "Within 24 h of NCTR, last 7 days: 33% (level 3: ≤ 34%) What to do: <b>Call</b> every "
+        "provider "
+        "Free places, pathway 2: no data now, so no level")
+    actions = by_id(tree, "escalation-do-within_24h_percent")
+    assert actions.children == "<b>Call</b> every provider"  # a string: Dash sends it as text
+    assert not [n for n in walk(tree) if type(n).__name__ == "B"]
     assert text(by_id(tree, "escalation-changes")) == "08:30 Wed 25 Nov 2026: level 3 (severe " \
         "pressure)"
 
 
 def test_today_says_where_no_trigger_levels_are_set(today):
     tree = _today_tree(today, "D1")
-    assert text(by_id(tree, "escalation-none")).startswith(
-        "No trigger levels are set for Place one. A data manager sets them in "
-        "trigger_levels.csv")
+    assert text(by_id(tree, "escalation-none")) == "No trigger levels are set for Place one."

@@ -20,6 +20,7 @@ from data_access.contract import (
     GOALS,
     SERVICES,
     SITES,
+    TRIGGER_LEVELS,
     UPDATED_AT,
     FileSpec,
 )
@@ -30,8 +31,10 @@ from demo.synthetic.person_details import PersonDetails
 from demo.synthetic.reasons import ReasonChanges
 from demo.synthetic.system import System
 from demo.synthetic.timeaxis import Calendar, format_timestamps
+from demo.synthetic.trigger_levels import trigger_level_rows
 
-_FILES: tuple[FileSpec, ...] = (AREAS, SITES, SERVICES, EPISODES, DELAYS, CAPACITY, GOALS)
+_FILES: tuple[FileSpec, ...] = (AREAS, SITES, SERVICES, EPISODES, DELAYS, CAPACITY, GOALS,
+                                TRIGGER_LEVELS)
 
 
 class ContractWriter:
@@ -72,6 +75,7 @@ class ContractWriter:
         self.add_system(system)
         self.add_journeys(system, journeys, changes, reports, calendar, details)
         self._write(GOALS, goal_rows(system, calendar))
+        self._write(TRIGGER_LEVELS, trigger_level_rows(system))
 
     def add_system(self, system: System) -> None:
         new_areas = [area for area in system.areas if area.code not in self._area_codes]
