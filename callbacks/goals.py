@@ -19,9 +19,12 @@ from dashboard.url_state import ViewState, read_view_state
 from data_access.access import AccessDenied, AreaInScope
 from data_access.audit import record
 from data_access.goals import goals_around, goals_in_force, set_goal
+from data_access.loader import LoadReport
 from data_access.metrics import delays, discharge_delays
 from data_access.metrics import time_to_service as tts
+from data_access.trigger_levels import set_trigger_level, trigger_thresholds
 from layouts import goals as goals_layout
+from layouts import trigger_levels as trigger_layout
 
 
 def goal_trends(context: AppContext, area: AreaInScope, state: ViewState,
@@ -55,7 +58,8 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
     goals = goals_in_force(context.engine, area, state.last_day)
     view = goals_layout.GoalsView(
         area=area, state=state, goals=goals, trends=goal_trends(context, area, state, goals),
-        around=goals_around(context.engine, area))
+        around=goals_around(context.engine, area),
+        thresholds=trigger_thresholds(context.engine, area))
     return goals_layout.build(view, href)
 
 
@@ -72,7 +76,7 @@ def register(app: Dash, context: AppContext) -> None:
             return html.P(str(refusal))
         if area is None or not current_scope().may("goals"):
             return goals_layout.no_form()
-        return goals_layout.form(area, state)
+        return html.Div([goals_layout.form(area, state), trigger_layout.form(area)])
 
     @app.callback(Output("goal-message", "children"), Output("goals-list", "children"),
                   Input("goal-save", "n_clicks"), State("goal-measure", "value"),
@@ -96,14 +100,50 @@ def register(app: Dash, context: AppContext) -> None:
         fields = [_as_text(v) for v in (measure, first_day, last_day, value, better)]
         report = set_goal(context.engine, area, *fields, set_by=scope.username,
                           clock=context.clock)
-        record(context.engine, now, "goal_set" if report.loaded else "goal_refused", area.code,
-               username=scope.username, role=scope.role, client=client_address(),
-               detail=" ".join(fields)[:300])
-        if report.loaded:
-            context.views.data_changed()  # every page drawn with goals is drawn again
+        _audit_and_refresh(context, report, "goal", area, fields)
         reasons = [r.reason for r in report.rejections]
         return (goals_layout.saved(report.loaded, reasons),
                 goals_layout.goals_table(goals_around(context.engine, area)))
+
+    @app.callback(Output("trigger-message", "children"),
+                  Output("trigger-levels-list", "children"),
+                  Input("trigger-save", "n_clicks"), State("trigger-measure", "value"),
+                  State("trigger-level", "value"), State("trigger-threshold", "value"),
+                  State("trigger-actions", "value"), State("url", "search"))
+    @requires("goals", scoped=True)  # data managers, for an area they may see
+    def set_trigger(clicks: Any, measure: Any, level: Any, threshold: Any, actions: Any,
+                    search: Any) -> tuple[Any, Any]:
+        """Set a trigger level for the area in the address, through the loader's checks;
+        answer with the outcome and the area's trigger levels read afresh."""
+        scope, now = current_scope(), context.clock.now()
+        state = read_view_state(search if isinstance(search, str) else None, now.date())
+        try:
+            area = resolve_area(context, state.area, "goals")[0]
+        except AccessDenied as refusal:  # recorded
+            return html.P(str(refusal)), no_update
+        if area is None or not clicks:
+            return no_update, no_update
+        fields = [_as_text(v) for v in (measure, level, threshold, actions)]
+        report = set_trigger_level(context.engine, area, *fields, set_by=scope.username,
+                                   clock=context.clock)
+        _audit_and_refresh(context, report, "trigger_level", area, fields)
+        reasons = [r.reason for r in report.rejections]
+        return (trigger_layout.saved(report.loaded, reasons),
+                trigger_layout.thresholds_table(trigger_thresholds(context.engine, area),
+                                                area.name))
+
+
+def _audit_and_refresh(context: AppContext, report: LoadReport, what: str, area: AreaInScope,
+                       fields: list[str]) -> None:
+    """Record who set (or was refused) a goal or trigger level, with what they sent; once set,
+    every page drawn with it is drawn again."""
+    scope = current_scope()
+    record(context.engine, context.clock.now(),
+           f"{what}_set" if report.loaded else f"{what}_refused", area.code,
+           username=scope.username, role=scope.role, client=client_address(),
+           detail=" ".join(fields)[:300])
+    if report.loaded:
+        context.views.data_changed()
 
 
 def _as_text(value: Any) -> str:

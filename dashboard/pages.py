@@ -239,7 +239,7 @@ PAGES: tuple[Page, ...] = (
     Page("/goals", "Local goals", "Goals",
          purpose=("Each measure against the area's local goal, with its assurance icon; data "
                   "managers set the goals."),
-         uses=("goals.csv", "episodes.csv"),
+         uses=("goals.csv", "trigger_levels.csv", "episodes.csv"),
          render="callbacks.goals:render",
          callbacks="callbacks.goals:register",
          how_to_read=(
@@ -253,6 +253,9 @@ PAGES: tuple[Page, ...] = (
              "their own; a count of people holds only where it is set.",
              "Data managers set a goal for the area shown with the form, or send goals.csv "
              "(docs/data-contract.md); every change is in the audit log.",
+             "System trigger levels: where each escalation level (2-4) begins for a measure of "
+             "this area, and what to do at it; Today shows the level now. Data managers set "
+             "them with the second form, or send trigger_levels.csv.",
          )),
     Page("/huddle", "Huddle list", "Huddle",
          purpose=("Everyone waiting now in the hub's areas, longest wait first: the people, "

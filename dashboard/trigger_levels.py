@@ -44,6 +44,7 @@ LEVEL_NAMES: dict[int, str] = {1: "steady", 2: "moderate pressure", 3: "severe p
                                4: "extreme pressure"}
 STEADY = 1
 THRESHOLD_LEVELS = (2, 3, 4)  # level 1 has no threshold: it holds while none is reached
+ACTIONS_LIMIT = 1000  # characters of what to do at a level: a few lines on a wall screen
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from dashboard.clock import LONDON, from_utc_naive, to_utc_naive
 from dashboard.goals import DIRECTIONS, GOAL_MEASURES
-from dashboard.trigger_levels import STEADY, TRIGGER_MEASURES
+from dashboard.trigger_levels import ACTIONS_LIMIT, STEADY, TRIGGER_MEASURES
 from dashboard.vocabulary import (
     AREA_LEVELS,
     CARE_NEEDS,
@@ -490,7 +490,6 @@ def _check_trigger_level(row: dict[str, Any]) -> None:
         raise RowError(f"threshold: {why}")
 
 
-ACTIONS_LIMIT = 1000  # characters of what to do at a level: a few lines on a wall screen
 # System trigger levels (dashboard/trigger_levels.py): per area and measure, where levels 2-4
 # begin and what to do at each. The levels of an area and measure must rise in severity
 # (checked across rows, stored and sent, by the loader).

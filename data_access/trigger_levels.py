@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from dashboard.clock import from_utc_naive, to_utc_naive
+from dashboard.clock import Clock, from_utc_naive, to_utc_naive
 from dashboard.results import TodaySummary
 from dashboard.trigger_levels import (
     AreaLevel,
@@ -27,7 +27,10 @@ from dashboard.trigger_levels import (
     values_now,
 )
 from data_access.access import AreaInScope, require_in_scope
+from data_access.contract import TRIGGER_LEVELS
 from data_access.db import lock_for_writing
+from data_access.goals import load_from_page
+from data_access.loader import LoadReport
 from data_access.models import TriggerLevel, TriggerLevelChange
 
 CHANGES_SHOWN = 5
@@ -62,6 +65,16 @@ def trigger_levels_now(engine: Engine, area: AreaInScope,
                 _append(connection, code, at, level)
             changes = _changes(connection, code, at)
     return TriggerLevelsNow(level, tuple(changes))
+
+
+def set_trigger_level(engine: Engine, area: AreaInScope, measure: str, level: str,
+                      threshold: str, actions: str, *, set_by: str,
+                      clock: Clock) -> LoadReport:
+    """Set (or replace) one trigger level for a checked area from the Goals page, as a row of
+    trigger_levels.csv: the same checks, order across levels included."""
+    row = {"area_code": require_in_scope(area).code, "measure": measure, "level": level,
+           "threshold": threshold, "actions": actions}
+    return load_from_page(engine, TRIGGER_LEVELS.name, row, set_by=set_by, clock=clock)
 
 
 def _thresholds(connection: Connection, code: str) -> list[Threshold]:

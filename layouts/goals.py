@@ -4,7 +4,7 @@ that sets one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,10 +15,12 @@ from dash import dcc, html
 from dashboard.goals import DIRECTIONS, GOAL_MEASURES, GoalInForce, GoalMeasure
 from dashboard.results import AreaInfo
 from dashboard.spc import SpcResult
+from dashboard.trigger_levels import Threshold
 from dashboard.url_state import ViewState
 from layouts import formatting as fmt
 from layouts.components import data_table, goal_note, how_we_count, spc_badges
 from layouts.filters import page_header
+from layouts.trigger_levels import thresholds_table
 
 GOALS_COLUMNS = ["Area", "Measure", "From", "To", "Goal", "Set for"]
 WHERE = {"here": "this area", "inside": "an area inside it", "above": "an area it lies in"}
@@ -31,6 +33,7 @@ class GoalsView:
     goals: Mapping[str, GoalInForce]  # the goal of each measure that holds at the period's end
     trends: Mapping[str, SpcResult]  # each measure week by week, read against its goal
     around: pd.DataFrame  # data_access.goals.goals_around
+    thresholds: Sequence[Threshold]  # the system trigger levels set for the area
 
 
 def latest(measure: GoalMeasure, trend: SpcResult) -> str:
@@ -69,6 +72,13 @@ def build(view: GoalsView, href: Callable[[str], str]) -> html.Div:
             html.H2("Goals set here, inside and above", className="section-heading"),
             html.Div(goals_table(view.around), id="goals-list"),
         ]),
+        html.Section([
+            html.H2("System trigger levels set here", className="section-heading"),
+            html.P("Where each escalation level begins for a measure of this area, and what to "
+                   "do at it: the Today page shows the level now.", className="chart-summary"),
+            html.Div(thresholds_table(view.thresholds, view.area.name),
+                     id="trigger-levels-list"),
+        ]),
         # The form is each user's (data managers only), so filled in by its own callback: the
         # rest of the page is the same for everyone who may see it, and kept as such.
         html.Div(id="goal-form"),
@@ -100,8 +110,8 @@ def goals_table(around: pd.DataFrame) -> html.Div:
 
 
 def no_form() -> html.P:
-    return html.P("Data managers set goals for this area here, or send goals.csv.",
-                  className="chart-summary")
+    return html.P("Data managers set goals and trigger levels for this area here, or send "
+                  "goals.csv and trigger_levels.csv.", className="chart-summary")
 
 
 def form(area: AreaInfo, state: ViewState) -> html.Section:

@@ -3,12 +3,22 @@ the latest changes of level. Every text a data manager wrote is shown as text, n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.trigger_levels import TRIGGER_MEASURES, TriggerLevelsNow
+from dashboard.results import AreaInfo
+from dashboard.trigger_levels import (
+    ACTIONS_LIMIT,
+    LEVEL_NAMES,
+    THRESHOLD_LEVELS,
+    TRIGGER_MEASURES,
+    Threshold,
+    TriggerLevelsNow,
+)
 from layouts import formatting as fmt
-from layouts.components import how_we_count
+from layouts.components import data_table, how_we_count
 
 WHERE_SET = ("A data manager sets them on the Goals page, or in trigger_levels.csv loaded or "
              "sent to the feed API.")
@@ -51,3 +61,64 @@ def escalation_card(levels: TriggerLevelsNow, area_name: str) -> dbc.Card:
             how_we_count("trigger-levels"),
         ], className="escalation-more"),
     ]), className=f"kpi-card h-100 escalation-card escalation-level-{level.level}")
+
+
+THRESHOLD_COLUMNS = ["Measure", "Level", "Threshold", "What to do"]
+
+
+def thresholds_table(thresholds: Sequence[Threshold], area_name: str) -> html.Div:
+    """The trigger levels set for the area: each measure's levels in order, with the actions."""
+    if not thresholds:
+        return html.P(f"No trigger levels are set for {area_name}.", className="chart-summary")
+    rows = [(TRIGGER_MEASURES[t.measure].label, f"{t.level} ({LEVEL_NAMES[t.level]})",
+             _threshold_words(t), t.actions) for t in thresholds]
+    return data_table(THRESHOLD_COLUMNS, rows, "trigger-levels-table",
+                      f"{fmt.plural(len(rows), 'trigger level')} set for {area_name}",
+                      kinds=["label"] * len(THRESHOLD_COLUMNS))
+
+
+def _threshold_words(threshold: Threshold) -> str:
+    measure = TRIGGER_MEASURES[threshold.measure]
+    side = "≥" if measure.worse == "higher" else "≤"
+    return f"{side} {measure.shown(threshold.threshold)}"
+
+
+def form(area: AreaInfo) -> html.Section:
+    """Set one trigger level for the area shown (data managers). The server checks everything
+    again, as for trigger_levels.csv."""
+    return html.Section([
+        html.H2(f"Set a trigger level for {area.name}", className="section-heading"),
+        html.P("The threshold at or beyond which the measure puts the area at the level (2 "
+               "moderate, 3 severe, 4 extreme pressure; 1 steady has none), and what to do "
+               "then. The same measure and level replaces the one stored; each level's "
+               "threshold must be more severe than the lower levels'.",
+               className="chart-summary"),
+        dbc.Row([
+            dbc.Col([dbc.Label("Measure", html_for="trigger-measure"),
+                     dbc.Select(id="trigger-measure", value=next(iter(TRIGGER_MEASURES)),
+                                options=[{"label": f"{m.label} ({m.worse} is worse)",
+                                          "value": m.key}
+                                         for m in TRIGGER_MEASURES.values()])], md=4),
+            dbc.Col([dbc.Label("Level", html_for="trigger-level"),
+                     dbc.Select(id="trigger-level", value=str(THRESHOLD_LEVELS[0]),
+                                options=[{"label": f"{level} ({LEVEL_NAMES[level]})",
+                                          "value": str(level)}
+                                         for level in THRESHOLD_LEVELS])], md=2),
+            dbc.Col([dbc.Label("Threshold", html_for="trigger-threshold"),
+                     dbc.Input(id="trigger-threshold", type="number", min=0, step="any")],
+                    md=2),
+            dbc.Col([dbc.Label("What to do", html_for="trigger-actions"),
+                     dbc.Textarea(id="trigger-actions", maxLength=ACTIONS_LIMIT, rows=2)], md=4),
+        ], className="g-2 mb-2"),
+        html.Button("Set the trigger level", id="trigger-save", type="button",
+                    className="btn btn-primary"),
+        html.Div(id="trigger-message", role="status", className="mt-2"),
+    ], className="goal-form")
+
+
+def saved(loaded: bool, reasons: list[str]) -> html.P:
+    """The outcome of setting a trigger level, in words."""
+    if loaded:
+        return html.P("The trigger level is set.", className="goal-saved")
+    return html.P(["The trigger level was not set: ", "; ".join(reasons)],
+                  className="goal-refused")

@@ -286,6 +286,27 @@ def test_the_goal_form_never_fails_and_only_a_data_manager_writes(
     assert ('"goal-save"' in json.dumps(form)) is (role == "data_manager")
 
 
+TRIGGER_FORM = ("trigger-measure.value", "trigger-level.value", "trigger-threshold.value",
+                "trigger-actions.value")
+
+
+@budget(80)
+@given(role=st.sampled_from(["data_manager", "executive", "hub_lead"]), clicks=ANY_VALUE,
+       search=SEARCHES, values=st.lists(st.one_of(
+           text_or(("free_places_p1", "within_24h_percent", "2", "4", "1", "5", "0", "101",
+                    "Call <b>every</b> provider")), ANY_VALUE), min_size=4, max_size=4))
+def test_the_trigger_level_form_never_fails_and_only_a_data_manager_writes(
+        browsers: dict[str, Browser], role: str, clicks: Any, search: Any,
+        values: list[Any]) -> None:
+    """Anything in any field, any address: a data manager gets the trigger level set or the
+    reasons it was not, as text only; anyone else is refused before it runs."""
+    answer = call(browsers[role], "trigger-message.children",
+                  {"trigger-save.n_clicks": clicks, "url.search": search,
+                   **dict(zip(TRIGGER_FORM, values, strict=True))},
+                  "trigger-save.n_clicks", refused=role != "data_manager")
+    assert_only_text(answer)
+
+
 # The huddle's action callbacks: output -> (the inputs and state a browser sends, the trigger).
 ACTION_CALLBACKS = {
     "action-pick.options": (("action-person.value",), "action-person.value"),
@@ -373,9 +394,9 @@ def test_a_table_opened_on_demand_never_fails(browsers: dict[str, Browser], role
 def test_every_callback_taking_browser_input_is_covered(browsers: dict[str, Browser]) -> None:
     covered = {"page-content.children", "area-picker.value", "data-version.data",
                "outlook-backtest.children", "sessions-list.children", "goal-message.children",
-               "goal-form.children", "action-pick.options", "action-kind.value",
-               "action-message.children", "places-list.children", '"offer-result"',
-               "huddle-live.children",
+               "goal-form.children", "trigger-message.children", "action-pick.options",
+               "action-kind.value", "action-message.children", "places-list.children",
+               '"offer-result"', "huddle-live.children",
                '{"table":["MATCH"],"type":"figures"}.children'}
     for callback in browsers["executive"].callbacks:
         if callback.get("clientside_function"):

@@ -14,10 +14,13 @@ import pytest
 from sqlalchemy import select
 
 from callbacks import today as today_page
+from dashboard.app_factory import create_app
 from dashboard.cache import ViewCache
 from dashboard.clock import FixedClock
+from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.trigger_levels import (
+    ACTIONS_LIMIT,
     TRIGGER_MEASURES,
     Threshold,
     area_level,
@@ -25,11 +28,12 @@ from dashboard.trigger_levels import (
     order_problem,
 )
 from dashboard.url_state import read_view_state
-from data_access.contract import ACTIONS_LIMIT
+from data_access.audit import recent_events
 from data_access.loader import load_batch
 from data_access.metrics.today import today_summary
 from data_access.models import TriggerLevelChange
-from data_access.trigger_levels import trigger_levels_now, trigger_thresholds
+from data_access.trigger_levels import set_trigger_level, trigger_levels_now, trigger_thresholds
+from tests.accounts import add_user, sign_in_client
 from tests.builders import (
     GEOGRAPHY,
     TODAY_AT,
@@ -327,6 +331,78 @@ def test_today_shows_the_level_what_set_it_what_to_do_and_the_changes(today, tmp
         "pressure)"
 
 
-def test_today_says_where_no_trigger_levels_are_set(today):
+def test_today_says_where_no_trigger_levels_are_set_and_where_to_set_them(today):
     tree = _today_tree(today, "D1")
     assert text(by_id(tree, "escalation-none")) == "No trigger levels are set for Place one."
+    assert "A data manager sets them on the Goals page, or in trigger_levels.csv" in text(tree)
+
+
+# --- set on the Goals page ----------------------------------------------------------------------
+
+def test_a_trigger_level_set_on_the_page_passes_the_same_checks_and_names_who(engine, tmp_path):
+    assert load_files(engine, tmp_path / "geography", GEOGRAPHY).loaded
+    clock, place = FixedClock(TODAY_AT), system_area(engine, "D2")
+    refused = set_trigger_level(engine, place, "within_24h_percent", "2", "101", "Call",
+                                set_by="dm", clock=clock)
+    assert [r.reason for r in refused.rejections] == ["threshold: a share cannot be above 100%"]
+    assert set_trigger_level(engine, place, "free_places_p1", "3", "2", "Buy", set_by="dm",
+                             clock=clock).loaded
+    # Level 2 from 1 place or fewer would be more severe than level 3's 2: out of order.
+    wrong = set_trigger_level(engine, place, "free_places_p1", "2", "1", "Ask", set_by="dm",
+                              clock=clock)
+    assert [r.reason for r in wrong.rejections] == [
+        "free_places_p1 for D2: the level 3 threshold 2 is not more severe than level 2's 1 "
+        "(lower is worse for free_places_p1)"]
+    report = set_trigger_level(engine, place, "free_places_p1", "2", "5", "Ask", set_by="dm",
+                               clock=clock)
+    assert report.loaded and report.source == "Goals page: dm"
+    assert [(t.level, t.threshold, t.actions) for t in trigger_thresholds(engine, place)] == [
+        (2, 5.0, "Ask"), (3, 2.0, "Buy")]
+
+
+def _set_on_page(client, values: dict) -> tuple[int, str]:
+    """Press the Goals page's "Set the trigger level" with ``values`` ("id.prop" -> value), as
+    the browser posts it: (status, body)."""
+    def listed(names):
+        return [{"id": n.split(".")[0], "property": n.split(".")[1], "value": values.get(n)}
+                for n in names]
+
+    answer = client.post("/_dash-update-component", json={
+        "output": "..trigger-message.children...trigger-levels-list.children..",
+        "outputs": [{"id": "trigger-message", "property": "children"},
+                    {"id": "trigger-levels-list", "property": "children"}],
+        "inputs": listed(["trigger-save.n_clicks"]),
+        "state": listed(["trigger-measure.value", "trigger-level.value",
+                         "trigger-threshold.value", "trigger-actions.value", "url.search"]),
+        "changedPropIds": ["trigger-save.n_clicks"]})
+    return answer.status_code, answer.get_data(as_text=True)
+
+
+def test_the_goals_page_form_sets_a_trigger_level_for_a_data_manager_only_audited(
+        engine, database_url, tmp_path):
+    assert load_files(engine, tmp_path / "geography", GEOGRAPHY).loaded
+    app = create_app(Settings(database_url=database_url, clock=FixedClock(TODAY_AT),
+                              cache_type="null"), engine)
+    clients = {}
+    for role in ("data_manager", "executive"):
+        clients[role] = app.server.test_client()
+        clients[role].environ_base["HTTP_X_CSRFTOKEN"] = \
+            sign_in_client(clients[role], add_user(engine, role))["X-CSRFToken"]
+    form = {"trigger-save.n_clicks": 1, "url.search": "?area=D1",
+            "trigger-measure.value": "waiting_21_days_plus", "trigger-level.value": "3",
+            "trigger-threshold.value": 4, "trigger-actions.value": "Escalate each"}
+    assert _set_on_page(clients["executive"], form)[0] == 403
+    status, answer = _set_on_page(clients["data_manager"], form)
+    assert status == 200 and "The trigger level is set." in answer and "Escalate each" in answer
+    status, bad = _set_on_page(clients["data_manager"], {**form, "trigger-level.value": "1"})
+    assert status == 200
+    assert '"The trigger level was not set: ","level: level 1 (steady) has no threshold' in bad
+    events = recent_events(engine)
+    assert [(e.action, e.scope, e.username, e.detail) for e in events.itertuples()
+            if e.action.startswith("trigger_level")] == [
+        ("trigger_level_refused", "D1", "test-data_manager",
+         "waiting_21_days_plus 1 4 Escalate each"),
+        ("trigger_level_set", "D1", "test-data_manager", "waiting_21_days_plus 3 4 Escalate each")]
+    assert [(t.measure, t.level, t.threshold) for t in
+            trigger_thresholds(engine, system_area(engine, "D1"))] == \
+        [("waiting_21_days_plus", 3, 4.0)]
