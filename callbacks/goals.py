@@ -86,24 +86,13 @@ def register(app: Dash, context: AppContext) -> None:
     @requires("goals", scoped=True)  # data managers, for an area they may see
     def set_one(clicks: Any, measure: Any, first_day: Any, last_day: Any, value: Any,
                 better: Any, search: Any) -> tuple[Any, Any]:
-        """Set a goal for the area in the address, through the loader's checks; answer with
-        the outcome and the goals read afresh."""
-        scope, now = current_scope(), context.clock.now()
-        state = read_view_state(search if isinstance(search, str) else None, now.date())
-        try:
-            area = resolve_area(context, state.area, "goals")[0]
-        except AccessDenied as refusal:  # recorded
-            return html.P(str(refusal)), no_update
-        if area is None or not clicks:
-            return no_update, no_update
-        # The browser can send anything: each value goes to the loader as text, which checks it.
-        fields = [_as_text(v) for v in (measure, first_day, last_day, value, better)]
-        report = set_goal(context.engine, area, *fields, set_by=scope.username,
-                          clock=context.clock)
-        _audit_and_refresh(context, report, "goal", area, fields)
-        reasons = [r.reason for r in report.rejections]
-        return (goals_layout.saved(report.loaded, reasons),
-                goals_layout.goals_table(goals_around(context.engine, area)))
+        """Set a goal for the area in the address; answer with the outcome and the goals read
+        afresh."""
+        return _set_from_form(
+            context, clicks, search, (measure, first_day, last_day, value, better), "goal",
+            set_goal, lambda area, loaded, reasons: (
+                goals_layout.saved(loaded, reasons),
+                goals_layout.goals_table(goals_around(context.engine, area))))
 
     @app.callback(Output("trigger-message", "children"),
                   Output("trigger-levels-list", "children"),
@@ -113,37 +102,40 @@ def register(app: Dash, context: AppContext) -> None:
     @requires("goals", scoped=True)  # data managers, for an area they may see
     def set_trigger(clicks: Any, measure: Any, level: Any, threshold: Any, actions: Any,
                     search: Any) -> tuple[Any, Any]:
-        """Set a trigger level for the area in the address, through the loader's checks;
-        answer with the outcome and the area's trigger levels read afresh."""
-        scope, now = current_scope(), context.clock.now()
-        state = read_view_state(search if isinstance(search, str) else None, now.date())
-        try:
-            area = resolve_area(context, state.area, "goals")[0]
-        except AccessDenied as refusal:  # recorded
-            return html.P(str(refusal)), no_update
-        if area is None or not clicks:
-            return no_update, no_update
-        fields = [_as_text(v) for v in (measure, level, threshold, actions)]
-        report = set_trigger_level(context.engine, area, *fields, set_by=scope.username,
-                                   clock=context.clock)
-        _audit_and_refresh(context, report, "trigger_level", area, fields)
-        reasons = [r.reason for r in report.rejections]
-        return (trigger_layout.saved(report.loaded, reasons),
+        """Set a trigger level for the area in the address; answer with the outcome and the
+        area's trigger levels read afresh."""
+        return _set_from_form(
+            context, clicks, search, (measure, level, threshold, actions), "trigger_level",
+            set_trigger_level, lambda area, loaded, reasons: (
+                trigger_layout.saved(loaded, reasons),
                 trigger_layout.thresholds_table(trigger_thresholds(context.engine, area),
-                                                area.name))
+                                                area.name)))
 
 
-def _audit_and_refresh(context: AppContext, report: LoadReport, what: str, area: AreaInScope,
-                       fields: list[str]) -> None:
-    """Record who set (or was refused) a goal or trigger level, with what they sent; once set,
-    every page drawn with it is drawn again."""
-    scope = current_scope()
-    record(context.engine, context.clock.now(),
-           f"{what}_set" if report.loaded else f"{what}_refused", area.code,
-           username=scope.username, role=scope.role, client=client_address(),
+def _set_from_form(context: AppContext, clicks: Any, search: Any, values: tuple[Any, ...],
+                   what: str, set_it: Callable[..., LoadReport],
+                   answer: Callable[[AreaInScope, bool, list[str]], tuple[Any, Any]],
+                   ) -> tuple[Any, Any]:
+    """A form of the Goals page pressed: for the area in the address (checked), the values go
+    through the loader's checks (``set_it``); who set it, or was refused, is audited as
+    ``<what>_set`` or ``<what>_refused`` with what they sent; ``answer`` gives the outputs."""
+    scope, now = current_scope(), context.clock.now()
+    state = read_view_state(search if isinstance(search, str) else None, now.date())
+    try:
+        area = resolve_area(context, state.area, "goals")[0]
+    except AccessDenied as refusal:  # recorded
+        return html.P(str(refusal)), no_update
+    if area is None or not clicks:
+        return no_update, no_update
+    # The browser can send anything: each value goes to the loader as text, which checks it.
+    fields = [_as_text(v) for v in values]
+    report = set_it(context.engine, area, *fields, set_by=scope.username, clock=context.clock)
+    record(context.engine, now, f"{what}_set" if report.loaded else f"{what}_refused",
+           area.code, username=scope.username, role=scope.role, client=client_address(),
            detail=" ".join(fields)[:300])
     if report.loaded:
-        context.views.data_changed()
+        context.views.data_changed()  # every page drawn with it is drawn again
+    return answer(area, report.loaded, [r.reason for r in report.rejections])
 
 
 def _as_text(value: Any) -> str:

@@ -68,14 +68,14 @@ PAGES: tuple[Page, ...] = (
                "trigger_levels.csv"),
          render="callbacks.today:render",
          how_to_read=(
-             "Escalation level: the area's system trigger level now, 1 steady to 4 extreme "
-             "pressure, set by the measure(s) at or beyond their highest threshold, with what "
-             "to do at that level and the latest changes of level. A measure with no data now "
-             "sets no level. The area's data managers set the thresholds (trigger_levels.csv).",
-             "Waiting now counts everyone who no longer meets the criteria to reside (NCTR) and "
-             "is still in a hospital bed; the change is since this time yesterday.",
-             f"Waiting over 24 hours means the {AMBITION} is already missed for these people: go "
-             "to Delays to see why, and to the Huddle list (hub leads) for who they are.",
+             "Escalation level: the system trigger level now, 1 steady to 4 extreme pressure, "
+             "set by the measure(s) at or beyond their highest threshold, with what to do. A "
+             "measure with no data sets no level. Data managers set the thresholds (Goals "
+             "page).",
+             "Waiting now: everyone who no longer meets the criteria to reside (NCTR) and is "
+             "still in a hospital bed, with the change since this time yesterday. Over 24 "
+             f"hours, the {AMBITION} is already missed: Delays shows why, the Huddle list (hub "
+             "leads) who.",
              "NCTR to service, last 7 days: the median hours from NCTR to the service starting "
              "(pathways 1-3) and the share within 24 hours. The people who have waited over 24 "
              "hours with no service yet are the ones to chase first.",

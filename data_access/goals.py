@@ -72,14 +72,16 @@ def set_goal(engine: Engine, area: AreaInScope, measure: str, first_day: str, la
              goal: str, better: str, *, set_by: str, clock: Clock) -> LoadReport:
     """Set (or replace, from the same first day) a goal for a checked area, as one row of
     goals.csv through the loader: the same checks, and the load names who set it."""
-    row = {"area_code": require_in_scope(area).code, "measure": measure,
-           "first_day": first_day, "last_day": last_day, "goal": goal, "better": better}
-    return load_from_page(engine, GOALS.name, row, set_by=set_by, clock=clock)
+    row = {"measure": measure, "first_day": first_day, "last_day": last_day, "goal": goal,
+           "better": better}
+    return load_from_page(engine, area, GOALS.name, row, set_by=set_by, clock=clock)
 
 
-def load_from_page(engine: Engine, file_name: str, row: dict[str, str | None], *,
-                   set_by: str, clock: Clock) -> LoadReport:
-    """One row a data manager set on the Goals page, as a record of ``file_name`` through the
-    loader: the same checks as the file, and the load names who set it."""
-    return load_batch(engine, {file_name: [(1, row)]}, source=f"Goals page: {set_by}",
+def load_from_page(engine: Engine, area: AreaInScope, file_name: str,
+                   row: dict[str, str | None], *, set_by: str, clock: Clock) -> LoadReport:
+    """One row a data manager set on the Goals page for a checked area, as a record of
+    ``file_name`` through the loader: the same checks as the file, and the load names who set
+    it."""
+    record = {"area_code": require_in_scope(area).code, **row}
+    return load_batch(engine, {file_name: [(1, record)]}, source=f"Goals page: {set_by}",
                       clock=clock, channel=PAGE_CHANNEL, unit="record")

@@ -72,9 +72,8 @@ def set_trigger_level(engine: Engine, area: AreaInScope, measure: str, level: st
                       clock: Clock) -> LoadReport:
     """Set (or replace) one trigger level for a checked area from the Goals page, as a row of
     trigger_levels.csv: the same checks, order across levels included."""
-    row = {"area_code": require_in_scope(area).code, "measure": measure, "level": level,
-           "threshold": threshold, "actions": actions}
-    return load_from_page(engine, TRIGGER_LEVELS.name, row, set_by=set_by, clock=clock)
+    row = {"measure": measure, "level": level, "threshold": threshold, "actions": actions}
+    return load_from_page(engine, area, TRIGGER_LEVELS.name, row, set_by=set_by, clock=clock)
 
 
 def _thresholds(connection: Connection, code: str) -> list[Threshold]:
