@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, select
+from sqlalchemy import Engine, Select, and_, case, func, select
 
 from dashboard.clock import day_start, from_utc_naive, to_utc_naive
 from dashboard.results import PathwayCapacity
@@ -170,6 +171,19 @@ def waiting_for_pathway(engine: Engine, area: AreaInScope, at: datetime) -> dict
     People at home awaiting a first pathway 1 visit are included: they need a place too.
     """
     # Every pathway 1-3 is a key (zeros included).
+    counts = dict.fromkeys(INTERMEDIATE_CARE_PATHWAYS, 0)
+    with engine.connect() as connection:
+        for statement in waiting_by_pathway_statements(area, at):
+            for wanted, people in connection.execute(statement).all():
+                if wanted in counts:
+                    counts[wanted] += int(people)
+    return counts
+
+
+def waiting_by_pathway_statements(area: AreaInScope, at: datetime,
+                                  *by: Any) -> tuple[Select[Any], Select[Any]]:
+    """The two counts ``waiting_for_pathway`` adds up, grouped by pathway and ``by`` (columns of
+    Episode): the planning model reuses them for when each person waiting became NCTR."""
     at_utc = to_utc_naive(at)
     reason = current_reason(at_utc)
     implied = case(*[(reason == code, pathway) for code, pathway in REASON_PATHWAY.items()],
@@ -177,15 +191,9 @@ def waiting_for_pathway(engine: Engine, area: AreaInScope, at: datetime) -> dict
     waiting = [episodes_in_area(area), Episode.nctr_at <= at_utc, not_started_by(at_utc)]
     # Two queries, each on its own index: pathway recorded (open journeys), and not yet recorded
     # (in hospital now, no outcome) counted under the pathway the reason implies.
-    recorded = (select(Episode.pathway, func.count())
-                .where(*waiting, *OPEN_JOURNEY_TERMS).group_by(Episode.pathway))
-    undecided = (select(implied, func.count())
+    recorded = (select(Episode.pathway, func.count(), *by)
+                .where(*waiting, *OPEN_JOURNEY_TERMS).group_by(Episode.pathway, *by))
+    undecided = (select(implied, func.count(), *by)
                  .where(*waiting, Episode.end_outcome.is_(None), Episode.pathway.is_(None),
-                        in_hospital_after(at_utc)).group_by(implied))
-    counts = dict.fromkeys(INTERMEDIATE_CARE_PATHWAYS, 0)
-    with engine.connect() as connection:
-        for statement in (recorded, undecided):
-            for wanted, people in connection.execute(statement).all():
-                if wanted in counts:
-                    counts[wanted] += int(people)
-    return counts
+                        in_hospital_after(at_utc)).group_by(implied, *by))
+    return recorded, undecided

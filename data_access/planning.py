@@ -1,0 +1,95 @@
+"""The planning model's inputs from the database, per area and pathway: arrivals, completed
+stays, places open now and the state today (docs/planning.md, "Inputs"). The estimates
+themselves are pure (dashboard/planning/inputs.py); every figure reuses the dashboard's own
+definitions: new demand as the 14-day outlook counts it, service spans, capacity from the latest
+current reports, people waiting as "Demand beside supply" counts them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import Engine
+
+from dashboard.clock import LONDON
+from dashboard.planning.inputs import (
+    Arrivals,
+    Capacity,
+    State,
+    Stays,
+    estimate_arrivals,
+    estimate_stays,
+)
+from data_access.access import AreaInScope
+from data_access.metrics.capacity import capacity_at, waiting_by_pathway_statements
+from data_access.metrics.outlook import DAY, arrivals_daily, epoch_days, service_spans
+from data_access.models import Episode
+from data_access.sql import epoch_seconds
+
+STAYS_WINDOW_DAYS = 365
+
+
+def arrivals(engine: Engine, area: AreaInScope, pathway: int, first_day: date,
+             last_day: date) -> Arrivals:
+    """New NCTR per day needing the pathway over the window (as the outlook counts new demand),
+    with weekday pattern and trend."""
+    daily = arrivals_daily(engine, area, first_day, last_day)
+    daily = daily[daily.pathway == pathway]
+    counts = np.zeros((last_day - first_day).days + 1)
+    for day, people in zip(daily.date, daily.arrivals, strict=True):
+        counts[(_as_date(day) - first_day).days] += people
+    return estimate_arrivals(counts, first_day, f"{area.name}, pathway {pathway}")
+
+
+def stays(engine: Engine, area: AreaInScope, pathway: int, at: datetime,
+          window_days: int = STAYS_WINDOW_DAYS) -> Stays:
+    """Lengths of intermediate care (days) of the services of the pathway that ended in the
+    ``window_days`` before ``at``."""
+    since = at - timedelta(days=window_days)
+    spans = service_spans(engine, area, since, at)
+    now, start = epoch_days(at), epoch_days(since)
+    ended = spans[(spans.pathway == pathway) & (spans.end <= now) & (spans.end > start)]
+    return estimate_stays((ended.end - ended.start).to_numpy(dtype=float),
+                          f"{area.name}, pathway {pathway}, services ended "
+                          f"{since.astimezone(LONDON):%d %b %Y} to "
+                          f"{at.astimezone(LONDON):%d %b %Y}")
+
+
+def capacity(engine: Engine, area: AreaInScope, pathway: int, at: datetime) -> Capacity:
+    """Places open now: places less unavailable over the services of the pathway whose latest
+    report is current (as the Capacity page counts free places); stale and unreported services
+    are named in the source, not counted."""
+    services = capacity_at(engine, area, at)
+    own = services[services.pathway == pathway]
+    current = own[own.status == "current"]
+    places = int((current.places - current.unavailable).sum())
+    left_out = own[own.status != "current"]
+    source = (f"{area.name}, pathway {pathway}: latest reports of {len(current)} of {len(own)} "
+              "services")
+    if len(left_out):
+        source += " (left out, " + ", ".join(f"{code} {status}" for code, status in zip(
+            left_out.service_code, left_out.status, strict=True)) + ")"
+    return Capacity(places, source)
+
+
+def state(engine: Engine, area: AreaInScope, pathway: int, at: datetime) -> State:
+    """Who is in the pathway's services at ``at`` and for how long, and who waits for it and
+    since when (people waiting as ``waiting_for_pathway`` counts them), in days."""
+    now = epoch_days(at)
+    spans = service_spans(engine, area, at - timedelta(days=STAYS_WINDOW_DAYS * 10), at)
+    present = spans[(spans.pathway == pathway) & (spans.start <= now) & (spans.end > now)]
+    since = epoch_seconds(Episode.nctr_at) / DAY
+    waited: list[float] = []
+    with engine.connect() as connection:
+        for statement in waiting_by_pathway_statements(area, at, since):
+            for wanted, people, nctr in connection.execute(statement).all():
+                if wanted == pathway:
+                    waited.extend([now - float(nctr)] * int(people))
+    return State(np.sort(now - present.start.to_numpy(dtype=float)), np.sort(np.array(waited)),
+                 f"{area.name}, pathway {pathway} at {at.astimezone(LONDON):%d %b %Y %H:%M}: "
+                 f"{len(present)} in service, {len(waited)} waiting")
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else datetime.fromisoformat(str(value)).date()
