@@ -1,5 +1,5 @@
 """Command line: ``python -m dashboard load|load-published|demo|migrate|trigger-levels|token|
-source|user|simulate``.
+source|user|simulate|plan``.
 
 Errors are messages, not tracebacks.
 """
@@ -17,8 +17,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.bootstrap import DEFAULT_ICB, build_demo
-from dashboard.clock import as_london
+from dashboard.clock import as_london, day_start
 from dashboard.config import settings_from_env
+from dashboard.planning import report
+from dashboard.planning.plan import run_plan
+from dashboard.planning.scenario import ScenarioError, parse_scenario
 from dashboard.results import ROLES
 from data_access.access import (
     UserError,
@@ -38,6 +41,7 @@ from data_access.loader import FolderError, load_folder
 from data_access.metrics.today import today_summary
 from data_access.migrate import upgrade_to_head
 from data_access.ownership import KINDS, GrantChange, all_grants, grant, grants_table, revoke
+from data_access.planning import plan_inputs
 from data_access.published import load_published
 from data_access.trigger_levels import trigger_levels_now
 from demo import simulator
@@ -72,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     _add_token_commands(commands)
     _add_source_commands(commands)
     _add_user_commands(commands)
+    plan = commands.add_parser("plan", help="run a demand and capacity scenario (a JSON file; "
+                               "docs/planning.md) and write its daily figures and a report")
+    plan.add_argument("scenario", type=Path)
+    plan.add_argument("--out", type=Path, required=True, help="folder for daily.csv and report.md")
     simulator.configure_parser(commands.add_parser(
         "simulate", help="feed a running instance with live events through its push API"))
     args = parser.parse_args(argv)
@@ -97,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             return _source(engine, args)
         if args.command == "user":
             return _user(engine, settings.clock.now(), args)
+        if args.command == "plan":
+            return _plan(engine, settings.clock.now(), args)
         if args.command == "load":
             report = load_folder(engine, args.folder, allow_partial=args.allow_partial,
                                  clock=settings.clock)
@@ -111,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                 icbs = all_icb_codes()[: args.scale]
             report = build_demo(engine, settings.clock, icb_codes=icbs, months=args.months,
                                 seed=args.seed, out_dir=args.out)
-    except (FolderError, FeedSourceError, UserError) as error:
+    except (FolderError, FeedSourceError, UserError, ScenarioError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
@@ -134,6 +144,29 @@ def _trigger_levels(engine: Engine, now: datetime) -> int:
         shown = "unknown: no measure with a threshold has data now" if level.level is None \
             else f"{level.level} ({level.name})"
         print(f"{code}: level {shown}")
+    return 0
+
+
+def _plan(engine: Engine, now: datetime, args: argparse.Namespace) -> int:
+    try:
+        scenario = parse_scenario(args.scenario.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"cannot read {args.scenario}: "
+                            f"{getattr(error, 'strerror', None) or error}") from None
+    area = area_for_system_use(engine, scenario.area, "command line")
+    if area is None:
+        raise ScenarioError(f"area: there is no area {scenario.area!r}")
+    today = as_london(now).date()
+    if scenario.start is not None and scenario.start > today:
+        raise ScenarioError(f"start: {scenario.start} is after today ({today}); the model starts "
+                            "from a known state")
+    # From now, or from 00:00 of a past start (inputs from the data before it only).
+    at = now if scenario.start is None or scenario.start == today else day_start(scenario.start)
+    first_day = as_london(at).date()
+    inputs = plan_inputs(engine, area, scenario.pathways, at, scenario.history_weeks)
+    plans = run_plan(scenario, inputs, first_day)
+    csv_path, report_path = report.write(args.out, scenario, area.name, first_day, plans)
+    print(f"Plan {scenario.name!r} for {area.name} from {first_day}: {csv_path}, {report_path}")
     return 0
 
 

@@ -21,6 +21,7 @@ from dashboard.planning.inputs import (
     estimate_arrivals,
     estimate_stays,
 )
+from dashboard.planning.plan import PathwayInputs
 from data_access.access import AreaInScope
 from data_access.metrics.capacity import capacity_at, waiting_by_pathway_statements
 from data_access.metrics.outlook import DAY, arrivals_daily, epoch_days, service_spans
@@ -93,3 +94,17 @@ def state(engine: Engine, area: AreaInScope, pathway: int, at: datetime) -> Stat
 
 def _as_date(value: object) -> date:
     return value if isinstance(value, date) else datetime.fromisoformat(str(value)).date()
+
+
+def plan_inputs(engine: Engine, area: AreaInScope, pathways: tuple[int, ...], at: datetime,
+                history_weeks: int) -> dict[int, PathwayInputs]:
+    """Every input of each pathway as at ``at``: arrivals over the ``history_weeks`` whole weeks
+    before its day, stays ended in the year before it, places open and the state at it."""
+    today = at.astimezone(LONDON).date()
+    first = today - timedelta(days=7 * history_weeks)
+    return {pathway: PathwayInputs(arrivals(engine, area, pathway, first,
+                                            today - timedelta(days=1)),
+                                   stays(engine, area, pathway, at),
+                                   capacity(engine, area, pathway, at),
+                                   state(engine, area, pathway, at))
+            for pathway in pathways}

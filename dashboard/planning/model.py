@@ -15,6 +15,7 @@ end of their stay.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,7 +72,8 @@ class Run:
         return self.arrival.shape[0]
 
 
-def simulate(queue: Queue, replications: int, seed: int | np.random.Generator) -> Run:
+def simulate(queue: Queue, replications: int,
+             seed: int | Sequence[int] | np.random.Generator) -> Run:
     """Run the queue ``replications`` times from its starting state."""
     rng = np.random.default_rng(seed)
     arrival = np.concatenate([

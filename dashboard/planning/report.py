@@ -1,0 +1,93 @@
+"""A scenario run written out: one CSV of every day with its bands, and a short Markdown report
+of the inputs (with where each came from), the scenario's changes and the totals."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard.planning.outputs import BAND
+from dashboard.planning.plan import PathwayPlan
+from dashboard.planning.scenario import Scenario
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+TOTALS = {"delayed_bed_days": "acute bed days lost to waiting",
+          "service_days": "days of intermediate care given",
+          "starts": "people starting a service",
+          "median_wait": "NCTR to service, median (days)",
+          "p90_wait": "NCTR to service, 90th percentile (days)",
+          "within_24h": "share within 24 hours",
+          "waiting_at_end": "people waiting at the end",
+          "cost": "cost (£)"}
+
+
+def daily_table(plans: list[PathwayPlan]) -> pd.DataFrame:
+    frames = []
+    for plan in plans:
+        frame = plan.daily.copy()
+        frame.insert(1, "pathway", plan.pathway)
+        frame.insert(2, "places", plan.places.to_numpy())
+        frame.insert(3, "expected_arrivals", plan.arrivals.to_numpy().round(3))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def write(out: Path, scenario: Scenario, area_name: str, first_day: date,
+          plans: list[PathwayPlan]) -> tuple[Path, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path, report_path = out / "daily.csv", out / "report.md"
+    daily_table(plans).to_csv(csv_path, index=False, float_format="%.4g")
+    report_path.write_text(markdown(scenario, area_name, first_day, plans), encoding="utf-8")
+    return csv_path, report_path
+
+
+def markdown(scenario: Scenario, area_name: str, first_day: date,
+             plans: list[PathwayPlan]) -> str:
+    low, high = BAND
+    lines = [f"# Plan: {scenario.name}", "",
+             f"{area_name}, from {first_day:%d %B %Y} for {scenario.horizon_weeks} weeks; "
+             f"{scenario.replications} runs (seed {scenario.seed}). Figures are the mean of the "
+             f"runs with the {low:g}th to {high:g}th percentile across them. The model, its "
+             "assumptions and limits: docs/planning.md.", "", "## Scenario", ""]
+    lines += [f"- {change}" for change in _changes(scenario)] or ["- no changes: the baseline"]
+    for plan in plans:
+        given = plan.inputs
+        arrivals = given.arrivals
+        weekday = ", ".join(f"{name} {factor:.2f}" for name, factor in
+                            zip(WEEKDAYS, arrivals.weekday_factors, strict=True))
+        lines += ["", f"## Pathway {plan.pathway}", "", "Inputs:", "",
+                  f"- arrivals: {arrivals.mean_per_day:.2f} a day (weekday factors {weekday}; "
+                  f"trend {arrivals.trend_per_day * 7:+.3f} a day per week, "
+                  f"{'applied' if scenario.trend else 'not applied'}); from {arrivals.source}",
+                  f"- length of stay: {plan.stay_model.describe()}; from {given.stays.source}",
+                  f"- places open now: {given.capacity.places}; from {given.capacity.source}"
+                  + (f"; the scenario sets {scenario.places[plan.pathway]}"
+                     if plan.pathway in scenario.places else ""),
+                  f"- today: {given.state.source}", "",
+                  "| over the horizon | mean | low | high |", "|---|---:|---:|---:|"]
+        for row in plan.totals.itertuples(index=False):
+            lines.append(f"| {TOTALS.get(row.measure, row.measure)} | {_figure(row.mean)} | "
+                         f"{_figure(row.low)} | {_figure(row.high)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _figure(value: float) -> str:
+    return "–" if pd.isna(value) else f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
+
+
+def _changes(scenario: Scenario) -> list[str]:
+    said = [f"pathway {c.pathway}: {c.places:+d} places from {c.from_day:%d %b %Y}"
+            for c in scenario.capacity_changes]
+    said += [f"pathway {p}: length of stay × {f:g}" for p, f in scenario.length_of_stay.items()]
+    if scenario.demand_growth:
+        said.append(f"demand {scenario.demand_growth:+.0%}")
+    if scenario.winter_surge is not None:
+        surge = scenario.winter_surge
+        said.append(f"winter surge {surge.increase:+.0%} from {surge.first_day:%d %b %Y} to "
+                    f"{surge.last_day:%d %b %Y}")
+    if scenario.shift is not None:
+        said.append(f"{scenario.shift.share:.0%} of pathway {scenario.shift.from_pathway} "
+                    f"moved to pathway {scenario.shift.to_pathway}")
+    return said
