@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import func, select
 
 from dashboard.__main__ import main
 from data_access.models import Area, Episode
-from tests.builders import EPISODE_HEADER, GEOGRAPHY, unclosed_quote, write_folder
+from tests.builders import (
+    EPISODE_HEADER,
+    GEOGRAPHY,
+    STAYS,
+    TODAY_CAPACITY,
+    TODAY_DELAYS,
+    TODAY_EPISODES,
+    load_files,
+    unclosed_quote,
+    write_folder,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(database_url: str, *args: str,
+            now: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url}
+    if now is not None:
+        env["DASHBOARD_NOW"] = now
     return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
@@ -110,3 +125,49 @@ def test_a_source_sends_nothing_until_granted_and_its_grants_are_shown(database_
     assert main(["source", "grant", "Ward A", "--kinds", "episodes,actions", "--area", "D1"]) == 0
     assert capsys.readouterr().out == ("Ward A: may send episodes, actions; for areas (each "
                                        "with everything inside it) D1\n")
+
+
+def test_plan_writes_daily_bands_and_a_report_from_the_data(engine, database_url, tmp_path):
+    """Today's case with October's completed stays, at 25 Nov 08:30: pathway 1 has 14 places
+    open (tests/test_planning_inputs.py works them), 3 in service (E7, E11, and L4 since 10 Sep)
+    and 3 waiting; a 2-week run with 5 more places from 1 Dec."""
+    load_files(engine, tmp_path / "data", {
+        **GEOGRAPHY, "episodes.csv": TODAY_EPISODES + STAYS.removeprefix(EPISODE_HEADER),
+        "capacity.csv": TODAY_CAPACITY, "delays.csv": TODAY_DELAYS})
+    scenario = tmp_path / "more.json"
+    scenario.write_text(json.dumps({
+        "name": "Five more", "area": "ICB1", "pathways": [1], "horizon_weeks": 2,
+        "replications": 20, "stays": "empirical", "history_weeks": 8,
+        "capacity_changes": [{"pathway": 1, "from": "2026-12-01", "places": 5}],
+        "unit_costs": {"1": {"service_day": 60, "delayed_bed_day": 400}}}))
+    result = run_cli(database_url, "plan", str(scenario), "--out", str(tmp_path / "out"),
+                     now="2026-11-25T08:30")
+    assert result.returncode == 0, result.stderr
+    assert "Plan 'Five more' for Test system from 2026-11-25" in result.stdout
+    daily = pd.read_csv(tmp_path / "out" / "daily.csv")
+    assert len(daily) == 14 and set(daily.pathway) == {1}
+    assert daily.places.tolist() == [14] * 6 + [19] * 8
+    for measure in ("occupancy", "waiting", "within_24h", "delayed_bed_days", "cost"):
+        assert {f"{measure}_mean", f"{measure}_low", f"{measure}_high"} <= set(daily.columns)
+    assert (daily.occupancy_high <= daily.places).all()
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "# Plan: Five more" in report
+    assert "- pathway 1: +5 places from 01 Dec 2026" in report
+    assert "places open now: 14; from Test system, pathway 1: latest reports of 2 of 2" in report
+    assert "3 in service, 3 waiting" in report
+    assert "empirical, 3 completed stays" in report
+
+
+def test_plan_refuses_a_wrong_scenario_with_a_message(database_url, tmp_path):
+    cases = {"broken.json": ("{", "not JSON"),
+             "nowhere.json": ('{"name": "X", "area": "NOPE"}', "there is no area 'NOPE'"),
+             "later.json": ('{"name": "X", "area": "NOPE", "horizon_weeks": 30}',
+                            "horizon_weeks: from 1 to 26, not 30")}
+    for name, (text, message) in cases.items():
+        (tmp_path / name).write_text(text)
+        result = run_cli(database_url, "plan", str(tmp_path / name), "--out", str(tmp_path))
+        assert result.returncode == 2
+        assert message in result.stderr and "Traceback" not in result.stderr
+    missing = run_cli(database_url, "plan", str(tmp_path / "absent.json"), "--out", str(tmp_path))
+    assert missing.returncode == 2
+    assert "cannot read" in missing.stderr and "Traceback" not in missing.stderr
