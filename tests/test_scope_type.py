@@ -26,14 +26,15 @@ QUERY_MODULES = sorted(
     [f"data_access.metrics.{module.name}"
      for module in pkgutil.iter_modules(data_access.metrics.__path__)]
     + ["data_access.metrics", "data_access.huddle", "data_access.quality", "data_access.actions",
-       "data_access.goals", "data_access.trigger_levels"])
+       "data_access.goals", "data_access.trigger_levels", "data_access.planning"])
 # Queries over NHS England's published figures (open data about whole ICBs and trusts, no
 # person's record), which every role may see: they take no local area.
 PUBLISHED_DATA_QUERIES = {
     "data_access.metrics.benchmark": {"icb_benchmark", "latest_reason_month", "published_days",
                                       "reason_mix", "trust_benchmark", "weekly_trend"}}
 # Who may issue an area for system use: the warm-up, benchmarks, scripts, tests and the command
-# line (the scheduled evaluation of trigger levels, aggregate figures only); never a page.
+# line (the scheduled evaluation of trigger levels, and "plan": aggregate figures only, run by
+# whoever holds DATABASE_URL); never a page.
 SYSTEM_USE_CALLERS = ("callbacks/warm.py", "benchmarks/", "scripts/", "tests/",
                       "dashboard/__main__.py")
 
