@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard.clock import LONDON
+from dashboard.clock import LONDON, day_start
+from dashboard.planning.backtest import PERIOD_WEEKS, Actual, compare
 from dashboard.planning.inputs import (
     Arrivals,
     Capacity,
@@ -21,10 +23,12 @@ from dashboard.planning.inputs import (
     estimate_arrivals,
     estimate_stays,
 )
-from dashboard.planning.plan import PathwayInputs
+from dashboard.planning.plan import PathwayInputs, run_plan
+from dashboard.planning.scenario import Scenario
 from data_access.access import AreaInScope
 from data_access.metrics.capacity import capacity_at, waiting_by_pathway_statements
 from data_access.metrics.outlook import DAY, arrivals_daily, epoch_days, service_spans
+from data_access.metrics.time_to_service import nctr_to_service
 from data_access.models import Episode
 from data_access.sql import epoch_seconds
 
@@ -78,7 +82,7 @@ def state(engine: Engine, area: AreaInScope, pathway: int, at: datetime) -> Stat
     """Who is in the pathway's services at ``at`` and for how long, and who waits for it and
     since when (people waiting as ``waiting_for_pathway`` counts them), in days."""
     now = epoch_days(at)
-    spans = service_spans(engine, area, at - timedelta(days=STAYS_WINDOW_DAYS * 10), at)
+    spans = service_spans(engine, area, at, at)  # in service at ``at``: started by, not ended
     present = spans[(spans.pathway == pathway) & (spans.start <= now) & (spans.end > now)]
     since = epoch_seconds(Episode.nctr_at) / DAY
     waited: list[float] = []
@@ -108,3 +112,35 @@ def plan_inputs(engine: Engine, area: AreaInScope, pathways: tuple[int, ...], at
                                    capacity(engine, area, pathway, at),
                                    state(engine, area, pathway, at))
             for pathway in pathways}
+
+
+def actual_outcomes(engine: Engine, area: AreaInScope, pathway: int,
+                    origin: date) -> list[Actual]:
+    """What happened over the 4 and 8 weeks from 00:00 of ``origin``: people in the pathway's
+    services and waiting for it at the end (as the model's state counts them), and the share of
+    its services started in the period within 24 h of NCTR (as Time to service counts it)."""
+    found = []
+    for weeks in PERIOD_WEEKS:
+        since, end = day_start(origin), day_start(origin + timedelta(days=7 * weeks))
+        now = state(engine, area, pathway, end)
+        started = nctr_to_service(engine, area, since, end, pathway)
+        share = started.within_24h_percent
+        found.append(Actual(weeks, len(now.in_service_days), len(now.waiting_days),
+                            None if share is None else share / 100))
+    return found
+
+
+def backtest(engine: Engine, area: AreaInScope, origins: list[date], *,
+             pathways: tuple[int, ...] = (1, 2, 3), replications: int = 100, seed: int = 1,
+             history_weeks: int = 12) -> pd.DataFrame:
+    """The baseline (no changes) from each past origin, with inputs from the data before it
+    only, against what happened (``dashboard.planning.backtest.COLUMNS``)."""
+    scenario = Scenario("baseline", area.code, pathways, horizon_weeks=max(PERIOD_WEEKS),
+                        replications=replications, seed=seed, history_weeks=history_weeks)
+    frames = []
+    for origin in origins:
+        inputs = plan_inputs(engine, area, pathways, day_start(origin), history_weeks)
+        for plan in run_plan(scenario, inputs, origin):
+            frames.append(compare(origin, plan.pathway, plan.runs,
+                                  actual_outcomes(engine, area, plan.pathway, origin)))
+    return pd.concat(frames, ignore_index=True)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from dashboard.planning.inputs import Arrivals, Capacity, State, Stays
 from dashboard.planning.model import Queue, simulate
-from dashboard.planning.outputs import UnitCosts, bands, daily, totals
+from dashboard.planning.outputs import Daily, UnitCosts, bands, daily, totals
 from dashboard.planning.scenario import Scenario, ScenarioError
 from dashboard.planning.stays import Scaled, StayDistribution
 
@@ -34,6 +34,7 @@ class PathwayPlan:
     arrivals: pd.Series  # expected per day, after the scenario's changes
     daily: pd.DataFrame
     totals: pd.DataFrame
+    runs: Daily  # every run's days, for the back-test
 
 
 def run_plan(scenario: Scenario, inputs: dict[int, PathwayInputs],
@@ -59,7 +60,8 @@ def run_plan(scenario: Scenario, inputs: dict[int, PathwayInputs],
         plans.append(PathwayPlan(
             pathway, given, stays, pd.Series(places, index=dates.date),
             pd.Series(demand[pathway], index=dates.date),
-            bands(days_out, pd.Timestamp(first_day), unit), totals(run, days_out, unit)))
+            bands(days_out, pd.Timestamp(first_day), unit), totals(run, days_out, unit),
+            days_out))
     return plans
 
 

@@ -1,0 +1,69 @@
+"""Back-test the planning model on the demo data and write the results into docs/planning.md
+(between the markers of its "Back-test" section).
+
+    python -m benchmarks.planning_backtest [--database-url URL] [--write docs/planning.md]
+
+Without --database-url it builds the synthetic demo (Coventry and Warwickshire, 18 months up to
+25 Nov 2026) first. Origins: every 4 weeks, the latest a whole 8 weeks before that day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from benchmarks.common import NOW, database_url, replace_between_markers
+from dashboard.planning.backtest import summary
+from data_access.access import area_for_system_use
+from data_access.db import make_engine
+from data_access.planning import backtest
+
+ORIGINS = 6
+
+
+def results_markdown(database_url: str) -> str:
+    engine = make_engine(database_url)
+    area = area_for_system_use(engine, "E54000018", "benchmark")
+    assert area is not None, "the demo system is missing"
+    latest = NOW.date() - timedelta(weeks=8, days=1)
+    origins = [latest - timedelta(weeks=4 * k) for k in range(ORIGINS)][::-1]
+    began = time.perf_counter()
+    rows = backtest(engine, area, origins)
+    took = time.perf_counter() - began
+    engine.dispose()
+    table = summary(rows)
+    lines = [
+        f"Coventry and Warwickshire demo, {ORIGINS} origins every 4 weeks from "
+        f"{origins[0]:%d %b %Y} to {origins[-1]:%d %b %Y}; the baseline (no changes), 100 runs, "
+        f"inputs from the 12 weeks (arrivals) and the year (stays) before each origin; "
+        f"{took:.0f} s. Written by "
+        "`python -m benchmarks.planning_backtest --write docs/planning.md`.", "",
+        "| pathway | weeks | measure | origins | mean absolute error | bias (predicted - actual) "
+        "| actual inside the 5-95% band |", "|---|---|---|---|---|---|---|"]
+    for row in table.itertuples(index=False):
+        scale = 100 if row.measure == "within_24h" else 1
+        unit = " points" if row.measure == "within_24h" else ""
+        lines.append(f"| {row.pathway} | {row.weeks} | {row.measure.replace('_', ' ')} | "
+                     f"{row.origins} | {scale * row.mean_absolute_error:.1f}{unit} | "
+                     f"{scale * row.bias:+.1f}{unit} | {100 * row.inside_band:.0f}% |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--write", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        url = database_url(args.database_url, Path(scratch))
+        table = results_markdown(url)
+    print(table)
+    if args.write:
+        replace_between_markers(args.write, "planning-backtest", table)
+
+
+if __name__ == "__main__":
+    main()
