@@ -20,6 +20,7 @@ from dashboard.bootstrap import DEFAULT_ICB, build_demo
 from dashboard.clock import as_london, day_start
 from dashboard.config import settings_from_env
 from dashboard.planning import report
+from dashboard.planning.needed import places_needed
 from dashboard.planning.plan import run_plan
 from dashboard.planning.scenario import ScenarioError, parse_scenario
 from dashboard.results import ROLES
@@ -80,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
                                "docs/planning.md) and write its daily figures and a report")
     plan.add_argument("scenario", type=Path)
     plan.add_argument("--out", type=Path, required=True, help="folder for daily.csv and report.md")
+    plan.add_argument("--capacity-for", type=_share, metavar="SHARE",
+                      help="also find the fewest places for this share within 24 h (e.g. 0.9), "
+                      "per pathway (written to capacity.csv and the report)")
     simulator.configure_parser(commands.add_parser(
         "simulate", help="feed a running instance with live events through its push API"))
     args = parser.parse_args(argv)
@@ -165,9 +169,22 @@ def _plan(engine: Engine, now: datetime, args: argparse.Namespace) -> int:
     first_day = as_london(at).date()
     inputs = plan_inputs(engine, area, scenario.pathways, at, scenario.history_weeks)
     plans = run_plan(scenario, inputs, first_day)
-    csv_path, report_path = report.write(args.out, scenario, area.name, first_day, plans)
+    needed = None if args.capacity_for is None else {
+        plan.pathway: places_needed(plan.queue, scenario.replications, plan.seed,
+                                    args.capacity_for) for plan in plans}
+    csv_path, report_path = report.write(args.out, scenario, area.name, first_day, plans, needed)
     print(f"Plan {scenario.name!r} for {area.name} from {first_day}: {csv_path}, {report_path}")
     return 0
+
+
+def _share(text: str) -> float:
+    try:
+        share = float(text)
+    except ValueError:
+        share = -1.0
+    if not 0 < share <= 1:
+        raise argparse.ArgumentTypeError(f"a share from 0 to 1, such as 0.9, not {text!r}")
+    return share
 
 
 def _add_token_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

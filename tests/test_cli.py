@@ -141,7 +141,7 @@ def test_plan_writes_daily_bands_and_a_report_from_the_data(engine, database_url
         "capacity_changes": [{"pathway": 1, "from": "2026-12-01", "places": 5}],
         "unit_costs": {"1": {"service_day": 60, "delayed_bed_day": 400}}}))
     result = run_cli(database_url, "plan", str(scenario), "--out", str(tmp_path / "out"),
-                     now="2026-11-25T08:30")
+                     "--capacity-for", "0.9", now="2026-11-25T08:30")
     assert result.returncode == 0, result.stderr
     assert "Plan 'Five more' for Test system from 2026-11-25" in result.stdout
     daily = pd.read_csv(tmp_path / "out" / "daily.csv")
@@ -156,6 +156,12 @@ def test_plan_writes_daily_bands_and_a_report_from_the_data(engine, database_url
     assert "places open now: 14; from Test system, pathway 1: latest reports of 2 of 2" in report
     assert "3 in service, 3 waiting" in report
     assert "empirical, 3 completed stays" in report
+    # What capacity do we need: the search ran and its answer is consistent with the table.
+    needed = pd.read_csv(tmp_path / "out" / "capacity.csv").iloc[0]
+    assert (needed.pathway, needed.places_first_day) == (1, 14)
+    assert needed.places_needed == needed.places_first_day + needed.extra_places
+    assert needed.share_mean >= 0.9
+    assert "## What capacity do we need?" in report
 
 
 def test_plan_refuses_a_wrong_scenario_with_a_message(database_url, tmp_path):
@@ -171,3 +177,7 @@ def test_plan_refuses_a_wrong_scenario_with_a_message(database_url, tmp_path):
     missing = run_cli(database_url, "plan", str(tmp_path / "absent.json"), "--out", str(tmp_path))
     assert missing.returncode == 2
     assert "cannot read" in missing.stderr and "Traceback" not in missing.stderr
+    share = run_cli(database_url, "plan", str(tmp_path / "broken.json"), "--out", str(tmp_path),
+                    "--capacity-for", "90%")
+    assert share.returncode == 2
+    assert "a share from 0 to 1, such as 0.9, not '90%'" in share.stderr

@@ -18,6 +18,7 @@ import pytest
 import simpy
 
 from dashboard.planning.model import Queue, simulate
+from dashboard.planning.needed import places_needed, share_within_24h
 from dashboard.planning.outputs import bands, daily
 from dashboard.planning.queueing import erlang_c
 from dashboard.planning.stays import Empirical, Exponential, LogNormal
@@ -175,3 +176,30 @@ def test_remaining_stays_are_drawn_from_the_stays_longer_than_already_had():
     assert np.all((beyond >= 0) & (beyond < 1))
     lognormal = LogNormal(np.log(10.0), 0.5).draw_remaining(rng, np.full(500, 20.0))
     assert np.all(lognormal >= 0)
+
+
+def test_the_places_needed_for_90_percent_within_24_hours_match_m_m_c():
+    """4 arrivals a day, exponential stays of mean 1 day. In M/M/c the wait is within t with
+    probability 1 - C · e^-(c - 4)t. Five places: C = 0.5541, 1 - 0.5541 · e^-1 = 0.796; six:
+    C = 0.2848, 1 - 0.2848 · e^-2 = 0.961. So 90% within 24 h needs six places: one more than
+    five. 95% of runs meeting it needs no fewer."""
+    queue = Queue(np.full(400, 4.0), Exponential(1.0), np.full(400, 5))
+    needed = places_needed(queue, REPLICATIONS, seed=5)
+    assert needed.extra_places == 1
+    assert needed.confident_extra_places is not None and needed.confident_extra_places >= 1
+    assert needed.share is not None and needed.share[0] == pytest.approx(0.961, abs=0.02)
+    assert share_within_24h(queue, REPLICATIONS, seed=5).mean() == pytest.approx(0.796, abs=0.03)
+
+
+def test_no_capacity_meets_a_target_the_searched_range_cannot_reach():
+    """A share above 1 is never met, whatever the places: the answer is None, not a guess."""
+    queue = Queue(np.full(14, 1.0), Exponential(1.0), np.full(14, 1))
+    assert places_needed(queue, 5, seed=1, target=1.01).extra_places is None
+
+
+def test_a_run_in_which_no_one_becomes_nctr_does_not_count_as_missing_the_target():
+    """No arrivals at all: no run has anyone to count, so the share is unknown (NaN) in every run
+    and no capacity can be said to meet the target."""
+    queue = Queue(np.zeros(14), Exponential(1.0), np.full(14, 1))
+    assert np.isnan(share_within_24h(queue, 3, seed=1)).all()
+    assert places_needed(queue, 3, seed=1).extra_places is None

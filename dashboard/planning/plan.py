@@ -35,6 +35,8 @@ class PathwayPlan:
     daily: pd.DataFrame
     totals: pd.DataFrame
     runs: Daily  # every run's days, for the back-test
+    queue: Queue  # what was run, for "what capacity do we need?"
+    seed: tuple[int, int]
 
 
 def run_plan(scenario: Scenario, inputs: dict[int, PathwayInputs],
@@ -53,7 +55,8 @@ def run_plan(scenario: Scenario, inputs: dict[int, PathwayInputs],
         places = scenario.capacity(pathway, given.capacity.places, first_day)
         queue = Queue(demand[pathway], stays, places, given.state.in_service_days,
                       given.state.waiting_days)
-        run = simulate(queue, scenario.replications, seed=[scenario.seed, pathway])
+        seed = (scenario.seed, pathway)
+        run = simulate(queue, scenario.replications, seed=seed)
         days_out = daily(run)
         costs = scenario.unit_costs.get(pathway)
         unit = None if costs is None else UnitCosts(costs.service_day, costs.delayed_bed_day)
@@ -61,7 +64,7 @@ def run_plan(scenario: Scenario, inputs: dict[int, PathwayInputs],
             pathway, given, stays, pd.Series(places, index=dates.date),
             pd.Series(demand[pathway], index=dates.date),
             bands(days_out, pd.Timestamp(first_day), unit), totals(run, days_out, unit),
-            days_out))
+            days_out, queue, seed))
     return plans
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.planning.needed import Needed
 from dashboard.planning.outputs import BAND
 from dashboard.planning.plan import PathwayPlan
 from dashboard.planning.scenario import Scenario
@@ -34,13 +35,56 @@ def daily_table(plans: list[PathwayPlan]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def needed_table(plans: list[PathwayPlan], needed: dict[int, Needed]) -> pd.DataFrame:
+    rows = []
+    for plan in plans:
+        found = needed[plan.pathway]
+        now = int(plan.places.iloc[0])
+        rows.append({
+            "pathway": plan.pathway, "target_within_24h": found.target, "places_first_day": now,
+            "extra_places": found.extra_places,
+            "places_needed": None if found.extra_places is None else now + found.extra_places,
+            "extra_places_95_percent_of_runs": found.confident_extra_places,
+            "share_mean": None if found.share is None else found.share[0],
+            "share_low": None if found.share is None else found.share[1],
+            "share_high": None if found.share is None else found.share[2]})
+    return pd.DataFrame(rows)
+
+
 def write(out: Path, scenario: Scenario, area_name: str, first_day: date,
-          plans: list[PathwayPlan]) -> tuple[Path, Path]:
+          plans: list[PathwayPlan], needed: dict[int, Needed] | None = None) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     csv_path, report_path = out / "daily.csv", out / "report.md"
     daily_table(plans).to_csv(csv_path, index=False, float_format="%.4g")
-    report_path.write_text(markdown(scenario, area_name, first_day, plans), encoding="utf-8")
+    text = markdown(scenario, area_name, first_day, plans)
+    if needed is not None:
+        table = needed_table(plans, needed)
+        table.to_csv(out / "capacity.csv", index=False, float_format="%.4g")
+        text += _needed_markdown(table)
+    report_path.write_text(text, encoding="utf-8")
     return csv_path, report_path
+
+
+def _needed_markdown(table: pd.DataFrame) -> str:
+    target = float(table.target_within_24h.iloc[0])
+    lines = ["", "## What capacity do we need?", "",
+             f"The fewest places to add, on every day, to the scenario's places for {target:.0%} "
+             "of the people becoming NCTR "
+             "to start within 24 hours (the runs' mean), and for 95% of runs to meet it; the "
+             "share at that capacity with its band. Only the wait for a place is modelled "
+             "(docs/planning.md).", "",
+             "| pathway | places (first day) | add | places needed | add (95% of runs) | share "
+             "(low-high) |", "|---|---:|---:|---:|---:|---|"]
+    for row in table.itertuples(index=False):
+        if pd.isna(row.extra_places):
+            lines.append(f"| {row.pathway} | {row.places_first_day} | not met | – | – | – |")
+            continue
+        confident = "not met" if pd.isna(row.extra_places_95_percent_of_runs) else \
+            f"{int(row.extra_places_95_percent_of_runs):+d}"
+        lines.append(f"| {row.pathway} | {row.places_first_day} | {int(row.extra_places):+d} | "
+                     f"{int(row.places_needed)} | {confident} | {row.share_mean:.0%} "
+                     f"({row.share_low:.0%}-{row.share_high:.0%}) |")
+    return "\n".join(lines) + "\n"
 
 
 def markdown(scenario: Scenario, area_name: str, first_day: date,
