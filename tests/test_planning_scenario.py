@@ -74,3 +74,17 @@ def test_a_text_that_is_not_json_or_not_an_object_is_a_message():
         parse_scenario("[1, 2]")
     with pytest.raises(ScenarioError, match="winter_surge: 'from' is after 'to'"):
         _scenario(winter_surge={"from": "2027-02-01", "to": "2027-01-01", "increase": 0.1})
+
+
+def test_hostile_text_and_huge_numbers_are_refused_before_anything_runs():
+    """A NUL or a lone surrogate never reaches a query (PostgreSQL refuses them); a place count
+    beyond 100,000 is a typo, not a plan."""
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario('{"name": "a\\u0000b", "area": "\\ud800", "places": {"1": 10000000}, '
+                       '"capacity_changes": [{"pathway": 2, "from": "2027-01-04", '
+                       '"places": -1000000}]}')
+    message = str(caught.value)
+    assert "name: a text of 1 to 200 printable characters" in message
+    assert "area: a text of 1 to 200 printable characters" in message
+    assert "places 1: from 0 to 100000, not 10000000" in message
+    assert "capacity_changes[0] places: from -100000 to 100000, not -1000000" in message

@@ -16,6 +16,7 @@ import numpy as np
 PATHWAYS = (1, 2, 3)
 MAX_HORIZON_WEEKS = 26
 MAX_REPLICATIONS = 1000
+MAX_PLACES = 100_000  # far above any area's places; keeps a typo from running for hours
 
 
 class ScenarioError(ValueError):
@@ -143,12 +144,13 @@ def parse_scenario(text: str) -> Scenario:
     trend = raw.get("trend", False)
     if not isinstance(trend, bool):
         problems.append("trend: true or false")
-    places = {check.pathway(k, "places"): check.count(v, f"places {k}")
+    places = {check.pathway(k, "places"): check.places(v, f"places {k}", low=0)
               for k, v in check.mapping(raw, "places").items()}
     changes = tuple(
         CapacityChange(check.pathway(c.get("pathway"), f"capacity_changes[{i}] pathway"),
                        check.day(c.get("from"), f"capacity_changes[{i}] from"),
-                       check.integer(c.get("places"), f"capacity_changes[{i}] places"))
+                       check.places(c.get("places"), f"capacity_changes[{i}] places",
+                                    low=-MAX_PLACES))
         for i, c in enumerate(check.objects(raw, "capacity_changes")))
     length = {check.pathway(k, "length_of_stay"):
               check.number(v, f"length_of_stay {k}", low=0.1, high=10)
@@ -223,9 +225,11 @@ class _Checker:
             return self._bad(f"{where}: a whole number, not {value!r}", 0)
         return value
 
-    def count(self, value: Any, where: str) -> int:
+    def places(self, value: Any, where: str, low: int) -> int:
         number = self.integer(value, where)
-        return number if number >= 0 else self._bad(f"{where}: 0 or more", 0)
+        if not low <= number <= MAX_PLACES:
+            return self._bad(f"{where}: from {low} to {MAX_PLACES}, not {number}", 0)
+        return number
 
     def whole(self, raw: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
         number = self.integer(raw.get(key, default), key)
