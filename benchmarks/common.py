@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -40,3 +43,18 @@ def replace_between_markers(path: Path, name: str, text: str) -> None:
     else:
         before, after = document.rstrip("\n") + "\n\n", "\n"
     path.write_text(f"{before}{start}\n{text}\n{end}{after}", encoding="utf-8")
+
+
+def results_command(description: str, marker: str, results_markdown: Callable[[str], str]) -> None:
+    """A back-test script's command line: ``[--database-url URL] [--write FILE]``; prints the
+    results table made from the database (the demo, built, when none is given) and, with
+    ``--write``, puts it between the file's ``marker`` markers."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--database-url")
+    parser.add_argument("--write", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        table = results_markdown(database_url(args.database_url, Path(scratch)))
+    print(table)
+    if args.write:
+        replace_between_markers(args.write, marker, table)

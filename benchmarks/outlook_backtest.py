@@ -8,11 +8,7 @@ Without --database-url it builds the synthetic demo (Coventry and Warwickshire) 
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-from pathlib import Path
-
-from benchmarks.common import NOW, database_url, replace_between_markers
+from benchmarks.common import NOW, results_command
 from data_access.access import area_for_system_use
 from data_access.db import make_engine
 from data_access.metrics.outlook import BACKTEST_ORIGINS, outlook_backtest
@@ -43,16 +39,7 @@ def results_markdown(database_url: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url")
-    parser.add_argument("--write", type=Path)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        url = database_url(args.database_url, Path(scratch))
-        table = results_markdown(url)
-    print(table)
-    if args.write:
-        replace_between_markers(args.write, "outlook-backtest", table)
+    results_command(__doc__.splitlines()[0], "outlook-backtest", results_markdown)
 
 
 if __name__ == "__main__":
