@@ -27,25 +27,25 @@ def results_markdown(database_url: str) -> str:
     assert area is not None, "the demo system is missing"
     latest = NOW.date() - timedelta(weeks=8, days=1)
     origins = [latest - timedelta(weeks=4 * k) for k in range(ORIGINS)][::-1]
-    began = time.perf_counter()
-    rows = backtest(engine, area, origins)
-    took = time.perf_counter() - began
-    engine.dispose()
-    table = summary(rows)
     lines = [
         f"Coventry and Warwickshire demo, {ORIGINS} origins every 4 weeks from "
         f"{origins[0]:%d %b %Y} to {origins[-1]:%d %b %Y}; the baseline (no changes), 100 runs, "
-        f"inputs from the 12 weeks (arrivals) and the year (stays) before each origin; "
-        f"{took:.0f} s. Written by "
-        "`python -m benchmarks.planning_backtest --write docs/planning.md`.", "",
-        "| pathway | weeks | measure | origins | mean absolute error | bias (predicted - actual) "
-        "| actual inside the 5-95% band |", "|---|---|---|---|---|---|---|"]
-    for row in table.itertuples(index=False):
-        scale = 100 if row.measure == "within_24h" else 1
-        unit = " points" if row.measure == "within_24h" else ""
-        lines.append(f"| {row.pathway} | {row.weeks} | {row.measure.replace('_', ' ')} | "
-                     f"{row.origins} | {scale * row.mean_absolute_error:.1f}{unit} | "
-                     f"{scale * row.bias:+.1f}{unit} | {100 * row.inside_band:.0f}% |")
+        "inputs from the 12 weeks (arrivals, process times) and the year (stays) before each "
+        "origin. Written by `python -m benchmarks.planning_backtest --write docs/planning.md`."]
+    for process, title in (("empirical", "With process time (the default)"),
+                           ("none", "Capacity waits only (`\"process\": \"none\"`)")):
+        began = time.perf_counter()
+        table = summary(backtest(engine, area, origins, process=process))
+        lines += ["", f"{title}; {time.perf_counter() - began:.0f} s:", "",
+                  "| pathway | weeks | measure | origins | mean absolute error | bias (predicted - "
+                  "actual) | actual inside the 5-95% band |", "|---|---|---|---|---|---|---|"]
+        for row in table.itertuples(index=False):
+            scale = 100 if row.measure == "within_24h" else 1
+            unit = " points" if row.measure == "within_24h" else ""
+            lines.append(f"| {row.pathway} | {row.weeks} | {row.measure.replace('_', ' ')} | "
+                         f"{row.origins} | {scale * row.mean_absolute_error:.1f}{unit} | "
+                         f"{scale * row.bias:+.1f}{unit} | {100 * row.inside_band:.0f}% |")
+    engine.dispose()
     return "\n".join(lines)
 
 

@@ -53,9 +53,9 @@ _ID_CHUNK = 2000
 
 def waiting_spans(*conditions: Any) -> Subquery:
     """Each episode's waiting time after NCTR (``conditions`` choose the episodes) cut at every
-    change of delay reason: reason_code (None before any reason was recorded), home_area_code,
-    span_start, span_end (stored UTC; the end is exclusive, and the end of time while still in
-    hospital).
+    change of delay reason: reason_code (None before any reason was recorded), episode_id,
+    home_area_code, span_start, span_end (stored UTC; the end is exclusive, and the end of time
+    while still in hospital).
 
     A reason holds from its ``effective_at`` (or the NCTR time, if later) until the next reason or
     the discharge, whichever comes first; the time between NCTR and the first reason has none. A
@@ -72,6 +72,7 @@ def waiting_spans(*conditions: Any) -> Subquery:
     waiting = [Episode.nctr_at.is_not(None), *conditions]
     with_reason = (
         select(DelayReasonChange.reason_code.label("reason_code"),
+               Episode.episode_id.label("episode_id"),
                Episode.home_area_code.label("home_area_code"),
                greatest(DelayReasonChange.effective_at, Episode.nctr_at).label("span_start"),
                least(func.coalesce(next_change, Episode.in_hospital_until),
@@ -81,6 +82,7 @@ def waiting_spans(*conditions: Any) -> Subquery:
     )
     before_first_reason = (
         select(literal(None).label("reason_code"),
+               Episode.episode_id.label("episode_id"),
                Episode.home_area_code.label("home_area_code"),
                Episode.nctr_at.label("span_start"),
                least(func.coalesce(first_change, Episode.in_hospital_until),

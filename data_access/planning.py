@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
-from dashboard.clock import LONDON, day_start
+from dashboard.clock import LONDON, day_start, to_utc_naive
 from dashboard.planning.backtest import PERIOD_WEEKS, Actual, compare
 from dashboard.planning.inputs import (
     Arrivals,
@@ -25,7 +25,10 @@ from dashboard.planning.inputs import (
 )
 from dashboard.planning.plan import PathwayInputs, run_plan
 from dashboard.planning.scenario import Scenario
+from dashboard.vocabulary import DELAY_REASONS
 from data_access.access import AreaInScope
+from data_access.areas import episodes_in_area
+from data_access.facts import overlap_seconds, waiting_spans
 from data_access.metrics.capacity import capacity_at, waiting_by_pathway_statements
 from data_access.metrics.outlook import DAY, arrivals_daily, epoch_days, service_spans
 from data_access.metrics.time_to_service import nctr_to_service
@@ -33,6 +36,9 @@ from data_access.models import Episode
 from data_access.sql import epoch_seconds
 
 STAYS_WINDOW_DAYS = 365
+# Waiting for a place: the national "Capacity" group of delay reasons (C1-C11).
+CAPACITY_REASONS = tuple(code for code, reason in DELAY_REASONS.items()
+                         if reason.group == "Capacity")
 
 
 def arrivals(engine: Engine, area: AreaInScope, pathway: int, first_day: date,
@@ -59,6 +65,38 @@ def stays(engine: Engine, area: AreaInScope, pathway: int, at: datetime,
                           f"{area.name}, pathway {pathway}, services ended "
                           f"{since.astimezone(LONDON):%d %b %Y} to "
                           f"{at.astimezone(LONDON):%d %b %Y}")
+
+
+def process_times(engine: Engine, area: AreaInScope, pathway: int, at: datetime,
+                  window_days: int) -> Stays:
+    """**Process time** (we define): NCTR to service start less the time in hospital under a
+    Capacity delay reason (C1-C11): the part of the wait that is not for a place (assessment,
+    the hub, arrangements, transport, a first home visit after discharge), in days, over the
+    services of the pathway started in the ``window_days`` before ``at`` with NCTR known."""
+    at_utc = to_utc_naive(at)
+    started = [episodes_in_area(area), Episode.pathway == pathway,
+               Episode.service_start_at > to_utc_naive(at - timedelta(days=window_days)),
+               Episode.service_start_at <= at_utc, Episode.hours_nctr_to_service.is_not(None)]
+    spans = waiting_spans(*started)
+    # Seconds each person spent in hospital, before their service started, under a C reason.
+    for_a_place = (
+        select(spans.c.episode_id, func.sum(overlap_seconds(
+            spans.c.span_start, spans.c.span_end, Episode.nctr_at, Episode.service_start_at))
+            .label("seconds"))
+        .join(Episode, Episode.episode_id == spans.c.episode_id)
+        .where(spans.c.reason_code.in_(CAPACITY_REASONS))
+        .group_by(spans.c.episode_id).subquery())
+    statement = (select(Episode.hours_nctr_to_service, func.coalesce(for_a_place.c.seconds, 0.0))
+                 .outerjoin(for_a_place, for_a_place.c.episode_id == Episode.episode_id)
+                 .where(*started))
+    with engine.connect() as connection:
+        rows = np.array(connection.execute(statement).all(), dtype=float).reshape(-1, 2)
+    days = np.maximum(rows[:, 0] / 24.0 - rows[:, 1] / DAY, 0.0)
+    first = (at - timedelta(days=window_days)).astimezone(LONDON)
+    return estimate_stays(days, f"{area.name}, pathway {pathway}, services started "
+                          f"{first:%d %b %Y} to {at.astimezone(LONDON):%d %b %Y}, NCTR to "
+                          "service less time under a capacity reason (C1-C11)",
+                          "services started")
 
 
 def capacity(engine: Engine, area: AreaInScope, pathway: int, at: datetime) -> Capacity:
@@ -102,15 +140,17 @@ def _as_date(value: object) -> date:
 
 def plan_inputs(engine: Engine, area: AreaInScope, pathways: tuple[int, ...], at: datetime,
                 history_weeks: int) -> dict[int, PathwayInputs]:
-    """Every input of each pathway as at ``at``: arrivals over the ``history_weeks`` whole weeks
-    before its day, stays ended in the year before it, places open and the state at it."""
+    """Every input of each pathway as at ``at``: arrivals and process times over the
+    ``history_weeks`` whole weeks before its day, stays ended in the year before it, places open
+    and the state at it."""
     today = at.astimezone(LONDON).date()
     first = today - timedelta(days=7 * history_weeks)
     return {pathway: PathwayInputs(arrivals(engine, area, pathway, first,
                                             today - timedelta(days=1)),
                                    stays(engine, area, pathway, at),
                                    capacity(engine, area, pathway, at),
-                                   state(engine, area, pathway, at))
+                                   state(engine, area, pathway, at),
+                                   process_times(engine, area, pathway, at, 7 * history_weeks))
             for pathway in pathways}
 
 
@@ -132,11 +172,13 @@ def actual_outcomes(engine: Engine, area: AreaInScope, pathway: int,
 
 def backtest(engine: Engine, area: AreaInScope, origins: list[date], *,
              pathways: tuple[int, ...] = (1, 2, 3), replications: int = 100, seed: int = 1,
-             history_weeks: int = 12) -> pd.DataFrame:
+             history_weeks: int = 12, process: str = "empirical") -> pd.DataFrame:
     """The baseline (no changes) from each past origin, with inputs from the data before it
-    only, against what happened (``dashboard.planning.backtest.COLUMNS``)."""
+    only, against what happened (``dashboard.planning.backtest.COLUMNS``); ``process``: as the
+    scenario key ("none": capacity waits only)."""
     scenario = Scenario("baseline", area.code, pathways, horizon_weeks=max(PERIOD_WEEKS),
-                        replications=replications, seed=seed, history_weeks=history_weeks)
+                        replications=replications, seed=seed, history_weeks=history_weeks,
+                        process=process)
     frames = []
     for origin in origins:
         inputs = plan_inputs(engine, area, pathways, day_start(origin), history_weeks)

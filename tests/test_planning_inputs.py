@@ -88,3 +88,28 @@ def test_arrivals_with_weekday_pattern_and_trend(engine, tmp_path):
     assert "14 days, 1 in all" in found.source
     # Next Tuesday, without the trend: 1/14 × 7 = 0.5.
     assert found.expected(date(2026, 10, 13), 1)[0] == pytest.approx(0.5)
+
+
+# A pathway 2 journey with a wait for a bed: NCTR 10 Nov 08:00, hub (T1) from 09:00, no bed (C5)
+# from 11 Nov 08:00, arrangements (I5) from 14 Nov 08:00, discharged into P2B on 15 Nov 08:00.
+WAITED_FOR_A_BED = ("Q1,q,S1,N1,80,F,2026-11-05T10:00,2026-11-10T08:00,2026-11-10T09:00,2,"
+                    "2026-11-15T08:00,P2B,2026-11-15T08:00,,,,\n")
+WAITED_FOR_A_BED_REASONS = ("Q1,2026-11-10T09:00,T1\nQ1,2026-11-11T08:00,C5\n"
+                            "Q1,2026-11-14T08:00,I5\n")
+
+
+def test_process_time_is_nctr_to_service_less_the_time_waiting_under_a_capacity_reason(
+        engine, tmp_path):
+    """Services started in the 12 weeks to 25 Nov 08:30. Pathway 2: E9 NCTR 23 Nov 20:00, started
+    24 Nov 20:00, no reason: 1 day. Q1: 5 days from NCTR to service, of which C5 (no bed) from 11
+    Nov 08:00 to 14 Nov 08:00, 3 days: 2 days of process. Pathway 1: E11 24 h (no reason): 1 day;
+    E7 NCTR 23 Nov 12:00, started 24 Nov 16:00 (T1, the hub, is process): 28 h = 1.1667 days."""
+    load_files(engine, tmp_path / "q", {
+        **GEOGRAPHY, "episodes.csv": TODAY_EPISODES + WAITED_FOR_A_BED,
+        "delays.csv": TODAY_DELAYS + WAITED_FOR_A_BED_REASONS})
+    area = system_area(engine, "ICB1")
+    two = planning.process_times(engine, area, 2, TODAY_AT, 84)
+    np.testing.assert_allclose(two.completed, [1.0, 2.0])
+    assert "2 services started" in two.source
+    one = planning.process_times(engine, area, 1, TODAY_AT, 84)
+    np.testing.assert_allclose(one.completed, [1.0, 28 / 24])

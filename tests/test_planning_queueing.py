@@ -12,6 +12,8 @@ ten 99% intervals in under 10%. Seeds are fixed, so a run is repeatable.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -83,6 +85,7 @@ def test_unlimited_places_hold_arrival_rate_times_mean_stay():
 
 def _simpy_starts(places: int, arrival: np.ndarray, stays: np.ndarray,
                   occupant_end: np.ndarray) -> np.ndarray:
+    # ``arrival``: when each person asks for a place (NCTR, or ready after the process time).
     """The reference: one SimPy process per person on a Resource of ``places``, first come first
     served. People in service at the start hold a place until their end; when they are more than
     the places, no one new starts until they are fewer: the places are held by the ``places``
@@ -112,22 +115,26 @@ def _simpy_starts(places: int, arrival: np.ndarray, stays: np.ndarray,
     return starts
 
 
-def test_the_numpy_queue_gives_simpy_s_start_times_on_the_same_draws():
+@pytest.mark.parametrize("process", [None, LogNormal(np.log(0.5), 1.0)])
+def test_the_numpy_queue_gives_simpy_s_start_times_on_the_same_draws(process):
     """Three places, four people in service at the start (one more than places), three waiting,
-    log-normal stays, 2.5 arrivals a day for 60 days: every start time of every replication is
-    SimPy's to rounding."""
+    log-normal stays, 2.5 arrivals a day for 60 days, with and without a process time (then
+    people queue in the order they become ready, not the order of NCTR): every start time of
+    every replication is SimPy's to rounding."""
     queue = Queue(np.full(60, 2.5), LogNormal(np.log(1.0), 0.7), np.full(60, 3),
                   in_service_days=np.array([0.5, 3.0, 1.0, 2.0]),
-                  waiting_days=np.array([0.2, 1.5, 0.7]))
+                  waiting_days=np.array([0.2, 1.5, 0.7]), process=process)
     run = simulate(queue, 5, seed=3)
     occupants = 4
     for row in range(5):
         people = np.isfinite(run.start[row]) & np.isfinite(run.arrival[row])
-        arrival = run.arrival[row][people]
+        ready = run.ready[row][people]
         stays = run.end[row][people] - run.start[row][people]
-        reference = _simpy_starts(3, arrival, stays, run.end[row][:occupants])
+        reference = _simpy_starts(3, ready, stays, run.end[row][:occupants])
         assert people.sum() > 100
         np.testing.assert_allclose(run.start[row][people], reference, rtol=0, atol=1e-9)
+    if process is not None:  # the order of readiness differs from the order of NCTR
+        assert np.any(np.diff(run.ready[0][occupants:][np.isfinite(run.ready[0][occupants:])]) < 0)
 
 
 def test_a_closed_place_takes_no_one_and_reopens_only_when_its_occupant_has_left():
@@ -203,3 +210,18 @@ def test_a_run_in_which_no_one_becomes_nctr_does_not_count_as_missing_the_target
     queue = Queue(np.zeros(14), Exponential(1.0), np.full(14, 1))
     assert np.isnan(share_within_24h(queue, 3, seed=1)).all()
     assert places_needed(queue, 3, seed=1).extra_places is None
+
+
+def test_process_time_comes_before_the_queue_for_a_place():
+    """Process time of exactly 2 days, stays of exactly 1 day, one place. A has waited 1 day at
+    the start, B half a day: their processes end 1 and 1.5 days from now (ready at 1.0 and 1.5).
+    A starts at 1.0 and leaves at 2.0; B, ready at 1.5, waits for the place: starts at 2.0, 2.5
+    days after NCTR. With no process time both are ready at once: A at 0, B at 1."""
+    queue = Queue(np.zeros(5), Empirical(np.array([1.0])), np.full(5, 1),
+                  waiting_days=np.array([0.5, 1.0]), process=Empirical(np.array([2.0])))
+    run = simulate(queue, 2, seed=1)
+    np.testing.assert_allclose(run.ready, [[1.0, 1.5]] * 2)
+    np.testing.assert_allclose(run.start, [[1.0, 2.0]] * 2)
+    np.testing.assert_allclose((run.start - run.arrival)[0], [2.0, 2.5])
+    without = simulate(replace(queue, process=None), 2, seed=1)
+    np.testing.assert_allclose(without.start, [[0.0, 1.0]] * 2)

@@ -53,21 +53,23 @@ def estimate_arrivals(counts: np.ndarray, first_day: date, where: str) -> Arriva
 
 @dataclass(frozen=True, eq=False)
 class Stays:
-    """Completed lengths of stay (days) and the log-normal fitted to them."""
+    """Durations in days (completed lengths of stay, or process times) and the log-normal
+    fitted to those above 0."""
 
     completed: np.ndarray
     lognormal: LogNormal | None
     source: str
+    what: str = "completed stays"
 
     def empirical(self) -> Empirical:
-        return Empirical(self.completed)
+        return Empirical(self.completed, self.what)
 
 
-def estimate_stays(completed: np.ndarray, where: str) -> Stays:
+def estimate_stays(completed: np.ndarray, where: str, what: str = "completed stays") -> Stays:
     completed = np.sort(np.asarray(completed, dtype=float))
     positive = completed[completed > 0]
     fit = LogNormal.fit(positive) if len(positive) >= 2 else None
-    return Stays(completed, fit, f"{where}: {len(completed)} completed stays")
+    return Stays(completed, fit, f"{where}: {len(completed)} {what}", what)
 
 
 @dataclass(frozen=True)

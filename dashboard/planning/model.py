@@ -32,7 +32,10 @@ class Queue:
     ``arrivals_per_day``: the expected number becoming NCTR on each day of the horizon (Poisson
     around it, at uniform times in the day). ``capacity``: places open on each day, or None for
     unlimited. ``in_service_days``: how long each person in service at the start has been in it.
-    ``waiting_days``: how long each person waiting at the start has waited.
+    ``waiting_days``: how long each person waiting at the start has waited. ``process``: the
+    time from NCTR until a person can take a place (assessment, referral, arrangements, a first
+    visit): None for none; someone already waiting has the rest of it, given how long they have
+    waited.
     """
 
     arrivals_per_day: np.ndarray
@@ -40,6 +43,7 @@ class Queue:
     capacity: np.ndarray | None = None
     in_service_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
     waiting_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    process: StayDistribution | None = None
 
     def __post_init__(self) -> None:
         rates = np.asarray(self.arrivals_per_day, dtype=float)
@@ -59,13 +63,14 @@ class Queue:
 @dataclass(frozen=True, eq=False)
 class Run:
     """Every person of every replication (rows): when they became NCTR (days from the start; -inf
-    for those already in service at the start), started and left the service (inf: not by the
-    end of the horizon or never arrived; rows are padded with inf)."""
+    for those already in service at the start), started and left the service (inf: never
+    started, or never arrived: rows are padded with inf), and when they were ready for a place."""
 
     horizon: int
     arrival: np.ndarray
     start: np.ndarray
     end: np.ndarray
+    ready: np.ndarray  # when each could take a place (NCTR plus process time)
 
     @property
     def replications(self) -> int:
@@ -84,17 +89,35 @@ def simulate(queue: Queue, replications: int,
     elapsed = np.broadcast_to(np.asarray(queue.in_service_days, dtype=float),
                               (replications, len(queue.in_service_days)))
     occupant_end = queue.stays.draw_remaining(rng, elapsed) if elapsed.size else elapsed.copy()
+    ready = _ready(rng, queue, arrival)
     if queue.capacity is None:
-        start = arrival.copy()
-        start[start < 0] = 0.0  # those waiting at the start begin at once
+        start = np.maximum(ready, 0.0)  # those waiting at the start begin at once
     else:
-        start = _first_come_first_served(arrival, stays, occupant_end,
-                                         np.asarray(queue.capacity, dtype=int))
+        # First come first served in the order people become ready for a place.
+        order = np.argsort(ready, axis=1, kind="stable")
+        rows = np.arange(replications)[:, None]
+        start = np.empty_like(ready)
+        start[rows, order] = _first_come_first_served(
+            ready[rows, order], stays[rows, order], occupant_end,
+            np.asarray(queue.capacity, dtype=int))
     end = start + stays
-    return Run(queue.horizon,
-               np.concatenate([np.full(elapsed.shape, -_NEVER), arrival], axis=1),
+    before = np.full(elapsed.shape, -_NEVER)
+    return Run(queue.horizon, np.concatenate([before, arrival], axis=1),
                np.concatenate([-elapsed, start], axis=1),
-               np.concatenate([occupant_end, end], axis=1))
+               np.concatenate([occupant_end, end], axis=1),
+               np.concatenate([before, ready], axis=1))
+
+
+def _ready(rng: np.random.Generator, queue: Queue, arrival: np.ndarray) -> np.ndarray:
+    """When each person can take a place: NCTR plus the process time (for those already waiting,
+    now plus the rest of theirs)."""
+    if queue.process is None:
+        return arrival
+    waiting = len(queue.waiting_days)
+    ready = arrival + queue.process.draw(rng, arrival.shape)
+    if waiting:
+        ready[:, :waiting] = queue.process.draw_remaining(rng, -arrival[:, :waiting])
+    return ready
 
 
 def _arrival_times(rng: np.random.Generator, rates: np.ndarray, replications: int) -> np.ndarray:

@@ -1,7 +1,7 @@
 """What capacity do we need? The fewest places to add (on every day of the horizon, to the
-scenario's places) for the people who become NCTR in the horizon to start within 24 hours in the
-target share (90% by default), with its uncertainty (docs/planning.md, "What capacity do we
-need?").
+scenario's places) for the people who become NCTR in the horizon to start within 24 hours of being
+ready for a place in the target share (90% by default), with its uncertainty (docs/planning.md,
+"What capacity do we need?"). Without process time, ready is NCTR: the 24-hour ambition itself.
 
 Every capacity is run on the same random draws (common random numbers), so the comparison between
 two capacities is not blurred by chance; the search halves the range between no places and
@@ -36,13 +36,14 @@ class Needed:
 
 
 def share_within_24h(queue: Queue, replications: int, seed: int | Sequence[int]) -> np.ndarray:
-    """Per run: of the people who become NCTR in the horizon (early enough for their 24 hours to
-    end in it), the share who start within 24 hours; everyone counted, started or not (NaN for
-    a run in which no one became NCTR)."""
+    """Per run: of the people who become NCTR in the horizon (and ready for a place early
+    enough for their 24 hours to end in it), the share who start within 24 hours of being ready
+    (of NCTR when there is no process time); everyone counted, started or not (NaN for a run in
+    which no one became NCTR)."""
     run = simulate(queue, replications, seed)
-    cohort = np.isfinite(run.arrival) & (run.arrival >= 0) & (run.arrival <= run.horizon - WITHIN)
+    cohort = np.isfinite(run.arrival) & (run.arrival >= 0) & (run.ready <= run.horizon - WITHIN)
     with np.errstate(invalid="ignore"):
-        within = cohort & (run.start - run.arrival <= WITHIN)
+        within = cohort & (run.start - run.ready <= WITHIN)
         people = cohort.sum(axis=1)
         return np.where(people > 0, within.sum(axis=1) / np.maximum(people, 1), np.nan)
 

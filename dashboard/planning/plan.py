@@ -12,7 +12,7 @@ from dashboard.planning.inputs import Arrivals, Capacity, State, Stays
 from dashboard.planning.model import Queue, simulate
 from dashboard.planning.outputs import Daily, UnitCosts, bands, daily, totals
 from dashboard.planning.scenario import Scenario, ScenarioError
-from dashboard.planning.stays import Scaled, StayDistribution
+from dashboard.planning.stays import Empirical, Scaled, StayDistribution
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,6 +21,7 @@ class PathwayInputs:
     stays: Stays
     capacity: Capacity
     state: State
+    process: Stays  # process times (durations from NCTR until a place can be taken)
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,7 +55,7 @@ def run_plan(scenario: Scenario, inputs: dict[int, PathwayInputs],
         stays = _stay_model(scenario, pathway, given.stays)
         places = scenario.capacity(pathway, given.capacity.places, first_day)
         queue = Queue(demand[pathway], stays, places, given.state.in_service_days,
-                      given.state.waiting_days)
+                      given.state.waiting_days, _process_model(scenario, pathway, given.process))
         seed = (scenario.seed, pathway)
         run = simulate(queue, scenario.replications, seed=seed)
         days_out = daily(run)
@@ -66,6 +67,16 @@ def run_plan(scenario: Scenario, inputs: dict[int, PathwayInputs],
             bands(days_out, pd.Timestamp(first_day), unit), totals(run, days_out, unit),
             days_out, queue, seed))
     return plans
+
+
+def _process_model(scenario: Scenario, pathway: int, process: Stays) -> Empirical | None:
+    if scenario.process == "none":
+        return None
+    if len(process.completed) == 0:
+        raise ScenarioError(f"pathway {pathway}: no service started in the history window, so no "
+                            "process time to draw from; use \"process\": \"none\" (capacity "
+                            "waits only) or a longer \"history_weeks\"")
+    return process.empirical()
 
 
 def _stay_model(scenario: Scenario, pathway: int, stays: Stays) -> StayDistribution:

@@ -69,10 +69,10 @@ def _needed_markdown(table: pd.DataFrame) -> str:
     target = float(table.target_within_24h.iloc[0])
     lines = ["", "## What capacity do we need?", "",
              f"The fewest places to add, on every day, to the scenario's places for {target:.0%} "
-             "of the people becoming NCTR "
-             "to start within 24 hours (the runs' mean), and for 95% of runs to meet it; the "
-             "share at that capacity with its band. Only the wait for a place is modelled "
-             "(docs/planning.md).", "",
+             "of the people becoming NCTR to start within 24 hours of being ready for a place "
+             "(NCTR plus the process time; with \"process\": \"none\", NCTR itself) as the "
+             "runs' mean, and for 95% of runs to meet it; the share at that capacity with its "
+             "band (docs/planning.md).", "",
              "| pathway | places (first day) | add | places needed | add (95% of runs) | share "
              "(low-high) |", "|---|---:|---:|---:|---:|---|"]
     for row in table.itertuples(index=False):
@@ -106,6 +106,9 @@ def markdown(scenario: Scenario, area_name: str, first_day: date,
                   f"trend {arrivals.trend_per_day * 7:+.3f} a day per week, "
                   f"{'applied' if scenario.trend else 'not applied'}); from {arrivals.source}",
                   f"- length of stay: {plan.stay_model.describe()}; from {given.stays.source}",
+                  "- process time (NCTR until a place can be taken): "
+                  + ("none (capacity waits only)" if plan.queue.process is None else
+                     f"{plan.queue.process.describe()}; from {given.process.source}"),
                   f"- places open now: {given.capacity.places}; from {given.capacity.source}"
                   + (f"; the scenario sets {scenario.places[plan.pathway]}"
                      if plan.pathway in scenario.places else ""),

@@ -71,6 +71,7 @@ class Scenario:
     seed: int = 1
     history_weeks: int = 12
     stays: str = "lognormal"  # or "empirical"
+    process: str = "empirical"  # or "none": no process time, capacity waits only
     trend: bool = False
     places: dict[int, int] = field(default_factory=dict)  # places open now, instead of reports
     capacity_changes: tuple[CapacityChange, ...] = ()
@@ -112,8 +113,8 @@ class Scenario:
 
 
 _KEYS = {"name", "area", "pathways", "start", "horizon_weeks", "replications", "seed",
-         "history_weeks", "stays", "trend", "places", "capacity_changes", "length_of_stay",
-         "demand_growth", "winter_surge", "shift", "unit_costs"}
+         "history_weeks", "stays", "process", "trend", "places", "capacity_changes",
+         "length_of_stay", "demand_growth", "winter_surge", "shift", "unit_costs"}
 
 
 def parse_scenario(text: str) -> Scenario:
@@ -141,6 +142,9 @@ def parse_scenario(text: str) -> Scenario:
     stays = raw.get("stays", "lognormal")
     if stays not in ("lognormal", "empirical"):
         problems.append(f"stays: 'lognormal' or 'empirical', not {stays!r}")
+    process = raw.get("process", "empirical")
+    if process not in ("empirical", "none"):
+        problems.append(f"process: 'empirical' or 'none', not {process!r}")
     trend = raw.get("trend", False)
     if not isinstance(trend, bool):
         problems.append("trend: true or false")
@@ -183,7 +187,7 @@ def parse_scenario(text: str) -> Scenario:
     if problems:
         raise ScenarioError("; ".join(problems))
     return Scenario(name, area, pathways, start, horizon, replications, seed, history, stays,
-                    trend, places, changes, length, growth, surge, shift, costs)
+                    process, trend, places, changes, length, growth, surge, shift, costs)
 
 
 class _Checker:

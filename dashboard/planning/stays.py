@@ -93,11 +93,12 @@ class Empirical:
     """
 
     stays: np.ndarray
+    what: str = "completed stays"
 
     def __post_init__(self) -> None:
         stays = np.sort(np.asarray(self.stays, dtype=float))
         if len(stays) == 0 or not np.all(np.isfinite(stays)) or stays[0] < 0:
-            raise ValueError("the empirical distribution needs completed stays of 0 days or more")
+            raise ValueError(f"the empirical distribution needs {self.what} of 0 days or more")
         object.__setattr__(self, "stays", stays)
 
     @property
@@ -118,7 +119,7 @@ class Empirical:
         return np.where(longer > 0, chosen - elapsed, beyond)
 
     def describe(self) -> str:
-        return (f"empirical, {len(self.stays)} completed stays (median "
+        return (f"empirical, {len(self.stays)} {self.what} (median "
                 f"{np.median(self.stays):.1f}, mean {self.mean:.1f} days)")
 
 
