@@ -1,7 +1,8 @@
 """The planning model's speed target (issue 19): one area and pathway, 26 weeks, 100
 replications within 2 s on one core; a demo-sized pathway (Coventry and Warwickshire's pathway 1:
 15 arrivals a day, 207 places, 175 in service and 124 waiting at the start, log-normal stays
-of mean 12.7 days), simulation and daily outputs with bands. Best of 5.
+of mean 12.7 days, a process time of median 4.4 days), simulation and daily outputs with bands.
+Best of 5.
 
     python -m benchmarks.planning
 """
@@ -23,7 +24,8 @@ HORIZON, REPLICATIONS = 26 * 7, 100
 def one_pathway(seed: int) -> float:
     rng = np.random.default_rng(0)
     queue = Queue(np.full(HORIZON, 15.0), LogNormal(1.91, 1.126), np.full(HORIZON, 207),
-                  rng.uniform(0, 30, 175), rng.uniform(0, 6, 124))
+                  rng.uniform(0, 30, 175), rng.uniform(0, 6, 124),
+                  process=LogNormal(np.log(4.4), 1.0))
     began = time.perf_counter()
     run = simulate(queue, REPLICATIONS, seed)
     days = daily(run)
