@@ -3,10 +3,11 @@ place, stay, and leave; many replications at once.
 
 A stochastic discrete-event simulation written with numpy (docs/planning.md, "Why numpy"): each
 replication is a multi-server first-come-first-served queue; the people are taken in the order
-they became NCTR, all replications side by side, and each starts on the place that frees first
-(or at once when they arrive to a free place). That order is exactly the event order of a FIFO
-queue, so it gives the same start times as a process-per-person SimPy model on the same draws
-(tests/test_planning_queueing.py checks that), about a hundred times faster.
+they became ready for a place (NCTR plus any process time), all replications side by side, and
+each starts on the place that frees first (or at once when one is free). That order is exactly
+the event order of a FIFO queue, so it gives the same start times as a process-per-person SimPy
+model on the same draws (tests/test_planning_queueing.py checks that), about thirty times faster
+(docs/planning.md).
 
 Time is in days from the start (00:00 of the first day). Places can open and close on given days
 (``capacity`` per day): a place that closes takes no one new, and whoever is in it stays to the
