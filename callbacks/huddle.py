@@ -43,7 +43,7 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
     """The lists (redrawn alone at a new data version: ``redraw_lists``) and the action form."""
     lists, everyone = live_parts(context, area, state)
-    return html.Div([html.Div(lists, id="huddle-live"),
+    return html.Div([actions_layout.sections_nav(), html.Div(lists, id="huddle-live"),
                      actions_layout.action_form(everyone, context.clock.now())])
 
 

@@ -24,6 +24,14 @@ def _when(value: Any) -> str:
     return "–" if value is None or pd.isna(value) else value.strftime("%H:%M %a %d %b")
 
 
+def sections_nav() -> html.Nav:
+    """Links to the sections below the list (which may be long): the huddle's working parts."""
+    return html.Nav([html.A(label, href=f"#{target}", className="me-3") for label, target in (
+        ("Escalations", "escalations"), ("Since yesterday", "since"), ("Actions", "actions"),
+        ("Record an action", "action-form"))],
+        className="huddle-sections mb-2", **{"aria-label": "Huddle sections"})
+
+
 def escalations_section(escalations: pd.DataFrame) -> html.Section:
     rows = [html.Tr([html.Th(p.person_ref, scope="row"), html.Td(f"Level {p.level}"),
                      html.Td(html.Ul([html.Li(_flag(flag)) for flag in p.raised]))],
@@ -41,7 +49,7 @@ def escalations_section(escalations: pd.DataFrame) -> html.Section:
             html.Tbody(rows),
         ], id="escalation-table", className="table table-sm") if rows else html.P(
             "Nobody raises a flag.", id="escalation-none"),
-    ], className="huddle-escalations")
+    ], className="huddle-escalations", id="escalations")
 
 
 def _flag(flag: Flag) -> str:
@@ -86,7 +94,7 @@ def since_section(changes: SinceThen, asked_for: bool = False) -> html.Section:
                 f"{ACTION_KINDS.get(a.kind, a.kind)} ({a.episode_id}), due {_when(a.due_at)}"
                 for a in changes.became_overdue.itertuples()], "since-overdue"), md=6, xl=True),
         ], className="g-2"),
-    ], className="huddle-since")
+    ], className="huddle-since", id="since")
 
 
 def actions_table(actions: pd.DataFrame, people: pd.DataFrame) -> html.Div:
@@ -113,7 +121,7 @@ def actions_section(people: pd.DataFrame, actions: pd.DataFrame) -> html.Section
     return html.Section([
         html.H2("Actions", className="section-heading"),
         html.Div(actions_table(actions, people), id="actions-list"),
-    ], className="huddle-actions-section")
+    ], className="huddle-actions-section", id="actions")
 
 
 def person_options(people: pd.DataFrame) -> list[dict[str, str]]:
@@ -168,7 +176,7 @@ def action_form(people: pd.DataFrame, now: datetime) -> html.Section:
         html.Button("Find places", id="places-find", type="button",
                     className="btn btn-outline-primary"),
         html.Div(id="places-list", className="mt-2"),
-    ], className="huddle-actions-section")
+    ], className="huddle-actions-section", id="action-form")
 
 
 def action_options(actions: pd.DataFrame) -> list[dict[str, str]]:
