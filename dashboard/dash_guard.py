@@ -33,8 +33,10 @@ from dash import Dash
 from dash.exceptions import DependencyException
 from flask import Flask, Response, g, jsonify, request
 
+from dashboard import background
 from dashboard.auth import CALLBACK_PATH, client_address
 from dashboard.context import AppContext
+from data_access import audit
 from data_access.access import AccessDenied, require
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,7 +67,27 @@ def requires(permission: str | None, *, scoped: bool) -> Callable[[F], F]:
 
 def server_callbacks(app: Dash) -> dict[str, dict[str, Any]]:
     """Every callback that runs on the server, by the output key a call names."""
-    return {key: spec for key, spec in app.callback_map.items() if "callback" in spec}
+    found = {key: spec for key, spec in app.callback_map.items() if "callback" in spec}
+    _mark_cancels(found)
+    return found
+
+
+def _mark_cancels(callbacks: dict[str, dict[str, Any]]) -> None:
+    """Dash adds a callback of its own for each background callback's Cancel button (when the
+    server starts): it takes the access of the background callback it cancels (and cancels only
+    the caller's own jobs: ``dashboard.background.check_jobs``)."""
+    for spec in callbacks.values():
+        function = spec["callback"]
+        if getattr(function, "__name__", "") != "cancel_call" or \
+                getattr(function, "__module__", "") != "dash.dash" or declared_access(spec):
+            continue
+        cancelled = [declared_access(other) for other in callbacks.values()
+                     if (other.get("background") or {}).get("cancel")
+                     and any(item.get("id") == spec["inputs"][0]["id"]
+                             and item.get("property") == spec["inputs"][0]["property"]
+                             for item in other["background"]["cancel"])]
+        if cancelled and all(cancelled) and len(set(cancelled)) == 1:
+            setattr(function, _ACCESS_ATTRIBUTE, cancelled[0])
 
 
 def declared_access(spec: dict[str, Any]) -> CallbackAccess | None:
@@ -116,6 +138,13 @@ def install(app: Dash, context: AppContext) -> None:
                         f"the callback {output[:200]}", client_address())
             except AccessDenied as refusal:
                 return _error(403, str(refusal))
+        try:  # a background callback's poll, or a cancel: only the caller's own jobs
+            background.check_jobs(app, scope.username)
+        except background.NotYourJob as refusal:
+            audit.record(context.engine, context.clock.now(), "refused",
+                         f"the callback {output[:200]}", username=scope.username,
+                         role=scope.role, detail=str(refusal), client=client_address())
+            return _error(403, str(refusal))
         return None
 
 

@@ -257,6 +257,28 @@ PAGES: tuple[Page, ...] = (
              "this area, and what to do at it; Today shows the level now. Data managers set "
              "them with the second form, or send trigger_levels.csv.",
          )),
+    Page("/plan", "Plan: demand and capacity", "Plan",
+         purpose=("Demand and capacity scenarios from the live data: the baseline and a "
+                  "scenario side by side, and the places needed."),
+         uses=("episodes.csv", "capacity.csv", "services.csv", "delays.csv"),
+         permission="planning",
+         render="callbacks.plan:render",
+         callbacks="callbacks.plan:register",
+         how_to_read=(
+             "Inputs: what the model starts from, estimated from this area's data, each with "
+             "where it came from: people becoming NCTR per day by pathway, lengths of stay of "
+             "services that ended, places open now, and who is in service and waiting today.",
+             "Scenario: change places from a date, length of stay, demand, a winter surge or the "
+             "home-first shift, and press Run. The run goes on in the background: the bar shows "
+             "its progress and Cancel stops it. Nothing is run until you press Run.",
+             "Results: each day's occupancy, people waiting and share started within 24 hours "
+             "of NCTR, for the baseline (no changes) and the scenario, each with a band in which "
+             "90% of the simulated runs fall. The band is the uncertainty: read the two lines "
+             "as different only where their bands part.",
+             "What capacity do we need: the fewest places to add to each pathway so that 90% "
+             "of people start within 24 hours of being ready, on average and in 95% of runs. "
+             "docs/planning.md explains the model, its back-test and its limits.",
+         )),
     Page("/huddle", "Huddle list", "Huddle",
          purpose=("Everyone waiting now in the hub's areas, longest wait first: the people, "
                   "for the daily huddle."),

@@ -30,6 +30,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "data": frozenset({"data_manager"}),
     "goals": frozenset({"data_manager"}),  # setting local goals (anyone with figures reads them)
     "admin": frozenset({"administrator"}),
+    # Running demand and capacity scenarios on the Plan page: aggregate figures only, for the
+    # roles that plan services (hub leads run the day, administrators see no figures).
+    "planning": frozenset({"executive", "place_manager", "data_manager"}),
 }
 
 

@@ -1,0 +1,192 @@
+"""The Plan page: the model's inputs with their sources, the scenario form, and (filled in by the
+background run) the baseline and the scenario side by side, and the places needed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.planning.needed import Needed
+from dashboard.planning.plan import PathwayInputs, PathwayPlan
+from dashboard.planning.scenario import MAX_HORIZON_WEEKS, PATHWAYS
+from dashboard.results import AreaInfo
+from layouts.components import chart_card, data_table
+from layouts.figures import lines_with_bands
+
+INPUT_COLUMNS = ["Pathway", "Input", "Estimate", "Where it came from"]
+DAILY = (("occupancy", "Occupancy (people in service)", "people", 1.0),
+         ("waiting", "People waiting", "people", 1.0),
+         ("within_24h", "Share started within 24 h of NCTR", "%", 100.0))
+TOTALS = (("waiting_at_end", "People waiting at the end"),
+          ("delayed_bed_days", "Acute bed days lost to waiting"),
+          ("within_24h", "Share started within 24 h (%)"),
+          ("cost", "Cost (£)"))
+
+
+@dataclass(frozen=True)
+class PlanView:
+    area: AreaInfo
+    first_day: date
+    inputs: Mapping[int, PathwayInputs]
+
+
+def build(view: PlanView) -> html.Div:
+    return html.Div([
+        html.H1(f"Plan: {view.area.name}", id="page-title"),
+        html.P(f"Demand and capacity scenarios for {view.area.name} from "
+               f"{view.first_day:%d %b %Y}, simulated from the live data. Nothing runs until "
+               "you press Run.",
+               className="lead-in", id="plan-summary"),
+        html.Section([
+            html.H2("What the model starts from", className="section-heading"),
+            inputs_table(view.inputs),
+        ]),
+        form(view.first_day),
+        html.Div(id="plan-results", role="region", **{"aria-label": "Plan results"}),
+    ])
+
+
+def inputs_table(inputs: Mapping[int, PathwayInputs]) -> html.Div:
+    rows = []
+    for pathway, given in inputs.items():
+        stays = given.stays
+        mean_stay = f"{stays.completed.mean():.1f} days mean" if len(stays.completed) else "none"
+        rows += [
+            (pathway, "People becoming NCTR", f"{given.arrivals.mean_per_day:.2f} a day",
+             given.arrivals.source),
+            (pathway, "Length of stay", mean_stay, stays.source),
+            (pathway, "Places open now", given.capacity.places, given.capacity.source),
+            (pathway, "In service / waiting today",
+             f"{len(given.state.in_service_days)} / {len(given.state.waiting_days)}",
+             given.state.source),
+        ]
+    return data_table(INPUT_COLUMNS, rows, "plan-inputs-table",
+                      "The model's inputs, estimated from this area's data",
+                      kinds=["label", "label", "label", "label"])
+
+
+def _field(label: str, control: object, control_id: str, width: int = 3) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, html_for=control_id), control], md=width)
+
+
+def form(first_day: date) -> html.Section:
+    """The scenario form. The server checks every value again (``parse_scenario``)."""
+    pathway_fields = [
+        _field(f"Places to add, pathway {p}", dbc.Input(id=f"plan-places-{p}", type="number",
+                                                         step=1, value=0), f"plan-places-{p}", 2)
+        for p in PATHWAYS]
+    return html.Section([
+        html.H2("Scenario", className="section-heading"),
+        dbc.Row([
+            _field("Name", dbc.Input(id="plan-name", type="text", maxLength=200,
+                                     value="My scenario"), "plan-name", 4),
+            _field("Horizon (weeks)", dbc.Input(id="plan-horizon", type="number", min=1,
+                                                max=MAX_HORIZON_WEEKS, step=1, value=12),
+                   "plan-horizon", 2),
+            _field("Places change from", dbc.Input(id="plan-change-from", type="date",
+                                                   value=first_day.isoformat()),
+                   "plan-change-from", 3),
+        ], className="g-2 mb-2"),
+        dbc.Row(pathway_fields, className="g-2 mb-2"),
+        dbc.Row([
+            _field("Length of stay × (all pathways)", dbc.Input(
+                id="plan-los", type="number", min=0.1, max=10, step="any", value=1),
+                "plan-los", 3),
+            _field("Demand growth (%)", dbc.Input(id="plan-growth", type="number", step="any",
+                                                  value=0), "plan-growth", 2),
+            _field("Winter surge (%, Dec to Feb)", dbc.Input(
+                id="plan-surge", type="number", step="any", value=0), "plan-surge", 3),
+            _field("Home first: share of pathway 2 to 1 (%)", dbc.Input(
+                id="plan-shift", type="number", min=0, max=100, step="any", value=0),
+                "plan-shift", 4),
+        ], className="g-2 mb-2"),
+        html.Div([
+            html.Button("Run", id="plan-run", type="button", className="btn btn-primary me-2"),
+            html.Button("Cancel", id="plan-cancel", type="button", disabled=True,
+                        className="btn btn-outline-secondary"),
+        ]),
+        html.Div(id="plan-message", role="status", className="mt-2"),
+        html.Div([html.Span("Progress", id="plan-progress-label", className="me-2"),
+                  html.Progress(id="plan-progress", value="0", max="100",
+                                **{"aria-labelledby": "plan-progress-label"})],
+                 className="mt-2"),
+        dcc.Store(id="plan-ticket"),
+    ], className="plan-form")
+
+
+def results(scenario_name: str, baseline: Sequence[PathwayPlan], scenario: Sequence[PathwayPlan],
+            needed: Mapping[int, Needed]) -> html.Div:
+    blocks: list[object] = [html.H2(f"Baseline and {scenario_name}", className="section-heading"),
+                            totals_table(scenario_name, baseline, scenario)]
+    for base, changed in zip(baseline, scenario, strict=True):
+        blocks.append(html.H3(f"Pathway {base.pathway}", className="section-heading"))
+        blocks.append(dbc.Row([dbc.Col(_daily_card(base, changed, measure), lg=4)
+                               for measure in DAILY], className="g-3 mb-3"))
+    blocks.append(needed_table(needed))
+    return html.Div(blocks, id="plan-comparison")
+
+
+def _daily_card(base: PathwayPlan, changed: PathwayPlan,
+                measure: tuple[str, str, str, float]) -> object:
+    key, title, unit, scale = measure
+    days = list(base.daily.date)
+
+    def band(plan: PathwayPlan) -> tuple[list[float], list[float], list[float]]:
+        return tuple([float(v) * scale for v in plan.daily[f"{key}_{part}"]]  # type: ignore[return-value]
+                     for part in ("mean", "low", "high"))
+
+    series = {"Baseline": band(base), "Scenario": band(changed)}
+    table_id = f"plan-{key}-{base.pathway}-table"
+    rows = [(day, *(f"{series[name][i][d]:.1f}" for name in series for i in range(3)))
+            for d, day in enumerate(days)]
+    columns = ["Day"] + [f"{name} {part}" for name in series for part in ("mean", "low", "high")]
+    return chart_card(title, lines_with_bands(days, series, axis_title=unit),
+                      f"plan-{key}-{base.pathway}",
+                      f"{title}, pathway {base.pathway}, per day: the mean of the runs with the "
+                      "band in which 90% of them fall, baseline and scenario.",
+                      data_table(columns, rows, table_id, f"{title}, pathway {base.pathway}",
+                                 kinds=["label"] * len(columns)))
+
+
+def totals_table(scenario_name: str, baseline: Sequence[PathwayPlan],
+                 scenario: Sequence[PathwayPlan]) -> html.Div:
+    rows = []
+    for base, changed in zip(baseline, scenario, strict=True):
+        for key, label in TOTALS:
+            scale = 100.0 if key == "within_24h" else 1.0
+            rows.append((base.pathway, label, _total(base, key, scale),
+                         _total(changed, key, scale)))
+    return data_table(["Pathway", "Over the horizon", "Baseline", scenario_name], rows,
+                      "plan-totals-table", "Totals over the horizon: mean (90% of runs within)",
+                      kinds=["label"] * 4)
+
+
+def _total(plan: PathwayPlan, key: str, scale: float) -> str:
+    found = plan.totals[plan.totals.measure == key]
+    if found.empty:
+        return "–"
+    row = found.iloc[0]
+    return f"{row['mean'] * scale:,.1f} ({row['low'] * scale:,.1f} to {row['high'] * scale:,.1f})"
+
+
+def needed_table(needed: Mapping[int, Needed]) -> html.Div:
+    rows = [(pathway, f"{n.target:.0%}",
+             "not met" if n.extra_places is None else n.extra_places,
+             "not met" if n.confident_extra_places is None else n.confident_extra_places,
+             "–" if n.share is None else f"{n.share[0]:.0%} ({n.share[1]:.0%} to {n.share[2]:.0%})")
+            for pathway, n in needed.items()]
+    return html.Section([
+        html.H3("What capacity do we need?", className="section-heading"),
+        data_table(["Pathway", "Target within 24 h", "Places to add (on average)",
+                    "Places to add (95% of runs)", "Share with them"], rows,
+                   "plan-needed-table", "Places to add to the scenario to meet the target",
+                   kinds=["label"] * 5),
+    ])
+
+
+def refused(message: str) -> html.P:
+    return html.P(["The scenario was not run: ", message], className="goal-refused")
