@@ -29,6 +29,7 @@
       format: button.getAttribute("data-format"),
       audience: button.getAttribute("data-audience")
     });
+    if (button.getAttribute("data-run")) { query.set("run", button.getAttribute("data-run")); }
     button.setAttribute("aria-busy", "true");
     status.textContent = "Preparing the file…";
     fetch("/export?" + query.toString(), {credentials: "same-origin"})

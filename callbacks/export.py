@@ -21,8 +21,10 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
+from callbacks import plan
 from callbacks.shell import FRAME_OUTPUTS, view_for
 from dashboard.auth import client_address, current_scope
+from dashboard.cache import as_sent
 from dashboard.context import AppContext
 from dashboard.disclosure import RULE_TEXT, inferred_kinds, parse_count, shared_rows
 from dashboard.inert_cells import inert, is_number
@@ -72,6 +74,10 @@ def _export(context: AppContext) -> Response:
                                "sharing outside the team.")
     outputs = view_for(context, scope, path, search)
     table = find_table([outputs[0], *outputs[FRAME_OUTPUTS].values()], table_id)
+    run = request.args.get("run")
+    if table is None and run and path == plan.PATH:  # a table of a run: recomputed from it
+        table = find_table(as_sent(plan.export_tree(context, run[:4000], table_id)),
+                           table_id)
     if table is None:
         raise ExportError(404, f"There is no table {table_id!r} on that page.")
     caption, columns, rows = table_contents(table)

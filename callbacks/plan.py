@@ -19,22 +19,26 @@ from datetime import date
 from typing import Any
 
 from dash import Dash, Input, Output, State, html, no_update
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from callbacks.common import resolve_area
 from dashboard import background
-from dashboard.auth import current_scope
+from dashboard.auth import client_address, current_scope
 from dashboard.clock import as_london
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
 from dashboard.planning.needed import places_needed
 from dashboard.planning.plan import run_plan
-from dashboard.planning.scenario import PATHWAYS, Scenario, ScenarioError, parse_scenario
+from dashboard.planning.scenario import PATHWAYS, ScenarioError, parse_scenario
 from dashboard.url_state import ViewState, read_view_state
 from data_access.access import AccessDenied, AreaInScope, area_in_scope, load_scope
+from data_access.audit import record
+from data_access.plan_scenarios import save_scenario, saved_scenario, saved_scenarios
 from data_access.planning import plan_inputs
 from layouts import plan as plan_layout
 
+PATH = "/plan"
 HISTORY_WEEKS = 12
 TICKET_SECONDS = 600  # a ticket is for the run it was made for, not for later
 # Unit costs used for the cost figures (pounds): as the example scenario, docs/planning.md.
@@ -53,11 +57,13 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
     """The inputs and the form; the first view runs no model (the user starts a run)."""
     now = context.clock.now()
     inputs = plan_inputs(context.engine, area, PATHWAYS, now, HISTORY_WEEKS)
-    return plan_layout.build(plan_layout.PlanView(area, as_london(now).date(), inputs))
+    return plan_layout.build(plan_layout.PlanView(
+        area, as_london(now).date(), inputs, saved_scenarios(context.engine, area)))
 
 
-def scenario_from_form(area_code: str, values: dict[str, Any], first_day: date) -> Scenario:
-    """The form's values as a scenario file would hold them, checked as one is."""
+def scenario_file(area_code: str, values: dict[str, Any], first_day: date) -> str:
+    """The form's values as a scenario file (JSON), checked as a file is (``ScenarioError``
+    says what is wrong)."""
     def number(key: str, default: float) -> float:
         value = values.get(key)
         if value is None or value == "":
@@ -87,21 +93,67 @@ def scenario_from_form(area_code: str, values: dict[str, Any], first_day: date) 
                                "increase": surge / 100}
     if shift:
         raw["shift"] = {"from": 2, "to": 1, "share": shift / 100}
-    return parse_scenario(json.dumps(raw))
+    text = json.dumps(raw)
+    parse_scenario(text)
+    return text
+
+
+def form_values(text: str) -> dict[str, Any]:
+    """A saved scenario file back in the form's fields."""
+    scenario = parse_scenario(text)
+    places = {change.pathway: change.places for change in scenario.capacity_changes}
+    return {"name": scenario.name, "horizon": scenario.horizon_weeks,
+            "change_from": min((c.from_day.isoformat() for c in scenario.capacity_changes),
+                               default=None),
+            **{f"places_{p}": places.get(p, 0) for p in PATHWAYS},
+            "los": next(iter(scenario.length_of_stay.values()), 1.0),
+            "growth": round(scenario.demand_growth * 100, 6),
+            "surge": 0 if scenario.winter_surge is None
+            else round(scenario.winter_surge.increase * 100, 6),
+            "shift": 0 if scenario.shift is None else round(scenario.shift.share * 100, 6)}
 
 
 FORM_FIELDS = ("name", "horizon", "change_from", "places_1", "places_2", "places_3", "los",
                "growth", "surge", "shift")
 FORM_IDS = ("plan-name", "plan-horizon", "plan-change-from", "plan-places-1", "plan-places-2",
             "plan-places-3", "plan-los", "plan-growth", "plan-surge", "plan-shift")
+EXPORT_SECONDS = 12 * 3600  # a run's tables may be exported for a working day after it
+
+
+def signer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="plan-ticket")
+
+
+def read_ticket(secret: str, ticket: Any, max_age: int) -> dict[str, Any] | None:
+    """The order a ticket carries, if its signature holds and it is not too old."""
+    if not isinstance(ticket, str):
+        return None
+    try:
+        order = signer(secret).loads(ticket, max_age=max_age)
+    except BadSignature:
+        return None
+    return order if isinstance(order, dict) and isinstance(order.get("values"), dict) else None
+
+
+def _area_from(context: AppContext, search: Any) -> AreaInScope | html.P | None:
+    """The area in the address, checked against the user's scope (a refusal, in words)."""
+    state = read_view_state(search if isinstance(search, str) else None,
+                            context.clock.now().date())
+    try:
+        return resolve_area(context, state.area, "the plan")[0]
+    except AccessDenied as refusal:  # recorded
+        return html.P(str(refusal))
+
+
+def _audit(context: AppContext, action: str, area_code: str, detail: str) -> None:
+    scope = current_scope()
+    record(context.engine, context.clock.now(), action, area_code, username=scope.username,
+           role=scope.role, client=client_address(), detail=detail[:300])
 
 
 def register(app: Dash, context: AppContext) -> None:
     manager = background.manager_for(app)
     background.remember_owners(app, lambda: current_scope().username)
-
-    def signer() -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(app.server.secret_key, salt="plan-ticket")
 
     @app.callback(Output("plan-ticket", "data"), Output("plan-message", "children"),
                   Input("plan-run", "n_clicks"),
@@ -110,24 +162,21 @@ def register(app: Dash, context: AppContext) -> None:
     @requires("planning", scoped=True)
     def check_scenario(clicks: Any, *values: Any) -> tuple[Any, Any]:
         """Run pressed: the scenario checked, and a signed ticket to run it (or why not)."""
-        *form_values, search = values
-        now = context.clock.now()
-        state = read_view_state(search if isinstance(search, str) else None, now.date())
-        try:
-            area = resolve_area(context, state.area, "the plan")[0]
-        except AccessDenied as refusal:  # recorded
-            return None, html.P(str(refusal))
-        if area is None or not clicks:
+        *form, search = values
+        area = _area_from(context, search)
+        if not isinstance(area, AreaInScope):
+            return None, area if area is not None else no_update
+        if not clicks:
             return no_update, no_update
+        given = dict(zip(FORM_FIELDS, form, strict=True))
         try:
-            scenario = scenario_from_form(area.code, dict(zip(FORM_FIELDS, form_values,
-                                                              strict=True)),
-                                          as_london(now).date())
+            scenario_file(area.code, given, as_london(context.clock.now()).date())
         except ScenarioError as problem:
             return None, plan_layout.refused(str(problem))
-        ticket = signer().dumps({"user": current_scope().username, "area": area.code,
-                                 "values": dict(zip(FORM_FIELDS, form_values, strict=True))})
-        return ticket, html.P(f"Running {scenario.name}…")
+        _audit(context, "plan_run", area.code, str(given.get("name")))
+        ticket = signer(app.server.secret_key).dumps(
+            {"user": current_scope().username, "area": area.code, "values": given})
+        return ticket, html.P(f"Running {given.get('name')}…")
 
     @app.callback(Output("plan-results", "children"), Input("plan-ticket", "data"),
                   background=True, manager=manager, prevent_initial_call=True,
@@ -139,47 +188,115 @@ def register(app: Dash, context: AppContext) -> None:
     # user's role and scope; the job checks the scope again (a ticket is not a key).
     @requires("planning", scoped=False)
     def run_scenario(set_progress: Callable[[tuple[str]], None], ticket: Any) -> Any:
-        try:
-            order = signer().loads(ticket, max_age=TICKET_SECONDS) if isinstance(
-                ticket, str) else None
-        except BadSignature:
-            order = None
-        if not isinstance(order, dict):
+        order = read_ticket(app.server.secret_key, ticket, TICKET_SECONDS)
+        if order is None:
             return plan_layout.refused("press Run to start a run")
-        context.engine.dispose(close=False)  # a new process: its own connections
-        return _run(context, order, set_progress)
+        context.engine.dispose(close=False)  # a process of its own: its own connections
+        return run_order(context, order, ticket, set_progress)
+
+    @app.callback(Output("plan-save-message", "children"), Output("plan-saved", "children"),
+                  Input("plan-save", "n_clicks"),
+                  *(State(component, "value") for component in FORM_IDS),
+                  State("url", "search"), prevent_initial_call=True)
+    @requires("planning", scoped=True)
+    def save(clicks: Any, *values: Any) -> tuple[Any, Any]:
+        """Save the form's scenario for the area in the address, for everyone who may see it."""
+        *form, search = values
+        area = _area_from(context, search)
+        if not isinstance(area, AreaInScope):
+            return area if area is not None else no_update, no_update
+        if not clicks:
+            return no_update, no_update
+        now = context.clock.now()
+        try:
+            text = scenario_file(area.code, dict(zip(FORM_FIELDS, form, strict=True)),
+                                 as_london(now).date())
+        except ScenarioError as problem:
+            return plan_layout.refused(str(problem)), no_update
+        name = parse_scenario(text).name
+        saved_id = save_scenario(context.engine, area, name, text, current_scope().username, now)
+        _audit(context, "plan_scenario_saved", area.code, f"{saved_id} {name}")
+        return (html.P(f"Saved {name} for {area.name}.", className="goal-saved"),
+                plan_layout.saved_block(saved_scenarios(context.engine, area)))
+
+    @app.callback(Output("plan-save-message", "children", allow_duplicate=True),
+                  *(Output(component, "value") for component in FORM_IDS),
+                  Input("plan-load", "n_clicks"), State("plan-saved-pick", "value"),
+                  State("url", "search"), prevent_initial_call=True)
+    @requires("planning", scoped=True)
+    def load(clicks: Any, picked: Any, search: Any) -> tuple[Any, ...]:
+        """Fill the form with a saved scenario of the area in the address (or one inside it)."""
+        unchanged = (no_update,) * len(FORM_IDS)
+        area = _area_from(context, search)
+        if not isinstance(area, AreaInScope):
+            return (area if area is not None else no_update, *unchanged)
+        if not clicks:
+            return (no_update, *unchanged)
+        found = saved_scenario(context.engine, area, int(picked)) \
+            if isinstance(picked, str | int) and str(picked).isdigit() else None
+        if found is None:
+            _audit(context, "refused", area.code, f"plan scenario {str(picked)[:40]!r}: not "
+                   f"saved for {area.code} or an area inside it")
+            return (plan_layout.refused(f"there is no such saved scenario for {area.name}"),
+                    *unchanged)
+        _audit(context, "plan_scenario_loaded", found.area_code, f"{found.id} {found.name}")
+        values = form_values(found.scenario)
+        return (html.P(f"Loaded {found.name}: press Run to compare it with the baseline.",
+                       className="goal-saved"),
+                *(values[field] for field in FORM_FIELDS))
 
 
-def _run(context: AppContext, order: dict[str, Any],
-         set_progress: Callable[[tuple[str]], None]) -> Any:
-    """The run a verified ticket orders, for its user's scope read afresh."""
+def run_order(context: AppContext, order: dict[str, Any], ticket: str,
+              set_progress: Callable[[tuple[str]], None] | None = None,
+              with_needed: bool = True) -> Any:
+    """The run a verified ticket orders, for its user's scope read afresh: the results as the
+    page shows them (the export recomputes them the same way: the runs are seeded)."""
+    progress = set_progress or (lambda _value: None)
     now = context.clock.now()
-    scope = load_scope(context.engine, str(order["user"]))
+    scope = load_scope(context.engine, str(order.get("user")))
     if scope is None or not scope.may("planning"):
         return plan_layout.refused("you may not run scenarios")
     try:
-        area = area_in_scope(context.engine, scope, str(order["area"]), now, "the plan")
+        area = area_in_scope(context.engine, scope, str(order.get("area")), now, "the plan")
     except AccessDenied as refusal:  # recorded
         return plan_layout.refused(str(refusal))
     if area is None:
         return plan_layout.refused("there is no such area")
     first_day = as_london(now).date()
     try:
-        scenario = scenario_from_form(area.code, order["values"], first_day)
+        scenario = parse_scenario(scenario_file(area.code, order["values"], first_day))
+        progress(("5",))
+        inputs = plan_inputs(context.engine, area, scenario.pathways, now,
+                             scenario.history_weeks)
+        # A pathway with no completed stay or no service started in the window has nothing to
+        # draw from: it is left out, and the results say so.
+        runnable = tuple(p for p in scenario.pathways if len(inputs[p].stays.completed)
+                         and len(inputs[p].process.completed))
+        if not runnable:
+            raise ScenarioError(f"no pathway of {area.name} has both completed stays and "
+                                "services started in the history window to draw from")
+        scenario = replace(scenario, pathways=runnable)
         baseline = replace(scenario, name="Baseline", capacity_changes=(), length_of_stay={},
                            demand_growth=0.0, winter_surge=None, shift=None)
         steps = 2 + len(scenario.pathways)
-        set_progress(("5",))
-        inputs = plan_inputs(context.engine, area, scenario.pathways, now,
-                             scenario.history_weeks)
         base_plans = run_plan(baseline, inputs, first_day)
-        set_progress((str(round(100 / steps)),))
+        progress((str(round(100 / steps)),))
         plans = run_plan(scenario, inputs, first_day)
-        set_progress((str(round(200 / steps)),))
+        progress((str(round(200 / steps)),))
         needed = {}
-        for done, plan in enumerate(plans, start=3):
+        for done, plan in enumerate(plans if with_needed else [], start=3):
             needed[plan.pathway] = places_needed(plan.queue, scenario.replications, plan.seed)
-            set_progress((str(round(100 * done / steps)),))
+            progress((str(round(100 * done / steps)),))
     except ScenarioError as problem:
         return plan_layout.refused(str(problem))
-    return plan_layout.results(scenario.name, base_plans, plans, needed)
+    left_out = [p for p in PATHWAYS if p not in runnable]
+    return plan_layout.results(scenario.name, base_plans, plans, needed, ticket, left_out)
+
+
+def export_tree(context: AppContext, ticket: str, table_id: str) -> Any:
+    """For an export of a run's table: the run recomputed from its ticket, if the ticket holds
+    and was made for the user exporting (else None: no such table)."""
+    order = read_ticket(current_app.secret_key, ticket, EXPORT_SECONDS)
+    if order is None or order.get("user") != current_scope().username:
+        return None
+    return run_order(context, order, ticket, with_needed=table_id == plan_layout.NEEDED_TABLE)

@@ -14,7 +14,8 @@ from data_access.models import AuditEvent
 # What is recorded (the Audit page and docs/security.md list them).
 ACTIONS = ("view_people", "export", "refused", "sign_in", "sign_in_failed", "sign_out",
            "sessions_ended", "sessions_revoked", "area_changed", "goal_set", "goal_refused",
-           "action_recorded", "action_changed", "trigger_level_set", "trigger_level_refused")
+           "action_recorded", "action_changed", "trigger_level_set", "trigger_level_refused",
+           "plan_run", "plan_scenario_saved", "plan_scenario_loaded")
 AUDIT_COLUMNS = ["id", "at", "username", "role", "action", "scope", "rows", "detail", "client"]
 # A failed sign-in's detail starts with this, then the cookie's label, when a valid device cookie
 # vouched for the browser: such failures count against that cookie alone (dashboard/sign_in.py).

@@ -587,3 +587,20 @@ class FactsState(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     up_to: Mapped[date] = mapped_column(Date)
+
+
+class PlanScenario(Base):
+    """A named planning scenario saved on the Plan page for an area: the scenario file's JSON
+    (``dashboard.planning.scenario``, checked before it is stored), who saved it and when. Saving
+    a name again for the same area replaces it."""
+
+    __tablename__ = "plan_scenarios"
+    __table_args__ = (Index("ix_plan_scenarios_area_code_name", "area_code", "name",
+                            unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    name: Mapped[str] = mapped_column(String(200))
+    scenario: Mapped[str] = mapped_column(String(4000))
+    saved_by: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC

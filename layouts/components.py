@@ -54,12 +54,15 @@ EXPORTS = (("csv", "team", "CSV"), ("xlsx", "team", "Excel"),
 
 
 def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_id: str,
-               caption: str, kinds: Sequence[str] | None = None) -> html.Div:
+               caption: str, kinds: Sequence[str] | None = None,
+               run: str | None = None) -> html.Div:
     """A table of a chart's figures, with buttons that export it (CSV or Excel; for the team,
     or with the small-number rule for sharing: see callbacks/export.py).
 
     ``kinds`` says what each column holds for that rule (``dashboard.disclosure``); without
     it, whole-number columns are taken as counts and other figures are withheld when shared.
+    ``run``: for a table of a run's results (the Plan page), the run's signed order, from which
+    the export recomputes it (the address alone does not say what was run).
     """
     if kinds is not None and len(kinds) != len(columns):
         raise ValueError("one kind per column")
@@ -70,7 +73,7 @@ def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_i
             html.Button(label, type="button", id=f"{table_id}-{fmt}-{audience}",
                         className="btn btn-outline-primary btn-sm export-table",
                         **{"data-table": table_id, "data-format": fmt,
-                           "data-audience": audience})
+                           "data-audience": audience, **({"data-run": run} if run else {})})
             for fmt, audience, label in EXPORTS],
         className="table-exports", role="group", **{"aria-label": f"Export {caption}"})
     return table_block(table, buttons)

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import date
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import dcc, html
 
+from dashboard.clock import from_utc_naive
 from dashboard.planning.needed import Needed
 from dashboard.planning.plan import PathwayInputs, PathwayPlan
 from dashboard.planning.scenario import MAX_HORIZON_WEEKS, PATHWAYS
 from dashboard.results import AreaInfo
+from layouts import formatting as fmt
 from layouts.components import chart_card, data_table
 from layouts.figures import lines_with_bands
 
@@ -27,11 +30,16 @@ TOTALS = (("waiting_at_end", "People waiting at the end"),
           ("cost", "Cost (£)"))
 
 
+NEEDED_TABLE = "plan-needed-table"
+SAVED_TABLE = "plan-saved-table"
+
+
 @dataclass(frozen=True)
 class PlanView:
     area: AreaInfo
     first_day: date
     inputs: Mapping[int, PathwayInputs]
+    saved: pd.DataFrame  # data_access.plan_scenarios.saved_scenarios
 
 
 def build(view: PlanView) -> html.Div:
@@ -46,6 +54,14 @@ def build(view: PlanView) -> html.Div:
             inputs_table(view.inputs),
         ]),
         form(view.first_day),
+        html.Section([
+            html.H2("Saved scenarios", className="section-heading"),
+            html.P("Scenarios saved for this area and the areas inside it, shared with everyone "
+                   "who may see them. Load one into the form, then Run to compare it with the "
+                   "baseline.", className="chart-summary"),
+            html.Div(saved_block(view.saved), id="plan-saved"),
+            html.Div(id="plan-save-message", role="status", className="mt-2"),
+        ]),
         html.Div(id="plan-results", role="region", **{"aria-label": "Plan results"}),
     ])
 
@@ -107,7 +123,9 @@ def form(first_day: date) -> html.Section:
         html.Div([
             html.Button("Run", id="plan-run", type="button", className="btn btn-primary me-2"),
             html.Button("Cancel", id="plan-cancel", type="button", disabled=True,
-                        className="btn btn-outline-secondary"),
+                        className="btn btn-outline-secondary me-2"),
+            html.Button("Save the scenario", id="plan-save", type="button",
+                        className="btn btn-outline-primary"),
         ]),
         html.Div(id="plan-message", role="status", className="mt-2"),
         html.Div([html.Span("Progress", id="plan-progress-label", className="me-2"),
@@ -118,20 +136,46 @@ def form(first_day: date) -> html.Section:
     ], className="plan-form")
 
 
+def saved_block(saved: pd.DataFrame) -> list[object]:
+    if saved.empty:
+        return [html.P("No scenario is saved for this area yet.", className="chart-summary")]
+    rows = [(r.name, r.area, r.saved_by, fmt.moment(from_utc_naive(r.saved_at.to_pydatetime())))
+            for r in saved.itertuples()]
+    return [
+        data_table(["Scenario", "Area", "Saved by", "Saved"], rows, SAVED_TABLE,
+                   f"{fmt.plural(len(rows), 'saved scenario')}", kinds=["label"] * 4),
+        dbc.Row([
+            _field("Saved scenario", dbc.Select(
+                id="plan-saved-pick", value=str(saved.id.iloc[0]),
+                options=[{"label": f"{r.name} ({r.area})", "value": str(r.id)}
+                         for r in saved.itertuples()]), "plan-saved-pick", 6),
+            dbc.Col(html.Button("Load into the form", id="plan-load", type="button",
+                                className="btn btn-outline-primary mt-4"), md=3),
+        ], className="g-2"),
+    ]
+
+
 def results(scenario_name: str, baseline: Sequence[PathwayPlan], scenario: Sequence[PathwayPlan],
-            needed: Mapping[int, Needed]) -> html.Div:
+            needed: Mapping[int, Needed], run: str, left_out: Sequence[int] = ()) -> html.Div:
+    """The run's results; ``run``: its signed order, from which its tables are exported."""
     blocks: list[object] = [html.H2(f"Baseline and {scenario_name}", className="section-heading"),
-                            totals_table(scenario_name, baseline, scenario)]
+                            totals_table(scenario_name, baseline, scenario, run)]
+    if left_out:
+        blocks.insert(1, html.P(
+            f"Pathway {', '.join(map(str, left_out))} left out: no completed stay or no service "
+            "started in the history window to draw from.", id="plan-left-out",
+            className="chart-summary"))
     for base, changed in zip(baseline, scenario, strict=True):
         blocks.append(html.H3(f"Pathway {base.pathway}", className="section-heading"))
-        blocks.append(dbc.Row([dbc.Col(_daily_card(base, changed, measure), lg=4)
+        blocks.append(dbc.Row([dbc.Col(_daily_card(base, changed, measure, run), lg=4)
                                for measure in DAILY], className="g-3 mb-3"))
-    blocks.append(needed_table(needed))
+    if needed:
+        blocks.append(needed_table(needed, run))
     return html.Div(blocks, id="plan-comparison")
 
 
 def _daily_card(base: PathwayPlan, changed: PathwayPlan,
-                measure: tuple[str, str, str, float]) -> object:
+                measure: tuple[str, str, str, float], run: str) -> object:
     key, title, unit, scale = measure
     days = list(base.daily.date)
 
@@ -149,11 +193,11 @@ def _daily_card(base: PathwayPlan, changed: PathwayPlan,
                       f"{title}, pathway {base.pathway}, per day: the mean of the runs with the "
                       "band in which 90% of them fall, baseline and scenario.",
                       data_table(columns, rows, table_id, f"{title}, pathway {base.pathway}",
-                                 kinds=["label"] * len(columns)))
+                                 kinds=["label"] * len(columns), run=run))
 
 
 def totals_table(scenario_name: str, baseline: Sequence[PathwayPlan],
-                 scenario: Sequence[PathwayPlan]) -> html.Div:
+                 scenario: Sequence[PathwayPlan], run: str) -> html.Div:
     rows = []
     for base, changed in zip(baseline, scenario, strict=True):
         for key, label in TOTALS:
@@ -162,7 +206,7 @@ def totals_table(scenario_name: str, baseline: Sequence[PathwayPlan],
                          _total(changed, key, scale)))
     return data_table(["Pathway", "Over the horizon", "Baseline", scenario_name], rows,
                       "plan-totals-table", "Totals over the horizon: mean (90% of runs within)",
-                      kinds=["label"] * 4)
+                      kinds=["label"] * 4, run=run)
 
 
 def _total(plan: PathwayPlan, key: str, scale: float) -> str:
@@ -173,7 +217,7 @@ def _total(plan: PathwayPlan, key: str, scale: float) -> str:
     return f"{row['mean'] * scale:,.1f} ({row['low'] * scale:,.1f} to {row['high'] * scale:,.1f})"
 
 
-def needed_table(needed: Mapping[int, Needed]) -> html.Div:
+def needed_table(needed: Mapping[int, Needed], run: str) -> html.Div:
     rows = [(pathway, f"{n.target:.0%}",
              "not met" if n.extra_places is None else n.extra_places,
              "not met" if n.confident_extra_places is None else n.confident_extra_places,
@@ -183,8 +227,8 @@ def needed_table(needed: Mapping[int, Needed]) -> html.Div:
         html.H3("What capacity do we need?", className="section-heading"),
         data_table(["Pathway", "Target within 24 h", "Places to add (on average)",
                     "Places to add (95% of runs)", "Share with them"], rows,
-                   "plan-needed-table", "Places to add to the scenario to meet the target",
-                   kinds=["label"] * 5),
+                   NEEDED_TABLE, "Places to add to the scenario to meet the target",
+                   kinds=["label"] * 5, run=run),
     ])
 
 
