@@ -12,7 +12,9 @@ A forged or altered ticket runs nothing.
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -39,6 +41,8 @@ from data_access.planning import plan_inputs
 from layouts import plan as plan_layout
 
 PATH = "/plan"
+SAVED_ID = re.compile(r"[0-9]{1,9}")  # a saved scenario's id, as the list offers it
+LARGEST = 1e9  # far beyond any field's range: the scenario's checks say what the range is
 HISTORY_WEEKS = 12
 TICKET_SECONDS = 600  # a ticket is for the run it was made for, not for later
 # Unit costs used for the cost figures (pounds): as the example scenario, docs/planning.md.
@@ -68,12 +72,13 @@ def scenario_file(area_code: str, values: dict[str, Any], first_day: date) -> st
         value = values.get(key)
         if value is None or value == "":
             return default
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or \
+                not math.isfinite(value) or abs(value) > LARGEST:
             raise ScenarioError(f"{key}: a number, not {str(value)[:40]!r}")
         return value
 
-    def whole(key: str) -> int:
-        value = number(key, 0)
+    def whole(key: str, default: int = 0) -> int:
+        value = number(key, default)
         if value != int(value):
             raise ScenarioError(f"{key}: a whole number, not {value}")
         return int(value)
@@ -84,7 +89,7 @@ def scenario_file(area_code: str, values: dict[str, Any], first_day: date) -> st
     surge, shift = number("surge", 0.0), number("shift", 0.0)
     winter = first_day.year if first_day.month >= 6 else first_day.year - 1
     raw: dict[str, Any] = {
-        "name": values.get("name"), "area": area_code, "horizon_weeks": whole("horizon") or 12,
+        "name": values.get("name"), "area": area_code, "horizon_weeks": whole("horizon", 12),
         "replications": replications(), "stays": "empirical",
         "capacity_changes": changes, "length_of_stay": {str(p): los for p in PATHWAYS},
         "demand_growth": number("growth", 0.0) / 100, "unit_costs": UNIT_COSTS}
@@ -233,7 +238,7 @@ def register(app: Dash, context: AppContext) -> None:
         if not clicks:
             return (no_update, *unchanged)
         found = saved_scenario(context.engine, area, int(picked)) \
-            if isinstance(picked, str | int) and str(picked).isdigit() else None
+            if isinstance(picked, str | int) and SAVED_ID.fullmatch(str(picked)) else None
         if found is None:
             _audit(context, "refused", area.code, f"plan scenario {str(picked)[:40]!r}: not "
                    f"saved for {area.code} or an area inside it")

@@ -2,8 +2,9 @@
 real endpoint (``POST /_dash-update-component``, Flask's test client, signed in).
 
 Callbacks: the route (pathname, search), the area picker and the URL, the period, pathway,
-reason group and site controls, the data version check, the outlook's back-test and the
-Administration page's sessions list (ending a user's sessions). Hypothesis
+reason group and site controls, the data version check, the outlook's back-test, the
+Administration page's sessions list (ending a user's sessions), and the Plan page's form, its
+background run and Dash's Cancel for it. Hypothesis
 sends addresses and values a hostile client might: unknown areas, another hub's area, dates
 reversed, far in the past or future, malformed, huge ranges, wrong types (numbers, lists,
 objects, null), very long text, unicode and script text. Whatever arrives:
@@ -391,8 +392,77 @@ def test_a_table_opened_on_demand_never_fails(browsers: dict[str, Browser], role
         assert_only_text(json.loads(body))
 
 
+PLAN_FORM = ("plan-name.value", "plan-horizon.value", "plan-change-from.value",
+             "plan-places-1.value", "plan-places-2.value", "plan-places-3.value",
+             "plan-los.value", "plan-growth.value", "plan-surge.value", "plan-shift.value")
+PLANNERS = ("executive", "data_manager")
+
+
+@budget(80)
+@given(role=st.sampled_from(["data_manager", "executive", "hub_lead", "administrator"]),
+       clicks=ANY_VALUE, search=SEARCHES, values=st.lists(st.one_of(
+           text_or(("Winter", "2026-12-01", "12", "26", "27", "0", "-5", "1.5", "0.05", "100")),
+           ANY_VALUE, st.integers(-10**12, 10**12), st.floats(allow_nan=True)),
+           min_size=10, max_size=10),
+       picked=st.one_of(text_or(("1", "2", "99999999999999999999", "²")), ANY_VALUE))
+def test_the_plan_form_never_fails_and_only_planners_run_save_or_load(
+        browsers: dict[str, Browser], role: str, clicks: Any, search: Any, values: list[Any],
+        picked: Any) -> None:
+    """Anything in any field of the scenario form, any address, any saved id: a planner gets a
+    ticket, a saved scenario, the form filled or the reasons why not, as text only; anyone else
+    is refused before it runs."""
+    form = dict(zip(PLAN_FORM, values, strict=True))
+    refused = role not in PLANNERS
+    for output, button in (("plan-ticket.data", "plan-run"), ("plan-save-message", "plan-save")):
+        answer = call(browsers[role], output, {f"{button}.n_clicks": clicks,
+                                               "url.search": search, **form},
+                      f"{button}.n_clicks", refused=refused)
+        assert_only_text(answer)
+    loaded = call(browsers[role], "plan-name.value", {"plan-load.n_clicks": clicks,
+                                                      "plan-saved-pick.value": picked,
+                                                      "url.search": search},
+                  "plan-load.n_clicks", refused=refused)
+    assert_only_text(loaded)
+
+
+@budget(20)
+@given(role=st.sampled_from(["executive", "hub_lead"]), ticket=ANY_VALUE)
+def test_the_background_run_never_fails_to_start_and_only_for_planners(
+        browsers: dict[str, Browser], role: str, ticket: Any) -> None:
+    """Any ticket at all: a planner's call starts a job (which runs nothing without a ticket
+    the app signed: tests/test_plan_page.py); anyone else is refused before it starts."""
+    answer = call(browsers[role], "plan-results.children", {"plan-ticket.data": ticket},
+                  "plan-ticket.data", refused=role not in PLANNERS)
+    if role in PLANNERS:
+        assert set(answer) >= {"cacheKey", "job"}
+
+
+@budget(40)
+@given(role=st.sampled_from(["executive", "hub_lead"]), clicks=ANY_VALUE,
+       job=st.one_of(st.none(), st.integers(-10, 10**7).map(str), hostile_text()))
+def test_cancel_never_fails_and_cancels_no_job_of_anyone_else(
+        browsers: dict[str, Browser], role: str, clicks: Any, job: str | None) -> None:
+    """Dash's Cancel callback, with any job named (a process id in Dash's protocol): none was
+    started for the caller, so any named job is refused (403) and no process touched; with none
+    named, a planner's call changes nothing; anyone else is refused."""
+    query = "" if job is None else "?" + urlencode({"cancelJob": job},
+                                                   errors="surrogatepass")
+    answer = browsers[role].client.post(f"/_dash-update-component{query}", json={
+        "output": "plan-cancel.id", "outputs": {"id": "plan-cancel", "property": "id"},
+        "inputs": [{"id": "plan-cancel", "property": "n_clicks", "value": clicks}],
+        "state": [], "changedPropIds": ["plan-cancel.n_clicks"]})
+    body = answer.get_data(as_text=True)
+    assert_no_trace(body)
+    if role not in PLANNERS or job is not None:
+        assert answer.status_code == 403, body[:300]
+    else:
+        assert answer.status_code in (200, 204), body[:300]
+
+
 def test_every_callback_taking_browser_input_is_covered(browsers: dict[str, Browser]) -> None:
-    covered = {"page-content.children", "area-picker.value", "data-version.data",
+    covered = {"plan-ticket.data", "plan-cancel.id", "plan-save-message.children",
+               "plan-name.value", "plan-results.children", "page-content.children",
+               "area-picker.value", "data-version.data",
                "outlook-backtest.children", "sessions-list.children", "goal-message.children",
                "goal-form.children", "trigger-message.children", "action-pick.options",
                "action-kind.value", "action-message.children", "places-list.children",
