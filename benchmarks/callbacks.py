@@ -47,7 +47,7 @@ from tests.accounts import add_user, sign_in_client
 
 # Who opens each kind of page in the benchmark (a role that holds its permission).
 ROLE_FOR = {None: "data_manager", "aggregates": "data_manager", "data": "data_manager",
-            "people": "hub_lead", "admin": "administrator"}
+            "people": "hub_lead", "admin": "administrator", "planning": "data_manager"}
 PERIODS = ("", "&from=2026-08-01&to=2026-11-24", "&from=2025-12-01&to=2026-02-28",
            "&from=2026-10-26&to=2026-11-22&pathway=1")
 TARGETS_MS = {"system": 300.0, "national": 1000.0}

@@ -41,7 +41,7 @@ from tests.outage import cuttable_engine, wait_until
 
 REFRESH_SECONDS = 1
 ROLE_FOR = {None: "executive", "aggregates": "executive", "people": "hub_lead",
-            "data": "data_manager", "admin": "administrator"}
+            "data": "data_manager", "admin": "administrator", "planning": "executive"}
 # Loaded at the Today case's moment, with what had happened by then (no time may be ahead of
 # its load: the 09:00 capacity report is left out).
 LOADED_AT = TODAY_AT
