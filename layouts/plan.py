@@ -158,7 +158,8 @@ def saved_block(saved: pd.DataFrame) -> list[object]:
 def results(scenario_name: str, baseline: Sequence[PathwayPlan], scenario: Sequence[PathwayPlan],
             needed: Mapping[int, Needed], run: str, left_out: Sequence[int] = ()) -> html.Div:
     """The run's results; ``run``: its signed order, from which its tables are exported."""
-    blocks: list[object] = [html.H2(f"Baseline and {scenario_name}", className="section-heading"),
+    blocks: list[object] = [html.H2(f"Baseline and {scenario_name}", id="plan-comparison-title",
+                                    className="section-heading"),
                             totals_table(scenario_name, baseline, scenario, run)]
     if left_out:
         blocks.insert(1, html.P(
@@ -166,7 +167,8 @@ def results(scenario_name: str, baseline: Sequence[PathwayPlan], scenario: Seque
             "started in the history window to draw from.", id="plan-left-out",
             className="chart-summary"))
     for base, changed in zip(baseline, scenario, strict=True):
-        blocks.append(html.H3(f"Pathway {base.pathway}", className="section-heading"))
+        # h2, as the chart cards' own headings are (no level skipped after them)
+        blocks.append(html.H2(f"Pathway {base.pathway}", className="section-heading"))
         blocks.append(dbc.Row([dbc.Col(_daily_card(base, changed, measure, run), lg=4)
                                for measure in DAILY], className="g-3 mb-3"))
     if needed:
@@ -224,7 +226,7 @@ def needed_table(needed: Mapping[int, Needed], run: str) -> html.Div:
              "–" if n.share is None else f"{n.share[0]:.0%} ({n.share[1]:.0%} to {n.share[2]:.0%})")
             for pathway, n in needed.items()]
     return html.Section([
-        html.H3("What capacity do we need?", className="section-heading"),
+        html.H2("What capacity do we need?", className="section-heading"),
         data_table(["Pathway", "Target within 24 h", "Places to add (on average)",
                     "Places to add (95% of runs)", "Share with them"], rows,
                    NEEDED_TABLE, "Places to add to the scenario to meet the target",
