@@ -19,7 +19,7 @@ from dashboard.config import Settings
 from data_access.audit import recent_events
 from data_access.db import make_engine
 from tests.accounts import add_user
-from tests.browser import browsing
+from tests.browser import browsing, sign_in_page
 from tests.builders import (
     GEOGRAPHY,
     STAYS,
@@ -30,6 +30,7 @@ from tests.builders import (
     load_files,
 )
 from tests.conftest import fresh_database
+from tests.test_accessibility import STRUCTURE, axe_violations, report
 
 pytestmark = pytest.mark.browser
 
@@ -114,3 +115,23 @@ def test_a_scenario_is_saved_and_loaded_back_into_the_form(site):
     expect(page.locator("#plan-name")).to_have_value("Place one winter")
     expect(page.locator("#plan-surge")).to_have_value("15")
     assert len(recent_events(engine, limit=10, action="plan_scenario_loaded")) == 1
+
+
+def test_the_results_meet_wcag_22_aa(site):
+    """tests/test_accessibility.py checks the page as it opens; this, the results of a run.
+    (A context of its own: the strict CSP would refuse the injected axe script.)"""
+    from playwright.sync_api import expect
+
+    page, base_url, _ = site
+    context = page.context.browser.new_context(viewport={"width": 1400, "height": 1000},
+                                               bypass_csp=True)
+    checked = context.new_page()
+    sign_in_page(checked, base_url, "test-executive")
+    checked.goto(f"{base_url}/plan?area=ICB1")
+    checked.fill("#plan-horizon", "2")
+    checked.click("#plan-run")
+    expect(checked.locator("#plan-needed-table")).to_be_visible()
+    violations = axe_violations(checked)
+    assert not violations, report(violations)
+    assert checked.evaluate(STRUCTURE) == []
+    context.close()
