@@ -8,9 +8,10 @@ from typing import Any
 
 
 def call_callback(client: Any, csrf: str, output: str, values: dict[str, Any],
-                  changed: str) -> Any:
+                  changed: str, query: str = "") -> Any:
     """POST the callback whose output names ``output``, with ``values`` for its inputs and
-    state (others None), ``changed`` the input that fired it; the response."""
+    state (others None), ``changed`` the input that fired it; the response. ``query``: a
+    background callback's poll names its job there (``cacheKey=...&job=...``)."""
     callback = next(c for c in json.loads(client.get("/_dash-dependencies").data)
                     if output in c["output"])
     parts = callback["output"].strip(".").split("...")
@@ -20,7 +21,8 @@ def call_callback(client: Any, csrf: str, output: str, values: dict[str, Any],
         return [{**item, "value": values.get(f"{item['id']}.{item['property']}")}
                 for item in items]
 
-    return client.post("/_dash-update-component", headers={"X-CSRFToken": csrf}, json={
+    endpoint = "/_dash-update-component" + (f"?{query}" if query else "")
+    return client.post(endpoint, headers={"X-CSRFToken": csrf}, json={
         "output": callback["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
         "inputs": listed(callback["inputs"]), "state": listed(callback["state"]),
         "changedPropIds": [changed]})

@@ -46,25 +46,7 @@ class Client:
         self.csrf = sign_in_client(self.http, username)["X-CSRFToken"]
 
     def call(self, output: str, values: dict[str, Any], changed: str, query: str = "") -> Any:
-        if not query:
-            return call_callback(self.http, self.csrf, output, values, changed)
-        return _call_with_query(self, output, values, changed, query)
-
-
-def _call_with_query(client: Client, output: str, values: dict[str, Any], changed: str,
-                     query: str) -> Any:
-    """A background callback's poll: the same call, with the job in the query."""
-    callback = next(c for c in json.loads(client.http.get("/_dash-dependencies").data)
-                    if output in c["output"])
-    parts = callback["output"].strip(".").split("...")
-    outputs = [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts]
-    listed = [{**item, "value": values.get(f"{item['id']}.{item['property']}")}
-              for item in callback["inputs"]]
-    return client.http.post(f"/_dash-update-component?{query}",
-                            headers={"X-CSRFToken": client.csrf}, json={
-                                "output": callback["output"],
-                                "outputs": outputs if len(outputs) > 1 else outputs[0],
-                                "inputs": listed, "state": [], "changedPropIds": [changed]})
+        return call_callback(self.http, self.csrf, output, values, changed, query)
 
 
 @pytest.fixture(scope="module")
