@@ -1,6 +1,6 @@
 """The Plan page over HTTP, through Dash's own endpoint: who may run, save and see scenarios, a
-run in the background from its ticket to its result, the jobs kept to their owners, and a run's
-tables exported (docs/planning.md, "The Plan page"; docs/security.md).
+run in the background from its ticket to its result (or cancelled), the jobs kept to their
+owners, and a run's tables exported (docs/planning.md, "The Plan page"; docs/security.md).
 
 The case: tests/builders.py's Today and STAYS episodes. Pathways 1 and 2 have completed stays and
 services started in the 12 weeks before 25 Nov 2026; pathway 3 has neither, so it is left out.
@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from callbacks import plan as plan_callbacks
+from dashboard import background
 from dashboard.app_factory import create_app
 from dashboard.config import Settings
 from data_access.access import change_role
@@ -237,3 +238,24 @@ def test_saved_scenarios_are_shared_within_scope_and_loaded_only_there(site) -> 
     assert "plan-name" not in refused.get_json()["response"]
     assert len(recent_events(engine, limit=100, action="plan_scenario_loaded",
                              username=manager.username)) == 1
+
+
+def test_the_owner_cancels_a_long_run_and_its_process_ends(site, monkeypatch) -> None:
+    """A run of 1000 replications over 26 weeks (far longer than this test): the owner's Cancel
+    (Dash's cancel callback, the job in ``cancelJob``) ends the job's process; the poll then
+    has no result to give."""
+    app, _, users = site
+    monkeypatch.setenv("DASHBOARD_PLAN_REPLICATIONS", "1000")
+    owner = users["executive"]
+    _, ticket = ticket_for(owner, "ICB1", **{"plan-horizon.value": 26})
+    values = {"plan-ticket.data": ticket}
+    job = owner.call("plan-results.children", values, "plan-ticket.data").get_json()
+    manager = background.manager_for(app)
+    assert manager.job_running(job["job"])
+    cancelled = owner.call("plan-cancel.id", {"plan-cancel.n_clicks": 1}, "plan-cancel.n_clicks",
+                           f"cancelJob={job['job']}")
+    assert cancelled.status_code in (200, 204), cancelled.get_data(as_text=True)[:300]
+    assert not manager.job_running(job["job"])
+    poll = owner.call("plan-results.children", values, "plan-ticket.data",
+                      f"cacheKey={job['cacheKey']}&job={job['job']}")
+    assert poll.status_code == 204 or "plan-totals-table" not in poll.get_data(as_text=True)
