@@ -10,10 +10,10 @@ Without --database-url it builds the synthetic demo (Coventry and Warwickshire, 
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 from benchmarks.common import NOW, results_command
-from dashboard.planning.backtest import summary
+from dashboard.planning.backtest import TABLE_COLUMNS, summary, table_rows
+from dashboard.planning.backtest import origins as backtest_origins
 from data_access.access import area_for_system_use
 from data_access.db import make_engine
 from data_access.planning import backtest
@@ -25,8 +25,7 @@ def results_markdown(database_url: str) -> str:
     engine = make_engine(database_url)
     area = area_for_system_use(engine, "E54000018", "benchmark")
     assert area is not None, "the demo system is missing"
-    latest = NOW.date() - timedelta(weeks=8, days=1)
-    origins = [latest - timedelta(weeks=4 * k) for k in range(ORIGINS)][::-1]
+    origins = backtest_origins(NOW.date(), ORIGINS)
     lines = [
         f"Coventry and Warwickshire demo, {ORIGINS} origins every 4 weeks from "
         f"{origins[0]:%d %b %Y} to {origins[-1]:%d %b %Y}; the baseline (no changes), 100 runs, "
@@ -35,16 +34,10 @@ def results_markdown(database_url: str) -> str:
     for process, title in (("empirical", "With process time (the default)"),
                            ("none", "Capacity waits only (`\"process\": \"none\"`)")):
         began = time.perf_counter()
-        table = summary(backtest(engine, area, origins, process=process))
+        rows = table_rows(summary(backtest(engine, area, origins, process=process).rows))
         lines += ["", f"{title}; {time.perf_counter() - began:.0f} s:", "",
-                  "| pathway | weeks | measure | origins | mean absolute error | bias (predicted - "
-                  "actual) | actual inside the 5-95% band |", "|---|---|---|---|---|---|---|"]
-        for row in table.itertuples(index=False):
-            scale = 100 if row.measure == "within_24h" else 1
-            unit = " points" if row.measure == "within_24h" else ""
-            lines.append(f"| {row.pathway} | {row.weeks} | {row.measure.replace('_', ' ')} | "
-                         f"{row.origins} | {scale * row.mean_absolute_error:.1f}{unit} | "
-                         f"{scale * row.bias:+.1f}{unit} | {100 * row.inside_band:.0f}% |")
+                  f"| {' | '.join(TABLE_COLUMNS)} |", "|---" * len(TABLE_COLUMNS) + "|"]
+        lines += [f"| {' | '.join(row)} |" for row in rows]
     engine.dispose()
     return "\n".join(lines)
 

@@ -30,6 +30,7 @@ from dashboard.auth import client_address, current_scope
 from dashboard.clock import as_london
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
+from dashboard.planning.backtest import origins as backtest_origins
 from dashboard.planning.needed import places_needed
 from dashboard.planning.plan import run_plan
 from dashboard.planning.scenario import PATHWAYS, ScenarioError, parse_scenario
@@ -37,13 +38,14 @@ from dashboard.url_state import ViewState, read_view_state
 from data_access.access import AccessDenied, AreaInScope, area_in_scope, load_scope
 from data_access.audit import record
 from data_access.plan_scenarios import save_scenario, saved_scenario, saved_scenarios
-from data_access.planning import plan_inputs
+from data_access.planning import backtest, plan_inputs
 from layouts import plan as plan_layout
 
 PATH = "/plan"
 SAVED_ID = re.compile(r"[0-9]{1,9}")  # a saved scenario's id, as the list offers it
 LARGEST = 1e9  # far beyond any field's range: the scenario's checks say what the range is
 HISTORY_WEEKS = 12
+STAYS = "empirical"  # the page's runs and its back-test draw stays as recorded
 TICKET_SECONDS = 600  # a ticket is for the run it was made for, not for later
 # Unit costs used for the cost figures (pounds): as the example scenario, docs/planning.md.
 UNIT_COSTS = {"1": {"service_day": 60, "delayed_bed_day": 400},
@@ -90,7 +92,7 @@ def scenario_file(area_code: str, values: dict[str, Any], first_day: date) -> st
     winter = first_day.year if first_day.month >= 6 else first_day.year - 1
     raw: dict[str, Any] = {
         "name": values.get("name"), "area": area_code, "horizon_weeks": whole("horizon", 12),
-        "replications": replications(), "stays": "empirical",
+        "replications": replications(), "stays": STAYS,
         "capacity_changes": changes, "length_of_stay": {str(p): los for p in PATHWAYS},
         "demand_growth": number("growth", 0.0) / 100, "unit_costs": UNIT_COSTS}
     if surge:
@@ -125,16 +127,20 @@ FORM_IDS = ("plan-name", "plan-horizon", "plan-change-from", "plan-places-1", "p
 EXPORT_SECONDS = 12 * 3600  # a run's tables may be exported for a working day after it
 
 
-def signer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="plan-ticket")
+RUN_SALT, BACKTEST_SALT = "plan-ticket", "plan-backtest-ticket"  # one kind never runs the other
 
 
-def read_ticket(secret: str, ticket: Any, max_age: int) -> dict[str, Any] | None:
+def signer(secret: str, salt: str = RUN_SALT) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=salt)
+
+
+def read_ticket(secret: str, ticket: Any, max_age: int,
+                salt: str = RUN_SALT) -> dict[str, Any] | None:
     """The order a ticket carries, if its signature holds and it is not too old."""
     if not isinstance(ticket, str):
         return None
     try:
-        order = signer(secret).loads(ticket, max_age=max_age)
+        order = signer(secret, salt).loads(ticket, max_age=max_age)
     except BadSignature:
         return None
     return order if isinstance(order, dict) and isinstance(order.get("values"), dict) else None
@@ -199,6 +205,39 @@ def register(app: Dash, context: AppContext) -> None:
         context.engine.dispose(close=False)  # a process of its own: its own connections
         return run_order(context, order, ticket, set_progress)
 
+    @app.callback(Output("plan-backtest-ticket", "data"),
+                  Output("plan-backtest-message", "children"),
+                  Input("plan-backtest-run", "n_clicks"), State("url", "search"),
+                  prevent_initial_call=True)
+    @requires("planning", scoped=True)
+    def check_backtest(clicks: Any, search: Any) -> tuple[Any, Any]:
+        """Run the back-test pressed: a signed ticket for the area in the address."""
+        area = _area_from(context, search)
+        if not isinstance(area, AreaInScope):
+            return None, area if area is not None else no_update
+        if not clicks:
+            return no_update, no_update
+        _audit(context, "plan_backtest", area.code, f"{plan_layout.BACKTEST_ORIGINS} origins")
+        ticket = signer(app.server.secret_key, BACKTEST_SALT).dumps(
+            {"user": current_scope().username, "area": area.code, "values": {}})
+        return ticket, html.P(f"Running the back-test of {area.name}…")
+
+    @app.callback(Output("plan-backtest-results", "children"),
+                  Input("plan-backtest-ticket", "data"),
+                  background=True, manager=manager, prevent_initial_call=True,
+                  progress=[Output("plan-backtest-progress", "value")],
+                  running=[(Output("plan-backtest-run", "disabled"), True, False),
+                           (Output("plan-backtest-cancel", "disabled"), False, True)],
+                  cancel=[Input("plan-backtest-cancel", "n_clicks")])
+    # As run_scenario: the area only from a ticket check_backtest signed, the scope re-read.
+    @requires("planning", scoped=False)
+    def run_backtest(set_progress: Callable[[tuple[str]], None], ticket: Any) -> Any:
+        order = read_ticket(app.server.secret_key, ticket, TICKET_SECONDS, BACKTEST_SALT)
+        if order is None:
+            return plan_layout.refused("press Run the back-test to start it", "back-test")
+        context.engine.dispose(close=False)  # a process of its own: its own connections
+        return backtest_order(context, order, ticket, set_progress)
+
     @app.callback(Output("plan-save-message", "children"), Output("plan-saved", "children"),
                   Input("plan-save", "n_clicks"),
                   *(State(component, "value") for component in FORM_IDS),
@@ -258,15 +297,9 @@ def run_order(context: AppContext, order: dict[str, Any], ticket: str,
     page shows them (the export recomputes them the same way: the runs are seeded)."""
     progress = set_progress or (lambda _value: None)
     now = context.clock.now()
-    scope = load_scope(context.engine, str(order.get("user")))
-    if scope is None or not scope.may("planning"):
-        return plan_layout.refused("you may not run scenarios")
-    try:
-        area = area_in_scope(context.engine, scope, str(order.get("area")), now, "the plan")
-    except AccessDenied as refusal:  # recorded
-        return plan_layout.refused(str(refusal))
-    if area is None:
-        return plan_layout.refused("there is no such area")
+    area = _order_area(context, order)
+    if not isinstance(area, AreaInScope):
+        return plan_layout.refused(area)
     first_day = as_london(now).date()
     try:
         scenario = parse_scenario(scenario_file(area.code, order["values"], first_day))
@@ -298,10 +331,45 @@ def run_order(context: AppContext, order: dict[str, Any], ticket: str,
     return plan_layout.results(scenario.name, base_plans, plans, needed, ticket, left_out)
 
 
+def _order_area(context: AppContext, order: dict[str, Any]) -> AreaInScope | str:
+    """The area of a verified ticket, for its user's scope read afresh (or why not)."""
+    scope = load_scope(context.engine, str(order.get("user")))
+    if scope is None or not scope.may("planning"):
+        return "you may not run scenarios"
+    try:
+        area = area_in_scope(context.engine, scope, str(order.get("area")),
+                             context.clock.now(), "the plan")
+    except AccessDenied as refusal:  # recorded
+        return str(refusal)
+    return "there is no such area" if area is None else area
+
+
+def backtest_order(context: AppContext, order: dict[str, Any], ticket: str,
+                   set_progress: Callable[[tuple[str]], None] | None = None) -> Any:
+    """The back-test a verified ticket orders: the baseline as this page runs it (stays as
+    recorded), from ``BACKTEST_ORIGINS`` past days, progress after each origin."""
+    progress = set_progress or (lambda _value: None)
+    area = _order_area(context, order)
+    if not isinstance(area, AreaInScope):
+        return plan_layout.refused(area, "back-test")
+    origins = backtest_origins(as_london(context.clock.now()).date(),
+                               plan_layout.BACKTEST_ORIGINS)
+    result = backtest(context.engine, area, origins, pathways=PATHWAYS,
+                      replications=replications(), history_weeks=HISTORY_WEEKS,
+                      stays=STAYS,
+                      progress=lambda done: progress((str(round(100 * done / len(origins))),)))
+    return plan_layout.backtest_results(area.name, origins, result, HISTORY_WEEKS, ticket)
+
+
 def export_tree(context: AppContext, ticket: str, table_id: str) -> Any:
-    """For an export of a run's table: the run recomputed from its ticket, if the ticket holds
-    and was made for the user exporting (else None: no such table)."""
-    order = read_ticket(current_app.secret_key, ticket, EXPORT_SECONDS)
-    if order is None or order.get("user") != current_scope().username:
-        return None
-    return run_order(context, order, ticket, with_needed=table_id == plan_layout.NEEDED_TABLE)
+    """For an export of a run's (or a back-test's) table: recomputed from its ticket, if the
+    ticket holds and was made for the user exporting (else None: no such table)."""
+    secret, user = current_app.secret_key, current_scope().username
+    order = read_ticket(secret, ticket, EXPORT_SECONDS)
+    if order is not None and order.get("user") == user:
+        return run_order(context, order, ticket,
+                         with_needed=table_id == plan_layout.NEEDED_TABLE)
+    order = read_ticket(secret, ticket, EXPORT_SECONDS, BACKTEST_SALT)
+    if order is not None and order.get("user") == user:
+        return backtest_order(context, order, ticket)
+    return None

@@ -15,7 +15,7 @@ from data_access.models import AuditEvent
 ACTIONS = ("view_people", "export", "refused", "sign_in", "sign_in_failed", "sign_out",
            "sessions_ended", "sessions_revoked", "area_changed", "goal_set", "goal_refused",
            "action_recorded", "action_changed", "trigger_level_set", "trigger_level_refused",
-           "plan_run", "plan_scenario_saved", "plan_scenario_loaded")
+           "plan_run", "plan_scenario_saved", "plan_scenario_loaded", "plan_backtest")
 AUDIT_COLUMNS = ["id", "at", "username", "role", "action", "scope", "rows", "detail", "client"]
 # A failed sign-in's detail starts with this, then the cookie's label, when a valid device cookie
 # vouched for the browser: such failures count against that cookie alone (dashboard/sign_in.py).

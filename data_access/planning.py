@@ -7,6 +7,8 @@ current reports, people waiting as "Demand beside supply" counts them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -14,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from dashboard.clock import LONDON, day_start, to_utc_naive
-from dashboard.planning.backtest import PERIOD_WEEKS, Actual, compare
+from dashboard.planning.backtest import COLUMNS, PERIOD_WEEKS, Actual, Backtest, compare
 from dashboard.planning.inputs import (
     Arrivals,
     Capacity,
@@ -172,17 +174,35 @@ def actual_outcomes(engine: Engine, area: AreaInScope, pathway: int,
 
 def backtest(engine: Engine, area: AreaInScope, origins: list[date], *,
              pathways: tuple[int, ...] = (1, 2, 3), replications: int = 100, seed: int = 1,
-             history_weeks: int = 12, process: str = "empirical") -> pd.DataFrame:
+             history_weeks: int = 12, process: str = "empirical", stays: str = "lognormal",
+             progress: Callable[[int], None] | None = None) -> Backtest:
     """The baseline (no changes) from each past origin, with inputs from the data before it
-    only, against what happened (``dashboard.planning.backtest.COLUMNS``); ``process``: as the
-    scenario key ("none": capacity waits only)."""
+    only, against what happened (``dashboard.planning.backtest.COLUMNS``); ``process`` and
+    ``stays``: as the scenario keys. A pathway with no completed stay or no service started in
+    the history window before an origin has nothing to draw from: it is not run from that
+    origin, and ``too_little_history`` names it (nothing is guessed). ``progress`` is told the
+    number of origins done after each."""
     scenario = Scenario("baseline", area.code, pathways, horizon_weeks=max(PERIOD_WEEKS),
                         replications=replications, seed=seed, history_weeks=history_weeks,
-                        process=process)
-    frames = []
-    for origin in origins:
+                        process=process, stays=stays)
+    frames, too_little = [], []
+    for done, origin in enumerate(origins, start=1):
         inputs = plan_inputs(engine, area, pathways, day_start(origin), history_weeks)
-        for plan in run_plan(scenario, inputs, origin):
-            frames.append(compare(origin, plan.pathway, plan.runs,
-                                  actual_outcomes(engine, area, plan.pathway, origin)))
-    return pd.concat(frames, ignore_index=True)
+        runnable = tuple(p for p in pathways if _enough_history(inputs[p], stays, process))
+        too_little += [(origin, p) for p in pathways if p not in runnable]
+        if runnable:
+            for plan in run_plan(replace(scenario, pathways=runnable), inputs, origin):
+                frames.append(compare(origin, plan.pathway, plan.runs,
+                                      actual_outcomes(engine, area, plan.pathway, origin)))
+        if progress is not None:
+            progress(done)
+    rows = pd.concat(frames, ignore_index=True) if frames else \
+        pd.DataFrame(columns=list(COLUMNS))
+    return Backtest(rows, tuple(too_little))
+
+
+def _enough_history(inputs: PathwayInputs, stays: str, process: str) -> bool:
+    """Whether the inputs give the model something to draw from (as ``run_plan`` needs)."""
+    has_stays = inputs.stays.lognormal is not None if stays == "lognormal" \
+        else len(inputs.stays.completed) > 0
+    return has_stays and (process == "none" or len(inputs.process.completed) > 0)

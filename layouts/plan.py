@@ -12,6 +12,13 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard.clock import from_utc_naive
+from dashboard.planning.backtest import (
+    ORIGIN_EVERY_WEEKS,
+    TABLE_COLUMNS,
+    Backtest,
+    summary,
+    table_rows,
+)
 from dashboard.planning.needed import Needed
 from dashboard.planning.plan import PathwayInputs, PathwayPlan
 from dashboard.planning.scenario import MAX_HORIZON_WEEKS, PATHWAYS
@@ -32,6 +39,8 @@ TOTALS = (("waiting_at_end", "People waiting at the end"),
 
 NEEDED_TABLE = "plan-needed-table"
 SAVED_TABLE = "plan-saved-table"
+BACKTEST_TABLE = "plan-backtest-table"
+BACKTEST_ORIGINS = 4  # few, so the back-test answers in seconds on the page
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,70 @@ def build(view: PlanView) -> html.Div:
             html.Div(id="plan-save-message", role="status", className="mt-2"),
         ]),
         html.Div(id="plan-results", role="region", **{"aria-label": "Plan results"}),
+        backtest_section(),
     ])
+
+
+def backtest_section() -> html.Section:
+    """The back-test of this area, run on request (it runs the model from several past days)."""
+    return html.Section([
+        html.H2("How well the model did here", className="section-heading"),
+        html.P(f"The baseline started from {BACKTEST_ORIGINS} past days, "
+               f"{ORIGIN_EVERY_WEEKS} weeks apart, each from that day's state with inputs from "
+               "the data before it only, and compared with what happened over the next 4 and 8 "
+               "weeks (docs/planning.md, \"Back-test\").", className="chart-summary"),
+        html.Div([
+            html.Button("Run the back-test", id="plan-backtest-run", type="button",
+                        className="btn btn-primary me-2"),
+            html.Button("Cancel the back-test", id="plan-backtest-cancel", type="button",
+                        disabled=True, className="btn btn-outline-secondary"),
+        ]),
+        html.Div(id="plan-backtest-message", role="status", className="mt-2"),
+        html.Div([html.Span("Back-test progress", id="plan-backtest-progress-label",
+                            className="me-2"),
+                  html.Progress(id="plan-backtest-progress", value="0", max="100",
+                                **{"aria-labelledby": "plan-backtest-progress-label"})],
+                 className="mt-2"),
+        dcc.Store(id="plan-backtest-ticket"),
+        html.Div(id="plan-backtest-results", role="region",
+                 **{"aria-label": "Back-test results"}),
+    ])
+
+
+def backtest_results(area_name: str, origins: Sequence[date], result: Backtest,
+                     history_weeks: int, run: str) -> html.Div:
+    """The back-test's summary table (as docs/planning.md's), and the origins and pathways
+    with too little history, named; ``run``: its signed order, for the exports."""
+    blocks: list[object] = [html.P(
+        f"{area_name}, origins {origins[0]:%d %b %Y} to {origins[-1]:%d %b %Y}: per pathway, "
+        "weeks after the origin and measure, the mean absolute error of the runs' mean against "
+        "what happened, its bias (above 0: the model said more than happened) and how often "
+        "what happened fell inside the runs' 5-95% band. The share within 24 h is in "
+        "percentage points.", className="chart-summary", id="plan-backtest-summary")]
+    if len(result.too_little_history):
+        named = "; ".join(f"pathway {pathway} from {origin:%d %b %Y}"
+                          for origin, pathway in result.too_little_history)
+        blocks.append(html.P(
+            f"Too little history to run (no completed stay, or no service started in the "
+            f"{history_weeks} weeks before the origin), so not compared: {named}.",
+            id="plan-backtest-too-little", className="chart-summary"))
+    unknown = result.rows[result.rows.error.isna()]
+    if len(unknown):
+        named = "; ".join(f"pathway {r.pathway} from {r.origin:%d %b %Y}, {r.weeks} weeks"
+                          for r in unknown[unknown.measure == "within_24h"].itertuples())
+        blocks.append(html.P(
+            "No service started in the period (in the runs or in fact), so no share within "
+            f"24 h to compare: {named}." if named else "Some figures had nothing to compare.",
+            id="plan-backtest-no-share", className="chart-summary"))
+    rows = table_rows(summary(result.rows)) if len(result.rows) else []
+    if rows:
+        blocks.append(data_table(list(TABLE_COLUMNS), rows, BACKTEST_TABLE,
+                                 "How well the model did: error against what happened",
+                                 kinds=["label"] * len(TABLE_COLUMNS), run=run))
+    else:
+        blocks.append(html.P("No origin had enough history before it to run the model from: "
+                             "there is nothing to compare.", className="chart-summary"))
+    return html.Div(blocks, id="plan-backtest")
 
 
 def inputs_table(inputs: Mapping[int, PathwayInputs]) -> html.Div:
@@ -234,5 +306,5 @@ def needed_table(needed: Mapping[int, Needed], run: str) -> html.Div:
     ])
 
 
-def refused(message: str) -> html.P:
-    return html.P(["The scenario was not run: ", message], className="goal-refused")
+def refused(message: str, what: str = "scenario") -> html.P:
+    return html.P([f"The {what} was not run: ", message], className="goal-refused")

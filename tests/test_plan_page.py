@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
 
 from callbacks import plan as plan_callbacks
+from callbacks.export import find_table, table_contents
 from dashboard import background
 from dashboard.app_factory import create_app
 from dashboard.config import Settings
+from dashboard.planning.backtest import TABLE_COLUMNS, summary, table_rows
+from dashboard.planning.backtest import origins as backtest_origins
 from data_access.access import change_role
 from data_access.audit import recent_events
+from data_access.planning import backtest
+from layouts.components import component_nodes
 from tests.accounts import add_user, sign_in_client
 from tests.builders import (
     GEOGRAPHY,
@@ -30,6 +36,7 @@ from tests.builders import (
     TODAY_EPISODES,
     SteppingClock,
     load_files,
+    system_area,
 )
 from tests.dash_calls import call_callback
 
@@ -84,17 +91,18 @@ def ticket_for(client: Client, area: str, **changes: Any) -> tuple[Any, Any]:
     return 200, sent.get("plan-ticket", {}).get("data")
 
 
-def run(client: Client, ticket: Any) -> tuple[str, list[str]]:
-    """Start the background run and poll it as the browser does: its result and the progress
-    values seen on the way."""
-    values = {"plan-ticket.data": ticket}
-    started = client.call("plan-results.children", values, "plan-ticket.data")
+def run(client: Client, ticket: Any, output: str = "plan-results.children",
+        ticket_input: str = "plan-ticket.data") -> tuple[str, list[str]]:
+    """Start the background run (or back-test) and poll it as the browser does: its result and
+    the progress values seen on the way."""
+    values = {ticket_input: ticket}
+    started = client.call(output, values, ticket_input)
     assert started.status_code == 200, started.get_data(as_text=True)[:300]
     job = started.get_json()
     query = f"cacheKey={job['cacheKey']}&job={job['job']}"
     progress: list[str] = []
     for _ in range(POLLS):
-        answer = client.call("plan-results.children", values, "plan-ticket.data", query)
+        answer = client.call(output, values, ticket_input, query)
         assert answer.status_code in (200, 204), answer.get_data(as_text=True)[:300]
         if answer.status_code == 204:
             continue
@@ -259,3 +267,102 @@ def test_the_owner_cancels_a_long_run_and_its_process_ends(site, monkeypatch) ->
     poll = owner.call("plan-results.children", values, "plan-ticket.data",
                       f"cacheKey={job['cacheKey']}&job={job['job']}")
     assert poll.status_code == 204 or "plan-totals-table" not in poll.get_data(as_text=True)
+
+
+def backtest_of(client: Client, area: str) -> tuple[int, str, list[str]]:
+    """Press Run the back-test, then run its job as the browser does: the status of the press,
+    the result and the progress values seen."""
+    pressed = client.call("plan-backtest-ticket.data", {"plan-backtest-run.n_clicks": 1,
+                                                        "url.search": f"?area={area}"},
+                          "plan-backtest-run.n_clicks")
+    if pressed.status_code != 200:
+        return pressed.status_code, "", []
+    ticket = pressed.get_json()["response"]["plan-backtest-ticket"]["data"]
+    result, progress = run(client, ticket, "plan-backtest-results.children",
+                           "plan-backtest-ticket.data")
+    return 200, result, progress
+
+
+def test_a_planner_back_tests_the_area_and_gets_the_table_backtest_gives(site) -> None:
+    """Known answer: the page's table is ``backtest`` called directly for the same area and
+    settings (the 4 origins 29 Sep, 1 Sep, 4 Aug and 7 Jul 2026, 3 runs, 12 weeks of history,
+    stays as recorded), summarised and formatted by the same code as docs/planning.md's table.
+    By hand from tests/builders.py: the only completed stay before 29 Sep is L6 (pathway 1,
+    ended 15 Sep), and pathway 1 services started in the 12 weeks before it (L6 1 Aug, L2 1 Sep,
+    L4 10 Sep): pathway 1 from 29 Sep is the one run; every other origin and pathway has too
+    little history, and the page names them (11 pairs)."""
+    _, engine, users = site
+    status, result, progress = backtest_of(users["executive"], "ICB1")
+    assert status == 200
+    origins = backtest_origins(TODAY_AT.date(), 4)
+    assert origins == [date(2026, 7, 7), date(2026, 8, 4), date(2026, 9, 1), date(2026, 9, 29)]
+    direct = backtest(engine, system_area(engine, "ICB1"), origins, replications=3,
+                      history_weeks=12, stays="empirical")
+    assert set(direct.rows.pathway) == {1} and set(direct.rows.origin) == {date(2026, 9, 29)}
+    assert len(direct.too_little_history) == 11
+    expected = table_rows(summary(direct.rows))
+    # pathway 1: weeks 4 and 8, occupancy and waiting; the share within 24 h has no actual to
+    # compare (nothing counted as started in those periods), and the page says so
+    assert [row[:3] for row in expected] == [("1", "4", "occupancy"), ("1", "4", "waiting"),
+                                            ("1", "8", "occupancy"), ("1", "8", "waiting")]
+    assert "no share within 24 h to compare: pathway 1 from 29 Sep 2026, 4 weeks; pathway 1 " \
+        "from 29 Sep 2026, 8 weeks" in result
+    sent = json.loads(result)["plan-backtest-results"]["children"]
+    table = find_table(sent, "plan-backtest-table")
+    assert table is not None
+    caption, columns, rows = table_contents(table)
+    assert columns == list(TABLE_COLUMNS)
+    assert rows == [list(row) for row in expected]
+    too_little = next(node for node in component_nodes(sent)
+                      if node["props"].get("id") == "plan-backtest-too-little")
+    named = too_little["props"]["children"]
+    assert "pathway 3 from 07 Jul 2026" in named and "pathway 2 from 29 Sep 2026" in named
+    assert "pathway 1 from 29 Sep 2026" not in named and named.count("pathway") == 11
+    assert "100" in progress and "25" in progress  # per origin: 1 of 4, ..., 4 of 4
+    started = recent_events(engine, limit=50, action="plan_backtest", username="test-executive")
+    assert len(started) >= 1 and started.scope.iloc[0] == "ICB1"
+
+
+def test_a_back_test_s_table_exports_from_its_ticket_for_its_user_only(site) -> None:
+    _, _, users = site
+    pressed = users["executive"].call("plan-backtest-ticket.data",
+                                      {"plan-backtest-run.n_clicks": 1,
+                                       "url.search": "?area=ICB1"}, "plan-backtest-run.n_clicks")
+    ticket = pressed.get_json()["response"]["plan-backtest-ticket"]["data"]
+    query = {"path": "/plan", "search": "?area=ICB1", "table": "plan-backtest-table",
+             "format": "csv", "audience": "team", "run": ticket}
+    answer = users["executive"].http.get("/export", query_string=query)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    assert ",".join(TABLE_COLUMNS) in answer.get_data(as_text=True)
+    assert users["data_manager"].http.get("/export", query_string=query).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["hub_lead", "administrator"])
+def test_roles_that_do_not_plan_are_refused_the_back_test(site, role) -> None:
+    _, engine, users = site
+    before = len(recent_events(engine, limit=200, action="refused", username=f"test-{role}"))
+    status, _, _ = backtest_of(users[role], "D1")
+    assert status == 403
+    assert len(recent_events(engine, limit=200, action="refused",
+                             username=f"test-{role}")) == before + 1
+
+
+def test_a_back_test_ticket_runs_no_scenario_and_a_job_is_polled_only_by_its_owner(site) -> None:
+    """The tickets of the two kinds are signed apart: a back-test's ticket given to the
+    scenario run runs nothing. Another user's poll of a back-test job is refused."""
+    _, _, users = site
+    owner, stranger = users["executive"], users["data_manager"]
+    pressed = owner.call("plan-backtest-ticket.data", {"plan-backtest-run.n_clicks": 1,
+                                                       "url.search": "?area=ICB1"},
+                         "plan-backtest-run.n_clicks")
+    ticket = pressed.get_json()["response"]["plan-backtest-ticket"]["data"]
+    crossed, _ = run(owner, ticket)
+    assert "press Run to start a run" in crossed
+    values = {"plan-backtest-ticket.data": ticket}
+    job = owner.call("plan-backtest-results.children", values,
+                     "plan-backtest-ticket.data").get_json()
+    query = f"cacheKey={job['cacheKey']}&job={job['job']}"
+    assert stranger.call("plan-backtest-results.children", values, "plan-backtest-ticket.data",
+                         query).status_code == 403
+    result, _ = run(owner, ticket, "plan-backtest-results.children", "plan-backtest-ticket.data")
+    assert "plan-backtest-table" in result

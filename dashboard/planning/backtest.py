@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,10 @@ import pandas as pd
 from dashboard.planning.outputs import BAND, Daily
 
 PERIOD_WEEKS = (4, 8)
+ORIGIN_EVERY_WEEKS = 4
+# The summary table, as docs/planning.md and the Plan page show it (``table_rows``).
+TABLE_COLUMNS = ("pathway", "weeks", "measure", "origins", "mean absolute error",
+                 "bias (predicted - actual)", "actual inside the 5-95% band")
 COLUMNS = ("origin", "pathway", "weeks", "measure", "predicted", "low", "high", "actual",
            "error", "inside_band")
 
@@ -28,6 +32,22 @@ class Actual:
     occupancy: int
     waiting: int
     within_24h: float | None
+
+
+def origins(today: date, count: int) -> list[date]:
+    """``count`` origins every 4 weeks, oldest first; the latest a whole 8 weeks (and a day)
+    before ``today``, so what happened over the 8 weeks after each is known."""
+    latest = today - timedelta(weeks=max(PERIOD_WEEKS), days=1)
+    return [latest - timedelta(weeks=ORIGIN_EVERY_WEEKS * k) for k in range(count)][::-1]
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """The comparison rows (``COLUMNS``), and the (origin, pathway) pairs not run: too little
+    history before the origin to draw from."""
+
+    rows: pd.DataFrame
+    too_little_history: tuple[tuple[date, int], ...]
 
 
 def compare(origin: date, pathway: int, runs: Daily, actuals: list[Actual]) -> pd.DataFrame:
@@ -77,3 +97,15 @@ def summary(rows: pd.DataFrame) -> pd.DataFrame:
                          "mean_absolute_error": grouped.absolute.mean(),
                          "bias": grouped.error.mean(),
                          "inside_band": grouped.inside.mean()}).reset_index()
+
+
+def table_rows(table: pd.DataFrame) -> list[tuple[str, ...]]:
+    """The ``summary`` as the table's rows (``TABLE_COLUMNS``): the share within 24 h in
+    percentage points, the bias signed, the share inside the band in per cent."""
+    rows = []
+    for row in table.itertuples(index=False):
+        scale, unit = (100, " points") if row.measure == "within_24h" else (1, "")
+        rows.append((str(row.pathway), str(row.weeks), row.measure.replace("_", " "),
+                     str(row.origins), f"{scale * row.mean_absolute_error:.1f}{unit}",
+                     f"{scale * row.bias:+.1f}{unit}", f"{100 * row.inside_band:.0f}%"))
+    return rows
