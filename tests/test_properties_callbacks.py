@@ -413,7 +413,8 @@ def test_the_plan_form_never_fails_and_only_planners_run_save_or_load(
     is refused before it runs."""
     form = dict(zip(PLAN_FORM, values, strict=True))
     refused = role not in PLANNERS
-    for output, button in (("plan-ticket.data", "plan-run"), ("plan-save-message", "plan-save")):
+    for output, button in (("plan-ticket.data", "plan-run"), ("plan-save-message", "plan-save"),
+                           ("plan-backtest-ticket.data", "plan-backtest-run")):
         answer = call(browsers[role], output, {f"{button}.n_clicks": clicks,
                                                "url.search": search, **form},
                       f"{button}.n_clicks", refused=refused)
@@ -429,12 +430,15 @@ def test_the_plan_form_never_fails_and_only_planners_run_save_or_load(
 @given(role=st.sampled_from(["executive", "hub_lead"]), ticket=ANY_VALUE)
 def test_the_background_run_never_fails_to_start_and_only_for_planners(
         browsers: dict[str, Browser], role: str, ticket: Any) -> None:
-    """Any ticket at all: a planner's call starts a job (which runs nothing without a ticket
-    the app signed: tests/test_plan_page.py); anyone else is refused before it starts."""
-    answer = call(browsers[role], "plan-results.children", {"plan-ticket.data": ticket},
-                  "plan-ticket.data", refused=role not in PLANNERS)
-    if role in PLANNERS:
-        assert set(answer) >= {"cacheKey", "job"}
+    """Any ticket at all, to the run or the back-test: a planner's call starts a job (which
+    runs nothing without a ticket the app signed: tests/test_plan_page.py); anyone else is
+    refused before it starts."""
+    for output, ticket_input in (("plan-results.children", "plan-ticket.data"),
+                                 ("plan-backtest-results.children", "plan-backtest-ticket.data")):
+        answer = call(browsers[role], output, {ticket_input: ticket}, ticket_input,
+                      refused=role not in PLANNERS)
+        if role in PLANNERS:
+            assert set(answer) >= {"cacheKey", "job"}
 
 
 @budget(40)
@@ -447,20 +451,23 @@ def test_cancel_never_fails_and_cancels_no_job_of_anyone_else(
     named, a planner's call changes nothing; anyone else is refused."""
     query = "" if job is None else "?" + urlencode({"cancelJob": job},
                                                    errors="surrogatepass")
-    answer = browsers[role].client.post(f"/_dash-update-component{query}", json={
-        "output": "plan-cancel.id", "outputs": {"id": "plan-cancel", "property": "id"},
-        "inputs": [{"id": "plan-cancel", "property": "n_clicks", "value": clicks}],
-        "state": [], "changedPropIds": ["plan-cancel.n_clicks"]})
-    body = answer.get_data(as_text=True)
-    assert_no_trace(body)
-    if role not in PLANNERS or job is not None:
-        assert answer.status_code == 403, body[:300]
-    else:
-        assert answer.status_code in (200, 204), body[:300]
+    for cancel in ("plan-cancel", "plan-backtest-cancel"):  # the run's and the back-test's
+        answer = browsers[role].client.post(f"/_dash-update-component{query}", json={
+            "output": f"{cancel}.id", "outputs": {"id": cancel, "property": "id"},
+            "inputs": [{"id": cancel, "property": "n_clicks", "value": clicks}],
+            "state": [], "changedPropIds": [f"{cancel}.n_clicks"]})
+        body = answer.get_data(as_text=True)
+        assert_no_trace(body)
+        if role not in PLANNERS or job is not None:
+            assert answer.status_code == 403, body[:300]
+        else:
+            assert answer.status_code in (200, 204), body[:300]
 
 
 def test_every_callback_taking_browser_input_is_covered(browsers: dict[str, Browser]) -> None:
     covered = {"plan-ticket.data", "plan-cancel.id", "plan-save-message.children",
+               "plan-backtest-ticket.data", "plan-backtest-cancel.id",
+               "plan-backtest-results.children",
                "plan-name.value", "plan-results.children", "page-content.children",
                "area-picker.value", "data-version.data",
                "outlook-backtest.children", "sessions-list.children", "goal-message.children",
