@@ -1,7 +1,7 @@
 """The Plan page in headless Chromium: an executive builds a scenario with the form, runs it in
 the background, sees the progress reach its end, compares it with the baseline (the totals
 table, and the daily charts with their tables), exports the comparison as CSV, saves the
-scenario and loads it back.
+scenario and loads it back; runs the back-test and sees its table.
 
 The case: tests/builders.py's Today and STAYS episodes (pathways 1 and 2 have stays to draw
 from; pathway 3 is left out). Runs are small: 3 replications (DASHBOARD_PLAN_REPLICATIONS), a
@@ -16,6 +16,7 @@ import pytest
 from dashboard.app_factory import create_app
 from dashboard.clock import FixedClock
 from dashboard.config import Settings
+from dashboard.planning.backtest import TABLE_COLUMNS
 from data_access.audit import recent_events
 from data_access.db import make_engine
 from tests.accounts import add_user
@@ -117,8 +118,30 @@ def test_a_scenario_is_saved_and_loaded_back_into_the_form(site):
     assert len(recent_events(engine, limit=10, action="plan_scenario_loaded")) == 1
 
 
+def test_the_back_test_is_run_and_its_table_shown(site):
+    """Run the back-test: its progress reaches its end, the table shows pathway 1 from 29 Sep
+    2026 (the one origin with history: tests/test_plan_page.py works it out) with the same
+    columns as docs/planning.md's, and the origins with too little history are named."""
+    from playwright.sync_api import expect
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/plan?area=ICB1")
+    expect(page.locator("#plan-backtest-progress")).to_have_attribute("value", "0")
+    page.click("#plan-backtest-run")
+    expect(page.locator("#plan-backtest-progress")).to_have_attribute("value", "100")
+    table = page.locator("#plan-backtest-table")
+    expect(table.locator("thead th")).to_have_text(list(TABLE_COLUMNS))
+    expect(table.locator("tbody tr")).to_have_count(4)
+    expect(table.locator("tbody tr").first).to_contain_text("occupancy")
+    expect(page.locator("#plan-backtest-too-little")).to_contain_text("pathway 3 from 07 Jul 2026")
+    expect(page.locator("#plan-backtest-run")).to_be_enabled()
+    expect(page.locator("#plan-backtest-cancel")).to_be_disabled()
+    assert len(recent_events(engine, limit=10, action="plan_backtest")) >= 1
+
+
 def test_the_results_meet_wcag_22_aa(site):
-    """tests/test_accessibility.py checks the page as it opens; this, the results of a run.
+    """tests/test_accessibility.py checks the page as it opens; this, the results of a run and
+    of the back-test.
     (A context of its own: the strict CSP would refuse the injected axe script.)"""
     from playwright.sync_api import expect
 
@@ -131,6 +154,8 @@ def test_the_results_meet_wcag_22_aa(site):
     checked.fill("#plan-horizon", "2")
     checked.click("#plan-run")
     expect(checked.locator("#plan-needed-table")).to_be_visible()
+    checked.click("#plan-backtest-run")
+    expect(checked.locator("#plan-backtest-table")).to_be_visible()
     violations = axe_violations(checked)
     assert not violations, report(violations)
     assert checked.evaluate(STRUCTURE) == []
