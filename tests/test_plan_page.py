@@ -349,7 +349,8 @@ def test_roles_that_do_not_plan_are_refused_the_back_test(site, role) -> None:
 
 def test_a_back_test_ticket_runs_no_scenario_and_a_job_is_polled_only_by_its_owner(site) -> None:
     """The tickets of the two kinds are signed apart: a back-test's ticket given to the
-    scenario run runs nothing. Another user's poll of a back-test job is refused."""
+    scenario run runs nothing, nor a run's ticket given to the back-test. Another user's poll
+    of a back-test job is refused."""
     _, _, users = site
     owner, stranger = users["executive"], users["data_manager"]
     pressed = owner.call("plan-backtest-ticket.data", {"plan-backtest-run.n_clicks": 1,
@@ -358,6 +359,10 @@ def test_a_back_test_ticket_runs_no_scenario_and_a_job_is_polled_only_by_its_own
     ticket = pressed.get_json()["response"]["plan-backtest-ticket"]["data"]
     crossed, _ = run(owner, ticket)
     assert "press Run to start a run" in crossed
+    _, run_ticket = ticket_for(owner, "ICB1")
+    crossed, _ = run(owner, run_ticket, "plan-backtest-results.children",
+                     "plan-backtest-ticket.data")
+    assert "press Run the back-test to start it" in crossed and "plan-backtest-table" not in crossed
     values = {"plan-backtest-ticket.data": ticket}
     job = owner.call("plan-backtest-results.children", values,
                      "plan-backtest-ticket.data").get_json()
