@@ -354,6 +354,7 @@ def backtest_order(context: AppContext, order: dict[str, Any], ticket: str,
         return plan_layout.refused(area, "back-test")
     origins = backtest_origins(as_london(context.clock.now()).date(),
                                plan_layout.BACKTEST_ORIGINS)
+    progress(("0",))  # from the start, not where an earlier back-test left the bar
     result = backtest(context.engine, area, origins, pathways=PATHWAYS,
                       replications=replications(), history_weeks=HISTORY_WEEKS,
                       stays=STAYS,
