@@ -6,7 +6,8 @@ callback's) reads the form into a scenario, checks it as a scenario file is chec
 the browser a *ticket*: the scenario, the area and the user, signed with the app's secret key.
 ``run_scenario`` is the background callback: its job runs in a process of its own, with no
 request, so it trusts only a ticket whose signature holds, and checks the user's scope afresh.
-A forged or altered ticket runs nothing.
+A forged or altered ticket runs nothing. The saved scenarios chosen to compare go in the
+ticket by id only; the job loads each for the area with the user's scope read afresh.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from dashboard.dash_guard import requires
 from dashboard.planning.backtest import origins as backtest_origins
 from dashboard.planning.needed import places_needed
 from dashboard.planning.plan import run_plan
-from dashboard.planning.scenario import PATHWAYS, ScenarioError, parse_scenario
+from dashboard.planning.scenario import PATHWAYS, Scenario, ScenarioError, parse_scenario
 from dashboard.url_state import ViewState, read_view_state
 from data_access.access import AccessDenied, AreaInScope, area_in_scope, load_scope
 from data_access.audit import record
@@ -169,11 +170,12 @@ def register(app: Dash, context: AppContext) -> None:
     @app.callback(Output("plan-ticket", "data"), Output("plan-message", "children"),
                   Input("plan-run", "n_clicks"),
                   *(State(component, "value") for component in FORM_IDS),
-                  State("url", "search"), prevent_initial_call=True)
+                  State("plan-compare", "value"), State("url", "search"),
+                  prevent_initial_call=True)
     @requires("planning", scoped=True)
     def check_scenario(clicks: Any, *values: Any) -> tuple[Any, Any]:
         """Run pressed: the scenario checked, and a signed ticket to run it (or why not)."""
-        *form, search = values
+        *form, compare, search = values
         area = _area_from(context, search)
         if not isinstance(area, AreaInScope):
             return None, area if area is not None else no_update
@@ -184,9 +186,19 @@ def register(app: Dash, context: AppContext) -> None:
             scenario_file(area.code, given, as_london(context.clock.now()).date())
         except ScenarioError as problem:
             return None, plan_layout.refused(str(problem))
-        _audit(context, "plan_run", area.code, str(given.get("name")))
+        chosen = compared_ids(compare)
+        if isinstance(chosen, str):
+            return None, plan_layout.refused(chosen)
+        missing = [i for i in chosen if saved_scenario(context.engine, area, i) is None]
+        if missing:
+            _audit(context, "refused", area.code, f"plan compare {missing}: not saved for "
+                   f"{area.code} or an area inside it")
+            return None, plan_layout.refused(f"there is no such saved scenario for {area.name}")
+        _audit(context, "plan_run", area.code,
+               f"{given.get('name')}" + (f" compared with {chosen}" if chosen else ""))
         ticket = signer(app.server.secret_key).dumps(
-            {"user": current_scope().username, "area": area.code, "values": given})
+            {"user": current_scope().username, "area": area.code, "values": given,
+             "compare": chosen})
         return ticket, html.P(f"Running {given.get('name')}…")
 
     @app.callback(Output("plan-results", "children"), Input("plan-ticket", "data"),
@@ -290,6 +302,46 @@ def register(app: Dash, context: AppContext) -> None:
                 *(values[field] for field in FORM_FIELDS))
 
 
+def compared_ids(value: Any) -> list[int] | str:
+    """The saved scenarios chosen to compare, as ids (each once), or why not."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+            isinstance(v, str | int) and not isinstance(v, bool) and SAVED_ID.fullmatch(str(v))
+            for v in value):
+        return "choose saved scenarios from the list to compare"
+    chosen = list(dict.fromkeys(int(v) for v in value))
+    if len(chosen) > plan_layout.MAX_COMPARED:
+        return f"choose at most {plan_layout.MAX_COMPARED} saved scenarios to compare"
+    return chosen
+
+
+def _compared(context: AppContext, order: dict[str, Any], area: AreaInScope,
+              form: Scenario, first_day: date) -> list[tuple[str, Scenario]] | str:
+    """The saved scenarios the ticket names, each loaded for the area (in the scope read
+    afresh) and set to the form's horizon, replications and pathways; or why not (recorded)."""
+    chosen = compared_ids(order.get("compare"))
+    if isinstance(chosen, str):
+        return chosen
+    loaded = []
+    for scenario_id in chosen:
+        found = saved_scenario(context.engine, area, scenario_id)
+        if found is None:
+            scope = load_scope(context.engine, str(order.get("user")))
+            record(context.engine, context.clock.now(), "refused", area.code,
+                   username=str(order.get("user")), role=None if scope is None else scope.role,
+                   detail=f"plan compare {scenario_id}: not saved for {area.code} or an area "
+                          "inside it")
+            return f"there is no such saved scenario for {area.name}"
+        values = {**form_values(found.scenario), "horizon": form.horizon_weeks}
+        try:
+            saved = parse_scenario(scenario_file(area.code, values, first_day))
+        except ScenarioError as problem:
+            return f"saved scenario {found.name}: {problem}"
+        loaded.append((f"{found.name} (saved)", replace(saved, pathways=form.pathways)))
+    return loaded
+
+
 def run_order(context: AppContext, order: dict[str, Any], ticket: str,
               set_progress: Callable[[tuple[str]], None] | None = None,
               with_needed: bool = True) -> Any:
@@ -314,21 +366,26 @@ def run_order(context: AppContext, order: dict[str, Any], ticket: str,
             raise ScenarioError(f"no pathway of {area.name} has both completed stays and "
                                 "services started in the history window to draw from")
         scenario = replace(scenario, pathways=runnable)
+        saved = _compared(context, order, area, scenario, first_day)
+        if isinstance(saved, str):
+            return plan_layout.refused(saved)
         baseline = replace(scenario, name="Baseline", capacity_changes=(), length_of_stay={},
                            demand_growth=0.0, winter_surge=None, shift=None)
-        steps = 2 + len(scenario.pathways)
-        base_plans = run_plan(baseline, inputs, first_day)
-        progress((str(round(100 / steps)),))
-        plans = run_plan(scenario, inputs, first_day)
-        progress((str(round(200 / steps)),))
+        to_run = [("Baseline", baseline), (scenario.name, scenario), *saved]
+        steps = len(to_run) + (len(scenario.pathways) if with_needed else 0)
+        compared = []
+        for done, (name, chosen) in enumerate(to_run, start=1):
+            compared.append(plan_layout.Compared(name, run_plan(chosen, inputs, first_day)))
+            progress((str(round(100 * done / steps)),))
         needed = {}
-        for done, plan in enumerate(plans if with_needed else [], start=3):
+        for done, plan in enumerate(compared[1].plans if with_needed else [],
+                                    start=len(to_run) + 1):
             needed[plan.pathway] = places_needed(plan.queue, scenario.replications, plan.seed)
             progress((str(round(100 * done / steps)),))
     except ScenarioError as problem:
         return plan_layout.refused(str(problem))
     left_out = [p for p in PATHWAYS if p not in runnable]
-    return plan_layout.results(scenario.name, base_plans, plans, needed, ticket, left_out)
+    return plan_layout.results(compared, needed, ticket, left_out)
 
 
 def _order_area(context: AppContext, order: dict[str, Any]) -> AreaInScope | str:

@@ -227,18 +227,22 @@ def sankey(flows: list[tuple[str, str, int]], *, height: int = 420) -> go.Figure
 
 def lines_with_bands(x: list[object], series: dict[str, tuple[list[float], list[float],
                                                               list[float]]], *,
-                     axis_title: str, height: int = 280) -> go.Figure:
+                     axis_title: str, height: int = 280,
+                     banded: int | None = None) -> go.Figure:
     """Lines, each with a shaded band (low to high) behind it: series name -> (values, low,
-    high). Line styles differ as well as colours."""
+    high); only the first ``banded`` series have their band, if given (overlapping bands of
+    many series cannot be read). Line styles differ as well as colours."""
     traces: list[dict[str, Any]] = []
     for i, (name, (values, low, high)) in enumerate(series.items()):
         colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
-        traces.append(dict(type="scatter", x=list(x) + list(x)[::-1],
-                           y=list(high) + list(low)[::-1], fill="toself", fillcolor=colour,
-                           opacity=0.15, line=dict(width=0), hoverinfo="skip",
-                           showlegend=False, name=f"{name} range"))
+        if banded is None or i < banded:
+            traces.append(dict(type="scatter", x=list(x) + list(x)[::-1],
+                               y=list(high) + list(low)[::-1], fill="toself", fillcolor=colour,
+                               opacity=0.15, line=dict(width=0), hoverinfo="skip",
+                               showlegend=False, name=f"{name} range"))
         traces.append(dict(type="scatter", x=x, y=values, name=name, mode="lines+markers",
-                           line=dict(color=colour, dash="solid" if i == 0 else "dash"),
+                           line=dict(color=colour, dash="solid" if i == 0 else
+                                     "dash" if banded is None or i < banded else "dot"),
                            marker=dict(symbol=("circle", "square", "diamond")[i % 3], size=6),
                            hovertemplate=f"{name}: %{{y:,.1f}}<extra></extra>"))
     return figure(traces, base_layout(

@@ -1,5 +1,6 @@
 """The Plan page: the model's inputs with their sources, the scenario form, and (filled in by the
-background run) the baseline and the scenario side by side, and the places needed."""
+background run) the baseline, the form's scenario and up to ``MAX_COMPARED`` saved scenarios
+side by side, and the places needed."""
 
 from __future__ import annotations
 
@@ -41,6 +42,16 @@ NEEDED_TABLE = "plan-needed-table"
 SAVED_TABLE = "plan-saved-table"
 BACKTEST_TABLE = "plan-backtest-table"
 BACKTEST_ORIGINS = 4  # few, so the back-test answers in seconds on the page
+MAX_COMPARED = 2  # saved scenarios run beside the form's: more would make the charts unreadable
+BANDED = 2  # the baseline and the form's scenario have bands; compared ones a line only
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One scenario of a run, as its column and lines are named."""
+
+    name: str
+    plans: Sequence[PathwayPlan]
 
 
 @dataclass(frozen=True)
@@ -67,7 +78,8 @@ def build(view: PlanView) -> html.Div:
             html.H2("Saved scenarios", className="section-heading"),
             html.P("Scenarios saved for this area and the areas inside it, shared with everyone "
                    "who may see them. Load one into the form, then Run to compare it with the "
-                   "baseline.", className="chart-summary"),
+                   f"baseline; or tick up to {MAX_COMPARED} to run beside the form's scenario.",
+                   className="chart-summary"),
             html.Div(saved_block(view.saved), id="plan-saved"),
             html.Div(id="plan-save-message", role="status", className="mt-2"),
         ]),
@@ -208,9 +220,21 @@ def form(first_day: date) -> html.Section:
     ], className="plan-form")
 
 
+def compare_choice(saved: pd.DataFrame) -> html.Fieldset:
+    """The saved scenarios to run beside the form's (always present: Run reads its value)."""
+    return html.Fieldset([
+        html.Legend(f"Compare with saved scenarios (up to {MAX_COMPARED})", className="h6"),
+        dcc.Checklist(id="plan-compare", value=[], inputClassName="me-1",
+                      labelClassName="me-3",
+                      options=[{"label": f"{r.name} ({r.area})", "value": str(r.id)}
+                               for r in saved.itertuples()]),
+    ], className="mt-2", hidden=saved.empty)
+
+
 def saved_block(saved: pd.DataFrame) -> list[object]:
     if saved.empty:
-        return [html.P("No scenario is saved for this area yet.", className="chart-summary")]
+        return [html.P("No scenario is saved for this area yet.", className="chart-summary"),
+                compare_choice(saved)]
     rows = [(r.name, r.area, r.saved_by, fmt.moment(from_utc_naive(r.saved_at.to_pydatetime())))
             for r in saved.itertuples()]
     return [
@@ -224,63 +248,72 @@ def saved_block(saved: pd.DataFrame) -> list[object]:
             dbc.Col(html.Button("Load into the form", id="plan-load", type="button",
                                 className="btn btn-outline-primary mt-4"), md=3),
         ], className="g-2"),
+        compare_choice(saved),
     ]
 
 
-def results(scenario_name: str, baseline: Sequence[PathwayPlan], scenario: Sequence[PathwayPlan],
-            needed: Mapping[int, Needed], run: str, left_out: Sequence[int] = ()) -> html.Div:
-    """The run's results; ``run``: its signed order, from which its tables are exported."""
-    blocks: list[object] = [html.H2(f"Baseline and {scenario_name}", id="plan-comparison-title",
+def results(compared: Sequence[Compared], needed: Mapping[int, Needed], run: str,
+            left_out: Sequence[int] = ()) -> html.Div:
+    """The run's results: ``compared`` the baseline, the form's scenario, then the saved ones
+    chosen, each with the same pathways; ``run``: its signed order, from which its tables are
+    exported."""
+    names = [c.name for c in compared]
+    title = f"{', '.join(names[:-1])} and {names[-1]}"
+    blocks: list[object] = [html.H2(title, id="plan-comparison-title",
                                     className="section-heading"),
-                            totals_table(scenario_name, baseline, scenario, run)]
+                            totals_table(compared, run)]
     if left_out:
         blocks.insert(1, html.P(
             f"Pathway {', '.join(map(str, left_out))} left out: no completed stay or no service "
             "started in the history window to draw from.", id="plan-left-out",
             className="chart-summary"))
-    for base, changed in zip(baseline, scenario, strict=True):
+    for plans in zip(*(c.plans for c in compared), strict=True):
         # h2, as the chart cards' own headings are (no level skipped after them)
-        blocks.append(html.H2(f"Pathway {base.pathway}", className="section-heading"))
-        blocks.append(dbc.Row([dbc.Col(_daily_card(base, changed, measure, run), lg=4)
+        blocks.append(html.H2(f"Pathway {plans[0].pathway}", className="section-heading"))
+        named = dict(zip(names, plans, strict=True))
+        blocks.append(dbc.Row([dbc.Col(_daily_card(named, measure, run), lg=4)
                                for measure in DAILY], className="g-3 mb-3"))
     if needed:
         blocks.append(needed_table(needed, run))
     return html.Div(blocks, id="plan-comparison")
 
 
-def _daily_card(base: PathwayPlan, changed: PathwayPlan,
-                measure: tuple[str, str, str, float], run: str) -> object:
+def _daily_card(plans: Mapping[str, PathwayPlan], measure: tuple[str, str, str, float],
+                run: str) -> object:
+    """One measure of one pathway per day: every scenario's mean line; the band in which 90%
+    of the runs fall for the first ``BANDED`` (the baseline and the form's) only."""
     key, title, unit, scale = measure
+    base = next(iter(plans.values()))
     days = list(base.daily.date)
 
     def band(plan: PathwayPlan) -> tuple[list[float], list[float], list[float]]:
         return tuple([float(v) * scale for v in plan.daily[f"{key}_{part}"]]  # type: ignore[return-value]
                      for part in ("mean", "low", "high"))
 
-    series = {"Baseline": band(base), "Scenario": band(changed)}
+    series = {name: band(plan) for name, plan in plans.items()}
     table_id = f"plan-{key}-{base.pathway}-table"
     rows = [(day, *(f"{series[name][i][d]:.1f}" for name in series for i in range(3)))
             for d, day in enumerate(days)]
     columns = ["Day"] + [f"{name} {part}" for name in series for part in ("mean", "low", "high")]
-    return chart_card(title, lines_with_bands(days, series, axis_title=unit),
+    return chart_card(title, lines_with_bands(days, series, axis_title=unit, banded=BANDED),
                       f"plan-{key}-{base.pathway}",
-                      f"{title}, pathway {base.pathway}, per day: the mean of the runs with the "
-                      "band in which 90% of them fall, baseline and scenario.",
+                      f"{title}, pathway {base.pathway}, per day: the mean of the runs of each "
+                      "scenario, with the band in which 90% of them fall for the baseline and "
+                      "the form's scenario (the table has every scenario's band).",
                       data_table(columns, rows, table_id, f"{title}, pathway {base.pathway}",
                                  kinds=["label"] * len(columns), run=run))
 
 
-def totals_table(scenario_name: str, baseline: Sequence[PathwayPlan],
-                 scenario: Sequence[PathwayPlan], run: str) -> html.Div:
+def totals_table(compared: Sequence[Compared], run: str) -> html.Div:
     rows = []
-    for base, changed in zip(baseline, scenario, strict=True):
+    for plans in zip(*(c.plans for c in compared), strict=True):
         for key, label in TOTALS:
             scale = 100.0 if key == "within_24h" else 1.0
-            rows.append((base.pathway, label, _total(base, key, scale),
-                         _total(changed, key, scale)))
-    return data_table(["Pathway", "Over the horizon", "Baseline", scenario_name], rows,
-                      "plan-totals-table", "Totals over the horizon: mean (90% of runs within)",
-                      kinds=["label"] * 4, run=run)
+            rows.append((plans[0].pathway, label, *(_total(plan, key, scale) for plan in plans)))
+    columns = ["Pathway", "Over the horizon", *(c.name for c in compared)]
+    return data_table(columns, rows, "plan-totals-table",
+                      "Totals over the horizon: mean (90% of runs within)",
+                      kinds=["label"] * len(columns), run=run)
 
 
 def _total(plan: PathwayPlan, key: str, scale: float) -> str:

@@ -149,6 +149,91 @@ def test_a_run_s_tables_export_from_its_ticket_for_its_user_only(site) -> None:
     assert altered.status_code == 404
 
 
+def save_for(client: Client, engine: Any, area: str, name: str, **changes: Any) -> int:
+    """Save the form (with ``changes``) under ``name`` for ``area``: the saved id."""
+    answer = client.call("plan-save-message.children",
+                         {**FORM, **changes, "plan-name.value": name, "plan-save.n_clicks": 1,
+                          "url.search": f"?area={area}"}, "plan-save.n_clicks")
+    assert f"Saved {name} for" in answer.get_data(as_text=True)
+    saved = recent_events(engine, limit=200, action="plan_scenario_saved")
+    return int(saved[saved.detail.str.endswith(f" {name}")].detail.iloc[0].split()[0])
+
+
+def totals_of(result: str) -> tuple[list[str], list[list[str]]]:
+    table = find_table(json.loads(result)["plan-results"]["children"], "plan-totals-table")
+    assert table is not None, result[:300]
+    _, columns, rows = table_contents(table)
+    return columns, rows
+
+
+def test_a_saved_scenario_is_compared_beside_the_form_s_with_the_figures_it_has_alone(
+        site) -> None:
+    """Known answer: the executive saves "Saved ten more" (the FORM: 10 places on pathway 1,
+    5% growth, 10% home first) for the system, then runs "Nothing changed" (no change at all)
+    compared with it. The totals table has one named column per scenario. The runs are seeded
+    (seed 1, per pathway), and the saved scenario is run with the form's horizon and
+    replications, so its column equals the column of the same scenario run as the form's
+    (the FORM named "Saved ten more"), and the baseline is the same in both runs. Progress
+    counts 3 runs and 2 pathways' places needed: after 5% (the inputs), fifths (quarters would
+    say the extra run was not counted)."""
+    _, engine, users = site
+    executive = users["executive"]
+    saved_id = save_for(executive, engine, "ICB1", "Saved ten more")
+    status, ticket = ticket_for(executive, "ICB1", **{
+        "plan-name.value": "Nothing changed", "plan-places-1.value": 0,
+        "plan-growth.value": 0, "plan-shift.value": 0, "plan-compare.value": [str(saved_id)]})
+    assert status == 200 and isinstance(ticket, str)
+    result, progress = run(executive, ticket)
+    assert "Baseline, Nothing changed and Saved ten more (saved)" in result
+    columns, compared = totals_of(result)
+    assert columns == ["Pathway", "Over the horizon", "Baseline", "Nothing changed",
+                       "Saved ten more (saved)"]
+    assert "100" in progress and set(progress) <= {"5", "20", "40", "60", "80", "100"}, progress
+    assert '"Saved ten more (saved) mean"' in result  # the daily tables have its columns too
+    _, alone_ticket = ticket_for(executive, "ICB1", **{"plan-name.value": "Saved ten more"})
+    alone_columns, alone = totals_of(run(executive, alone_ticket)[0])
+    assert alone_columns == ["Pathway", "Over the horizon", "Baseline", "Saved ten more"]
+    assert [row[:3] + row[4:] for row in compared] == alone
+    assert [row[3] for row in compared] != [row[3] for row in alone]  # the change shows
+    query = {"path": "/plan", "search": "?area=ICB1", "table": "plan-totals-table",
+             "format": "csv", "audience": "team", "run": ticket}
+    exported = executive.http.get("/export", query_string=query).get_data(as_text=True)
+    assert "Pathway,Over the horizon,Baseline,Nothing changed,Saved ten more (saved)" in exported
+
+
+def test_a_saved_scenario_of_another_area_is_refused_at_run_and_in_the_job(site) -> None:
+    """D2's saved scenario is not in D1's list: named in a run of D1 it is refused when Run is
+    pressed, and a ticket signed with the app's key naming it (as if the scenario had moved
+    out of reach since) is refused by the job; both recorded, nothing of it shown."""
+    app, engine, users = site
+    manager = users["place_manager"]
+    elsewhere = save_for(users["executive"], engine, "D2", "D2 elsewhere")
+    before = len(recent_events(engine, limit=200, action="refused", username=manager.username))
+    answer = manager.call("plan-ticket.data", {**FORM, "plan-run.n_clicks": 1,
+                                               "plan-compare.value": [str(elsewhere)],
+                                               "url.search": "?area=D1"}, "plan-run.n_clicks")
+    sent = json.dumps(answer.get_json())
+    assert "no such saved scenario" in sent and "D2 elsewhere" not in sent
+    assert answer.get_json()["response"]["plan-ticket"]["data"] is None
+    ticket = plan_callbacks.signer(app.server.secret_key).dumps(
+        {"user": manager.username, "area": "D1", "values": {
+            "name": "D1 run", "horizon": 2}, "compare": [elsewhere]})
+    result, _ = run(manager, ticket)
+    assert "no such saved scenario" in result
+    assert "D2 elsewhere" not in result and "plan-totals-table" not in result
+    refusals = recent_events(engine, limit=200, action="refused", username=manager.username)
+    assert len(refusals) == before + 2
+    assert refusals.detail.str.contains(f"plan compare \\[?{elsewhere}").sum() == 2
+
+
+def test_more_than_two_saved_scenarios_are_refused(site) -> None:
+    _, _, users = site
+    answer = users["executive"].call("plan-ticket.data", {
+        **FORM, "plan-run.n_clicks": 1, "plan-compare.value": ["1", "2", "3"],
+        "url.search": "?area=ICB1"}, "plan-run.n_clicks")
+    assert "choose at most 2 saved scenarios" in answer.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("role", ["hub_lead", "administrator"])
 def test_roles_that_do_not_plan_are_refused_every_plan_callback(site, role) -> None:
     _, engine, users = site
