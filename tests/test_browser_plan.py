@@ -118,6 +118,39 @@ def test_a_scenario_is_saved_and_loaded_back_into_the_form(site):
     assert len(recent_events(engine, limit=10, action="plan_scenario_loaded")) == 1
 
 
+def test_a_saved_scenario_is_chosen_and_compared_beside_the_form_s(site):
+    """Save a winter scenario for the system, tick it under "Compare with saved scenarios",
+    run another from the form: the totals table has a column for each, the saved one named
+    as saved, and the export has it too."""
+    from playwright.sync_api import expect
+
+    page, base_url, engine = site
+    page.goto(f"{base_url}/plan?area=ICB1")
+    page.fill("#plan-name", "Compared winter")
+    page.fill("#plan-horizon", "2")
+    page.fill("#plan-surge", "15")
+    page.click("#plan-save")
+    expect(page.locator("#plan-save-message")).to_contain_text("Saved Compared winter")
+    page.get_by_label("Compared winter (Test system)").check()
+    page.fill("#plan-name", "Form scenario")
+    page.fill("#plan-surge", "0")
+    page.click("#plan-run")
+    expect(page.locator("#plan-progress")).to_have_attribute("value", "100")
+    expect(page.locator("#plan-comparison-title")).to_have_text(
+        "Baseline, Form scenario and Compared winter (saved)")
+    headings = page.locator("#plan-totals-table thead th")
+    expect(headings).to_have_text(["Pathway", "Over the horizon", "Baseline", "Form scenario",
+                                   "Compared winter (saved)"])
+    expect(page.locator("#plan-occupancy-1-table")).to_contain_text(
+        "Compared winter (saved) mean")
+    with page.expect_download() as download_info:
+        page.locator("#plan-totals-table-csv-team").click()
+    first = download_info.value.path().read_text(encoding="utf-8-sig").splitlines()[0]
+    assert first == "Pathway,Over the horizon,Baseline,Form scenario,Compared winter (saved)"
+    runs = recent_events(engine, limit=10, action="plan_run", username="test-executive")
+    assert runs.detail.str.contains("Form scenario compared with").any()
+
+
 def test_the_back_test_is_run_and_its_table_shown(site):
     """Run the back-test: its progress reaches its end, the table shows pathway 1 from 29 Sep
     2026 (the one origin with history: tests/test_plan_page.py works it out) with the same

@@ -404,14 +404,16 @@ PLANNERS = ("executive", "data_manager")
            text_or(("Winter", "2026-12-01", "12", "26", "27", "0", "-5", "1.5", "0.05", "100")),
            ANY_VALUE, st.integers(-10**12, 10**12), st.floats(allow_nan=True)),
            min_size=10, max_size=10),
-       picked=st.one_of(text_or(("1", "2", "99999999999999999999", "²")), ANY_VALUE))
+       picked=st.one_of(text_or(("1", "2", "99999999999999999999", "²")), ANY_VALUE),
+       compare=st.one_of(st.lists(text_or(("1", "2", "3", "99999999999999999999", "²")),
+                                  max_size=4), ANY_VALUE))
 def test_the_plan_form_never_fails_and_only_planners_run_save_or_load(
         browsers: dict[str, Browser], role: str, clicks: Any, search: Any, values: list[Any],
-        picked: Any) -> None:
-    """Anything in any field of the scenario form, any address, any saved id: a planner gets a
-    ticket, a saved scenario, the form filled or the reasons why not, as text only; anyone else
-    is refused before it runs."""
-    form = dict(zip(PLAN_FORM, values, strict=True))
+        picked: Any, compare: Any) -> None:
+    """Anything in any field of the scenario form, any address, any saved id to load or to
+    compare: a planner gets a ticket, a saved scenario, the form filled or the reasons why not,
+    as text only; anyone else is refused before it runs."""
+    form = {**dict(zip(PLAN_FORM, values, strict=True)), "plan-compare.value": compare}
     refused = role not in PLANNERS
     for output, button in (("plan-ticket.data", "plan-run"), ("plan-save-message", "plan-save"),
                            ("plan-backtest-ticket.data", "plan-backtest-run")):
