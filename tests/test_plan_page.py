@@ -223,7 +223,7 @@ def test_a_saved_scenario_of_another_area_is_refused_at_run_and_in_the_job(site)
     assert "D2 elsewhere" not in result and "plan-totals-table" not in result
     refusals = recent_events(engine, limit=200, action="refused", username=manager.username)
     assert len(refusals) == before + 2
-    assert refusals.detail.str.contains(f"plan compare \\[?{elsewhere}").sum() == 2
+    assert refusals.detail.str.contains(f"plan compare \\[?{elsewhere}\\]?: not saved").sum() == 2
 
 
 def test_more_than_two_saved_scenarios_are_refused(site) -> None:
