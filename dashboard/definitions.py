@@ -17,6 +17,8 @@ from types import ModuleType
 
 import data_access.metrics
 from dashboard import clock, escalation, goals, rates, spc, trigger_levels
+from dashboard.planning import model as planning_model
+from dashboard.planning import outputs as planning_outputs
 from data_access import actions, huddle
 from data_access.metrics import (
     ascof,
@@ -127,6 +129,7 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("since-yesterday", "Since yesterday's huddle",
                (actions.since_then, clock.same_time_yesterday)),
     Definition("place-matching", "Places matched to people", (actions.places_for,)),
+    Definition("planning", "Demand and capacity planning", (planning_model, planning_outputs)),
 )
 BY_ID = {definition.id: definition for definition in DEFINITIONS}
 

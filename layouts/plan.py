@@ -301,7 +301,8 @@ def _daily_card(plans: Mapping[str, PathwayPlan], measure: tuple[str, str, str, 
                       "scenario, with the band in which 90% of them fall for the baseline and "
                       "the form's scenario (the table has every scenario's band).",
                       data_table(columns, rows, table_id, f"{title}, pathway {base.pathway}",
-                                 kinds=["label"] * len(columns), run=run))
+                                 kinds=["label"] * len(columns), run=run),
+                      definition="planning")
 
 
 def totals_table(compared: Sequence[Compared], run: str) -> html.Div:
