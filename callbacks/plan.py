@@ -33,7 +33,7 @@ from dashboard.context import AppContext
 from dashboard.dash_guard import requires
 from dashboard.planning.backtest import origins as backtest_origins
 from dashboard.planning.needed import places_needed
-from dashboard.planning.plan import run_plan
+from dashboard.planning.plan import run_plan, unit_costs
 from dashboard.planning.scenario import PATHWAYS, Scenario, ScenarioError, parse_scenario
 from dashboard.url_state import ViewState, read_view_state
 from data_access.access import AccessDenied, AreaInScope, area_in_scope, load_scope
@@ -380,7 +380,8 @@ def run_order(context: AppContext, order: dict[str, Any], ticket: str,
         needed = {}
         for done, plan in enumerate(compared[1].plans if with_needed else [],
                                     start=len(to_run) + 1):
-            needed[plan.pathway] = places_needed(plan.queue, scenario.replications, plan.seed)
+            needed[plan.pathway] = places_needed(plan.queue, scenario.replications, plan.seed,
+                                                 costs=unit_costs(scenario, plan.pathway))
             progress((str(round(100 * done / steps)),))
     except ScenarioError as problem:
         return plan_layout.refused(str(problem))

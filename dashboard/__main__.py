@@ -21,7 +21,7 @@ from dashboard.clock import as_london, day_start
 from dashboard.config import settings_from_env
 from dashboard.planning import report
 from dashboard.planning.needed import places_needed
-from dashboard.planning.plan import run_plan
+from dashboard.planning.plan import run_plan, unit_costs
 from dashboard.planning.scenario import ScenarioError, parse_scenario
 from dashboard.results import ROLES
 from data_access.access import (
@@ -171,7 +171,8 @@ def _plan(engine: Engine, now: datetime, args: argparse.Namespace) -> int:
     plans = run_plan(scenario, inputs, first_day)
     needed = None if args.capacity_for is None else {
         plan.pathway: places_needed(plan.queue, scenario.replications, plan.seed,
-                                    args.capacity_for) for plan in plans}
+                                    args.capacity_for, unit_costs(scenario, plan.pathway))
+        for plan in plans}
     csv_path, report_path = report.write(args.out, scenario, area.name, first_day, plans, needed)
     print(f"Plan {scenario.name!r} for {area.name} from {first_day}: {csv_path}, {report_path}")
     return 0

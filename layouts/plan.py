@@ -329,14 +329,16 @@ def needed_table(needed: Mapping[int, Needed], run: str) -> html.Div:
     rows = [(pathway, f"{n.target:.0%}",
              "not met" if n.extra_places is None else n.extra_places,
              "not met" if n.confident_extra_places is None else n.confident_extra_places,
-             "–" if n.share is None else f"{n.share[0]:.0%} ({n.share[1]:.0%} to {n.share[2]:.0%})")
+             "–" if n.share is None else f"{n.share[0]:.0%} ({n.share[1]:.0%} to {n.share[2]:.0%})",
+             "–" if n.cost is None else f"{n.cost[0]:,.0f} ({n.cost[1]:,.0f} to {n.cost[2]:,.0f})")
             for pathway, n in needed.items()]
     return html.Section([
         html.H2("What capacity do we need?", className="section-heading"),
         data_table(["Pathway", "Target within 24 h", "Places to add (on average)",
-                    "Places to add (95% of runs)", "Share with them"], rows,
+                    "Places to add (95% of runs)", "Share with them",
+                    "Cost over the horizon with them (£)"], rows,
                    NEEDED_TABLE, "Places to add to the scenario to meet the target",
-                   kinds=["label"] * 5, run=run),
+                   kinds=["label"] * 6, run=run),
     ])
 
 

@@ -161,6 +161,7 @@ def test_plan_writes_daily_bands_and_a_report_from_the_data(engine, database_url
     assert (needed.pathway, needed.places_first_day) == (1, 14)
     assert needed.places_needed == needed.places_first_day + needed.extra_places
     assert needed.share_mean >= 0.9
+    assert needed.cost_low <= needed.cost_mean <= needed.cost_high  # pathway 1 has unit costs
     assert "## What capacity do we need?" in report
 
 

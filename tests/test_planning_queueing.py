@@ -21,7 +21,7 @@ import simpy
 
 from dashboard.planning.model import Queue, simulate
 from dashboard.planning.needed import places_needed, share_within_24h
-from dashboard.planning.outputs import bands, daily
+from dashboard.planning.outputs import UnitCosts, bands, daily
 from dashboard.planning.queueing import erlang_c
 from dashboard.planning.stays import Empirical, Exponential, LogNormal
 
@@ -196,6 +196,19 @@ def test_the_places_needed_for_90_percent_within_24_hours_match_m_m_c():
     assert needed.confident_extra_places is not None and needed.confident_extra_places >= 1
     assert needed.share is not None and needed.share[0] == pytest.approx(0.961, abs=0.02)
     assert share_within_24h(queue, REPLICATIONS, seed=5).mean() == pytest.approx(0.796, abs=0.03)
+
+
+def test_the_cost_of_the_places_needed_is_care_given_plus_delayed_bed_days():
+    """The M/M/6 case above, £100 a day of care and £400 a delayed bed day, over 400 days: about
+    4 a day × 1 day's stay × 400 days = 1,600 days of care (£160,000), and each of the 1,600
+    people waits Wq = C / (cμ - λ) = 0.2848 / 2 = 0.1424 days on average: 228 delayed bed days
+    (£91,100). About £251,100 in all; without unit costs, no cost is given."""
+    queue = Queue(np.full(400, 4.0), Exponential(1.0), np.full(400, 5))
+    costed = places_needed(queue, REPLICATIONS, seed=5, costs=UnitCosts(100.0, 400.0))
+    assert costed.extra_places == 1 and costed.cost is not None
+    mean, low, high = costed.cost
+    assert mean == pytest.approx(251_100, rel=0.05) and low <= mean <= high
+    assert places_needed(queue, REPLICATIONS, seed=5).cost is None
 
 
 def test_no_capacity_meets_a_target_the_searched_range_cannot_reach():

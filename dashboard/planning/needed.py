@@ -6,6 +6,9 @@ ready for a place in the target share (90% by default), with its uncertainty (do
 Every capacity is run on the same random draws (common random numbers), so the comparison between
 two capacities is not blurred by chance; the search halves the range between no places and
 enough for everyone, taking the share to rise with the places (more places never delay anyone).
+With unit costs, the **cost** over the horizon with those places: days of intermediate care given
+× the cost per day, plus acute bed days lost to waiting × the cost per delayed day (as the run's
+own cost), its mean and band across the runs.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from dashboard.planning.model import Queue, simulate
-from dashboard.planning.outputs import BAND, WITHIN
+from dashboard.planning.outputs import BAND, WITHIN, UnitCosts, daily, totals
 
 DEFAULT_TARGET = 0.9
 
@@ -26,13 +29,15 @@ class Needed:
     """``extra_places``: the fewest places to add so that the runs' mean share meets the target
     (negative: that many fewer would still meet it; None: not met by ``searched_up_to``).
     ``confident_extra_places``: the fewest so that 95% of runs meet it. ``share``: the mean and
-    band of the share at ``extra_places``."""
+    band of the share at ``extra_places``. ``cost``: the mean and band of the cost over the
+    horizon with ``extra_places`` (None without unit costs, or when the target is not met)."""
 
     target: float
     extra_places: int | None
     confident_extra_places: int | None
     share: tuple[float, float, float] | None
     searched_up_to: int
+    cost: tuple[float, float, float] | None = None
 
 
 def share_within_24h(queue: Queue, replications: int, seed: int | Sequence[int]) -> np.ndarray:
@@ -49,7 +54,7 @@ def share_within_24h(queue: Queue, replications: int, seed: int | Sequence[int])
 
 
 def places_needed(queue: Queue, replications: int, seed: int | Sequence[int],
-                  target: float = DEFAULT_TARGET) -> Needed:
+                  target: float = DEFAULT_TARGET, costs: UnitCosts | None = None) -> Needed:
     if queue.capacity is None:
         raise ValueError("the queue has unlimited places")
     base = np.asarray(queue.capacity, dtype=int)
@@ -70,12 +75,23 @@ def places_needed(queue: Queue, replications: int, seed: int | Sequence[int],
     confident = _smallest(
         lambda extra: _figure(lambda v: np.nanpercentile(v, BAND[0]), shares(extra)) >= target,
         lowest if mean_meets is None else mean_meets, limit)
-    share = None
+    share = cost = None
     if mean_meets is not None:
         values = shares(mean_meets)
         low, high = np.nanpercentile(values, BAND)
         share = (float(np.nanmean(values)), float(low), float(high))
-    return Needed(target, mean_meets, confident, share, limit)
+        if costs is not None:
+            cost = _cost(replace(queue, capacity=np.maximum(base + mean_meets, 0)),
+                         replications, seed, costs)
+    return Needed(target, mean_meets, confident, share, limit, cost)
+
+
+def _cost(queue: Queue, replications: int, seed: int | Sequence[int],
+          costs: UnitCosts) -> tuple[float, float, float]:
+    """The cost over the horizon of a run of ``queue`` (the same draws as the search)."""
+    run = simulate(queue, replications, seed)
+    row = totals(run, daily(run), costs).set_index("measure").loc["cost"]
+    return float(row["mean"]), float(row["low"]), float(row["high"])
 
 
 def _figure(summarise: Callable[[np.ndarray], float], values: np.ndarray) -> float:

@@ -59,14 +59,19 @@ def run_plan(scenario: Scenario, inputs: dict[int, PathwayInputs],
         seed = (scenario.seed, pathway)
         run = simulate(queue, scenario.replications, seed=seed)
         days_out = daily(run)
-        costs = scenario.unit_costs.get(pathway)
-        unit = None if costs is None else UnitCosts(costs.service_day, costs.delayed_bed_day)
+        unit = unit_costs(scenario, pathway)
         plans.append(PathwayPlan(
             pathway, given, stays, pd.Series(places, index=dates.date),
             pd.Series(demand[pathway], index=dates.date),
             bands(days_out, pd.Timestamp(first_day), unit), totals(run, days_out, unit),
             days_out, queue, seed))
     return plans
+
+
+def unit_costs(scenario: Scenario, pathway: int) -> UnitCosts | None:
+    """The scenario's unit costs of a pathway, if it gives them."""
+    costs = scenario.unit_costs.get(pathway)
+    return None if costs is None else UnitCosts(costs.service_day, costs.delayed_bed_day)
 
 
 def _process_model(scenario: Scenario, pathway: int, process: Stays) -> Empirical | None:

@@ -47,7 +47,10 @@ def needed_table(plans: list[PathwayPlan], needed: dict[int, Needed]) -> pd.Data
             "extra_places_95_percent_of_runs": found.confident_extra_places,
             "share_mean": None if found.share is None else found.share[0],
             "share_low": None if found.share is None else found.share[1],
-            "share_high": None if found.share is None else found.share[2]})
+            "share_high": None if found.share is None else found.share[2],
+            "cost_mean": None if found.cost is None else found.cost[0],
+            "cost_low": None if found.cost is None else found.cost[1],
+            "cost_high": None if found.cost is None else found.cost[2]})
     return pd.DataFrame(rows)
 
 
@@ -74,16 +77,19 @@ def _needed_markdown(table: pd.DataFrame) -> str:
              "runs' mean, and for 95% of runs to meet it; the share at that capacity with its "
              "band (docs/planning.md).", "",
              "| pathway | places (first day) | add | places needed | add (95% of runs) | share "
-             "(low-high) |", "|---|---:|---:|---:|---:|---|"]
+             "(low-high) | cost over the horizon with them (low-high) |",
+             "|---|---:|---:|---:|---:|---|---|"]
     for row in table.itertuples(index=False):
         if pd.isna(row.extra_places):
-            lines.append(f"| {row.pathway} | {row.places_first_day} | not met | – | – | – |")
+            lines.append(f"| {row.pathway} | {row.places_first_day} | not met | – | – | – | – |")
             continue
+        cost = "no unit costs given" if pd.isna(row.cost_mean) else \
+            f"£{row.cost_mean:,.0f} (£{row.cost_low:,.0f}-£{row.cost_high:,.0f})"
         confident = "not met" if pd.isna(row.extra_places_95_percent_of_runs) else \
             f"{int(row.extra_places_95_percent_of_runs):+d}"
         lines.append(f"| {row.pathway} | {row.places_first_day} | {int(row.extra_places):+d} | "
                      f"{int(row.places_needed)} | {confident} | {row.share_mean:.0%} "
-                     f"({row.share_low:.0%}-{row.share_high:.0%}) |")
+                     f"({row.share_low:.0%}-{row.share_high:.0%}) | {cost} |")
     return "\n".join(lines) + "\n"
 
 
