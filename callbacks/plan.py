@@ -38,6 +38,7 @@ from dashboard.planning.scenario import PATHWAYS, Scenario, ScenarioError, parse
 from dashboard.url_state import ViewState, read_view_state
 from data_access.access import AccessDenied, AreaInScope, area_in_scope, load_scope
 from data_access.audit import record
+from data_access.db import use_in_child_process
 from data_access.plan_scenarios import save_scenario, saved_scenario, saved_scenarios
 from data_access.planning import backtest, plan_inputs
 from layouts import plan as plan_layout
@@ -214,7 +215,7 @@ def register(app: Dash, context: AppContext) -> None:
         order = read_ticket(app.server.secret_key, ticket, TICKET_SECONDS)
         if order is None:
             return plan_layout.refused("press Run to start a run")
-        context.engine.dispose(close=False)  # a process of its own: its own connections
+        use_in_child_process(context.engine)
         return run_order(context, order, ticket, set_progress)
 
     @app.callback(Output("plan-backtest-ticket", "data"),
@@ -247,7 +248,7 @@ def register(app: Dash, context: AppContext) -> None:
         order = read_ticket(app.server.secret_key, ticket, TICKET_SECONDS, BACKTEST_SALT)
         if order is None:
             return plan_layout.refused("press Run the back-test to start it", "back-test")
-        context.engine.dispose(close=False)  # a process of its own: its own connections
+        use_in_child_process(context.engine)
         return backtest_order(context, order, ticket, set_progress)
 
     @app.callback(Output("plan-save-message", "children"), Output("plan-saved", "children"),

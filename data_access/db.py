@@ -48,6 +48,12 @@ def make_engine(database_url: str, *, creator: Callable[[], Any] | None = None) 
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
 
 
+def use_in_child_process(engine: Engine) -> None:
+    """In a process forked from the app (a background job): leave the parent's pooled
+    connections to the parent and open the job's own."""
+    engine.dispose(close=False)
+
+
 def lock_for_writing(connection: Connection, key: int) -> None:
     """Take the write lock ``key`` for the rest of the transaction, before its first statement:
     writers holding the same key (PostgreSQL: an advisory lock) or any writer (SQLite: the
