@@ -370,9 +370,7 @@ def run_order(context: AppContext, order: dict[str, Any], ticket: str,
         saved = _compared(context, order, area, scenario, first_day)
         if isinstance(saved, str):
             return plan_layout.refused(saved)
-        baseline = replace(scenario, name="Baseline", capacity_changes=(), length_of_stay={},
-                           demand_growth=0.0, winter_surge=None, shift=None)
-        to_run = [("Baseline", baseline), (scenario.name, scenario), *saved]
+        to_run = [("Baseline", scenario.baseline()), (scenario.name, scenario), *saved]
         steps = len(to_run) + (len(scenario.pathways) if with_needed else 0)
         compared = []
         for done, (name, chosen) in enumerate(to_run, start=1):

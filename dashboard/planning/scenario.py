@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -84,6 +84,11 @@ class Scenario:
     @property
     def horizon_days(self) -> int:
         return 7 * self.horizon_weeks
+
+    def baseline(self) -> Scenario:
+        """The same run with none of the changes: what the data says happens as things are."""
+        return replace(self, name="Baseline", capacity_changes=(), length_of_stay={},
+                       demand_growth=0.0, winter_surge=None, shift=None)
 
     def demand(self, base: dict[int, np.ndarray], first_day: date) -> dict[int, np.ndarray]:
         """Expected arrivals per day for each pathway after growth, surge and shift."""
