@@ -8,7 +8,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 
-from dashboard.clock import Clock, same_time_yesterday
+from dashboard.clock import Clock
 from dashboard.dash_guard import requires
 from dashboard.url_state import read_view_state, search_with
 from layouts.filters import ALL
@@ -65,9 +65,8 @@ def register(app: Dash, clock: Clock) -> None:
         by default the same time yesterday) is not a choice: the address stays as it is."""
         if not isinstance(value, str):
             return no_update
-        shown = read_view_state(search, clock.now().date()).since
-        default = same_time_yesterday(clock.now())
-        if value == f"{shown or default:%Y-%m-%dT%H:%M}":
+        now = clock.now()
+        if value == f"{read_view_state(search, now.date()).since_shown(now):%Y-%m-%dT%H:%M}":
             return no_update
         return _with_choice(search, "since", value)
 

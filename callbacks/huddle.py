@@ -16,7 +16,7 @@ from dash import MATCH, Dash, Input, Output, State, html, no_update
 
 from callbacks.common import resolve_area
 from dashboard.auth import client_address, current_scope
-from dashboard.clock import as_london, same_time_yesterday
+from dashboard.clock import as_london
 from dashboard.context import AppContext
 from dashboard.dash_guard import requires
 from dashboard.url_state import ViewState, read_view_state
@@ -59,10 +59,7 @@ def live_parts(context: AppContext, area: AreaInScope,
                          waited_days=state.waited, client=client)
     everyone = huddle_list(engine, scope, area, now, client=client) \
         if state.pathway or state.reason_group or state.site or state.waited else people
-    # "Since yesterday's huddle": by default the same clock time yesterday; a chosen time must
-    # be before now.
-    chosen = state.since is not None and as_london(state.since) < now
-    since = as_london(state.since) if chosen else same_time_yesterday(now)
+    since = state.since_shown(now)
     view = huddle_layout.HuddleView(
         area=area, state=state, now=now, people=people,
         options=huddle_filter_options(engine, scope, area, now, client=client),
@@ -72,7 +69,8 @@ def live_parts(context: AppContext, area: AreaInScope,
         actions_layout.escalations_section(escalation_list(engine, scope, area, now, client,
                                                            waiting=everyone)),
         actions_layout.since_section(since_then(engine, scope, area, since, now, client),
-                                     asked_for=state.since is not None and not chosen),
+                                     asked_for=state.since is not None
+                                     and as_london(state.since) != since),
         actions_layout.actions_section(everyone, actions_in_area(engine, scope, area, now,
                                                                  client)),
     ], everyone

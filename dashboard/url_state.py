@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from dashboard.clock import day_start
+from dashboard.clock import as_london, day_start, same_time_yesterday
 from dashboard.vocabulary import (
     INTERMEDIATE_CARE_PATHWAYS,
     NOT_RECORDED,
@@ -66,6 +66,13 @@ class ViewState:
     def reason_group(self) -> str | None:
         """The reason group the ``reasons`` key stands for."""
         return REASON_GROUP_KEYS[self.reasons] if self.reasons else None
+
+    def since_shown(self, now: datetime) -> datetime:
+        """The huddle's "since when": the time asked for if it is before now, else the same
+        clock time yesterday."""
+        if self.since is not None and as_london(self.since) < now:
+            return as_london(self.since)
+        return same_time_yesterday(now)
 
     def bounds(self, now: datetime) -> tuple[datetime, datetime]:
         """The period as London times: from 00:00 on the first day to 24:00 on the last day,
