@@ -28,10 +28,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 DEMO_USERS = "demo-executive,demo-place-manager,demo-hub-lead,demo-data-manager"
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 ROOT = LOCUSTFILE.parent.parent
 STOP_SECONDS = 30  # users finish the request they are in when the time is up
+SLICE_SECONDS = 30  # the report's "when in the run" table
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class LoadReport:
     total: Kind
     failures: tuple[tuple[str, int], ...]  # (error, occurrences), most frequent first
     exceptions: tuple[tuple[str, int], ...]  # errors in the simulated browsers themselves
+    # (seconds into the run, milliseconds taken) of every request, in order of starting
+    timeline: tuple[tuple[float, float], ...] = ()
 
     @property
     def errors(self) -> int:
@@ -80,10 +85,25 @@ class LoadReport:
         for k in (*self.kinds, self.total):
             lines.append(f"| {k.name} | {k.requests} | {k.failures} | {k.median_ms:.0f} | "
                          f"{k.p95_ms:.0f} | {k.per_second:.2f} |")
+        if slices := self.slices():
+            lines += ["", f"When in the run (each {SLICE_SECONDS} s of request starts; p95 of "
+                          "the times as measured, not locust's rounded ones):", "",
+                      "| seconds | requests | median ms | p95 ms |", "|---|---|---|---|"]
+            lines += [f"| {start}-{start + SLICE_SECONDS} | {count} | {median:.0f} | {p95:.0f} |"
+                      for start, count, median, p95 in slices]
         lines += ["", "Errors: " + ("none." if not self.errors else "the first few:"), ""]
         lines += [f"- {count} × {error}" for error, count in
                   (*self.failures, *self.exceptions)[:5]]
         return "\n".join(lines).rstrip() + "\n"
+
+
+    def slices(self) -> list[tuple[int, int, float, float]]:
+        """(start second, requests, median ms, p95 ms) for each ``SLICE_SECONDS`` of the run."""
+        by_slice: dict[int, list[float]] = {}
+        for second, ms in self.timeline:
+            by_slice.setdefault(int(second // SLICE_SECONDS) * SLICE_SECONDS, []).append(ms)
+        return [(start, len(times), float(np.median(times)), float(np.percentile(times, 95)))
+                for start, times in sorted(by_slice.items())]
 
 
 def run(host: str, users: int, seconds: int, folder: Path, *, spawn_rate: float | None = None,
@@ -113,7 +133,8 @@ def run(host: str, users: int, seconds: int, folder: Path, *, spawn_rate: float 
                       tuple(Kind(**k) for k in found["kinds"]),
                       Kind(**{**found["total"], "name": "**all**"}),
                       tuple((e, n) for e, n in found["failures"]),
-                      tuple((e, n) for e, n in found["exceptions"]))
+                      tuple((e, n) for e, n in found["exceptions"]),
+                      tuple((second, ms) for second, ms in found.get("timeline", [])))
 
 
 @contextmanager

@@ -181,7 +181,12 @@ def test_the_load_test_at_a_small_size(two_instances, tmp_path: Path) -> None:  
     text = report.markdown("Two instances behind nginx.", "pytest")
     assert text.startswith("## Many users") and "0 errors" in text and "Errors: none." in text
     assert re.search(r"\*\*Throughput [\d.]+ requests/s; median \d+ ms, p95 \d+ ms", text)
-    assert text.count("\n| ") == len(report.kinds) + 2  # header, a row per kind, all
+    slices = report.slices()
+    # header, a row per kind, all; then header and a row per slice of the run
+    assert text.count("\n| ") == len(report.kinds) + 2 + 1 + len(slices)
+    # Every request timed is in a slice, and the slices cover the run in order.
+    assert sum(count for _, count, _, _ in slices) == report.total.requests
+    assert [start for start, *_ in slices] == sorted({start for start, *_ in slices})
     # nginx shared the users between the two instances.
     for name in ("instance-1", "instance-2"):
         access = (running.folder / f"{name}-access.log").read_text()
