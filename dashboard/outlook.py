@@ -151,16 +151,19 @@ def _expected_daily(daily: pd.Series, start: pd.Timestamp, horizon: int,
                     weeks: int) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
     """``demand_forecast``'s days, expected arrivals per day and weeks used, from ``daily``
     (``daily_arrivals``)."""
+    # In numpy, not a pandas group-by: the back-test calls this for every origin and pathway.
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
     dates = pd.date_range(start + pd.Timedelta(days=1), periods=horizon, freq="D")
-    window = _window(daily, start, weeks)
-    by_weekday = window.groupby(window.index.day_of_week).agg(["mean", "size"])
-    weekday = dates.day_of_week
-    fallback = float(window.mean()) if len(window) else float("nan")
-    mean = by_weekday["mean"].reindex(weekday).fillna(fallback).to_numpy(dtype=float)
-    used = by_weekday["size"].reindex(weekday).fillna(0).to_numpy(dtype=int)
-    return dates, mean, used
+    values, first_weekday = _window(daily, start, weeks)
+    weekdays = (first_weekday + np.arange(values.size)) % 7
+    sums = np.bincount(weekdays, weights=values, minlength=7)
+    sizes = np.bincount(weekdays, minlength=7)
+    # A weekday with no day in the window takes the mean of all days in it.
+    fallback = float(values.mean()) if values.size else float("nan")
+    means = np.divide(sums, sizes, out=np.full(7, fallback), where=sizes > 0)
+    weekday = dates.day_of_week.to_numpy()
+    return dates, means[weekday], sizes[weekday]
 
 
 def daily_arrivals(arrivals: pd.Series) -> pd.Series:
@@ -322,7 +325,9 @@ def backtest_demand(arrivals: pd.Series, origins: Sequence[date], *,
             skipped.append(origin)
             continue
         low, high = poisson_interval(expected, level)
-        actual = float(daily[(daily.index > start) & (daily.index <= end)].sum())
+        # origin+1 .. origin+horizon by position (the series is gap-free)
+        after = (start - daily.index[0]).days + 1
+        actual = float(daily.to_numpy()[max(after, 0):max(after + horizon, 0)].sum())
         rows.append(_row(origin, expected, low[0], high[0], actual))
     return _result(f"new demand over {horizon} days", horizon, level, rows, skipped)
 
@@ -353,10 +358,10 @@ def backtest_places(cases: Sequence[PlacesCase | tuple[date, Any, Sequence[float
             skipped.append(origin)
             continue
         mean, variance = remaining_moments(elapsed, los, horizon)
-        final = _places_table(mean, variance, elapsed, los, level).iloc[-1]
-        actual = elapsed.size - actual_by_day[horizon - 1]
-        row = _row(origin, final["expected_places_freed"], final["expected_places_freed_low"],
-                   final["expected_places_freed_high"], actual)
+        n = elapsed.size  # places freed by the last day: n - remaining, as in _places_table
+        low, high = _remaining_band(mean[-1:], variance[-1:], n, level)
+        actual = n - actual_by_day[horizon - 1]
+        row = _row(origin, n - mean[-1], n - high[0], n - low[0], actual)
         rows.append(row | {"occupants": elapsed.size})
     return _result(f"places freed over {horizon} days", horizon, level, rows, skipped)
 
@@ -375,12 +380,17 @@ def backtest_summary(errors: np.ndarray, actual: np.ndarray, inside: np.ndarray
 
 # --- helpers ----------------------------------------------------------------------------------
 
+def _remaining_band(mean: np.ndarray, variance: np.ndarray, n: int, level: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The band of the occupants remaining: normal approximation, clipped to [0, n]."""
+    spread = _z(level) * np.sqrt(variance)
+    return np.clip(mean - spread, 0, n), np.clip(mean + spread, 0, n)
+
+
 def _places_table(mean: np.ndarray, variance: np.ndarray, elapsed: np.ndarray, los: np.ndarray,
                   level: float) -> pd.DataFrame:
     n = elapsed.size
-    spread = _z(level) * np.sqrt(variance)
-    low = np.clip(mean - spread, 0, n)
-    high = np.clip(mean + spread, 0, n)
+    low, high = _remaining_band(mean, variance, n, level)
     beyond = int((survival(los, elapsed) == 0).sum()) if los.size else 0
     return pd.DataFrame({
         "day": np.arange(1, mean.size + 1),
@@ -415,14 +425,19 @@ def _result(measure: str, horizon: int, level: float, rows: list[dict[str, Any]]
                           weighted_mape=wmape, coverage=coverage)
 
 
-def _window(daily: pd.Series, origin: pd.Timestamp, weeks: int) -> pd.Series:
-    """Arrivals on origin-7*weeks .. origin-1; days after the series' last date, up to the day
-    before the origin, count as 0 (no arrivals recorded)."""
+def _window(daily: pd.Series, origin: pd.Timestamp, weeks: int) -> tuple[np.ndarray, int]:
+    """Arrivals on origin-7*weeks .. origin-1, and the weekday (Monday 0) of the first of those
+    days; days after the series' last date, up to the day before the origin, count as 0 (no
+    arrivals recorded). ``daily`` is gap-free (``daily_arrivals``), so days are positions."""
     if daily.empty or daily.index[0] >= origin:
-        return pd.Series(dtype=float, index=pd.DatetimeIndex([]))
+        return np.empty(0, dtype=float), 0
     first = max(daily.index[0], origin - pd.Timedelta(days=7 * weeks))
-    days = pd.date_range(first, origin - pd.Timedelta(days=1), freq="D")
-    return daily.reindex(days, fill_value=0.0)
+    offset = (first - daily.index[0]).days
+    length = (origin - first).days
+    values = np.zeros(length, dtype=float)
+    recorded = daily.to_numpy(dtype=float)[offset:offset + length]
+    values[:recorded.size] = recorded
+    return values, first.day_of_week
 
 
 def _elapsed(elapsed_days: np.ndarray | Sequence[float]) -> np.ndarray:

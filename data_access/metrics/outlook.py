@@ -67,24 +67,32 @@ def epoch_days(moment: datetime) -> float:
     return moment.astimezone(UTC).timestamp() / DAY
 
 
-def _occupants(spans: pd.DataFrame, moment: float) -> pd.DataFrame:
-    return spans[(spans.start <= moment) & (spans.end > moment)]
+def _occupants(spans: pd.DataFrame, moment: float) -> np.ndarray:
+    """Which spans were in service at ``moment`` (a mask; numpy, not pandas: the back-test asks
+    at every origin)."""
+    start, end = _start_end(spans)
+    return (start <= moment) & (end > moment)
+
+
+def _start_end(spans: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return spans.start.to_numpy(dtype=float), spans.end.to_numpy(dtype=float)
 
 
 def _stays_before(spans: pd.DataFrame, moment: float) -> np.ndarray:
-    ended = spans[(spans.end <= moment) & (spans.end > moment - STAYS_WINDOW_DAYS)]
-    return (ended.end - ended.start).to_numpy(dtype=float)
+    start, end = _start_end(spans)
+    ended = (end <= moment) & (end > moment - STAYS_WINDOW_DAYS)
+    return end[ended] - start[ended]
 
 
 def places_case(spans: pd.DataFrame, origin: date, horizon: int) -> method.PlacesCase:
     """The people in service at the end of ``origin``, and how many of them were still in it at
     the end of each of the next ``horizon`` days."""
     moment = _end_of(origin)
+    start, end = _start_end(spans)
     present = _occupants(spans, moment)
     later = np.array([_end_of(origin + timedelta(days=d)) for d in range(1, horizon + 1)])
-    still = present.end.to_numpy(dtype=float)[:, None] > later[None, :]
-    return method.PlacesCase(origin, (moment - present.start).to_numpy(dtype=float),
-                             still.sum(axis=0).tolist())
+    still = end[present][:, None] > later[None, :]
+    return method.PlacesCase(origin, moment - start[present], still.sum(axis=0).tolist())
 
 
 def _end_of(day: date) -> float:
@@ -117,10 +125,9 @@ def capacity_outlook(engine: Engine, area: AreaInScope, at: datetime, *,
     tables = {}
     for pathway in INTERMEDIATE_CARE_PATHWAYS:
         own = spans[spans.pathway == pathway]
-        occupants = _occupants(own, now)
         tables[pathway] = method.outlook(
             _series(arrivals, pathway, history_start, today - timedelta(days=1)), today,
-            (now - occupants.start).to_numpy(dtype=float), _stays_before(own, now),
+            now - _start_end(own)[0][_occupants(own, now)], _stays_before(own, now),
             open_places_now=float(free_now.get(pathway, 0)),
             waiting_now=waiting_now.get(pathway, 0),
             horizon=horizon, weeks=weeks)
