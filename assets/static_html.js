@@ -5,7 +5,8 @@
    callbacks), and from a few thousand components that work is most of a page's time in the
    browser. Rows of plain cells need none of it. Their content arrives as the JSON Dash would
    send for html components ({type: "Td", props: {children, className, ...}}), and is drawn
-   as the same elements.
+   as the same elements, or as rows of strings ([["header", "cell", ...], ...]), each drawn
+   as <tr><th scope="row">header</th><td>cell</td>...</tr>.
 
    Only table and text elements, and only inert attributes, are drawn: no links, no styles, no
    event handlers, no raw HTML. Text is React's text, so it is escaped. */
@@ -48,8 +49,16 @@
     return React.createElement(content.type.toLowerCase(), kept, draw(props.children));
   }
 
+  function row(cells, key) {
+    return React.createElement("tr", {key: key}, cells.map(function (cell, i) {
+      return i === 0 ? React.createElement("th", {key: i, scope: "row"}, String(cell))
+                     : React.createElement("td", {key: i}, String(cell));
+    }));
+  }
+
   function StaticHtml(props) {
-    return React.createElement(React.Fragment, null, draw(props.content));
+    return React.createElement(React.Fragment, null, draw(props.content),
+                               (props.rows || []).map(row));
   }
 
   window.dashboard_static = {StaticHtml: StaticHtml};

@@ -85,7 +85,7 @@ def plain_table(columns: Sequence[str], rows: Sequence[Sequence[object]], table_
     return html.Table(
         [table_caption(caption, table_id),
          html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
-         html.Tbody(StaticHtml([body_row(row) for row in rows]))],
+         html.Tbody(StaticHtml(rows=[[str(value) for value in row] for row in rows]))],
         id=table_id, className="table table-sm data-table", **props)
 
 
@@ -136,23 +136,27 @@ def on_demand(table: html.Div, summary: str = FIGURES_SUMMARY) -> html.Details:
     ], className="figures-on-demand")
 
 
-def component_nodes(tree: Any) -> Iterator[dict[str, Any]]:
+def component_nodes(tree: Any, rows: bool = True) -> Iterator[dict[str, Any]]:
     """Every component in a tree as Dash sends it (JSON), through their children and the
-    elements of a ``StaticHtml``."""
+    elements of a ``StaticHtml`` (its ``rows`` as the ``body_row`` elements they are drawn as;
+    ``rows`` False: not those, for a walk that looks for components only)."""
     if isinstance(tree, dict) and "props" in tree:
         yield tree
-        yield from component_nodes(tree["props"].get("children"))
-        yield from component_nodes(tree["props"].get("content"))
+        yield from component_nodes(tree["props"].get("children"), rows)
+        yield from component_nodes(tree["props"].get("content"), rows)
+        if rows and tree.get("type") == "StaticHtml":
+            for row in tree["props"].get("rows") or ():
+                yield from component_nodes(body_row(row))
     elif isinstance(tree, list):
         for item in tree:
-            yield from component_nodes(item)
+            yield from component_nodes(item, rows)
 
 
 def detach_on_demand(tree: Any) -> dict[str, Any]:
     """Take every ``on_demand`` table out of ``tree`` (JSON, changed in place), leaving its
     holder empty; the tables by id."""
     tables = {}
-    for node in component_nodes(tree):
+    for node in component_nodes(tree, rows=False):
         holder = node["props"].get("id")
         if isinstance(holder, dict) and holder.get("type") == HOLDER:
             tables[str(holder["table"])] = node["props"]["children"]

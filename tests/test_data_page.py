@@ -17,7 +17,9 @@ from dashboard.context import AppContext
 from dashboard.url_state import read_view_state
 from data_access.deliveries import recent_deliveries
 from data_access.loader import load_folder
+from layouts.components import body_row
 from layouts.data import deliveries_block
+from layouts.static_html import StaticHtml
 from tests.builders import AREAS, GEOGRAPHY, feed_source, system_area, write_folder
 from tests.test_quality import (
     BAD_EPISODES,
@@ -41,7 +43,8 @@ def is_a(node: Any, kind: type) -> bool:
 
 
 def walk(node: Any) -> Iterator[Any]:
-    """Every component and string in the tree, depth first (through a StaticHtml's content)."""
+    """Every component and string in the tree, depth first (through a StaticHtml's content,
+    and its rows as the elements they are drawn as)."""
     yield node
     for name in ("children", "content"):
         children = prop(node, name)
@@ -50,6 +53,9 @@ def walk(node: Any) -> Iterator[Any]:
                 yield from walk(child)
         elif children is not None:
             yield from walk(children)
+    if is_a(node, StaticHtml):
+        for row in prop(node, "rows") or ():
+            yield from walk(body_row(row))
 
 
 def by_id(tree: Any, element_id: str) -> Any:

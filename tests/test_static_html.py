@@ -32,6 +32,14 @@ def test_anything_but_table_and_text_elements_with_inert_attributes_is_refused(c
         StaticHtml(content)
 
 
+@pytest.mark.parametrize("rows", [
+    [["ok"], "not a list"], [[]], [["ok", 3]], [["ok", {"type": "Td"}]], "ok",
+], ids=["row-not-a-list", "empty-row", "number", "element", "not-a-list"])
+def test_rows_are_lists_of_strings_only(rows):
+    with pytest.raises(ValueError, match="StaticHtml rows"):
+        StaticHtml(rows=rows)
+
+
 def test_a_tables_rows_are_read_through_it_as_through_html_components():
     table = plain_table(["Area", "People"], [("Place one", 3), ("Place two", 12)], "t", "Two")
     sent = json.loads(to_json_plotly(table))  # as Dash sends it
@@ -51,7 +59,9 @@ def test_the_browser_draws_the_elements_and_their_text_only_as_text():
     smuggled.content[0]["props"].update(onClick="alert(1)", style={"color": "red"},
                                         dangerouslySetInnerHTML={"__html": "<img src=x>"})
     app = dash.Dash(__name__, assets_folder=str(PROJECT_ROOT / "assets"))
-    app.layout = html.Table(html.Tbody([StaticHtml(hostile), smuggled]), id="drawn")
+    as_rows = StaticHtml(rows=[[text, text, "2"] for text in SCRIPTS])
+    app.layout = html.Div([html.Table(html.Tbody([StaticHtml(hostile), smuggled]), id="drawn"),
+                           html.Table(html.Tbody(as_rows), id="rows")])
     with browsing(app.server, None) as (page, base_url):
         dialogs: list[str] = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -60,6 +70,12 @@ def test_the_browser_draws_the_elements_and_their_text_only_as_text():
         assert page.locator("#drawn tbody > tr > th[scope=row]").all_inner_texts() == [
             *SCRIPTS, "smuggled"]
         assert page.locator("#drawn td").all_inner_texts() == list(SCRIPTS)
-        assert page.locator("#drawn img, #drawn script, #drawn [onclick], #drawn [style]"
+        # Rows of strings: the same elements, a row header then cells, text only as text.
+        expect(page.locator("#rows tbody > tr")).to_have_count(len(SCRIPTS))
+        assert page.locator("#rows tbody > tr > th[scope=row]").all_inner_texts() == list(SCRIPTS)
+        assert page.locator("#rows tbody > tr > td").all_inner_texts() == [
+            cell for text in SCRIPTS for cell in (text, "2")]
+        assert page.locator("#drawn img, #drawn script, #drawn [onclick], #drawn [style], "
+                            "#rows img, #rows script, #rows [onclick], #rows [style]"
                             ).count() == 0
         assert dialogs == []
