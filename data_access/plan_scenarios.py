@@ -14,6 +14,7 @@ from dashboard.clock import to_utc_naive
 from data_access.access import AreaInScope, require_in_scope
 from data_access.contract import storable
 from data_access.models import Area, AreaLink, PlanScenario
+from data_access.sql import rows_frame
 
 SAVED_COLUMNS = ["id", "name", "area", "saved_by", "saved_at"]
 
@@ -57,7 +58,7 @@ def saved_scenarios(engine: Engine, area: AreaInScope) -> pd.DataFrame:
                  .where(_here_or_inside(area))
                  .order_by(PlanScenario.saved_at.desc(), PlanScenario.id.desc()))
     with engine.connect() as connection:
-        return pd.DataFrame(connection.execute(statement).all(), columns=SAVED_COLUMNS)
+        return rows_frame(connection.execute(statement).all(), SAVED_COLUMNS)
 
 
 def saved_scenario(engine: Engine, area: AreaInScope, scenario_id: int) -> SavedScenario | None:

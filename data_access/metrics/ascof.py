@@ -16,6 +16,7 @@ from dashboard.vocabulary import LONG_TERM_CARE_SETTINGS, REABLEMENT
 from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area
 from data_access.models import Episode, Service
+from data_access.sql import rows_frame
 
 AGE = 65
 FOLLOW_UP_DAYS = 84  # 12 weeks
@@ -74,9 +75,9 @@ def ascof_2d(engine: Engine, area: AreaInScope, first_day: date, last_day: date,
             select(left_out, func.count()).where(*conditions, Episode.age.is_(None) |
                                                  (Episode.age >= AGE))
             .group_by(left_out)).all())
-        people = pd.DataFrame(connection.execute(reablement).all(),
-                              columns=["discharge_date", "service_start_at", "died_at",
-                                       "permanent_care_at", "readmitted_at"])
+        people = rows_frame(connection.execute(reablement).all(),
+                            ["discharge_date", "service_start_at", "died_at",
+                             "permanent_care_at", "readmitted_at"])
     return _count(people, discharges, (first_day, last_day), now,
                   {reason: int(why.get(reason, 0))
                    for reason in (IN_LONG_TERM_CARE, AGE_NOT_RECORDED)})

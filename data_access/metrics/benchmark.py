@@ -29,6 +29,7 @@ from data_access.models import (
     PublishedOrganisation,
     PublishedReason,
 )
+from data_access.sql import rows_frame
 
 BENCHMARK_DAYS = 84  # the latest twelve weeks of published figures
 TREND_WEEKS = 39  # the trend chart's span: enough weeks for SPC limits
@@ -187,7 +188,7 @@ def reason_mix(engine: Engine, month_start: date,
         statement = statement.where(PublishedReason.trust_code.in_(trusts))
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
-    frame = pd.DataFrame(rows, columns=["reason_code", "patients"]).fillna(0)
+    frame = rows_frame(rows, ["reason_code", "patients"]).fillna(0)
     frame["reason_group"] = [DELAY_REASONS[c].group for c in frame.reason_code]
     groups = frame.groupby("reason_group", as_index=False).patients.sum()
     total = groups.patients.sum()

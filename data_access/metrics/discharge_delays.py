@@ -16,7 +16,7 @@ from data_access.areas import episodes_in_area
 from data_access.metrics import week_start
 from data_access.metrics.outcomes import home_area_of_level
 from data_access.models import Area, Episode, Site
-from data_access.sql import days_between
+from data_access.sql import days_between, rows_frame
 
 ADULT_AGE = 18
 # Why a discharge of the period is not counted, in the order a discharge is tested.
@@ -55,7 +55,7 @@ def discharge_delay_days(engine: Engine, area: AreaInScope, first_day: date, las
         statement = statement.join(Site, Site.code == Episode.site_code)
     columns = (["group"] if group is not None else []) + HISTOGRAM_COLUMNS
     with engine.connect() as connection:
-        frame = pd.DataFrame(connection.execute(statement).all(), columns=columns)
+        frame = rows_frame(connection.execute(statement).all(), columns)
     return frame.astype({"delay_days": int, "discharges": int})
 
 

@@ -18,7 +18,7 @@ from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area
 from data_access.metrics import dates_around, service_ended_in
 from data_access.models import Area, AreaLink, Episode
-from data_access.sql import epoch_seconds
+from data_access.sql import epoch_seconds, rows_frame
 
 AT_HOME_DAYS = 91
 READMISSION_DAYS = 30
@@ -128,8 +128,7 @@ def at_home_91_days_by_period(engine: Engine, area: AreaInScope,
                  .where(*_ascof_conditions(area, periods[0][1], periods[-1][2]))
                  .group_by(Episode.discharge_date, Episode.at_home_91_days))
     with engine.connect() as connection:
-        frame = pd.DataFrame(connection.execute(statement).all(),
-                             columns=["day", "at_home", "people"])
+        frame = rows_frame(connection.execute(statement).all(), ["day", "at_home", "people"])
     points = pd.to_datetime(frame.day) + pd.Timedelta(days=AT_HOME_DAYS)
     rows = []
     for label, start, end in periods:

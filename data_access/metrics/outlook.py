@@ -22,7 +22,7 @@ from dashboard.vocabulary import INTERMEDIATE_CARE_PATHWAYS
 from data_access.access import AreaInScope
 from data_access.areas import episodes_in_area
 from data_access.models import Episode
-from data_access.sql import epoch_seconds
+from data_access.sql import epoch_seconds, rows_frame
 
 DAY = 86400.0
 STAYS_WINDOW_DAYS = 365  # completed stays of the last 12 months make the survival curve
@@ -41,7 +41,7 @@ def arrivals_daily(engine: Engine, area: AreaInScope, first_day: date,
                  .group_by(Episode.nctr_date, Episode.pathway))
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
-    return pd.DataFrame(rows, columns=["date", "pathway", "arrivals"])
+    return rows_frame(rows, ["date", "pathway", "arrivals"])
 
 
 def service_spans(engine: Engine, area: AreaInScope, since: datetime,
