@@ -39,7 +39,7 @@ def register(app: Dash, context: AppContext) -> None:
             ("outlook-backtest", area.code, as_london(now).date(), tuple(shown)),
             lambda: capacity_layout.backtest_block(
                 outlook_backtest(context.engine, area, now), shown),
-            with_time_step=False)
+            with_time_step=False, shared=True)
 
 
 def render(context: AppContext, area: AreaInScope, state: ViewState,

@@ -220,7 +220,7 @@ def page_content(context: AppContext, page: Page, area: AreaInScope | None, stat
     if page.permission == "people":  # person-level: never kept, each view checked and recorded
         return _render(context, page, area, state, link)
     return context.views.view(("content", page.path, search or ""),
-                              lambda: _render(context, page, area, state, link))
+                              lambda: _render(context, page, area, state, link), shared=True)
 
 
 def _render(context: AppContext, page: Page, area: AreaInScope | None, state: ViewState,

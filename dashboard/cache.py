@@ -18,8 +18,10 @@ version that reads the database again ends the outage for every page.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -45,6 +47,9 @@ VIEW_SECONDS = 3600  # an unused view leaves the cache after this long
 _VERSION_KEY, _DOWN_SINCE_KEY, _LAST_READ_KEY = "data-version", "down-since", "last-read"
 _DOWN = "down."
 KEY_PREFIX = "ic-dashboard:"
+# The longest a request waits for the same view being computed by another request in its
+# process before it computes the view itself (well within gunicorn's 60 s timeout).
+IN_FLIGHT_WAIT_SECONDS = 20.0
 
 
 def time_step(now: datetime) -> int:
@@ -118,11 +123,41 @@ class SharedCache:
         return answer
 
 
+class InFlight:
+    """Requests for the same view at the same moment, in one process: the first computes it,
+    the others wait for it and then read it from the cache. At the 8:30 huddle everyone opens
+    the same default views at once; without this, each request computed its own copy of a view
+    another was already computing, and the first minutes were the slowest of the day."""
+
+    def __init__(self, event: Callable[[], threading.Event] = threading.Event) -> None:
+        self._lock, self._event = threading.Lock(), event
+        self._running: dict[Hashable, threading.Event] = {}
+
+    @contextmanager
+    def first(self, key: Hashable) -> Iterator[bool]:
+        """Yields True to the request that computes ``key``; False to one that came while it
+        did, once it has finished (or ``IN_FLIGHT_WAIT_SECONDS`` have passed)."""
+        with self._lock:
+            running = self._running.get(key)
+            if running is None:
+                self._running[key] = self._event()
+        if running is not None:
+            running.wait(IN_FLIGHT_WAIT_SECONDS)
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            with self._lock:
+                self._running.pop(key).set()
+
+
 class ViewCache:
     def __init__(self, engine: Engine, clock: Clock, cache_type: str = "simple",
                  cache_dir: str | None = None, version_seconds: int = VERSION_SECONDS,
                  redis_url: str | None = None, entries: int = 500) -> None:
         self._engine, self._clock, self._version_seconds = engine, clock, version_seconds
+        self._in_flight = InFlight()
         config: dict[str, Any] = {"CACHE_TYPE": {"simple": "SimpleCache",
                                                  "filesystem": "FileSystemCache",
                                                  "redis": "RedisCache",
@@ -203,12 +238,14 @@ class ViewCache:
         self._cache.delete(_VERSION_KEY)
 
     def view(self, key: tuple[Hashable, ...], compute: Callable[[], T], *,
-             with_time_step: bool = True) -> T:
+             with_time_step: bool = True, shared: bool = False) -> T:
         """``compute()`` once per key and data version; later calls get the cached result.
 
         The version is the server's own, never one a browser sends (a client can send anything).
         A view that does not move with the time of day (its key names the day) passes
-        ``with_time_step=False``.
+        ``with_time_step=False``. A view whose computation checks and records nothing of the
+        user (the same for everyone who may see it) passes ``shared=True``: requests for it that
+        come while it is computed in this process wait for it (``InFlight``).
 
         While the database does not answer this raises ``DatabaseDown`` with the last good copy
         for the key, if this server has one (its entry is the latest version computed).
@@ -223,6 +260,17 @@ class ViewCache:
             if entry is not None:
                 self._cache.set(cache_key, entry)  # kept for as long as the outage lasts
             raise self._outage(kept)
+        if not shared:
+            return self._computed(cache_key, version, compute, kept)
+        with self._in_flight.first((cache_key, version)) as first:
+            if not first:
+                entry = self._cache.get(cache_key)
+                if entry is not None and entry["version"] == version:
+                    return entry["value"]  # type: ignore[no-any-return]
+            return self._computed(cache_key, version, compute, kept)
+
+    def _computed(self, cache_key: str, version: str, compute: Callable[[], T],
+                  kept: Kept | None) -> T:
         made_at = self._clock.now()
         found = self.attempt(lambda: as_sent(compute()), kept)
         self._cache.set(cache_key, {"version": version, "made_at": made_at, "value": found})

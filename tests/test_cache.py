@@ -4,12 +4,14 @@ exactly what Plotly's own encoder makes of the same components and figures."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 import pytest
 from dash import dcc, html
+from flask import Flask
 from plotly.io.json import to_json_plotly
 
 from dashboard.cache import as_sent
@@ -67,3 +69,79 @@ def test_an_encoded_view_is_sent_byte_for_byte_as_dash_would_send_it():
                         "response": {"page-content": {"children": encoded(view)}}}
     assert to_json(encoded_response) == to_json(response)
     assert "<script>" not in to_json(encoded_response)  # still escaped for HTML
+
+
+class _Waiting(threading.Event):
+    """An Event that says when a thread starts waiting on it (so a test knows a request is
+    waiting, without sleeping)."""
+
+    started_waiting = threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        _Waiting.started_waiting.set()
+        return super().wait(timeout)
+
+
+@pytest.fixture
+def shared_views(engine, monkeypatch):  # type: ignore[no-untyped-def]
+    from dashboard.cache import InFlight, ViewCache
+    from dashboard.clock import LONDON, FixedClock
+
+    _Waiting.started_waiting = threading.Event()
+    views = ViewCache(engine, FixedClock(datetime(2026, 11, 25, 8, 30, tzinfo=LONDON)))
+    monkeypatch.setattr(views, "_in_flight", InFlight(event=_Waiting))
+    server = Flask(__name__)
+    views.init_app(server)
+    return views, server
+
+
+def _ask_while_computing(shared, first_compute, second_compute):  # type: ignore[no-untyped-def]
+    """The first request computes; the second asks for the same view while it does (it is
+    seen waiting); then the first finishes. Both answers."""
+    views, server = shared
+    computing, finish, answers = threading.Event(), threading.Event(), {}
+
+    def first():  # type: ignore[no-untyped-def]
+        computing.set()
+        assert finish.wait(10)
+        return first_compute()
+
+    def ask(name, compute):  # type: ignore[no-untyped-def]
+        try:
+            with server.app_context():
+                answers[name] = views.view(("content", "/", "?area=ICB1"), compute, shared=True)
+        except RuntimeError as error:
+            answers[name] = error
+
+    leader = threading.Thread(target=ask, args=("first", first))
+    leader.start()
+    assert computing.wait(10)
+    follower = threading.Thread(target=ask, args=("second", second_compute))
+    follower.start()
+    assert _Waiting.started_waiting.wait(10)  # the second request waits for the first
+    finish.set()
+    leader.join(10)
+    follower.join(10)
+    return answers
+
+
+def test_requests_for_a_view_being_computed_wait_for_it_and_do_not_compute_it_again(
+        shared_views):  # type: ignore[no-untyped-def]
+    computed = []
+
+    def compute(name):  # type: ignore[no-untyped-def]
+        return lambda: computed.append(name) or {"figures": name}
+
+    answers = _ask_while_computing(shared_views, compute("first"), compute("second"))
+    assert computed == ["first"]
+    assert answers == {"first": {"figures": "first"}, "second": {"figures": "first"}}
+
+
+def test_when_the_computing_request_fails_the_waiting_one_computes_the_view_itself(
+        shared_views):  # type: ignore[no-untyped-def]
+    def fail():  # type: ignore[no-untyped-def]
+        raise RuntimeError("the first request failed")
+
+    answers = _ask_while_computing(shared_views, fail, lambda: {"figures": "second"})
+    assert isinstance(answers["first"], RuntimeError)
+    assert answers["second"] == {"figures": "second"}
