@@ -57,8 +57,8 @@ class LoadReport:
     total: Kind
     failures: tuple[tuple[str, int], ...]  # (error, occurrences), most frequent first
     exceptions: tuple[tuple[str, int], ...]  # errors in the simulated browsers themselves
-    # (seconds into the run, milliseconds taken) of every request, in order of starting
-    timeline: tuple[tuple[float, float], ...] = ()
+    # (seconds into the run, milliseconds taken, name) of every request, in order of starting
+    timeline: tuple[tuple[float, float, str], ...] = ()
 
     @property
     def errors(self) -> int:
@@ -100,7 +100,7 @@ class LoadReport:
     def slices(self) -> list[tuple[int, int, float, float]]:
         """(start second, requests, median ms, p95 ms) for each ``SLICE_SECONDS`` of the run."""
         by_slice: dict[int, list[float]] = {}
-        for second, ms in self.timeline:
+        for second, ms, _name in self.timeline:
             by_slice.setdefault(int(second // SLICE_SECONDS) * SLICE_SECONDS, []).append(ms)
         return [(start, len(times), float(np.median(times)), float(np.percentile(times, 95)))
                 for start, times in sorted(by_slice.items())]
@@ -134,7 +134,7 @@ def run(host: str, users: int, seconds: int, folder: Path, *, spawn_rate: float 
                       Kind(**{**found["total"], "name": "**all**"}),
                       tuple((e, n) for e, n in found["failures"]),
                       tuple((e, n) for e, n in found["exceptions"]),
-                      tuple((second, ms) for second, ms in found.get("timeline", [])))
+                      tuple((second, ms, name) for second, ms, name in found.get("timeline", [])))
 
 
 @contextmanager

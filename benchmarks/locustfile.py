@@ -42,13 +42,13 @@ CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 # Shown on the page instead of figures when something is wrong: a failed request.
 TROUBLE = ('"db-error"', '"access-denied"')
 _next_user = itertools.count()
-# Every request as (start time, milliseconds taken): when in the run the slow ones were.
-_timeline: list[tuple[float, float]] = []
+# Every request as (start time, milliseconds taken, name): when in the run the slow ones were.
+_timeline: list[tuple[float, float, str]] = []
 
 
 @events.request.add_listener
-def _record(start_time: float, response_time: float, **_: Any) -> None:
-    bisect.insort(_timeline, (start_time, response_time))
+def _record(start_time: float, response_time: float, name: str, **_: Any) -> None:
+    bisect.insort(_timeline, (start_time, response_time, name))
 
 
 @events.init_command_line_parser.add_listener
@@ -83,7 +83,7 @@ def _write_report(environment: Any, **_: Any) -> None:
               "exceptions": [[row["msg"], row["count"]] for row in
                              sorted(environment.runner.exceptions.values(),
                                     key=lambda row: -row["count"])],
-              "timeline": [[start - _timeline[0][0], ms] for start, ms in _timeline]}
+              "timeline": [[start - _timeline[0][0], ms, name] for start, ms, name in _timeline]}
     with open(environment.parsed_options.report_json, "w", encoding="utf-8") as out:
         json.dump(report, out, indent=1)
 

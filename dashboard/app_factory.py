@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         try:
             options, complete = context.views.view(("picker", scope.cache_key),
                                                    lambda: _picker_options(context, scope),
-                                                   with_time_step=False), True
+                                                   with_time_step=False, shared=True), True
         except DatabaseDown as down:  # the route's banner says so; the last good list, if kept
             options, complete = (down.kept.value, True) if down.kept else ([], False)
         return shell.build(allowed_nav_pages(scope.may), options,

@@ -27,17 +27,19 @@ def picker_areas(engine: Engine) -> pd.DataFrame:
                                   connection)
     children = areas.groupby("parent_code")["code"].apply(list).to_dict()
     only_child = {kids[0] for kids in children.values() if len(kids) == 1}
+    # Plain dicts, not a frame looked up area by area: the country has about 1,600.
+    name_of = dict(zip(areas.code, areas.name, strict=True))
+    level_of = dict(zip(areas.code, areas.level, strict=True))
     rows: list[dict[str, object]] = []
 
     def visit(code: str, depth: int) -> None:
-        area = by_code.loc[code]
-        shown = area.level in PICKER_LEVELS and not (area.level == "sub_icb" and code in only_child)
+        level = level_of[code]
+        shown = level in PICKER_LEVELS and not (level == "sub_icb" and code in only_child)
         if shown:
-            rows.append({"code": code, "name": area["name"], "level": area.level, "depth": depth})
-        for child in sorted(children.get(code, []), key=lambda c: by_code.loc[c, "name"]):
+            rows.append({"code": code, "name": name_of[code], "level": level, "depth": depth})
+        for child in sorted(children.get(code, []), key=name_of.__getitem__):
             visit(child, depth + 1 if shown else depth)
 
-    by_code = areas.set_index("code")
     for root in sorted(areas.loc[areas.parent_code.isna(), "code"]):
         visit(root, 0)
     return pd.DataFrame(rows, columns=["code", "name", "level", "depth"])
