@@ -218,13 +218,13 @@ def page_content(context: AppContext, page: Page, area: AreaInScope | None, stat
     asks when ``callbacks.warm`` has computed it."""
     link = lambda path: href(path, search)  # noqa: E731
     if page.permission == "people":  # person-level: never kept, each view checked and recorded
-        return render_page(context, page, area, state, link)
+        return _render(context, page, area, state, link)
     return context.views.view(("content", page.path, search or ""),
-                              lambda: render_page(context, page, area, state, link),
+                              lambda: _render(context, page, area, state, link),
                               shared=True)
 
 
-def render_page(context: AppContext, page: Page, area: AreaInScope | None, state: ViewState,
+def _render(context: AppContext, page: Page, area: AreaInScope | None, state: ViewState,
             link: Callable[[str], str]) -> html.Div:
     return html.Div([help_layout.how_to_read(page.how_to_read, link(GLOSSARY_PATH)),
                      renderer(page)(context, area, state, link)])

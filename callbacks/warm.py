@@ -19,8 +19,8 @@ import time
 
 from flask import Flask
 
-from callbacks.shell import page_content, render_page
-from dashboard.cache import TIME_STEP_SECONDS, as_sent, is_down
+from callbacks.shell import page_content
+from dashboard.cache import TIME_STEP_SECONDS, is_down
 from dashboard.context import AppContext
 from dashboard.pages import PAGES, Page
 from dashboard.url_state import read_view_state, search_with_area
@@ -103,23 +103,3 @@ class Warmer:
         state = read_view_state(search, self.context.clock.now().date())
         page_content(self.context, page, area, state, search)
 
-
-def rehearse(context: AppContext) -> int:
-    """Draw every kept page once for the first system, uncached, and forget the result; how
-    many pages were drawn.
-
-    Called in gunicorn's master before it forks its workers (``deploy/gunicorn.conf.py``), so
-    that every worker starts with what a first request otherwise loads: Plotly's trace modules,
-    SQLAlchemy's compiled statements, pandas' lazily built parts. Without it each worker spent
-    about half a second of its first requests on them, in the minute everyone signs in."""
-    systems = picker_areas(context.engine)
-    codes = systems.code[systems.level == "icb"]
-    area = area_for_system_use(context.engine, codes.iloc[0], "warm-up") if len(codes) else None
-    if area is None:
-        return 0
-    search = search_with_area("", area.code)
-    state = read_view_state(search, context.clock.now().date())
-    pages = warmed_pages()
-    for page in pages:
-        as_sent(render_page(context, page, area, state, lambda path: path))
-    return len(pages)

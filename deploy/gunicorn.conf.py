@@ -45,18 +45,9 @@ def on_starting(server: Any) -> None:
 
 
 def when_ready(server: Any) -> None:
-    """The app is loaded (preload_app): draw every page once (``callbacks.warm.rehearse``) and
-    settle it before the workers are forked, so that they start warm."""
-    import app
-    from callbacks.warm import rehearse
+    """The app is loaded (preload_app): settle it before the workers are forked."""
     from dashboard.app_factory import settle_for_serving
 
-    try:
-        drawn = rehearse(app.server.extensions["dashboard_context"])
-        server.log.info("drew %d pages before forking the workers", drawn)
-    except Exception:  # a database not answering yet must not stop the start; pages compute
-        server.log.exception("drawing the pages before forking failed; serving anyway")
-    app.engine.dispose()  # the workers open their own connections
     settle_for_serving()
 
 

@@ -13,8 +13,8 @@ def test_gather_returns_each_call_by_name() -> None:
 
 
 def test_a_forked_process_gathers_with_a_pool_of_its_own() -> None:
-    """gunicorn's master draws the pages (starting the pool's threads) and then forks its
-    workers, which have none of those threads: their pool must be their own, or every page
+    """A process forked after its parent gathered (gunicorn's workers, if the master ever
+    draws a page) has none of the parent's threads: its pool must be its own, or every page
     waits for ever."""
     assert gather(warm=lambda: True) == {"warm": True}  # the parent's threads now exist
     child = os.fork()

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from benchmarks.payloads import route_payload
-from callbacks.warm import LEVELS, Warmer, rehearse, warmed_pages
+from callbacks.warm import LEVELS, Warmer, warmed_pages
 from dashboard.app_factory import create_app
 from dashboard.config import Settings
 from tests.accounts import add_user, sign_in_client
@@ -123,19 +123,3 @@ def test_the_app_warms_in_the_background_from_its_first_request(
     assert app.server.extensions["dashboard_warmer"].warmed.wait(timeout=60), "nothing warmed"
     assert context.views.peek(key) is not None  # the default view, warmed
 
-
-def test_before_serving_every_kept_page_is_drawn_once_for_the_first_system_and_not_kept(
-        engine, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """gunicorn's master draws the pages before forking (``rehearse``), so its workers start
-    with what a first request loads; nothing it draws is kept as a view."""
-    app = built(engine, database_url, tmp_path)
-    context = app.server.extensions["dashboard_context"]
-    with statements(engine) as drawing:
-        assert rehearse(context) == len(warmed_pages())
-    assert any(FIGURE_TABLES.search(s) for s in drawing)  # the figures were worked out
-    # Nothing was kept: a person opening the first system's Today computes it.
-    client = app.server.test_client()
-    headers = sign_in_client(client, add_user(engine, "executive"))
-    with statements(engine) as opening:
-        page(client, headers, "/", "?area=ICB1")
-    assert any(FIGURE_TABLES.search(s) for s in opening)
