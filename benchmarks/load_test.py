@@ -59,6 +59,7 @@ class LoadReport:
     exceptions: tuple[tuple[str, int], ...]  # errors in the simulated browsers themselves
     # (seconds into the run, milliseconds taken, name) of every request, in order of starting
     timeline: tuple[tuple[float, float, str], ...] = ()
+    arrivals_per_second: float = 0.0  # how fast the users came: all within users / this
 
     @property
     def errors(self) -> int:
@@ -71,7 +72,8 @@ class LoadReport:
             f"{os.cpu_count()} cores, shared by every process of the run: indicative figures. "
             f"{setup}", "",
             f"Command: `{command}`", "",
-            f"{self.users} simulated users for {self.seconds} s, each with its own session: "
+            f"{self.users} simulated users for {self.seconds} s, arriving "
+            f"{self.arrivals_per_second:g} a second, each with its own session: "
             "signs in, opens the app (page, layout, callbacks list), moves between pages, areas "
             f"and periods through Dash's callback endpoint (reading each page for about "
             f"{self.think_seconds:g} s), reloads now and then, and sends the refresh tick every "
@@ -111,9 +113,10 @@ def run(host: str, users: int, seconds: int, folder: Path, *, spawn_rate: float 
         think_seconds: float = 10) -> LoadReport:
     """Run locust headless against ``host`` for ``seconds``; its statistics as a report."""
     report_path = folder / "locust-report.json"
+    spawn_rate = spawn_rate or max(1.0, users / 10)
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
                "--host", host, "--users", str(users),
-               "--spawn-rate", str(spawn_rate or max(1.0, users / 10)),
+               "--spawn-rate", str(spawn_rate),
                "--run-time", f"{seconds}s", "--stop-timeout", str(STOP_SECONDS),
                "--only-summary", "--exit-code-on-error", "0", "--report-json", str(report_path),
                "--usernames", usernames, "--refresh-seconds", str(refresh_seconds),
@@ -134,7 +137,8 @@ def run(host: str, users: int, seconds: int, folder: Path, *, spawn_rate: float 
                       Kind(**{**found["total"], "name": "**all**"}),
                       tuple((e, n) for e, n in found["failures"]),
                       tuple((e, n) for e, n in found["exceptions"]),
-                      tuple((second, ms, name) for second, ms, name in found.get("timeline", [])))
+                      tuple((second, ms, name) for second, ms, name in found.get("timeline", [])),
+                      spawn_rate)
 
 
 @contextmanager
@@ -168,6 +172,9 @@ def main() -> None:
     parser.add_argument("--usernames", default=DEMO_USERS)
     parser.add_argument("--refresh-seconds", type=float, default=60)
     parser.add_argument("--think-seconds", type=float, default=10)
+    parser.add_argument("--arrival-seconds", type=float,
+                        help="the users arrive evenly over this many seconds (default: a tenth "
+                             "of them each second, all within 10 s)")
     parser.add_argument("--write", type=Path, help="write the report (Markdown) here")
     parser.add_argument("--logs", type=Path, help="keep the stack's and locust's logs here "
                                                   "(where nginx's workers may enter: /tmp/...)")
@@ -191,7 +198,9 @@ def main() -> None:
                      "the load generator on the same machine.")
         print(f"{args.users} users for {seconds} s against {host}...", flush=True)
         report = run(host, args.users, seconds, folder, usernames=args.usernames,
-                     refresh_seconds=args.refresh_seconds, think_seconds=args.think_seconds)
+                     refresh_seconds=args.refresh_seconds, think_seconds=args.think_seconds,
+                     spawn_rate=args.users / args.arrival_seconds if args.arrival_seconds
+                     else None)
     command = " ".join(["python -m benchmarks.load_test", *sys.argv[1:]])
     text = report.markdown(setup, command)
     print(text)

@@ -180,6 +180,7 @@ def test_the_load_test_at_a_small_size(two_instances, tmp_path: Path) -> None:  
     assert report.total.per_second > 1 and report.total.p95_ms >= report.total.median_ms > 0
     text = report.markdown("Two instances behind nginx.", "pytest")
     assert text.startswith("## Many users") and "0 errors" in text and "Errors: none." in text
+    assert "6 simulated users for 15 s, arriving 1 a second" in text  # all within 10 s
     assert re.search(r"\*\*Throughput [\d.]+ requests/s; median \d+ ms, p95 \d+ ms", text)
     slices = report.slices()
     # header, a row per kind, all; then header and a row per slice of the run
