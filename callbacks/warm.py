@@ -102,4 +102,3 @@ class Warmer:
         search = search_with_area("", area.code)
         state = read_view_state(search, self.context.clock.now().date())
         page_content(self.context, page, area, state, search)
-

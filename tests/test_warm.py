@@ -122,4 +122,3 @@ def test_the_app_warms_in_the_background_from_its_first_request(
     assert app.server.test_client().get("/login").status_code == 200  # the first request
     assert app.server.extensions["dashboard_warmer"].warmed.wait(timeout=60), "nothing warmed"
     assert context.views.peek(key) is not None  # the default view, warmed
-
