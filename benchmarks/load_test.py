@@ -19,9 +19,11 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ DEMO_USERS = "demo-executive,demo-place-manager,demo-hub-lead,demo-data-manager"
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 ROOT = LOCUSTFILE.parent.parent
 STOP_SECONDS = 30  # users finish the request they are in when the time is up
+WARM_UP_LIMIT_SECONDS = 1800  # the longest the users wait for the first warm-up to end
 SLICE_SECONDS = 30  # the report's "when in the run" table
 
 
@@ -141,9 +144,45 @@ def run(host: str, users: int, seconds: int, folder: Path, *, spawn_rate: float 
                       spawn_rate)
 
 
+@dataclass(frozen=True)
+class WarmUp:
+    views: int
+    seconds: float
+
+
+def warm_up_done(logs: list[Path]) -> WarmUp | None:
+    """The first warm-up one of these instance logs reports as ended (callbacks/warm.py), or
+    None."""
+    from callbacks.warm import WARMED
+
+    pattern = re.compile(re.escape(WARMED).replace(r"\{count\}", r"(\d+)")
+                         .replace(r"\{version\}", r"\S+")
+                         .replace(r"\{seconds:\.1f\}", r"([\d.]+)"))
+    for log in logs:
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+        if found := pattern.search(text):
+            return WarmUp(int(found.group(1)), float(found.group(2)))
+    return None
+
+
+def wait_for_warm_up(stack_folder: Path) -> WarmUp:
+    """Until an instance has warmed the default views (it starts at its first request, the
+    stack's own check that it answers): the users then come, as at 8:30 after the night's load,
+    to views the warm-up has computed."""
+    logs = sorted(stack_folder.glob("instance-*.log"))
+    deadline = time.monotonic() + WARM_UP_LIMIT_SECONDS
+    while (done := warm_up_done(logs)) is None:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no warm-up ended within {WARM_UP_LIMIT_SECONDS} s; see {logs}")
+        time.sleep(1)  # polling a log file another process writes
+    return done
+
+
 @contextmanager
-def served_demo(database_url: str | None, instances: int, folder: Path) -> Iterator[str]:
-    """The stack on loopback against this database (or a new demo); yields nginx's address."""
+def served_demo(database_url: str | None, instances: int, folder: Path
+                ) -> Iterator[tuple[str, WarmUp | None]]:
+    """The stack on loopback against this database (or a new demo), after its first warm-up
+    unless ``DASHBOARD_WARM_VIEWS`` is off; yields nginx's address and the warm-up."""
     from dashboard.bootstrap import prepare_database
     from dashboard.clock import SystemClock
     from data_access.db import make_engine
@@ -158,7 +197,17 @@ def served_demo(database_url: str | None, instances: int, folder: Path) -> Itera
         prepare_database(engine, database_url, SystemClock(), demo_if_empty=True)
         engine.dispose()
     with stack(database_url, instances, folder=folder / "stack") as running:
-        yield running.url
+        warmed = None
+        if warm_views() != "off":
+            print(f"Waiting for the warm-up ({warm_views()})...", flush=True)
+            warmed = wait_for_warm_up(running.folder)
+        yield running.url, warmed
+
+
+def warm_views() -> str:
+    from dashboard.config import settings_from_env
+
+    return settings_from_env().warm_views
 
 
 def main() -> None:
@@ -188,14 +237,15 @@ def main() -> None:
             setup = f"Against {host}."
         else:
             folder.chmod(0o711)  # nginx's workers create their temporary files below it
-            host = started.enter_context(served_demo(args.database_url, args.instances, folder))
+            host, warmed = started.enter_context(served_demo(args.database_url, args.instances,
+                                                             folder))
             database = "PostgreSQL" if (args.database_url or "").startswith("postgresql") \
                 else "SQLite"
             data = "as given" if args.database_url else \
                 "the demo: Coventry and Warwickshire, 18 months, and the published extracts"
             setup = (f"{args.instances} gunicorn instances ({_workers()}) behind nginx on "
                      f"loopback, sharing one Redis cache and one {database} database ({data}); "
-                     "the load generator on the same machine.")
+                     f"{_warming(warmed)}; the load generator on the same machine.")
         print(f"{args.users} users for {seconds} s against {host}...", flush=True)
         report = run(host, args.users, seconds, folder, usernames=args.usernames,
                      refresh_seconds=args.refresh_seconds, think_seconds=args.think_seconds,
@@ -206,6 +256,15 @@ def main() -> None:
     print(text)
     if args.write:
         args.write.write_text(text, encoding="utf-8")
+
+
+def _warming(warmed: WarmUp | None) -> str:
+    if warmed is None:
+        return "no views warmed in the background (`DASHBOARD_WARM_VIEWS=off`)"
+    return (f"default views warmed in the background (`DASHBOARD_WARM_VIEWS={warm_views()}`), "
+            f"the users arriving after the first warm-up ({warmed.views} views in "
+            f"{warmed.seconds:.0f} s) and while later ones run (at each new data version: a "
+            "load, a delivery, or the five-minute time step)")
 
 
 def _workers() -> str:

@@ -30,6 +30,7 @@ from data_access.areas import picker_areas
 log = logging.getLogger(__name__)
 LEVELS = {"systems": ("icb",), "places": ("icb", "district")}
 POLL_SECONDS = 5  # how often the version is looked at (it is itself cached for as long)
+WARMED = "warmed {count} views for version {version} in {seconds:.1f} s"  # logged after each
 
 
 def warmed_pages() -> list[Page]:
@@ -84,8 +85,8 @@ class Warmer:
                 self.warm(page, area)
                 count += 1
                 time.sleep(0)  # let requests in between views
-        log.info("warmed %d views for version %s in %.1f s", count, version,
-                 time.monotonic() - started)
+        log.info(WARMED.format(count=count, version=version,
+                               seconds=time.monotonic() - started))
         self.warmed.set()
         return count
 

@@ -36,6 +36,12 @@ control_socket_disable = True
 
 def on_starting(server: Any) -> None:
     """Refuse to serve a database that has not been migrated (before any port is opened)."""
+    import logging
+
+    # The app's own lines (such as each warm-up's "warmed N views ... in S s") go to the error
+    # log with gunicorn's; the workers inherit this when forked.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     import app
     from data_access.migrate import is_at_head
 
