@@ -34,12 +34,18 @@ def register(app: Dash, context: AppContext) -> None:
             return html.P(str(refusal))
         if area is None:
             return html.P("No data.")
-        shown = capacity_layout.pathways_shown(state)
-        return context.views.view(
-            ("outlook-backtest", area.code, as_london(now).date(), tuple(shown)),
-            lambda: capacity_layout.backtest_block(
-                outlook_backtest(context.engine, area, now), shown),
-            with_time_step=False, shared=True)
+        return backtest_view(context, area, state)
+
+
+def backtest_view(context: AppContext, area: AreaInScope, state: ViewState) -> html.Div:
+    """The back-test for the area and the pathways the address shows, once a day and data
+    version for everyone who may see it (``callbacks.warm`` computes the default one)."""
+    now, shown = context.clock.now(), capacity_layout.pathways_shown(state)
+    return context.views.view(
+        ("outlook-backtest", area.code, as_london(now).date(), tuple(shown)),
+        lambda: capacity_layout.backtest_block(outlook_backtest(context.engine, area, now),
+                                               shown),
+        with_time_step=False, shared=True)
 
 
 def render(context: AppContext, area: AreaInScope, state: ViewState,

@@ -16,20 +16,26 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from flask import Flask
 
+from callbacks.capacity import backtest_view
 from callbacks.shell import page_content
 from dashboard.cache import TIME_STEP_SECONDS, is_down
 from dashboard.context import AppContext
 from dashboard.pages import PAGES, Page
-from dashboard.url_state import read_view_state, search_with_area
+from dashboard.url_state import ViewState, read_view_state, search_with_area
 from data_access.access import AreaInScope, area_for_system_use
 from data_access.areas import picker_areas
 
 log = logging.getLogger(__name__)
 LEVELS = {"systems": ("icb",), "places": ("icb", "district")}
 POLL_SECONDS = 5  # how often the version is looked at (it is itself cached for as long)
+# What a page fills in after it shows, from its own callback (kept once a day and data version,
+# so warming it again in the same day is a cache read).
+FILLED_IN_AFTER: dict[str, Callable[[AppContext, AreaInScope, ViewState], object]] = {
+    "/capacity": backtest_view}
 WARMED = "warmed {count} views for version {version} in {seconds:.1f} s"  # logged after each
 
 
@@ -99,7 +105,10 @@ class Warmer:
 
     def warm(self, page: Page, area: AreaInScope) -> None:
         """The page's view for the area as the route computes it for an address naming only the
-        area (a link from the area picker or the navigation)."""
+        area (a link from the area picker or the navigation), and what the page fills in after
+        it shows."""
         search = search_with_area("", area.code)
         state = read_view_state(search, self.context.clock.now().date())
         page_content(self.context, page, area, state, search)
+        if filled_in := FILLED_IN_AFTER.get(page.path):
+            filled_in(self.context, area, state)

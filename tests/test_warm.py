@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from benchmarks import load_test
-from benchmarks.payloads import route_payload
+from benchmarks.payloads import backtest_payload, route_payload
 from callbacks.warm import LEVELS, Warmer, warmed_pages
 from dashboard.app_factory import create_app
 from dashboard.config import Settings
@@ -85,6 +85,10 @@ def test_every_default_view_is_warmed_and_then_opened_without_its_queries(
             for search in ("?area=D1", ""):
                 with statements(engine) as opening:
                     shown = page(client, headers, path, search)
+                    if path == "/capacity":  # and what the page fills in after it shows
+                        filled_in = client.post("/_dash-update-component",
+                                                json=backtest_payload(search), headers=headers)
+                        assert b"outlook-backtest" in filled_in.data, filled_in.data[:300]
                 assert "access-denied" not in shown
                 assert not [s for s in opening if FIGURE_TABLES.search(s)], (role, path, search)
 
