@@ -91,8 +91,14 @@ class Warmer:
                 self.warm(page, area)
                 count += 1
                 time.sleep(0)  # let requests in between views
-        log.info(WARMED.format(count=count, version=version,
-                               seconds=time.monotonic() - started))
+        seconds = time.monotonic() - started
+        log.info(WARMED.format(count=count, version=version, seconds=seconds))
+        if seconds > TIME_STEP_SECONDS / 2:
+            # The views are computed again at every time step: a warm-up this long takes a core
+            # for much of the day from the people it is meant to serve.
+            log.warning(f"warming took {seconds:.0f} s of every {TIME_STEP_SECONDS} s time step: "
+                        "warm fewer views (DASHBOARD_WARM_VIEWS=systems, or off) or serve "
+                        "from more cores")
         self.warmed.set()
         return count
 

@@ -15,8 +15,10 @@ from sqlalchemy import Engine, event
 
 from benchmarks import load_test
 from benchmarks.payloads import backtest_payload, route_payload
+from callbacks import warm
 from callbacks.warm import LEVELS, Warmer, warmed_pages
 from dashboard.app_factory import create_app
+from dashboard.cache import TIME_STEP_SECONDS
 from dashboard.config import Settings
 from tests.accounts import add_user, sign_in_client
 from tests.builders import (
@@ -132,3 +134,17 @@ def test_the_app_warms_in_the_background_from_its_first_request(
     assert app.server.test_client().get("/login").status_code == 200  # the first request
     assert app.server.extensions["dashboard_warmer"].warmed.wait(timeout=60), "nothing warmed"
     assert context.views.peek(key) is not None  # the default view, warmed
+
+
+def test_a_warm_up_longer_than_half_a_time_step_is_named_in_the_log(
+        engine, database_url, tmp_path, caplog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    app = built(engine, database_url, tmp_path)
+    warmer = Warmer(app.server.extensions["dashboard_context"], LEVELS["systems"])
+    ticks = iter([0.0, TIME_STEP_SECONDS * 0.6])  # the warm-up's start and end, as measured
+    monkeypatch.setattr(warm.time, "monotonic", lambda: next(ticks))
+    with caplog.at_level(logging.INFO, logger="callbacks.warm"):
+        assert warmer.warm_if_changed() == len(warmed_pages())
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [f"warming took 180 s of every {TIME_STEP_SECONDS} s time step: warm "
+                        "fewer views (DASHBOARD_WARM_VIEWS=systems, or off) or serve from more "
+                        "cores"]
