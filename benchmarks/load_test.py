@@ -38,6 +38,9 @@ ROOT = LOCUSTFILE.parent.parent
 STOP_SECONDS = 30  # users finish the request they are in when the time is up
 WARM_UP_LIMIT_SECONDS = 1800  # the longest the users wait for the first warm-up to end
 SLICE_SECONDS = 30  # the report's "when in the run" table
+# Request names (the locustfile's) the "when in the run" table counts: what loads a stretch of it.
+SIGN_IN = "POST /login (sign in)"
+REDRAW = "route redraw (new data)"  # an open page redrawn after a new data version
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,17 @@ class Kind:
     median_ms: float
     p95_ms: float
     per_second: float
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One ``SLICE_SECONDS`` of the run: the requests that started in it."""
+    start: int  # seconds into the run
+    requests: int
+    median_ms: float
+    p95_ms: float
+    sign_ins: int
+    redraws: int
 
 
 @dataclass(frozen=True)
@@ -92,23 +106,30 @@ class LoadReport:
                          f"{k.p95_ms:.0f} | {k.per_second:.2f} |")
         if slices := self.slices():
             lines += ["", f"When in the run (each {SLICE_SECONDS} s of request starts; p95 of "
-                          "the times as measured, not locust's rounded ones):", "",
-                      "| seconds | requests | median ms | p95 ms |", "|---|---|---|---|"]
-            lines += [f"| {start}-{start + SLICE_SECONDS} | {count} | {median:.0f} | {p95:.0f} |"
-                      for start, count, median, p95 in slices]
+                          "the times as measured, not locust's rounded ones; the sign-ins and "
+                          "the redraws of open pages after a new data version in each):", "",
+                      "| seconds | requests | median ms | p95 ms | sign-ins | redraws |",
+                      "|---|---|---|---|---|---|"]
+            lines += [f"| {part.start}-{part.start + SLICE_SECONDS} | {part.requests} | "
+                      f"{part.median_ms:.0f} | {part.p95_ms:.0f} | {part.sign_ins} | "
+                      f"{part.redraws} |" for part in slices]
         lines += ["", "Errors: " + ("none." if not self.errors else "the first few:"), ""]
         lines += [f"- {count} × {error}" for error, count in
                   (*self.failures, *self.exceptions)[:5]]
         return "\n".join(lines).rstrip() + "\n"
 
 
-    def slices(self) -> list[tuple[int, int, float, float]]:
-        """(start second, requests, median ms, p95 ms) for each ``SLICE_SECONDS`` of the run."""
-        by_slice: dict[int, list[float]] = {}
-        for second, ms, _name in self.timeline:
-            by_slice.setdefault(int(second // SLICE_SECONDS) * SLICE_SECONDS, []).append(ms)
-        return [(start, len(times), float(np.median(times)), float(np.percentile(times, 95)))
-                for start, times in sorted(by_slice.items())]
+    def slices(self) -> list[Slice]:
+        """Each ``SLICE_SECONDS`` of the run in which requests started, in order."""
+        by_slice: dict[int, list[tuple[float, str]]] = {}
+        for second, ms, name in self.timeline:
+            by_slice.setdefault(int(second // SLICE_SECONDS) * SLICE_SECONDS, []).append(
+                (ms, name))
+        return [Slice(start, len(started), float(np.median([ms for ms, _ in started])),
+                      float(np.percentile([ms for ms, _ in started], 95)),
+                      sum(name == SIGN_IN for _, name in started),
+                      sum(name == REDRAW for _, name in started))
+                for start, started in sorted(by_slice.items())]
 
 
 def run(host: str, users: int, seconds: int, folder: Path, *, spawn_rate: float | None = None,

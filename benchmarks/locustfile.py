@@ -29,7 +29,7 @@ import gevent
 from locust import FastHttpUser, events, task
 from locust.exception import StopUser
 
-from benchmarks.load_test import DEMO_USERS
+from benchmarks.load_test import DEMO_USERS, REDRAW, SIGN_IN
 from benchmarks.payloads import (
     PAGES,
     area_sync_payload,
@@ -130,7 +130,7 @@ class Browser(FastHttpUser):
         token = CSRF_INPUT.search(form.text)
         form_data = urlencode({"username": self.username, "password": password,
                                "csrf_token": token.group(1) if token else ""})
-        with self.client.post("/login", name="POST /login (sign in)", allow_redirects=False,
+        with self.client.post("/login", name=SIGN_IN, allow_redirects=False,
                               catch_response=True, data=form_data,
                               headers={"Content-Type": "application/x-www-form-urlencoded"}
                               ) as answer:
@@ -179,7 +179,7 @@ class Browser(FastHttpUser):
                 if newer:
                     self.version = newer
                     self.callback(route_payload(self.callbacks, self.path, self.search, newer),
-                                  "route redraw (new data)")
+                                  REDRAW)
             except Exception as error:  # noqa: BLE001 (counted as the load test's errors)
                 self.environment.events.user_error.fire(user_instance=self, exception=error,
                                                         tb=error.__traceback__)

@@ -186,8 +186,12 @@ def test_the_load_test_at_a_small_size(two_instances, tmp_path: Path) -> None:  
     # header, a row per kind, all; then header and a row per slice of the run
     assert text.count("\n| ") == len(report.kinds) + 2 + 1 + len(slices)
     # Every request timed is in a slice, and the slices cover the run in order.
-    assert sum(count for _, count, _, _ in slices) == report.total.requests
-    assert [start for start, *_ in slices] == sorted({start for start, *_ in slices})
+    assert sum(part.requests for part in slices) == report.total.requests
+    assert [part.start for part in slices] == sorted({part.start for part in slices})
+    # ...and each sign-in and redraw counted is one of the kind's.
+    assert sum(part.sign_ins for part in slices) == kinds[load_test.SIGN_IN].requests
+    redrawn = kinds.get(load_test.REDRAW)
+    assert sum(part.redraws for part in slices) == (redrawn.requests if redrawn else 0)
     # nginx shared the users between the two instances.
     for name in ("instance-1", "instance-2"):
         access = (running.folder / f"{name}-access.log").read_text()
