@@ -67,8 +67,10 @@ def test_a_password_changed_during_a_sign_in_is_not_overwritten_by_its_rehash(
             _store(engine, username, changed_meanwhile)
             return True
 
+    current = access._HASHER  # the app's own parameters, not a second copy of them
     monkeypatch.setattr(access, "_HASHER", ChangedBetweenTheCheckAndTheRehash(
-        time_cost=2, memory_cost=19 * 1024, parallelism=1))
+        time_cost=current.time_cost, memory_cost=current.memory_cost,
+        parallelism=current.parallelism))
     assert verify_password(engine, username, PASSWORD) is not None  # the password was right
     assert _stored_hash(engine, username) == changed_meanwhile
 
