@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 from dash import html
 
+from callbacks.common import for_the_day
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.results import Choice
@@ -23,10 +24,19 @@ NO_MIX = pd.DataFrame(columns=["reason_group", "patients", "share"])
 
 def render(context: AppContext, area: AreaInScope | None, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
+    view = for_the_day(context, "benchmark", area, state,
+                       lambda: _benchmark(context, area, state))
+    return benchmark_layout.no_data() if view is None else benchmark_layout.build(view, href)
+
+
+def _benchmark(context: AppContext, area: AreaInScope | None,
+               state: ViewState) -> benchmark_layout.BenchmarkView | None:
+    """The published figures for the choice in the address (or the area's own ICB); None if
+    none are loaded. They move only with a load."""
     engine = context.engine
     published = benchmark.published_days(engine)
     if published is None:
-        return benchmark_layout.no_data()
+        return None
     first, last = benchmark.benchmark_period(published[1])
     trend_first, trend_last = benchmark.trend_span(*published)
     icbs = benchmark.icb_benchmark(engine, first, last)
@@ -46,14 +56,13 @@ def render(context: AppContext, area: AreaInScope | None, state: ViewState,
     )
     weekly = results.pop("weekly")
     in_choice = icbs if chosen.icb_codes is None else icbs[icbs.code.isin(chosen.icb_codes)]
-    view = benchmark_layout.BenchmarkView(
+    return benchmark_layout.BenchmarkView(
         first_day=first, last_day=last, icbs=icbs, choice=chosen,
         choices=tuple(options.values()), chosen=benchmark.sum_of_icbs(in_choice),
         england=benchmark.sum_of_icbs(icbs), reason_month=month, message=message,
         trend=spc(weekly_series(weekly, "nctr_per_100k", trend_first, trend_last),
                   direction="down") if len(weekly) else None,
         **results)
-    return benchmark_layout.build(view, href)
 
 
 def _find(options: dict[str, Choice], key: str | None) -> Choice | None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 from dash import Dash, Input, Output, html
 
-from callbacks.common import resolve_area
+from callbacks.common import for_the_day, resolve_area
 from dashboard.clock import as_london
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
@@ -54,10 +55,7 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
     results = gather(
         services=lambda: capacity.capacity_at(engine, area, now),
         waiting=lambda: capacity.waiting_for_pathway(engine, area, now),
-        daily=lambda: capacity.capacity_daily(engine, area, state.first_day, state.last_day),
     )
-    daily = results.pop("daily")
-    shown = capacity_layout.pathways_shown(state)
     by_pathway = capacity.roll_up(results["services"], "pathway")
     free_now = dict(zip(by_pathway.pathway, by_pathway.free, strict=True))
     view = capacity_layout.CapacityView(
@@ -65,11 +63,19 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
         outlook=capacity_outlook(engine, area, now, free_now=free_now,
                                  waiting_now=results["waiting"]),
         by_area=capacity.roll_up(results["services"], "area"),
-        occupancy_spc={p: spc(_series(daily, p, "occupancy") * 100, rebase_at=state.rebase)
-                       for p in shown},
-        free_spc={p: spc(_series(daily, p, "free"), rebase_at=state.rebase) for p in shown},
+        **for_the_day(context, "capacity", area, state, lambda: _period(context, area, state)),
         **results)
     return capacity_layout.build(view, href)
+
+
+def _period(context: AppContext, area: AreaInScope, state: ViewState) -> dict[str, Any]:
+    """The period's occupancy and free places, day by day, for the pathways shown."""
+    daily = capacity.capacity_daily(context.engine, area, state.first_day, state.last_day)
+    shown = capacity_layout.pathways_shown(state)
+    return dict(
+        occupancy_spc={p: spc(_series(daily, p, "occupancy") * 100, rebase_at=state.rebase)
+                       for p in shown},
+        free_spc={p: spc(_series(daily, p, "free"), rebase_at=state.rebase) for p in shown})
 
 
 def _series(daily: pd.DataFrame, pathway: int, column: str) -> pd.Series:

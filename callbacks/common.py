@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from dashboard.auth import client_address, current_scope
+from dashboard.clock import as_london
 from dashboard.context import AppContext
+from dashboard.url_state import ViewState
 from data_access.access import AreaInScope, area_in_scope
 from data_access.areas import default_area_code
+
+T = TypeVar("T")
 
 
 def resolve_area(context: AppContext, requested: str | None,
@@ -26,3 +33,21 @@ def resolve_area(context: AppContext, requested: str | None,
     if requested and area is not None:
         return area, f"There is no area with the code {requested!r}; showing {area.name}."
     return area, None
+
+
+def for_the_day(context: AppContext, part: str, area: AreaInScope | None, state: ViewState,
+                compute: Callable[[], T]) -> T:
+    """A page's figures that move with the data and the period's dates but not with the time of
+    day (a period's trends, totals and breakdowns), as ``compute()`` returns them: kept once a
+    day and data version for everyone who may see them. So the time step, which redraws every
+    open page (its figures "now" move), recomputes only what "now" moves.
+
+    ``compute`` must not depend on the time of day (it may on the day): a period that reaches
+    today ends "now" (``ViewState.bounds``), so its figures are computed afresh with the rest
+    of the page.
+    """
+    today = as_london(context.clock.now()).date()
+    if state.last_day >= today:
+        return compute()
+    return context.views.view(("day", part, area and area.code, state, today), compute,
+                              with_time_step=False, shared=True, as_is=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from dash import html
 
+from callbacks.common import for_the_day
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.spc import series, spc
@@ -20,11 +22,23 @@ from layouts import flow as flow_layout
 def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
     engine, now = context.engine, context.clock.now()
-    start, end = state.bounds(now)
-    first, last = state.first_day, state.last_day
     results = gather(
         waiting=lambda: waiting_at(engine, area, now),
         in_service=lambda: flow.in_service_at(engine, area, now),
+    )
+    view = flow_layout.FlowView(area=area, state=state, now=now,
+                                **for_the_day(context, "flow", area, state,
+                                              lambda: _period(context, area, state)),
+                                **results)
+    return flow_layout.build(view, href)
+
+
+def _period(context: AppContext, area: AreaInScope, state: ViewState) -> dict[str, Any]:
+    """The period's figures: flows day by day, journeys, lengths of care and the pathway mix."""
+    engine = context.engine
+    start, end = state.bounds(context.clock.now())
+    first, last = state.first_day, state.last_day
+    results = gather(
         length_of_care=lambda: flow.length_of_intermediate_care(engine, area, start, end,
                                                                  state.pathway),
         sitrep=lambda: sitrep_daily(engine, area, first, last),
@@ -50,7 +64,6 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
             discharges[discharges.pathway == 0].date,
             discharges[discharges.pathway == 0].discharges), rebase_at=state.rebase),
     }
-    view = flow_layout.FlowView(area=area, state=state, now=now, spc_charts=charts,
-                                mix=flow.pathway_mix_weekly(discharges, INTERMEDIATE_CARE_PATHWAYS),
-                                **results)
-    return flow_layout.build(view, href)
+    return dict(spc_charts=charts,
+                mix=flow.pathway_mix_weekly(discharges, INTERMEDIATE_CARE_PATHWAYS),
+                **results)

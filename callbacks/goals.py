@@ -7,7 +7,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, html, no_update
 
-from callbacks.common import resolve_area
+from callbacks.common import for_the_day, resolve_area
 from callbacks.trends import goal_spc, longest_delays_trend, week_ends
 from dashboard.auth import client_address, current_scope
 from dashboard.concurrency import gather
@@ -55,12 +55,18 @@ def goal_trends(context: AppContext, area: AreaInScope, state: ViewState,
 
 def render(context: AppContext, area: AreaInScope, state: ViewState,
            href: Callable[[str], str]) -> html.Div:
-    goals = goals_in_force(context.engine, area, state.last_day)
-    view = goals_layout.GoalsView(
-        area=area, state=state, goals=goals, trends=goal_trends(context, area, state, goals),
-        around=goals_around(context.engine, area),
-        thresholds=trigger_thresholds(context.engine, area))
+    view = goals_layout.GoalsView(area=area, state=state,
+                                  **for_the_day(context, "goals", area, state,
+                                                lambda: _goals(context, area, state)))
     return goals_layout.build(view, href)
+
+
+def _goals(context: AppContext, area: AreaInScope, state: ViewState) -> dict[str, Any]:
+    """The goals and trigger thresholds set for the area, and each measure's trend."""
+    goals = goals_in_force(context.engine, area, state.last_day)
+    return dict(goals=goals, trends=goal_trends(context, area, state, goals),
+                around=goals_around(context.engine, area),
+                thresholds=trigger_thresholds(context.engine, area))
 
 
 def register(app: Dash, context: AppContext) -> None:

@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 from dash import html
 
+from callbacks.common import for_the_day
 from dashboard.concurrency import gather
 from dashboard.context import AppContext
 from dashboard.rates import FUNNEL_LEVELS, proportion_funnel, rate_funnel, rate_per_100k
-from dashboard.spc import series, spc, weekly_series
+from dashboard.spc import SpcResult, series, spc, weekly_series
 from dashboard.url_state import ViewState
 from data_access.access import AreaInScope, areas_inside
 from data_access.areas import CHILD_LEVEL
@@ -47,19 +48,7 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
     start, end = state.bounds(now)
     level = CHILD_LEVEL[area.level]
     places = place_comparison(engine, area, level, now, start, end)
-    children = areas_inside(engine, area, level)  # the same areas, in the same order
-    codes = [child.code for child in children]
-    results = gather(
-        weekly=lambda: nctr_to_service_weekly(engine, area, start, end, by_level=level),
-        **{f"sitrep {child.code}": (lambda child=child: sitrep_daily(
-            engine, child, state.first_day, state.last_day)) for child in children})
-    weekly = results.pop("weekly")
-    waiting_spc = {c: spc(series(results[f"sitrep {c}"].date, results[f"sitrep {c}"].remaining),
-                          direction="down", rebase_at=state.rebase) for c in codes}
-    within_spc = {c: spc(weekly_series(weekly[weekly.area_code == c], "within_24h_percent",
-                                       state.first_day, state.last_day),
-                         direction="up", rebase_at=state.rebase)
-                  for c in codes}
+    trends = for_the_day(context, "places", area, state, lambda: _trends(context, area, state))
     population = places.population_65_plus.fillna(0).sum()
     overall_rate = rate_per_100k(places.waiting.sum(), population)
     started = places.started.sum()
@@ -68,7 +57,7 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
     starts = _sizes(places.started)
     view = places_layout.PlacesView(
         area=area, level=level, state=state, now=now, places=places,
-        waiting_spc=waiting_spc, within_spc=within_spc,
+        **trends,
         waiting_funnel=_limits(sizes, lambda size, level_: rate_funnel(
             overall_rate or 0, size, level_)),
         within_funnel=_limits(starts, lambda size, level_: proportion_funnel(
@@ -76,3 +65,26 @@ def render(context: AppContext, area: AreaInScope, state: ViewState,
         overall_waiting_rate=overall_rate,
         overall_within_percent=None if overall_share is None else 100 * overall_share)
     return places_layout.build(view, href)
+
+
+def _trends(context: AppContext, area: AreaInScope,
+            state: ViewState) -> dict[str, dict[str, SpcResult]]:
+    """Each place's trends over the period: waiting (the sitrep's count at the end of each
+    day) and the share served within 24 hours, week by week."""
+    engine = context.engine
+    start, end = state.bounds(context.clock.now())
+    level = CHILD_LEVEL[area.level]
+    children = areas_inside(engine, area, level)  # the same areas, in the same order
+    codes = [child.code for child in children]
+    results = gather(
+        weekly=lambda: nctr_to_service_weekly(engine, area, start, end, by_level=level),
+        **{f"sitrep {child.code}": (lambda child=child: sitrep_daily(
+            engine, child, state.first_day, state.last_day)) for child in children})
+    weekly = results.pop("weekly")
+    return {
+        "waiting_spc": {c: spc(series(results[f"sitrep {c}"].date,
+                                      results[f"sitrep {c}"].remaining),
+                               direction="down", rebase_at=state.rebase) for c in codes},
+        "within_spc": {c: spc(weekly_series(weekly[weekly.area_code == c], "within_24h_percent",
+                                            state.first_day, state.last_day),
+                              direction="up", rebase_at=state.rebase) for c in codes}}

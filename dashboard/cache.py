@@ -238,8 +238,10 @@ class ViewCache:
         self._cache.delete(_VERSION_KEY)
 
     def view(self, key: tuple[Hashable, ...], compute: Callable[[], T], *,
-             with_time_step: bool = True, shared: bool = False) -> T:
-        """``compute()`` once per key and data version; later calls get the cached result.
+             with_time_step: bool = True, shared: bool = False, as_is: bool = False) -> T:
+        """``compute()`` once per key and data version; later calls get the cached result, as
+        sent (``as_sent``), or, ``as_is``, as computed (the frames and results a page is built from;
+        the cache keeps its own copy, so a caller may change what it gets).
 
         The version is the server's own, never one a browser sends (a client can send anything).
         A view that does not move with the time of day (its key names the day) passes
@@ -260,19 +262,20 @@ class ViewCache:
             if entry is not None:
                 self._cache.set(cache_key, entry)  # kept for as long as the outage lasts
             raise self._outage(kept)
+        prepared = compute if as_is else lambda: as_sent(compute())
         if not shared:
-            return self._computed(cache_key, version, compute, kept)
+            return self._computed(cache_key, version, prepared, kept)
         with self._in_flight.first((cache_key, version)) as first:
             if not first:
                 entry = self._cache.get(cache_key)
                 if entry is not None and entry["version"] == version:
                     return entry["value"]  # type: ignore[no-any-return]
-            return self._computed(cache_key, version, compute, kept)
+            return self._computed(cache_key, version, prepared, kept)
 
     def _computed(self, cache_key: str, version: str, compute: Callable[[], T],
                   kept: Kept | None) -> T:
         made_at = self._clock.now()
-        found = self.attempt(lambda: as_sent(compute()), kept)
+        found = self.attempt(compute, kept)
         self._cache.set(cache_key, {"version": version, "made_at": made_at, "value": found})
         return found
 
