@@ -9,11 +9,18 @@ or, when the cache is shared (``filesystem``, ``redis``), one process per data v
 the work and the others find it done. ``DASHBOARD_WARM_VIEWS`` chooses the areas: ``places``
 (systems and places, the default), ``systems``, or ``off``. Person-level pages are never kept,
 so never warmed.
+
+A deployment whose processes share the cache warms in a process of its own (``python -m
+dashboard warm``, which gunicorn starts beside each instance), at the lowest CPU priority: the
+warm-up then takes only the CPU that people's requests leave idle. Warming in a thread of a web
+worker took the cores from the requests it shared them with: at national scale each time step's
+warm-up (462 views) ran for minutes among the users' requests and doubled their slowest times.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -51,6 +58,7 @@ class Warmer:
         self._warmed: str | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._handed_over = False
         self.warmed = threading.Event()  # set after each warm-up that computed views
 
     def install(self, server: Flask) -> None:
@@ -60,15 +68,21 @@ class Warmer:
 
         @server.before_request
         def start_warming() -> None:
-            if self._thread is None:
+            if self._thread is None and not self._handed_over:
                 with self._lock:
                     if self._thread is None:
-                        self._thread = threading.Thread(target=self._run, name="warm-views",
+                        self._thread = threading.Thread(target=self.run, name="warm-views",
                                                         daemon=True)
                         self._thread.start()
 
-    def _run(self) -> None:
-        while True:
+    def hand_over(self) -> None:
+        """Leave the warm-up to a process of its own (``python -m dashboard warm``): this
+        process, and the workers forked from it, never start it."""
+        self._handed_over = True
+
+    def run(self, keep_going: Callable[[], bool] = lambda: True) -> None:
+        """Warm at every new data version for as long as ``keep_going()``."""
+        while keep_going():
             try:
                 self.warm_if_changed()
             except Exception:  # never let the warm-up stop for good; the pages compute anyway
@@ -118,3 +132,14 @@ class Warmer:
         page_content(self.context, page, area, state, search)
         if filled_in := FILLED_IN_AFTER.get(page.path):
             filled_in(self.context, area, state)
+
+
+def at_lowest_priority() -> str:
+    """Put this process's CPU priority at its lowest, so that its work runs on CPU that other
+    processes leave idle; the priority it now has. Called before any thread starts: each thread
+    started later inherits it."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # Linux
+        return "SCHED_IDLE"
+    except (AttributeError, OSError):
+        return f"nice {os.nice(19)}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.bootstrap import DEFAULT_ICB, build_demo
 from dashboard.clock import as_london, day_start
-from dashboard.config import settings_from_env
+from dashboard.config import Settings, settings_from_env
 from dashboard.planning import report
 from dashboard.planning.needed import places_needed
 from dashboard.planning.plan import run_plan, unit_costs
@@ -86,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
                       "per pathway (written to capacity.csv and the report)")
     simulator.configure_parser(commands.add_parser(
         "simulate", help="feed a running instance with live events through its push API"))
+    warm = commands.add_parser(
+        "warm", help="warm the default views into the cache the web processes share, at every "
+        "new data version, at the lowest CPU priority (gunicorn starts this beside each "
+        "instance: docs/deployment.md)")
+    warm.add_argument("--once", action="store_true", help="warm once, then stop")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -93,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         return simulator.run(args)
 
     settings = settings_from_env()
+    if args.command == "warm":  # never migrates: it runs beside instances already serving
+        return _warm(settings, args.once)
     try:
         upgrade_to_head(settings.database_url)
         engine = make_engine(settings.database_url)
@@ -134,6 +142,35 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(report.summary(), file=sys.stdout if report.loaded else sys.stderr)
     return 0 if report.loaded and not report.rejections else 1
+
+
+def _warm(settings: Settings, once: bool) -> int:
+    """The warm-up (callbacks/warm.py) in this process, on the CPU that requests leave idle; it
+    stops when the process that started it has gone."""
+    if settings.warm_views == "off":
+        print("DASHBOARD_WARM_VIEWS is off: nothing to warm.")
+        return 0
+    from callbacks.warm import LEVELS, Warmer, at_lowest_priority
+    from dashboard.app_factory import create_app
+
+    priority = at_lowest_priority()  # first: every thread started after it inherits it
+    context = create_app(settings).server.extensions["dashboard_context"]
+    if not context.views.shared_between_processes:
+        print("error: a warm-up in a process of its own needs a cache the web processes share "
+              "(DASHBOARD_CACHE=redis, or filesystem)", file=sys.stderr)
+        return 2
+    warmer = Warmer(context, LEVELS[settings.warm_views])
+    for handler in logging.getLogger().handlers:  # as the instance it runs beside logs
+        handler.setFormatter(logging.Formatter("%(asctime)s [%(process)d] %(message)s"))
+    logging.getLogger(__name__).info(
+        "warming views (%s) in process %d, apart from the web workers, at the lowest CPU "
+        "priority (%s)", settings.warm_views, os.getpid(), priority)
+    if once:
+        warmer.warm_if_changed()
+        return 0
+    parent = os.getppid()
+    warmer.run(keep_going=lambda: os.getppid() == parent)
+    return 0
 
 
 def _trigger_levels(engine: Engine, now: datetime) -> int:

@@ -158,6 +158,8 @@ class ViewCache:
                  redis_url: str | None = None, entries: int = 500) -> None:
         self._engine, self._clock, self._version_seconds = engine, clock, version_seconds
         self._in_flight = InFlight()
+        # Whether other processes read what this one keeps (the warm-up may then run apart).
+        self.shared_between_processes = cache_type in ("filesystem", "redis")
         config: dict[str, Any] = {"CACHE_TYPE": {"simple": "SimpleCache",
                                                  "filesystem": "FileSystemCache",
                                                  "redis": "RedisCache",

@@ -10,6 +10,9 @@ latest instead. See docs/deployment.md.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 wsgi_app = "app:server"
@@ -51,10 +54,27 @@ def on_starting(server: Any) -> None:
 
 
 def when_ready(server: Any) -> None:
-    """The app is loaded (preload_app): settle it before the workers are forked."""
+    """The app is loaded (preload_app): start the warm-up in a process of its own, at the lowest
+    CPU priority, if the workers share a cache (callbacks/warm.py), and settle the app before
+    the workers are forked."""
+    import app
     from dashboard.app_factory import settle_for_serving
 
+    warmer = app.server.extensions.get("dashboard_warmer")
+    if warmer is not None and warmer.context.views.shared_between_processes:
+        # It logs where this instance logs; it stops by itself if this process dies.
+        server.warm_up = subprocess.Popen([sys.executable, "-m", "dashboard", "warm"],
+                                          cwd=Path(__file__).resolve().parent.parent)
+        warmer.hand_over()  # the workers forked after this never warm in their threads
     settle_for_serving()
+
+
+def on_exit(server: Any) -> None:
+    """Stop the warm-up process with the instance."""
+    warm_up = getattr(server, "warm_up", None)
+    if warm_up is not None:
+        warm_up.terminate()
+        warm_up.wait(timeout=graceful_timeout)
 
 
 def post_fork(server: Any, worker: Any) -> None:

@@ -12,8 +12,9 @@ import json
 import re
 import subprocess
 import sys
+import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -111,6 +112,39 @@ def test_gunicorn_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> Non
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert started.returncode != 0
     assert "run 'python -m dashboard migrate'" in started.stderr + started.stdout
+
+
+SCHED_IDLE = 5  # the scheduling policy in /proc/<pid>/stat (field 41) of a SCHED_IDLE process
+WARMING_IN = re.compile(r"warming views \(systems\) in process (\d+), apart from the web "
+                        r"workers, at the lowest CPU priority \(SCHED_IDLE\)")
+
+
+def test_gunicorn_warms_in_a_process_of_its_own_at_the_lowest_priority(
+        served_database: str, tmp_path: Path) -> None:
+    with redis_server(tmp_path) as redis_url, gunicorn(tmp_path, {
+            "DATABASE_URL": served_database, "DASHBOARD_NOW": NOW, "DASHBOARD_CACHE": "redis",
+            "DASHBOARD_REDIS_URL": redis_url, "DASHBOARD_WARM_VIEWS": "systems",
+            "GUNICORN_WORKERS": "2"}):
+        log = tmp_path / "instance.log"
+        wait_for_log(log, lambda text: load_test.warm_up_done([log]) is not None)
+        text = log.read_text()
+        found = WARMING_IN.search(text)
+        assert found, text[-2000:]
+        warmer = Path(f"/proc/{found.group(1)}")
+        assert b"dashboard\x00warm" in (warmer / "cmdline").read_bytes()
+        stat = (warmer / "stat").read_text().rsplit(")", 1)[1].split()
+        assert int(stat[38]) == SCHED_IDLE  # field 41: policy (fields counted after the name)
+        # Every warm-up was that process's: the workers warmed nothing.
+        assert re.findall(r"\[(\d+)\] warmed \d+ views", text) == [found.group(1)]
+    assert not warmer.exists()  # it stopped with the instance
+
+
+def wait_for_log(log: Path, done: Callable[[str], bool], seconds: float = 120) -> None:
+    """Until ``done`` holds for the text another process writes to ``log`` (polled)."""
+    deadline = time.monotonic() + seconds
+    while not done(log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""):
+        assert time.monotonic() < deadline, f"not in {log} within {seconds} s"
+        time.sleep(0.2)  # polling a file another process writes
 
 
 def test_a_redis_cache_needs_its_address() -> None:

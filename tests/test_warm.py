@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +23,7 @@ from callbacks.warm import LEVELS, Warmer, warmed_pages
 from dashboard.app_factory import create_app
 from dashboard.cache import TIME_STEP_SECONDS
 from dashboard.config import Settings
+from deploy.stack import ROOT
 from tests.accounts import add_user, sign_in_client
 from tests.builders import (
     GEOGRAPHY,
@@ -148,3 +152,32 @@ def test_a_warm_up_longer_than_half_a_time_step_is_named_in_the_log(
     assert warnings == [f"warming took 180 s of every {TIME_STEP_SECONDS} s time step: warm "
                         "fewer views (DASHBOARD_WARM_VIEWS=systems, or off) or serve from more "
                         "cores"]
+
+
+def test_the_warm_command_warms_the_cache_the_web_processes_share(
+        engine, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    shared = {"cache_type": "filesystem", "cache_dir": str(tmp_path / "cache")}
+    app = built(engine, database_url, tmp_path, **shared)
+    env = {**os.environ, "DATABASE_URL": database_url, "DASHBOARD_NOW": TODAY_AT.isoformat(),
+           "DASHBOARD_CACHE": "filesystem", "DASHBOARD_CACHE_DIR": shared["cache_dir"],
+           "DASHBOARD_WARM_VIEWS": "systems"}
+    warmed = subprocess.run([sys.executable, "-m", "dashboard", "warm", "--once"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert warmed.returncode == 0, warmed.stderr[-2000:]
+    assert f"warmed {len(warmed_pages())} views" in warmed.stderr
+    assert app.server.extensions["dashboard_context"].views.peek(("content", "/", "?area=ICB1"))
+
+    alone = subprocess.run([sys.executable, "-m", "dashboard", "warm", "--once"], cwd=ROOT,
+                           env={**env, "DASHBOARD_CACHE": "simple"}, capture_output=True,
+                           text=True, timeout=300)
+    assert alone.returncode == 2
+    assert "needs a cache the web processes share" in alone.stderr
+
+
+def test_a_process_that_handed_the_warm_up_over_never_starts_it(
+        engine, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = built(engine, database_url, tmp_path, warm_views="systems")
+    warmer = app.server.extensions["dashboard_warmer"]
+    warmer.hand_over()
+    assert app.server.test_client().get("/login").status_code == 200  # the first request
+    assert warmer._thread is None
