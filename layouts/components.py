@@ -7,13 +7,13 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.definitions import definition_href, definition_markdown
 from dashboard.goals import GoalInForce
 from dashboard.spc import SpcResult
+from layouts.figures import Figure
 from layouts.static_html import StaticHtml
 
 
@@ -164,15 +164,15 @@ def detach_on_demand(tree: Any) -> dict[str, Any]:
     return tables
 
 
-def chart(figure: go.Figure, graph_id: str, **props: Any) -> dcc.Graph:
+def chart(figure: Figure, graph_id: str, **props: Any) -> dcc.Graph:
     """A chart in a box as tall as the chart, so the page does not move as its charts are drawn
     (Dash's box for a graph starts with no height). Charts are laid out again only when their
     box changes width: assets/chart_resize.js."""
     return dcc.Graph(figure=figure, id=graph_id, config={"displayModeBar": False},
-                     style={"height": f"{figure.layout.height}px"}, **props)
+                     style={"height": f"{figure['layout']['height']}px"}, **props)
 
 
-def chart_card(title: str, figure: go.Figure, graph_id: str, summary: str,
+def chart_card(title: str, figure: Figure, graph_id: str, summary: str,
                table: html.Div, link: tuple[str, str] | None = None,
                definition: str | None = None) -> dbc.Card:
     """A chart with a plain-words summary and its data as a table, so nothing depends on

@@ -1,7 +1,9 @@
 """Pure Plotly figure builders: data in, figure out. Accessible defaults, NHS colours.
 
-Each figure is built in one ``figure(data, layout)`` call from plain dicts: Plotly validates
-every incremental update, which made a page of charts ten times slower.
+Each figure is built in one ``figure(data, layout)`` call from plain dicts, as the plain data
+Dash sends: Plotly validates every incremental update, which made a page of charts ten times
+slower, and building Plotly's ``Figure`` object only to turn it back into that data took 3.4 ms
+of every chart.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -24,8 +27,10 @@ SERIES_COLOURS = ("#005EB8", "#003087", "#FFB81C", "#00A499", "#768692", "#33007
 PATTERNS = ("", "/", ".", "x", "\\", "+", "-")
 LEGEND_BELOW = dict(orientation="h", y=-0.25)
 # Plotly's validation of every property guards figures typed by hand; these builders are checked
-# with it on (tests/test_figures.py), and skipping it when serving takes 3 ms off every chart.
+# with it on (tests/test_figures.py: Plotly then builds each figure, and the pages send the same
+# data), and serving skips it with the Figure object itself.
 VALIDATE = False
+Figure = dict[str, Any]  # a figure as Dash sends it to dcc.Graph: {"data": [...], "layout": {...}}
 # The parts of Plotly's default template that these charts use (axes, hover, bar and fill
 # patterns). The whole template is 7 kB in every chart sent, nine tenths of a chart's JSON.
 _PLOTLY = pio.templates["plotly"].to_plotly_json()
@@ -37,10 +42,20 @@ HOUSE_TEMPLATE: dict[str, Any] = {
 }
 
 
-def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """A figure from plain trace and layout dicts, in one call, with the house template."""
-    return go.Figure(data=data, layout={"template": HOUSE_TEMPLATE, **layout},
-                     _validate=VALIDATE)
+def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> Figure:
+    """A figure from plain trace and layout dicts, with the house template: the data Plotly's
+    ``Figure`` would send (with ``VALIDATE``, Plotly builds and checks it, and sends its own)."""
+    layout = {"template": HOUSE_TEMPLATE, **layout}
+    if VALIDATE:
+        return go.Figure(data=data, layout=layout).to_plotly_json()  # type: ignore[no-any-return]
+    return {"data": [_as_arrays(trace) for trace in data], "layout": layout}
+
+
+def _as_arrays(properties: dict[str, Any]) -> dict[str, Any]:
+    """A trace's columns (pandas) as the arrays Plotly would keep of them."""
+    return {key: value.to_numpy() if isinstance(value, pd.Series | pd.Index)
+            else _as_arrays(value) if isinstance(value, dict) else value
+            for key, value in properties.items()}
 
 
 # Where Plotly's automargin ends for a chart with a titled numeric y-axis and ticks below it. A
@@ -136,7 +151,7 @@ def _series_marker(i: int) -> dict[str, Any]:
                 pattern=dict(shape=PATTERNS[i % len(PATTERNS)], fgcolor="white"))
 
 
-def horizontal_bars(labels: list[str], values: list[int], *, axis_title: str) -> go.Figure:
+def horizontal_bars(labels: list[str], values: list[int], *, axis_title: str) -> Figure:
     """Counts by category in the order given, each bar labelled with its value so the figure
     reads without colour or hovering (so the axis needs no tick labels)."""
     texts = [str(v) for v in values]
@@ -152,7 +167,7 @@ def horizontal_bars(labels: list[str], values: list[int], *, axis_title: str) ->
 
 
 def stacked_bars(x: list[object], series: dict[str, list[float]], *, axis_title: str,
-                 height: int = 300) -> go.Figure:
+                 height: int = 300) -> Figure:
     """Stacked vertical bars, one trace per series, with a legend."""
     bars = [dict(type="bar", x=x, y=values, name=name, marker=_series_marker(i),
                  hovertemplate=f"{name}: %{{y:,.0f}}<extra></extra>")
@@ -163,7 +178,7 @@ def stacked_bars(x: list[object], series: dict[str, list[float]], *, axis_title:
 
 
 def grouped_bars(categories: list[str], series: dict[str, list[int]], *, axis_title: str,
-                 height: int = 300) -> go.Figure:
+                 height: int = 300) -> Figure:
     """Bars grouped by category, one labelled trace per series."""
     bars = [dict(type="bar", x=categories, y=values, name=name, text=[str(v) for v in values],
                  textposition="outside", cliponaxis=False, marker=_series_marker(i),
@@ -179,7 +194,7 @@ def grouped_bars(categories: list[str], series: dict[str, list[int]], *, axis_ti
 
 
 def lines(x: list[object], series: dict[str, list[float | None]], *, axis_title: str,
-          height: int = 280) -> go.Figure:
+          height: int = 280) -> Figure:
     """One line per series with markers of different shapes, and a legend."""
     symbols = ("circle", "square", "diamond", "triangle-up")
     traces = [dict(type="scatter", x=x, y=values, name=name, mode="lines+markers",
@@ -194,7 +209,7 @@ def lines(x: list[object], series: dict[str, list[float | None]], *, axis_title:
 
 
 def stacked_horizontal(labels: list[str], series: dict[str, list[float]], *, axis_title: str,
-                       height: int = 240) -> go.Figure:
+                       height: int = 240) -> Figure:
     """Horizontal bars stacked left to right (stages of a journey), each segment labelled."""
     bars = [dict(type="bar", y=labels, x=values, name=name, orientation="h",
                  text=[f"{v:,.0f} h" if v else "" for v in values], textposition="inside",
@@ -209,7 +224,7 @@ def stacked_horizontal(labels: list[str], series: dict[str, list[float]], *, axi
         yaxis=dict(autorange="reversed")))
 
 
-def sankey(flows: list[tuple[str, str, int]], *, height: int = 420) -> go.Figure:
+def sankey(flows: list[tuple[str, str, int]], *, height: int = 420) -> Figure:
     """A Sankey diagram from (source label, target label, people) links; every node is labelled
     with its name, and hovering shows the counts."""
     labels = list(dict.fromkeys([s for s, _, _ in flows] + [t for _, t, _ in flows]))
@@ -228,7 +243,7 @@ def sankey(flows: list[tuple[str, str, int]], *, height: int = 420) -> go.Figure
 def lines_with_bands(x: list[object], series: dict[str, tuple[list[float], list[float],
                                                               list[float]]], *,
                      axis_title: str, height: int = 280,
-                     banded: int | None = None) -> go.Figure:
+                     banded: int | None = None) -> Figure:
     """Lines, each with a shaded band (low to high) behind it: series name -> (values, low,
     high); only the first ``banded`` series have their band, if given (overlapping bands of
     many series cannot be read). Line styles differ as well as colours."""
@@ -253,7 +268,7 @@ def lines_with_bands(x: list[object], series: dict[str, tuple[list[float], list[
 
 def intervals(labels: list[str], values: list[float | None], lows: list[float | None],
               highs: list[float | None], *, axis_title: str,
-              reference: tuple[float, str] | None = None, height: int = 260) -> go.Figure:
+              reference: tuple[float, str] | None = None, height: int = 260) -> Figure:
     """Points with their confidence intervals (error bars), one row per group, and an optional
     labelled reference line: a gap between groups is real only where the intervals part."""
     point = dict(type="scatter", x=values, y=labels, mode="markers",
@@ -280,7 +295,7 @@ def intervals(labels: list[str], values: list[float | None], lows: list[float | 
 
 def funnel(labels: list[str], sizes: list[float], values: list[float | None],
            limits: dict[str, tuple[list[float], list[float], list[float]]], *, centre: float,
-           x_title: str, y_title: str, height: int = 340) -> go.Figure:
+           x_title: str, y_title: str, height: int = 340) -> Figure:
     """A funnel plot: each place's value against its size, with control limits that narrow as
     size grows (limits: label -> (sizes, lower, upper)). Points are labelled with their names."""
     traces: list[dict[str, Any]] = []
@@ -309,7 +324,7 @@ RANKED_FONT_SIZE = 11  # every system's name on one chart
 
 def ranked_bars(labels: list[str], values: list[float], *, highlight: str | None,
                 peers: set[str], reference: tuple[float, str], axis_title: str,
-                height: int = 760) -> go.Figure:
+                height: int = 760) -> Figure:
     """Horizontal bars, largest first; the highlighted one dark blue and hatched, its peers mid
     blue, the rest grey, and the names of the highlighted and peers marked in words too."""
     colours = [NHS_DARK_BLUE if label == highlight else NHS_BLUE if label in peers

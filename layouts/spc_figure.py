@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.spc import POINT_CLASS_LABELS, RULE_LABELS, PointClass, Rule, Segment, SpcResult
-from layouts.figures import base_layout, figure
+from layouts.figures import Figure, base_layout, figure
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ LABEL_GAP = 0.08  # least distance between two labels, as a share of the values'
 
 
 def spc_figure(result: SpcResult, *, title_y: str, target: float | None = None,
-               height: int = 320) -> go.Figure:
+               height: int = 320) -> Figure:
     """Values joined by a line, each point coloured and shaped by its class; the mean (solid)
     and process limits (dashed) of each segment, labelled at the right end; the target (dotted)
     when given here or to ``spc()``; "Trial limits" over any segment with trial limits."""

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard.spc import (
@@ -32,6 +33,11 @@ from dashboard.spc import (
     whole_weeks,
 )
 from layouts.spc_figure import CLASS_STYLES, spc_figure
+
+
+def drawn(result: SpcResult, **options: Any) -> go.Figure:
+    """The chart as Plotly reads what is sent (so a test can use its attribute names)."""
+    return go.Figure(spc_figure(result, **options))
 
 START = date(2025, 4, 1)
 CALM = [11.0, 9.0] * 6
@@ -453,14 +459,14 @@ def test_rag_check_itself_recognises_rag_colours():
 
 def test_figure_uses_no_red_amber_or_green():
     result = spc(daily(ONE_TO_TWENTY + [10.0]), direction="up", target=12.0)
-    colours = set(colours_in(spc_figure(result, title_y="People").to_plotly_json()))
+    colours = set(colours_in(spc_figure(result, title_y="People")))
     assert colours  # the check looked at something
     assert not [c for c in colours if is_red_amber_or_green(c)]
     assert {"#00B0F0", "#E46C0A", "#A6A6A6"} <= colours  # Making Data Count blue, orange, grey
 
 
 def test_figure_labels_mean_and_limits_at_the_right_end():
-    figure = spc_figure(spc(daily(CALM), direction="up"), title_y="People")
+    figure = drawn(spc(daily(CALM), direction="up"), title_y="People")
     labels = {a.text: a for a in figure.layout.annotations}
     for text, height in (("Mean", 10.0), ("Upper process limit", 15.32),
                          ("Lower process limit", 4.68)):
@@ -473,25 +479,25 @@ def test_figure_labels_mean_and_limits_at_the_right_end():
 
 
 def test_figure_shows_target_and_trial_limits():
-    figure = spc_figure(spc(daily(CALM[:8]), direction="up"), title_y="People", target=12.0)
+    figure = drawn(spc(daily(CALM[:8]), direction="up"), title_y="People", target=12.0)
     texts = [a.text for a in figure.layout.annotations]
     assert "Trial limits" in texts and "Target" in texts
     assert "Target" in [trace.name for trace in figure.data]
-    settled = spc_figure(spc(daily(CALM)), title_y="People")
+    settled = drawn(spc(daily(CALM)), title_y="People")
     assert "Trial limits" not in [a.text for a in settled.layout.annotations]
 
 
 def test_marker_symbols_and_colours_differ_by_class():
     assert len({style.symbol for style in CLASS_STYLES.values()}) == len(CLASS_STYLES)
     assert len({style.colour for style in CLASS_STYLES.values()}) == len(CLASS_STYLES)
-    figure = spc_figure(spc(daily(ONE_TO_TWENTY), direction="up"), title_y="People")
+    figure = drawn(spc(daily(ONE_TO_TWENTY), direction="up"), title_y="People")
     markers = {t.name: t.marker.symbol for t in figure.data if t.mode == "markers"}
     assert markers["Special cause variation: improvement"] == "diamond"
     assert markers["Special cause variation: concern"] == "square"
 
 
 def test_figure_of_an_empty_result():
-    figure = spc_figure(spc(pd.Series([], dtype=float)), title_y="People")
+    figure = drawn(spc(pd.Series([], dtype=float)), title_y="People")
     assert [a.text for a in figure.layout.annotations] == ["No data to chart"]
 
 
