@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import dash_bootstrap_components as dbc
+import orjson
 from dash import dcc, html
 
 from dashboard.pages import GLOSSARY_PATH, Page
@@ -29,12 +30,13 @@ def nav_items(pages: Sequence[Page], link: Callable[[str], str]) -> list[dbc.Nav
             for page in pages]
 
 
-def build(nav_pages: Sequence[Page], area_options: list[dict[str, str]],
+def build(nav_pages: Sequence[Page], area_options: list[dict[str, str]] | orjson.Fragment,
           default_area: str | None, *, refresh_seconds: int, data_version: str,
           user: UserScope | None, csrf_token: str, complete: bool = True) -> html.Div:
-    """The frame. Every ``refresh_seconds`` the page asks whether the data version changed; only
-    then is the page drawn again. A frame served without its area list (``complete=False``: the
-    database did not answer) loads itself again once the database answers."""
+    """The frame (``area_options`` as data, or already encoded). Every ``refresh_seconds`` the
+    page asks whether the data version changed; only then is the page drawn again. A frame
+    served without its area list (``complete=False``: the database did not answer) loads itself
+    again once the database answers."""
     nav = dbc.Nav(nav_items(nav_pages, lambda path: path), navbar=True, className="me-auto",
                   id="main-nav")
     picker = html.Div([
