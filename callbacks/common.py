@@ -28,7 +28,7 @@ def resolve_area(context: AppContext, requested: str | None,
         if area is not None:
             return area, None
     default = default_area_code(context.engine) if scope.area_codes is None \
-        else min(scope.area_codes, default=None)
+        else min(scope.area_codes, default=None)  # as access.first_areas_of_users
     area = area_in_scope(context.engine, scope, default, now, what, client) if default else None
     if requested and area is not None:
         return area, f"There is no area with the code {requested!r}; showing {area.name}."

@@ -33,7 +33,7 @@ from dashboard.cache import TIME_STEP_SECONDS, is_down
 from dashboard.context import AppContext
 from dashboard.pages import PAGES, Page
 from dashboard.url_state import ViewState, read_view_state, search_with_area
-from data_access.access import AreaInScope, area_for_system_use
+from data_access.access import AreaInScope, area_for_system_use, first_areas_of_users
 from data_access.areas import picker_areas
 
 log = logging.getLogger(__name__)
@@ -117,9 +117,12 @@ class Warmer:
         return count
 
     def areas(self) -> list[AreaInScope]:
+        """The areas of the levels chosen, and the area each user with areas of their own opens
+        first (a hub lead's place, say): the views people open on arriving."""
         engine = self.context.engine
         chosen = picker_areas(engine)
-        codes = chosen.code[chosen.level.isin(self.levels)]
+        codes = list(chosen.code[chosen.level.isin(self.levels)])
+        codes += [code for code in first_areas_of_users(engine) if code not in codes]
         issued = (area_for_system_use(engine, code, "warm-up") for code in codes)
         return [area for area in issued if area is not None]
 

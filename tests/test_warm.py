@@ -23,6 +23,7 @@ from callbacks.warm import LEVELS, Warmer, warmed_pages
 from dashboard.app_factory import create_app
 from dashboard.cache import TIME_STEP_SECONDS
 from dashboard.config import Settings
+from data_access.access import disable_user
 from deploy.stack import ROOT
 from tests.accounts import add_user, sign_in_client
 from tests.builders import (
@@ -181,3 +182,22 @@ def test_a_process_that_handed_the_warm_up_over_never_starts_it(
     warmer.hand_over()
     assert app.server.test_client().get("/login").status_code == 200  # the first request
     assert warmer._thread is None
+
+
+def test_the_warm_up_also_covers_the_area_each_user_of_a_hub_opens_first(
+        engine, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = built(engine, database_url, tmp_path)
+    add_user(engine, "hub_lead", ("N2", "D2"), username="hub-two")  # opens D2 first
+    add_user(engine, "hub_lead", ("D2",), username="hub-two-more")
+    add_user(engine, "hub_lead", ("N1",), username="gone")
+    disable_user(engine, "gone", TODAY_AT)
+    warmer = Warmer(app.server.extensions["dashboard_context"], LEVELS["systems"])
+    assert [area.code for area in warmer.areas()] == ["ICB1", "D2"]
+    assert warmer.warm_if_changed() == 2 * len(warmed_pages())
+
+    client = app.server.test_client()
+    headers = sign_in_client(client, "hub-two")
+    with statements(engine) as opening:
+        shown = page(client, headers, "/delays", "")  # no area asked for: their first
+    assert "Place two" in shown
+    assert not [s for s in opening if FIGURE_TABLES.search(s)]
