@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from dashboard.auth import client_address, current_scope
-from dashboard.clock import as_london
+from dashboard.clock import as_london, day_start
 from dashboard.context import AppContext
 from dashboard.url_state import ViewState
 from data_access.access import AreaInScope, area_in_scope
@@ -46,8 +47,11 @@ def for_the_day(context: AppContext, part: str, area: AreaInScope | None, state:
     today ends "now" (``ViewState.bounds``), so its figures are computed afresh with the rest
     of the page.
     """
-    today = as_london(context.clock.now()).date()
+    now = context.clock.now()
+    today = as_london(now).date()
     if state.last_day >= today:
         return compute()
+    until_midnight = day_start(today + timedelta(days=1)) - now
     return context.views.view(("day", part, area and area.code, state, today), compute,
-                              with_time_step=False, shared=True, as_is=True)
+                              with_time_step=False, shared=True, as_is=True,
+                              keep_seconds=int(until_midnight.total_seconds()) + 1)

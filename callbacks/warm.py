@@ -11,8 +11,9 @@ the work and the others find it done. ``DASHBOARD_WARM_VIEWS`` chooses the areas
 so never warmed.
 
 A deployment whose processes share the cache warms in a process of its own (``python -m
-dashboard warm``, which gunicorn starts beside each instance), at the lowest CPU priority: the
-warm-up then takes only the CPU that people's requests leave idle. Warming in a thread of a web
+dashboard warm``, which gunicorn starts beside each instance), at the lowest CPU priority: its
+Python then runs on the CPU that people's requests leave idle (its queries run in the database
+at the database's priority). Warming in a thread of a web
 worker took the cores from the requests it shared them with: at national scale each time step's
 warm-up (462 views) ran for minutes among the users' requests and doubled their slowest times.
 """
@@ -59,6 +60,7 @@ class Warmer:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._handed_over = False
+        self._keep_going: Callable[[], bool] = lambda: True
         self.warmed = threading.Event()  # set after each warm-up that computed views
 
     def install(self, server: Flask) -> None:
@@ -81,7 +83,9 @@ class Warmer:
         self._handed_over = True
 
     def run(self, keep_going: Callable[[], bool] = lambda: True) -> None:
-        """Warm at every new data version for as long as ``keep_going()``."""
+        """Warm at every new data version for as long as ``keep_going()`` (asked between
+        views, too: a national warm-up takes minutes)."""
+        self._keep_going = keep_going
         while keep_going():
             try:
                 self.warm_if_changed()
@@ -102,6 +106,8 @@ class Warmer:
         started, count = time.monotonic(), 0
         for area in self.areas():
             for page in warmed_pages():
+                if not self._keep_going():
+                    return count
                 self.warm(page, area)
                 count += 1
                 time.sleep(0)  # let requests in between views
@@ -138,11 +144,9 @@ class Warmer:
 
 
 def at_lowest_priority() -> str:
-    """Put this process's CPU priority at its lowest, so that its work runs on CPU that other
-    processes leave idle; the priority it now has. Called before any thread starts: each thread
-    started later inherits it."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # Linux
-        return "SCHED_IDLE"
-    except (AttributeError, OSError):
-        return f"nice {os.nice(19)}"
+    """Put this process's CPU priority at its lowest (nice 19), so that its work runs on CPU
+    that other processes leave idle; the priority it now has. Called before any thread starts:
+    each thread started later inherits it. Not SCHED_IDLE, which could starve it for as long as
+    the cores are busy: the warm-up of Today may hold a database lock (recording a change of
+    trigger level), and a niced process still gets a little of a busy core to release it."""
+    return f"nice {os.nice(19 - os.nice(0))}"

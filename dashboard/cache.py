@@ -17,6 +17,7 @@ version that reads the database again ends the outage for every page.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -24,6 +25,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -46,7 +48,22 @@ VERSION_SECONDS = 5  # how long the data version itself is taken as known
 VIEW_SECONDS = 3600  # an unused view leaves the cache after this long
 _VERSION_KEY, _DOWN_SINCE_KEY, _LAST_READ_KEY = "data-version", "down-since", "last-read"
 _DOWN = "down."
-KEY_PREFIX = "ic-dashboard:"
+
+
+def code_fingerprint() -> str:
+    """A digest of the app's Python source. Views are kept as the data sent, and a page's period
+    figures as pickled frames and results: two versions of the code sharing one Redis during an
+    upgrade must never read each other's, so every key carries this."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for package in ("callbacks", "dashboard", "data_access", "layouts"):
+        for source in sorted((root / package).rglob("*.py")):
+            digest.update(source.relative_to(root).as_posix().encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+KEY_PREFIX = f"ic-dashboard:{code_fingerprint()}:"
 # The longest a request waits for the same view being computed by another request in its
 # process before it computes the view itself (well within gunicorn's 60 s timeout).
 IN_FLIGHT_WAIT_SECONDS = 20.0
@@ -240,10 +257,12 @@ class ViewCache:
         self._cache.delete(_VERSION_KEY)
 
     def view(self, key: tuple[Hashable, ...], compute: Callable[[], T], *,
-             with_time_step: bool = True, shared: bool = False, as_is: bool = False) -> T:
+             with_time_step: bool = True, shared: bool = False, as_is: bool = False,
+             keep_seconds: int = VIEW_SECONDS) -> T:
         """``compute()`` once per key and data version; later calls get the cached result, as
         sent (``as_sent``), or, ``as_is``, as computed (the frames and results a page is built from;
-        the cache keeps its own copy, so a caller may change what it gets).
+        the cache keeps its own copy, so a caller may change what it gets). An entry unused for
+        ``keep_seconds`` leaves the cache.
 
         The version is the server's own, never one a browser sends (a client can send anything).
         A view that does not move with the time of day (its key names the day) passes
@@ -266,19 +285,20 @@ class ViewCache:
             raise self._outage(kept)
         prepared = compute if as_is else lambda: as_sent(compute())
         if not shared:
-            return self._computed(cache_key, version, prepared, kept)
+            return self._computed(cache_key, version, prepared, kept, keep_seconds)
         with self._in_flight.first((cache_key, version)) as first:
             if not first:
                 entry = self._cache.get(cache_key)
                 if entry is not None and entry["version"] == version:
                     return entry["value"]  # type: ignore[no-any-return]
-            return self._computed(cache_key, version, prepared, kept)
+            return self._computed(cache_key, version, prepared, kept, keep_seconds)
 
     def _computed(self, cache_key: str, version: str, compute: Callable[[], T],
-                  kept: Kept | None) -> T:
+                  kept: Kept | None, keep_seconds: int) -> T:
         made_at = self._clock.now()
         found = self.attempt(compute, kept)
-        self._cache.set(cache_key, {"version": version, "made_at": made_at, "value": found})
+        self._cache.set(cache_key, {"version": version, "made_at": made_at, "value": found},
+                        timeout=keep_seconds)
         return found
 
     def peek(self, key: tuple[Hashable, ...]) -> Any:
@@ -325,7 +345,7 @@ def _plain(value: Any) -> Any:
         return None
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
-    if isinstance(value, pd.Series | pd.Index):
+    if isinstance(value, pd.Series | pd.Index | np.ndarray):  # arrays orjson does not take
         return value.tolist()
     if isinstance(value, np.generic):
         return value.item()

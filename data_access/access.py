@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
 
 from dashboard.clock import from_utc_naive, to_utc_naive
 from dashboard.results import PERMISSIONS, ROLES, AreaInfo, UserScope
@@ -206,10 +206,14 @@ def list_users(engine: Engine) -> pd.DataFrame:
 def first_areas_of_users(engine: Engine) -> list[str]:
     """The area each active user with areas of their own opens first (the first of them by code,
     as ``callbacks.common.resolve_area`` chooses): codes only, each once, in code order."""
+    first: dict[str, str] = {}
     with engine.connect() as connection:
-        return sorted(set(connection.scalars(
-            select(func.min(UserArea.area_code)).join(User, User.username == UserArea.username)
-            .where(User.disabled_at.is_(None)).group_by(UserArea.username))))
+        for username, code in connection.execute(
+                select(UserArea.username, UserArea.area_code)
+                .join(User, User.username == UserArea.username)
+                .where(User.disabled_at.is_(None))):
+            first[username] = min(first.get(username, code), code)  # Python's order, as there
+    return sorted(set(first.values()))
 
 
 def verify_password(engine: Engine, username: str, password: str) -> UserScope | None:

@@ -62,9 +62,12 @@ def when_ready(server: Any) -> None:
 
     warmer = app.server.extensions.get("dashboard_warmer")
     if warmer is not None and warmer.context.views.shared_between_processes:
-        # It logs where this instance logs; it stops by itself if this process dies.
+        # It logs to this instance's standard error, reads paths from where this instance
+        # runs, and stops by itself (after the view in hand) if this process dies.
+        root = str(Path(__file__).resolve().parent.parent)
+        path = os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))
         server.warm_up = subprocess.Popen([sys.executable, "-m", "dashboard", "warm"],
-                                          cwd=Path(__file__).resolve().parent.parent)
+                                          env={**os.environ, "PYTHONPATH": path})
         warmer.hand_over()  # the workers forked after this never warm in their threads
     settle_for_serving()
 
@@ -74,7 +77,11 @@ def on_exit(server: Any) -> None:
     warm_up = getattr(server, "warm_up", None)
     if warm_up is not None:
         warm_up.terminate()
-        warm_up.wait(timeout=graceful_timeout)
+        try:
+            warm_up.wait(timeout=graceful_timeout)
+        except subprocess.TimeoutExpired:
+            warm_up.kill()
+            warm_up.wait()
 
 
 def post_fork(server: Any, worker: Any) -> None:

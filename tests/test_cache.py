@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,9 +31,21 @@ def test_as_sent_equals_plotly_s_own_json_for_components_figures_and_pandas_valu
         html.Span(np.int64(3)), html.Span(np.float64(2.5)), html.Span(float("nan")),
         html.Time(pd.Timestamp("2026-11-25 08:30")), html.Time(date(2026, 11, 25)),
         html.Time(datetime(2026, 11, 25, 8, 30)), html.Ul(pd.Series(["a", "b"])),
+        html.Ul(np.array(["a", date(2026, 11, 25)], dtype=object)),
         html.P(None), html.P([pd.NaT]),
     ])
     assert as_sent(tree) == json.loads(to_json_plotly(tree))
+
+
+def test_two_versions_of_the_code_never_read_each_others_entries(monkeypatch):
+    from dashboard.cache import KEY_PREFIX, code_fingerprint
+
+    current = code_fingerprint()
+    assert KEY_PREFIX == f"ic-dashboard:{current}:"
+    read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda source: read(source) + (
+        b"# changed\n" if source.name == "shell.py" else b""))
+    assert code_fingerprint() != current
 
 
 def test_an_object_the_browser_cannot_take_is_an_error_not_a_guess():
