@@ -144,9 +144,17 @@ class Warmer:
 
 
 def at_lowest_priority() -> str:
-    """Put this process's CPU priority at its lowest (nice 19), so that its work runs on CPU
-    that other processes leave idle; the priority it now has. Called before any thread starts:
-    each thread started later inherits it. Not SCHED_IDLE, which could starve it for as long as
-    the cores are busy: the warm-up of Today may hold a database lock (recording a change of
-    trigger level), and a niced process still gets a little of a busy core to release it."""
-    return f"nice {os.nice(19 - os.nice(0))}"
+    """Put this process's CPU priority at its lowest, so that its work runs on CPU that other
+    processes leave idle; the priority it now has. Called before any thread starts: each thread
+    started later inherits it.
+
+    SCHED_IDLE on Linux: the scheduler gives way to any other process at once, yet still gives
+    it a sliver of a busy core (a weight of 3 against 1,024), so a database lock it holds while
+    recording a change of trigger level (its warm-up of Today) is let go within moments. At
+    national scale it served people better than nice 19 (docs/load-test.md, runs 6 and 8).
+    Elsewhere, nice 19."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        return "SCHED_IDLE"
+    except (AttributeError, OSError):
+        return f"nice {os.nice(19 - os.nice(0))}"

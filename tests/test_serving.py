@@ -114,8 +114,9 @@ def test_gunicorn_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> Non
     assert "run 'python -m dashboard migrate'" in started.stderr + started.stdout
 
 
+SCHED_IDLE = 5  # the scheduling policy in /proc/<pid>/stat (field 41) of a SCHED_IDLE process
 WARMING_IN = re.compile(r"warming views \(systems\) in process (\d+), apart from the web "
-                        r"workers, at the lowest CPU priority \(nice 19\)")
+                        r"workers, at the lowest CPU priority \(SCHED_IDLE\)")
 
 
 def test_gunicorn_warms_in_a_process_of_its_own_at_the_lowest_priority(
@@ -132,7 +133,7 @@ def test_gunicorn_warms_in_a_process_of_its_own_at_the_lowest_priority(
         warmer = Path(f"/proc/{found.group(1)}")
         assert b"dashboard\x00warm" in (warmer / "cmdline").read_bytes()
         stat = (warmer / "stat").read_text().rsplit(")", 1)[1].split()  # fields 3 on
-        assert int(stat[19 - 3]) == 19  # field 19: its nice value
+        assert int(stat[41 - 3]) == SCHED_IDLE  # field 41: its scheduling policy
         # Every warm-up was that process's: the workers warmed nothing.
         assert re.findall(r"\[(\d+)\] warmed \d+ views", text) == [found.group(1)]
     assert not warmer.exists()  # it stopped with the instance
