@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from flask import Flask
 
 from callbacks.export import find_table, table_contents
 from callbacks.shell import renderer
@@ -86,7 +87,12 @@ def context(migrated_template, tmp_path_factory) -> Iterator[AppContext]:
     assert report.loaded, report.summary()
     add_user(engine, "executive")
     clock = FixedClock(TODAY_AT)
-    yield AppContext(engine=engine, clock=clock, views=ViewCache(engine, clock))
+    # A page keeps its period's figures in the view cache (callbacks.common.for_the_day): the
+    # cache, here one that keeps nothing, works within an app, as when the app serves them.
+    views, server = ViewCache(engine, clock, cache_type="null"), Flask(__name__)
+    views.init_app(server)
+    with server.app_context():
+        yield AppContext(engine=engine, clock=clock, views=views)
     engine.dispose()
 
 
